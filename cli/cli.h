@@ -1,0 +1,57 @@
+/* cli.h: what the `ladder` subcommands share: the command signature, the one option parser,
+ * and the terminal output (log lines, progress bar). */
+#ifndef LADDER_CLI_H
+#define LADDER_CLI_H
+
+#include <stdio.h>
+
+#include "ladder.h"
+
+#define CLI_EXIT_FAILURE 1
+#define CLI_EXIT_USAGE 2
+
+/* Every subcommand: argv[0] is the subcommand's name; returns the process exit status. */
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+typedef enum { CLI_OPT_FLAG, CLI_OPT_STRING, CLI_OPT_INT } cli_opt_kind;
+
+typedef struct cli_option {
+    const char *name; /* long name without "--" */
+    cli_opt_kind kind;
+    void *value;      /* int* for FLAG and INT, const char** for STRING */
+    const char *help;
+} cli_option;
+
+/* Parses argv against opts (terminated by a {NULL} entry). Positional arguments are moved to
+ * the front of argv[1..] and counted in *n_positional. Returns 0, or CLI_EXIT_USAGE after
+ * printing the problem and the usage to stderr, or -1 after printing help for -h/--help to
+ * stdout (the caller then exits 0). */
+int cli_parse(int argc, char **argv, const cli_option *opts, const char *usage,
+              int *n_positional);
+void cli_print_usage(FILE *out, const char *usage, const cli_option *opts);
+
+/* Terminal output. cli_output_init sets verbosity (0 quiet, 1 normal, 2 verbose) and routes
+ * FFmpeg's log into the same place. */
+void cli_output_init(int verbosity);
+const ladder_logger *cli_logger(void);
+/* One-line error: "ladder CMD: error: MSG". Returns CLI_EXIT_FAILURE. */
+int cli_fail(const char *cmd, const ladder_error *err);
+
+/* Progress bar on stderr when it is a terminal; silent otherwise. */
+typedef struct cli_progress {
+    int enabled;
+    double last_draw;
+    const char *label;
+} cli_progress;
+void cli_progress_init(cli_progress *p, const char *label, int quiet);
+void cli_progress_draw(cli_progress *p, double done, double total, double elapsed, double rate,
+                       const char *rate_unit);
+void cli_progress_end(cli_progress *p);
+
+/* Seconds on the monotonic clock. */
+double cli_now(void);
+
+int cmd_profiles(int argc, char **argv);
+int cmd_transcode(int argc, char **argv);
+
+#endif

@@ -1,0 +1,188 @@
+/* cmd_transcode.c: `ladder transcode MEZZ --out DIR`: every rendition of the ladder, the shared
+ * audio and summary.json, written into DIR.
+ *
+ * DIR appears complete or not at all: the work happens in a hidden staging folder beside it
+ * (.DIR.partial-PID) that is renamed into place at the end, removed on failure, and swept
+ * away by the next run if a killed run left it behind. */
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "transcoder.h"
+
+static const char usage_text[] =
+    "usage: ladder transcode MEZZ --out DIR [--profile FILE] [--threads N] [--json] [--quiet]";
+
+typedef struct transcode_opts {
+    const char *profile, *out;
+    int threads, json, quiet, verbose;
+} transcode_opts;
+
+static void on_progress(void *opaque, const tc_progress *p)
+{
+    cli_progress_draw(opaque, p->position, p->duration, p->elapsed,
+                      p->elapsed > 0 ? p->frames / p->elapsed : 0, "fps");
+}
+
+/* Splits DIR into its parent folder and base name, and names the staging folder. */
+static int staging_name(const char *out, char *staging, size_t len, char *parent, size_t plen)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    snprintf(a, sizeof a, "%s", out);
+    snprintf(b, sizeof b, "%s", out);
+    snprintf(parent, plen, "%s", dirname(a));
+    return snprintf(staging, len, "%s/.%s.partial-%ld", parent, basename(b), (long)getpid()) >=
+           (int)len;
+}
+
+/* Removes staging folders of runs that no longer exist. */
+static void sweep_stale(const char *parent, const char *out)
+{
+    char b[PATH_MAX], prefix[PATH_MAX], path[PATH_MAX * 2];
+    DIR *d = opendir(parent);
+    struct dirent *e;
+
+    if (!d)
+        return;
+    snprintf(b, sizeof b, "%s", out);
+    snprintf(prefix, sizeof prefix, ".%s.partial-", basename(b));
+    while ((e = readdir(d)) != NULL) {
+        long pid;
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        pid = strtol(e->d_name + strlen(prefix), NULL, 10);
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* still running */
+        snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        ladder_rm_rf(path, NULL);
+    }
+    closedir(d);
+}
+
+static void print_table(const tc_transcoder *t)
+{
+    const tc_plan *plan = tc_get_plan(t);
+
+    printf("%-16s %-10s %8s %8s %9s %8s %7s\n", "rendition", "size", "fps", "target", "achieved",
+           "PSNR-Y", "SSIM");
+    for (int i = 0; i < plan->n_streams; i++) {
+        const tc_stream *st = &plan->streams[i];
+        const tc_stream_stats *s = tc_get_stats(t, i);
+        char size[24] = "audio", fps[16] = "";
+        if (st->kind == TC_STREAM_VIDEO) {
+            snprintf(size, sizeof size, "%dx%d", st->width, st->height);
+            snprintf(fps, sizeof fps, "%.2f", (double)st->fps_num / st->fps_den);
+            printf("%-16s %-10s %8s %8d %9.0f %8.2f %7.4f\n", st->name, size, fps,
+                   st->bitrate_kbps, s->avg_kbps, s->psnr_y, s->ssim);
+        } else {
+            printf("%-16s %-10s %8s %8d %9.0f\n", st->name, size, fps, st->bitrate_kbps,
+                   s->avg_kbps);
+        }
+    }
+    if (!plan->src_has_audio)
+        printf("(the source has no audio: the renditions are video-only)\n");
+}
+
+/* Runs the transcode into the staging folder and writes summary.json there. */
+static int transcode_into(const char *in, const char *staging, const tc_params *params,
+                          const transcode_opts *o, ladder_error *err)
+{
+    tc_transcoder *t = NULL;
+    tc_disk_sink *ds = NULL;
+    cli_progress bar;
+    double t0 = cli_now();
+    char path[PATH_MAX + 32], *json = NULL;
+    int ret;
+
+    cli_progress_init(&bar, "transcode", o->quiet || o->json);
+    tc_params p = *params;
+    p.pf_progress = on_progress;
+    p.progress_opaque = &bar;
+    ret = tc_open(&t, in, &p, err);
+    if (ret >= 0)
+        ret = tc_disk_sink_open(&ds, staging, err);
+    if (ret >= 0) {
+        ret = tc_run(t, tc_disk_sink_get(ds), err);
+        cli_progress_end(&bar);
+        if (ret < 0 && tc_disk_sink_error(ds)->msg[0])
+            *err = *tc_disk_sink_error(ds);
+    }
+    tc_disk_sink_close(ds);
+    if (ret >= 0 && !(json = tc_summary_json(t, cli_now() - t0)))
+        ret = ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    snprintf(path, sizeof path, "%s/summary.json", staging);
+    if (ret >= 0)
+        ret = ladder_write_file_atomic(path, json, strlen(json), err);
+    if (ret >= 0 && o->json)
+        printf("%s\n", json);
+    else if (ret >= 0 && !o->quiet)
+        print_table(t);
+    free(json);
+    tc_close(t);
+    return ret;
+}
+
+static int load_ladder(const char *profile, prof_ladder *ladder, ladder_error *err)
+{
+    return profile ? prof_load(profile, ladder, err) : prof_load_default(ladder, err);
+}
+
+int cmd_transcode(int argc, char **argv)
+{
+    transcode_opts o = {0};
+    const cli_option opts[] = {
+        {"out", CLI_OPT_STRING, &o.out, "folder to create with the renditions (required)"},
+        {"profile", CLI_OPT_STRING, &o.profile, "ladder profile XML (default: built-in pbs16)"},
+        {"threads", CLI_OPT_INT, &o.threads, "encoder threads (default: one per core)"},
+        {"json", CLI_OPT_FLAG, &o.json, "print the summary as JSON on stdout"},
+        {"quiet", CLI_OPT_FLAG, &o.quiet, "no progress bar, only warnings and errors"},
+        {"verbose", CLI_OPT_FLAG, &o.verbose, "also show FFmpeg's and x264's messages"},
+        {NULL},
+    };
+    char staging[PATH_MAX], parent[PATH_MAX];
+    ladder_error err = {0};
+    tc_params params;
+    int npos = 0, ret = cli_parse(argc, argv, opts, usage_text, &npos);
+
+    if (ret)
+        return ret < 0 ? 0 : ret;
+    if (npos != 1 || !o.out) {
+        fprintf(stderr, "ladder transcode: %s\n", npos != 1 ? "give one input file" : "--out is required");
+        cli_print_usage(stderr, usage_text, opts);
+        return CLI_EXIT_USAGE;
+    }
+    cli_output_init(o.quiet ? 0 : o.verbose ? 2 : 1);
+    tc_params_default(&params);
+    params.i_threads = o.threads;
+    params.logger = *cli_logger();
+    if (load_ladder(o.profile, &params.ladder, &err) < 0)
+        return cli_fail("transcode", &err);
+    if (ladder_path_exists(o.out) && !ladder_dir_is_empty(o.out)) {
+        ladder_error_set(&err, LADDER_EEXIST, "%s already exists and is not empty", o.out);
+        return cli_fail("transcode", &err);
+    }
+    if (staging_name(o.out, staging, sizeof staging, parent, sizeof parent)) {
+        ladder_error_set(&err, LADDER_EINVAL, "output path too long");
+        return cli_fail("transcode", &err);
+    }
+    sweep_stale(parent, o.out);
+    ret = ladder_mkdir_p(staging, &err);
+    if (ret >= 0)
+        ret = transcode_into(argv[1], staging, &params, &o, &err);
+    if (ret >= 0 && rename(staging, o.out) != 0)
+        ret = ladder_error_set(&err, LADDER_EIO, "cannot move the result to %s: %s", o.out,
+                               strerror(errno));
+    if (ret < 0) {
+        ladder_rm_rf(staging, NULL);
+        return cli_fail("transcode", &err);
+    }
+    if (!o.json && !o.quiet)
+        printf("wrote %s\n", o.out);
+    return 0;
+}

@@ -1,0 +1,98 @@
+/* output.c: everything `ladder` prints to the terminal besides results: log lines, one-line
+ * errors and the progress bar. The verbosity set at start-up is the program's only global
+ * setting, kept here because FFmpeg's log callback has no context pointer. */
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libavutil/log.h>
+
+#include "cli.h"
+
+static ladder_logger stderr_logger; /* written once in cli_output_init, then read-only */
+
+static void log_to_stderr(void *opaque, ladder_log_level level, const char *component,
+                          const char *msg)
+{
+    static const char *names[] = {"error", "warning", "info", "debug"};
+    (void)opaque;
+    if (level == LADDER_LOG_INFO)
+        fprintf(stderr, "ladder: %s\n", msg);
+    else
+        fprintf(stderr, "ladder: %s: %s: %s\n", names[level], component, msg);
+}
+
+static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list ap)
+{
+    (void)avcl;
+    if (level > av_log_get_level())
+        return;
+    ladder_vlog(&stderr_logger, level <= AV_LOG_ERROR ? LADDER_LOG_ERROR : LADDER_LOG_WARN,
+                "ffmpeg", fmt, ap);
+}
+
+void cli_output_init(int verbosity)
+{
+    stderr_logger.fn = log_to_stderr;
+    stderr_logger.max_level = verbosity <= 0   ? LADDER_LOG_WARN
+                              : verbosity == 1 ? LADDER_LOG_INFO
+                                               : LADDER_LOG_DEBUG;
+    /* FFmpeg's own messages only when asked: our errors already say what went wrong. */
+    av_log_set_level(verbosity >= 2 ? AV_LOG_WARNING : AV_LOG_QUIET);
+    av_log_set_callback(ffmpeg_log);
+}
+
+const ladder_logger *cli_logger(void)
+{
+    return &stderr_logger;
+}
+
+int cli_fail(const char *cmd, const ladder_error *err)
+{
+    const char *msg = err && err->msg[0] ? err->msg : ladder_strerror(err ? err->code : -1);
+    fprintf(stderr, "ladder %s: error: %s\n", cmd, msg);
+    return CLI_EXIT_FAILURE;
+}
+
+double cli_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+void cli_progress_init(cli_progress *p, const char *label, int quiet)
+{
+    memset(p, 0, sizeof *p);
+    p->enabled = !quiet && isatty(STDERR_FILENO);
+    p->label = label;
+    p->last_draw = -1;
+}
+
+void cli_progress_draw(cli_progress *p, double done, double total, double elapsed, double rate,
+                       const char *rate_unit)
+{
+    char bar[31];
+    double frac = total > 0 ? done / total : 0;
+    int filled, eta;
+
+    if (!p->enabled || (elapsed - p->last_draw < 0.2 && frac < 1))
+        return;
+    p->last_draw = elapsed;
+    frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    filled = (int)(frac * 30);
+    memset(bar, '#', filled);
+    memset(bar + filled, '.', 30 - filled);
+    bar[30] = '\0';
+    eta = frac > 0.001 ? (int)(elapsed / frac - elapsed) : 0;
+    fprintf(stderr, "\r%s [%s] %3d%%  %6.1f %s  ETA %d:%02d ", p->label, bar, (int)(frac * 100),
+            rate, rate_unit, eta / 60, eta % 60);
+    fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->enabled && p->last_draw >= 0)
+        fprintf(stderr, "\n");
+}

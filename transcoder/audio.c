@@ -1,0 +1,355 @@
+/* audio.c: the audio side. Decodes the source audio once, resamples and remixes it to the
+ * output layout (mono, 5.1, 44.1 kHz... all become stereo at 44.1 or 48 kHz), and encodes
+ * AAC-LC once per distinct bitrate of the ladder; every rendition with that bitrate shares
+ * the packets.
+ *
+ * Timing: output sample 0 is the video origin. Audio that starts before it is cut; audio that
+ * starts after it is preceded by silence, so audio and video share one clock. */
+#include <string.h>
+
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+
+#include "tc_internal.h"
+
+#define AUDIO_MAX_ENCODERS 8
+
+typedef struct aac_track {
+    AVCodecContext *enc;
+    int stream; /* plan index */
+    tc_stream_stats stats;
+    int64_t first_pts, last_end;
+} aac_track;
+
+struct tc_audio {
+    AVCodecContext *dec;
+    SwrContext *swr;
+    AVAudioFifo *fifo;
+    AVFrame *decoded, *chunk;
+    AVPacket *out_pkt;
+    AVRational src_tb;
+    int64_t origin;       /* video origin in src_tb */
+    int64_t samples_out;  /* samples handed to the encoders so far */
+    int64_t skip;         /* samples still to drop (audio before the origin) */
+    int started;
+    int rate, frame_size;
+    AVChannelLayout layout;
+    int n;
+    aac_track tracks[AUDIO_MAX_ENCODERS];
+    const ladder_logger *logger;
+};
+
+static int open_decoder(tc_audio *a, AVStream *src, ladder_error *err)
+{
+    const AVCodec *codec = avcodec_find_decoder(src->codecpar->codec_id);
+    int ret;
+
+    if (!codec)
+        return ladder_error_set(err, LADDER_EINPUT, "no decoder for audio codec '%s'",
+                                avcodec_get_name(src->codecpar->codec_id));
+    a->dec = avcodec_alloc_context3(codec);
+    if (!a->dec)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    ret = avcodec_parameters_to_context(a->dec, src->codecpar);
+    if (ret >= 0) {
+        a->dec->pkt_timebase = src->time_base;
+        a->dec->thread_count = 1;
+        ret = avcodec_open2(a->dec, codec, NULL);
+    }
+    return ret < 0 ? ladder_error_from_av(err, ret, "cannot open the audio decoder") : 0;
+}
+
+static int open_encoder(tc_audio *a, tc_stream *st, ladder_error *err)
+{
+    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
+    aac_track *t = &a->tracks[a->n];
+    AVCodecContext *c;
+    int ret;
+
+    if (!codec || !(c = t->enc = avcodec_alloc_context3(codec)))
+        return ladder_error_set(err, LADDER_ENOMEM, "cannot allocate the AAC encoder");
+    c->sample_fmt = AV_SAMPLE_FMT_FLTP;
+    c->sample_rate = a->rate;
+    c->bit_rate = (int64_t)st->bitrate_kbps * 1000;
+    c->time_base = (AVRational){1, a->rate};
+    c->profile = FF_PROFILE_AAC_LOW;
+    c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER | AV_CODEC_FLAG_BITEXACT;
+    c->thread_count = 1;
+    ret = av_channel_layout_copy(&c->ch_layout, &a->layout);
+    if (ret >= 0)
+        ret = avcodec_open2(c, codec, NULL);
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, "cannot open the AAC encoder");
+    if (c->extradata_size > (int)sizeof st->extradata)
+        return ladder_error_set(err, LADDER_EENCODE, "AAC configuration too large");
+    memcpy(st->extradata, c->extradata, c->extradata_size);
+    st->extradata_size = c->extradata_size;
+    t->stream = st->index;
+    t->first_pts = INT64_MIN;
+    a->frame_size = c->frame_size;
+    a->n++;
+    return 0;
+}
+
+static int open_resampler(tc_audio *a, ladder_error *err)
+{
+    int ret = swr_alloc_set_opts2(&a->swr, &a->layout, AV_SAMPLE_FMT_FLTP, a->rate,
+                                  &a->dec->ch_layout, a->dec->sample_fmt, a->dec->sample_rate, 0,
+                                  NULL);
+    if (ret >= 0)
+        ret = swr_init(a->swr);
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, "cannot set up audio resampling");
+    a->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, a->layout.nb_channels, a->frame_size * 4);
+    a->decoded = av_frame_alloc();
+    a->chunk = av_frame_alloc();
+    a->out_pkt = av_packet_alloc();
+    if (!a->fifo || !a->decoded || !a->chunk || !a->out_pkt)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    return 0;
+}
+
+int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, tc_plan *plan,
+                  const ladder_logger *lg, ladder_error *err)
+{
+    tc_audio *a = av_mallocz(sizeof *a);
+    int ret;
+
+    *out = NULL;
+    if (!a)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    a->logger = lg;
+    a->src_tb = src->time_base;
+    a->origin = origin_pts;
+    ret = open_decoder(a, src, err);
+    for (int i = 0; ret >= 0 && i < plan->n_streams; i++) {
+        tc_stream *st = &plan->streams[i];
+        if (st->kind != TC_STREAM_AUDIO)
+            continue;
+        if (a->n == AUDIO_MAX_ENCODERS) {
+            ret = ladder_error_set(err, LADDER_EINVAL, "too many audio bitrates");
+            break;
+        }
+        a->rate = st->sample_rate;
+        av_channel_layout_default(&a->layout, st->channels);
+        ret = open_encoder(a, st, err);
+    }
+    if (ret >= 0)
+        ret = open_resampler(a, err);
+    if (ret < 0) {
+        tc_audio_close(a);
+        return ret;
+    }
+    *out = a;
+    return 0;
+}
+
+static int receive_packets(tc_audio *a, aac_track *t, const tc_sink *sink, ladder_error *err)
+{
+    for (;;) {
+        int ret = avcodec_receive_packet(t->enc, a->out_pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0)
+            return ladder_error_from_av(err, ret, "AAC encoding failed");
+        tc_packet pkt = {
+            .stream = t->stream,
+            .data = a->out_pkt->data,
+            .size = a->out_pkt->size,
+            .pts = a->out_pkt->pts,
+            .dts = a->out_pkt->dts,
+            .duration = a->out_pkt->duration,
+            .keyframe = 1,
+        };
+        t->stats.frames++;
+        t->stats.bytes += pkt.size;
+        if (t->first_pts == INT64_MIN)
+            t->first_pts = pkt.pts;
+        t->last_end = pkt.pts + pkt.duration;
+        ret = sink && sink->packet ? sink->packet(sink->opaque, &pkt) : 0;
+        av_packet_unref(a->out_pkt);
+        if (ret < 0)
+            return ladder_error_set(err, ret, "writing an audio packet failed");
+    }
+}
+
+/* Sends one chunk (or NULL to flush) to every AAC encoder. */
+static int encode_chunk(tc_audio *a, AVFrame *chunk, const tc_sink *sink, ladder_error *err)
+{
+    for (int i = 0; i < a->n; i++) {
+        int ret = avcodec_send_frame(a->tracks[i].enc, chunk);
+        if (ret < 0)
+            return ladder_error_from_av(err, ret, "AAC encoding failed");
+        ret = receive_packets(a, &a->tracks[i], sink, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* Encodes whole frames from the FIFO; with `all`, also the last partial one. */
+static int drain_fifo(tc_audio *a, int all, const tc_sink *sink, ladder_error *err)
+{
+    while (av_audio_fifo_size(a->fifo) >= a->frame_size ||
+           (all && av_audio_fifo_size(a->fifo) > 0)) {
+        int n = FFMIN(av_audio_fifo_size(a->fifo), a->frame_size), ret;
+
+        av_frame_unref(a->chunk);
+        a->chunk->nb_samples = n;
+        a->chunk->format = AV_SAMPLE_FMT_FLTP;
+        a->chunk->sample_rate = a->rate;
+        if (av_channel_layout_copy(&a->chunk->ch_layout, &a->layout) < 0 ||
+            av_frame_get_buffer(a->chunk, 0) < 0)
+            return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+        av_audio_fifo_read(a->fifo, (void **)a->chunk->data, n);
+        a->chunk->pts = a->samples_out;
+        a->samples_out += n;
+        ret = encode_chunk(a, a->chunk, sink, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* On the first decoded frame: silence before late audio, or a cut of early audio. */
+static int align_start(tc_audio *a, const AVFrame *f)
+{
+    int64_t ts = f->best_effort_timestamp != AV_NOPTS_VALUE ? f->best_effort_timestamp : f->pts;
+    int64_t offset;
+
+    a->started = 1;
+    if (ts == AV_NOPTS_VALUE)
+        return 0;
+    offset = av_rescale_q(ts - a->origin, a->src_tb, (AVRational){1, a->rate});
+    if (offset < 0) {
+        a->skip = -offset;
+    } else if (offset > 0) {
+        int n = (int)FFMIN(offset, (int64_t)a->rate * 10);
+        uint8_t **silence = NULL;
+        int ret = av_samples_alloc_array_and_samples(&silence, NULL, a->layout.nb_channels, n,
+                                                     AV_SAMPLE_FMT_FLTP, 0);
+        if (ret < 0)
+            return ret;
+        av_samples_set_silence(silence, 0, n, a->layout.nb_channels, AV_SAMPLE_FMT_FLTP);
+        ret = av_audio_fifo_write(a->fifo, (void **)silence, n);
+        av_freep(&silence[0]);
+        av_freep(&silence);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* Resamples `in` (NULL flushes the resampler) into the FIFO, dropping samples to skip. */
+static int resample_into_fifo(tc_audio *a, const AVFrame *in)
+{
+    int max = swr_get_out_samples(a->swr, in ? in->nb_samples : 0);
+    uint8_t **buf = NULL;
+    int ret, n;
+
+    if (max <= 0)
+        return 0;
+    ret = av_samples_alloc_array_and_samples(&buf, NULL, a->layout.nb_channels, max,
+                                             AV_SAMPLE_FMT_FLTP, 0);
+    if (ret < 0)
+        return ret;
+    n = swr_convert(a->swr, buf, max, in ? (const uint8_t **)in->extended_data : NULL,
+                    in ? in->nb_samples : 0);
+    ret = n;
+    if (n > 0) {
+        int drop = (int)FFMIN(a->skip, (int64_t)n);
+        a->skip -= drop;
+        if (n > drop) {
+            uint8_t *planes[8];
+            for (int c = 0; c < a->layout.nb_channels && c < 8; c++)
+                planes[c] = buf[c] + drop * sizeof(float);
+            ret = av_audio_fifo_write(a->fifo, (void **)planes, n - drop);
+        }
+    }
+    av_freep(&buf[0]);
+    av_freep(&buf);
+    return ret < 0 ? ret : 0;
+}
+
+static int decode_available(tc_audio *a, const tc_sink *sink, ladder_error *err)
+{
+    for (;;) {
+        int ret = avcodec_receive_frame(a->dec, a->decoded);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0)
+            return ladder_error_from_av(err, ret, "audio decoding failed");
+        if (!a->started)
+            ret = align_start(a, a->decoded);
+        if (ret >= 0)
+            ret = resample_into_fifo(a, a->decoded);
+        av_frame_unref(a->decoded);
+        if (ret < 0)
+            return ladder_error_from_av(err, ret, "audio resampling failed");
+        ret = drain_fifo(a, 0, sink, err);
+        if (ret < 0)
+            return ret;
+    }
+}
+
+int tc_audio_packet(tc_audio *a, AVPacket *pkt, const tc_sink *sink, ladder_error *err)
+{
+    int ret = avcodec_send_packet(a->dec, pkt);
+
+    if (ret < 0 && ret != AVERROR(EAGAIN)) {
+        /* One damaged audio packet is not worth failing a show for; the decoder resyncs. */
+        ladder_log(a->logger, LADDER_LOG_WARN, "tc", "damaged audio packet skipped");
+        return 0;
+    }
+    return decode_available(a, sink, err);
+}
+
+int tc_audio_finish(tc_audio *a, const tc_sink *sink, ladder_error *err)
+{
+    int ret;
+
+    avcodec_send_packet(a->dec, NULL);
+    ret = decode_available(a, sink, err);
+    if (ret >= 0)
+        ret = resample_into_fifo(a, NULL) < 0 ? ladder_error_set(err, LADDER_ENOMEM, "resampling")
+                                              : 0;
+    if (ret >= 0)
+        ret = drain_fifo(a, 1, sink, err);
+    if (ret >= 0)
+        ret = encode_chunk(a, NULL, sink, err);
+    for (int i = 0; ret >= 0 && i < a->n; i++) {
+        tc_stream_stats *s = &a->tracks[i].stats;
+        if (s->frames == 0)
+            continue;
+        s->duration = (double)(a->tracks[i].last_end - a->tracks[i].first_pts) / a->rate;
+        s->avg_kbps = s->duration > 0 ? s->bytes * 8 / s->duration / 1000 : 0;
+    }
+    return ret;
+}
+
+const tc_stream_stats *tc_audio_stats(const tc_audio *a, int stream)
+{
+    for (int i = 0; a && i < a->n; i++)
+        if (a->tracks[i].stream == stream)
+            return &a->tracks[i].stats;
+    return NULL;
+}
+
+void tc_audio_close(tc_audio *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < AUDIO_MAX_ENCODERS; i++)
+        avcodec_free_context(&a->tracks[i].enc);
+    avcodec_free_context(&a->dec);
+    swr_free(&a->swr);
+    if (a->fifo)
+        av_audio_fifo_free(a->fifo);
+    av_frame_free(&a->decoded);
+    av_frame_free(&a->chunk);
+    av_packet_free(&a->out_pkt);
+    av_channel_layout_uninit(&a->layout);
+    av_free(a);
+}

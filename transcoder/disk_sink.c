@@ -1,0 +1,152 @@
+/* disk_sink.c: the on-disk intermediate of `ladder transcode`, and reading it back.
+ *
+ * One MP4 per output stream (codec copy of the encoder's packets; video in a 1/90000 time
+ * base), plus summary.json written by tc_write_summary. MP4 is chosen because every tool
+ * reads it (ffprobe, players) and libavformat writes and reads it losslessly for H.264/AAC.
+ * tc_disk_replay feeds the packets back to a sink, merged in time order across streams, in
+ * the same Annex-B form the live encoder produces. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libavcodec/bsf.h>
+#include <libavutil/channel_layout.h>
+
+#include "tc_internal.h"
+
+typedef struct stream_file {
+    AVFormatContext *oc;
+    AVPacket *pkt;
+    AVRational tb; /* the packets' time base */
+} stream_file;
+
+struct tc_disk_sink {
+    char dir[PATH_MAX];
+    int n;
+    stream_file files[TC_MAX_STREAMS];
+    tc_sink sink;
+    ladder_error error;
+};
+
+static int open_stream_file(tc_disk_sink *ds, const tc_stream *st, ladder_error *err)
+{
+    stream_file *f = &ds->files[st->index];
+    char path[PATH_MAX + PROF_NAME_MAX + 8];
+    AVStream *os;
+    int ret;
+
+    snprintf(path, sizeof path, "%s/%s.mp4", ds->dir, st->name);
+    ret = avformat_alloc_output_context2(&f->oc, NULL, "mp4", path);
+    if (ret < 0 || !(os = avformat_new_stream(f->oc, NULL)) || !(f->pkt = av_packet_alloc()))
+        return ladder_error_set(err, LADDER_ENOMEM, "%s: cannot set up the MP4 writer", path);
+    f->oc->flags |= AVFMT_FLAG_BITEXACT;
+    f->tb = (AVRational){1, st->timebase_den};
+    os->time_base = f->tb;
+    os->codecpar->codec_type = st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
+    os->codecpar->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
+    os->codecpar->bit_rate = (int64_t)st->bitrate_kbps * 1000;
+    if (st->kind == TC_STREAM_VIDEO) {
+        os->codecpar->width = st->width;
+        os->codecpar->height = st->height;
+        os->avg_frame_rate = (AVRational){st->fps_num, st->fps_den};
+    } else {
+        os->codecpar->sample_rate = st->sample_rate;
+        os->codecpar->frame_size = 1024;
+        av_channel_layout_default(&os->codecpar->ch_layout, st->channels);
+    }
+    os->codecpar->extradata = av_mallocz(st->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!os->codecpar->extradata)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    memcpy(os->codecpar->extradata, st->extradata, st->extradata_size);
+    os->codecpar->extradata_size = st->extradata_size;
+    ret = avio_open(&f->oc->pb, path, AVIO_FLAG_WRITE);
+    if (ret >= 0)
+        ret = avformat_write_header(f->oc, NULL);
+    return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
+}
+
+static int sink_begin(void *opaque, const tc_plan *plan)
+{
+    tc_disk_sink *ds = opaque;
+
+    ds->n = plan->n_streams;
+    for (int i = 0; i < plan->n_streams; i++) {
+        int ret = open_stream_file(ds, &plan->streams[i], &ds->error);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+static int sink_packet(void *opaque, const tc_packet *p)
+{
+    tc_disk_sink *ds = opaque;
+    stream_file *f = &ds->files[p->stream];
+    int ret;
+
+    /* The packet data is only borrowed, and the muxer may keep a reference: copy it. */
+    ret = av_new_packet(f->pkt, p->size);
+    if (ret < 0)
+        return ladder_error_set(&ds->error, LADDER_ENOMEM, "out of memory");
+    memcpy(f->pkt->data, p->data, p->size);
+    f->pkt->pts = p->pts;
+    f->pkt->dts = p->dts;
+    f->pkt->duration = p->duration;
+    f->pkt->flags = p->keyframe ? AV_PKT_FLAG_KEY : 0;
+    f->pkt->stream_index = 0;
+    av_packet_rescale_ts(f->pkt, f->tb, f->oc->streams[0]->time_base);
+    ret = av_write_frame(f->oc, f->pkt);
+    av_packet_unref(f->pkt);
+    return ret < 0 ? ladder_error_from_av(&ds->error, ret, f->oc->url) : 0;
+}
+
+static int sink_end(void *opaque, const tc_plan *plan)
+{
+    tc_disk_sink *ds = opaque;
+    (void)plan;
+
+    for (int i = 0; i < ds->n; i++) {
+        int ret = av_write_trailer(ds->files[i].oc);
+        if (ret < 0)
+            return ladder_error_from_av(&ds->error, ret, ds->files[i].oc->url);
+    }
+    return 0;
+}
+
+int tc_disk_sink_open(tc_disk_sink **out, const char *dir, ladder_error *err)
+{
+    tc_disk_sink *ds = av_mallocz(sizeof *ds);
+
+    *out = NULL;
+    if (!ds)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    snprintf(ds->dir, sizeof ds->dir, "%s", dir);
+    ds->sink = (tc_sink){.opaque = ds, .begin = sink_begin, .packet = sink_packet, .end = sink_end};
+    *out = ds;
+    return 0;
+}
+
+const tc_sink *tc_disk_sink_get(tc_disk_sink *ds)
+{
+    return &ds->sink;
+}
+
+const ladder_error *tc_disk_sink_error(const tc_disk_sink *ds)
+{
+    return &ds->error;
+}
+
+void tc_disk_sink_close(tc_disk_sink *ds)
+{
+    if (!ds)
+        return;
+    for (int i = 0; i < ds->n; i++) {
+        stream_file *f = &ds->files[i];
+        if (f->oc) {
+            avio_closep(&f->oc->pb);
+            avformat_free_context(f->oc);
+        }
+        av_packet_free(&f->pkt);
+    }
+    av_free(ds);
+}

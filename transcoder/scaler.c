@@ -1,0 +1,124 @@
+/* scaler.c: makes every distinct rendition size from each decoded picture, once per size.
+ *
+ * Sizes are made largest first. A size is scaled from an already-made size when that one is
+ * at least twice as large in both dimensions (a 2:1 or larger bicubic step from a clean
+ * intermediate loses nothing measurable and costs a fraction of scaling from 1080p);
+ * otherwise it is scaled from the source. A size equal to the source in 8-bit 4:2:0 is the
+ * source picture itself, by reference. Every output is yuv420p. */
+#include <string.h>
+
+#include <libswscale/swscale.h>
+
+#include "tc_internal.h"
+
+typedef struct scale_step {
+    int w, h;
+    int parent; /* index of the size it is made from, -1 for the source */
+    struct SwsContext *sws;
+} scale_step;
+
+struct tc_scaler {
+    int n;
+    scale_step steps[TC_MAX_STREAMS];
+    int order[TC_MAX_STREAMS]; /* indices of steps, largest area first */
+};
+
+static int area(const scale_step *s)
+{
+    return s->w * s->h;
+}
+
+int tc_scaler_open(tc_scaler **out, const int (*sizes)[2], int n, ladder_error *err)
+{
+    tc_scaler *sc = av_mallocz(sizeof *sc);
+
+    *out = NULL;
+    if (!sc)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    sc->n = n;
+    for (int i = 0; i < n; i++) {
+        sc->steps[i] = (scale_step){.w = sizes[i][0], .h = sizes[i][1], .parent = -1};
+        sc->order[i] = i;
+    }
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && area(&sc->steps[sc->order[j]]) >
+                                     area(&sc->steps[sc->order[j - 1]]);
+             j--) {
+            int t = sc->order[j];
+            sc->order[j] = sc->order[j - 1];
+            sc->order[j - 1] = t;
+        }
+    for (int i = 0; i < n; i++) {
+        scale_step *s = &sc->steps[sc->order[i]];
+        for (int j = 0; j < i; j++) {
+            const scale_step *p = &sc->steps[sc->order[j]];
+            if (p->w >= 2 * s->w && p->h >= 2 * s->h)
+                s->parent = sc->order[j]; /* the last one found is the smallest */
+        }
+    }
+    *out = sc;
+    return 0;
+}
+
+static int is_passthrough(const scale_step *s, const AVFrame *src)
+{
+    return s->parent < 0 && src->width == s->w && src->height == s->h &&
+           src->format == AV_PIX_FMT_YUV420P;
+}
+
+static int scale_one(scale_step *s, const AVFrame *from, AVFrame **out, ladder_error *err)
+{
+    AVFrame *f = av_frame_alloc();
+    int ret;
+
+    if (!f)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    f->width = s->w;
+    f->height = s->h;
+    f->format = AV_PIX_FMT_YUV420P;
+    ret = av_frame_get_buffer(f, 0);
+    if (ret >= 0) {
+        s->sws = sws_getCachedContext(s->sws, from->width, from->height, from->format, s->w, s->h,
+                                      AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
+        ret = s->sws ? sws_scale_frame(s->sws, f, from) : AVERROR(EINVAL);
+    }
+    if (ret < 0) {
+        av_frame_free(&f);
+        return ladder_error_from_av(err, ret, "scaling failed");
+    }
+    f->pts = from->pts;
+    *out = f;
+    return 0;
+}
+
+int tc_scaler_run(tc_scaler *sc, const AVFrame *src, AVFrame **out, ladder_error *err)
+{
+    for (int i = 0; i < sc->n; i++)
+        out[i] = NULL;
+    for (int k = 0; k < sc->n; k++) {
+        int i = sc->order[k], ret;
+        scale_step *s = &sc->steps[i];
+
+        if (is_passthrough(s, src)) {
+            out[i] = av_frame_clone(src);
+            ret = out[i] ? 0 : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+        } else {
+            ret = scale_one(s, s->parent >= 0 ? out[s->parent] : src, &out[i], err);
+        }
+        if (ret < 0) {
+            for (int j = 0; j < sc->n; j++)
+                av_frame_free(&out[j]);
+            return ret;
+        }
+    }
+    return 0;
+}
+
+void tc_scaler_close(tc_scaler *sc)
+{
+    if (!sc)
+        return;
+    for (int i = 0; i < sc->n; i++)
+        sws_freeContext(sc->steps[i].sws);
+    av_free(sc);
+}

@@ -1,0 +1,376 @@
+/* source.c: the input side. Opens the mezzanine with libavformat, decodes its video once and
+ * normalizes every picture (deinterlace, rotation) with a libavfilter graph that is built only
+ * when the source needs it. Audio packets are handed out undecoded to audio.c. */
+#include <math.h>
+#include <string.h>
+
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavutil/display.h>
+#include <libavutil/pixdesc.h>
+
+#include "tc_internal.h"
+
+struct tc_source {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVStream *video, *audio;
+    AVFilterGraph *graph; /* NULL when pictures pass through untouched */
+    AVFilterContext *buf_src, *buf_sink;
+    AVPacket *pkt;
+    AVFrame *decoded;
+    int rotation;   /* clockwise degrees applied */
+    int interlaced; /* deinterlacing on */
+    int64_t origin; /* video start, in the video stream's time base */
+    int draining;   /* the demuxer reached its end; the decoder is being flushed */
+    int finished;   /* the filter graph has been flushed too */
+    int decode_errors;
+    int idle_pulls; /* guards the flush loop against a decoder that never ends */
+    const ladder_logger *logger;
+};
+
+static int rotation_of(const AVStream *st)
+{
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    double theta;
+
+    if (!m)
+        return 0;
+    theta = -av_display_rotation_get((const int32_t *)m);
+    if (isnan(theta))
+        return 0;
+    theta -= 360 * floor(theta / 360 + 0.9 / 360);
+    return ((int)lround(theta / 90) % 4) * 90;
+}
+
+static int is_interlaced(const AVCodecParameters *par)
+{
+    return par->field_order == AV_FIELD_TT || par->field_order == AV_FIELD_BB ||
+           par->field_order == AV_FIELD_TB || par->field_order == AV_FIELD_BT;
+}
+
+static const char *rotation_filter(int rotation)
+{
+    switch (rotation) {
+    case 90:
+        return "transpose=clock";
+    case 180:
+        return "hflip,vflip";
+    case 270:
+        return "transpose=cclock";
+    default:
+        return NULL;
+    }
+}
+
+/* Builds buffer -> [bwdif] -> [rotation] -> buffersink. */
+static int build_graph(tc_source *s, ladder_error *err)
+{
+    char args[256], chain[128] = "";
+    AVFilterInOut *in = NULL, *out = NULL;
+    const char *rot = rotation_filter(s->rotation);
+    AVRational sar = s->dec->sample_aspect_ratio;
+    int ret;
+
+    if (!s->interlaced && !rot)
+        return 0;
+    snprintf(chain, sizeof chain, "%s%s%s", s->interlaced ? "bwdif=mode=send_frame:deint=all" : "",
+             s->interlaced && rot ? "," : "", rot ? rot : "");
+    s->graph = avfilter_graph_alloc();
+    if (!s->graph)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    s->graph->nb_threads = 1;
+    snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
+             s->dec->width, s->dec->height, s->dec->pix_fmt, s->video->time_base.num,
+             s->video->time_base.den, sar.num > 0 ? sar.num : 1, sar.den > 0 ? sar.den : 1);
+    ret = avfilter_graph_create_filter(&s->buf_src, avfilter_get_by_name("buffer"), "in", args,
+                                       NULL, s->graph);
+    if (ret >= 0)
+        ret = avfilter_graph_create_filter(&s->buf_sink, avfilter_get_by_name("buffersink"), "out",
+                                           NULL, NULL, s->graph);
+    if (ret >= 0 && (!(out = avfilter_inout_alloc()) || !(in = avfilter_inout_alloc())))
+        ret = AVERROR(ENOMEM);
+    if (ret >= 0) {
+        out->name = av_strdup("in");
+        out->filter_ctx = s->buf_src;
+        in->name = av_strdup("out");
+        in->filter_ctx = s->buf_sink;
+        ret = avfilter_graph_parse_ptr(s->graph, chain, &in, &out, NULL);
+    }
+    if (ret >= 0)
+        ret = avfilter_graph_config(s->graph, NULL);
+    avfilter_inout_free(&in);
+    avfilter_inout_free(&out);
+    return ret < 0 ? ladder_error_from_av(err, ret, "cannot set up deinterlace/rotate filters") : 0;
+}
+
+static int open_decoder(tc_source *s, const char *path, ladder_error *err)
+{
+    const AVCodec *codec = avcodec_find_decoder(s->video->codecpar->codec_id);
+    int ret;
+
+    if (!codec)
+        return ladder_error_set(err, LADDER_EINPUT, "%s: no decoder for video codec '%s'", path,
+                                avcodec_get_name(s->video->codecpar->codec_id));
+    s->dec = avcodec_alloc_context3(codec);
+    if (!s->dec)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    ret = avcodec_parameters_to_context(s->dec, s->video->codecpar);
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, path);
+    /* One decoding thread: the encoders already use every core. */
+    s->dec->thread_count = 1;
+    s->dec->pkt_timebase = s->video->time_base;
+    ret = avcodec_open2(s->dec, codec, NULL);
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, path);
+    if (s->dec->width <= 0 || s->dec->height <= 0 || s->dec->pix_fmt == AV_PIX_FMT_NONE)
+        return ladder_error_set(err, LADDER_EINPUT, "%s: the video stream has no usable pictures",
+                                path);
+    return 0;
+}
+
+static int open_input(tc_source *s, const char *path, ladder_error *err)
+{
+    int ret = avformat_open_input(&s->fmt, path, NULL, NULL);
+
+    if (ret == AVERROR(ENOENT))
+        return ladder_error_set(err, LADDER_ENOTFOUND, "%s: no such file", path);
+    if (ret == AVERROR_INVALIDDATA)
+        return ladder_error_set(err, LADDER_EINPUT,
+                                "%s: not a media file (empty, damaged or an unknown format)", path);
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, path);
+    ret = avformat_find_stream_info(s->fmt, NULL);
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, path);
+    ret = av_find_best_stream(s->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (ret < 0)
+        return ladder_error_set(err, LADDER_EINPUT, "%s: has no video stream", path);
+    s->video = s->fmt->streams[ret];
+    ret = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, s->video->index, NULL, 0);
+    s->audio = ret >= 0 ? s->fmt->streams[ret] : NULL;
+    return 0;
+}
+
+int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg,
+                   ladder_error *err)
+{
+    tc_source *s = av_mallocz(sizeof *s);
+    int ret;
+
+    *out = NULL;
+    if (!s)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    s->logger = lg;
+    ret = open_input(s, path, err);
+    if (ret >= 0)
+        ret = open_decoder(s, path, err);
+    if (ret >= 0) {
+        s->rotation = rotation_of(s->video);
+        s->interlaced = is_interlaced(s->video->codecpar);
+        s->origin = s->video->start_time != AV_NOPTS_VALUE ? s->video->start_time : 0;
+        ret = build_graph(s, err);
+    }
+    if (ret >= 0 && (!(s->pkt = av_packet_alloc()) || !(s->decoded = av_frame_alloc())))
+        ret = ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    if (ret < 0) {
+        tc_source_close(s);
+        return ret;
+    }
+    *out = s;
+    return 0;
+}
+
+void tc_source_close(tc_source *s)
+{
+    if (!s)
+        return;
+    avfilter_graph_free(&s->graph);
+    avcodec_free_context(&s->dec);
+    avformat_close_input(&s->fmt);
+    av_packet_free(&s->pkt);
+    av_frame_free(&s->decoded);
+    av_free(s);
+}
+
+AVStream *tc_source_audio_stream(const tc_source *s)
+{
+    return s->audio;
+}
+
+static void guess_fps(const tc_source *s, int *num, int *den)
+{
+    AVRational r = s->video->avg_frame_rate;
+
+    if (r.num <= 0 || r.den <= 0 || av_q2d(r) > 240)
+        r = s->video->r_frame_rate;
+    if (r.num <= 0 || r.den <= 0 || av_q2d(r) > 240)
+        r = (AVRational){30, 1};
+    /* Snap the NTSC family so 29.97 stays 30000/1001, not a long rational from averaging. */
+    av_reduce(&r.num, &r.den, r.num, r.den, 1 << 20);
+    *num = r.num;
+    *den = r.den;
+}
+
+void tc_source_describe(const tc_source *s, tc_plan *plan, tc_source_info *info)
+{
+    AVRational sar = av_guess_sample_aspect_ratio(s->fmt, s->video, NULL);
+    int w = s->dec->width, h = s->dec->height, swap = s->rotation == 90 || s->rotation == 270;
+
+    if (sar.num <= 0 || sar.den <= 0)
+        sar = (AVRational){1, 1};
+    memset(info, 0, sizeof *info);
+    info->width = swap ? h : w;
+    info->height = swap ? w : h;
+    info->sar_num = swap ? sar.den : sar.num;
+    info->sar_den = swap ? sar.num : sar.den;
+    guess_fps(s, &info->fps_num, &info->fps_den);
+    info->has_audio = s->audio != NULL;
+    info->audio_sample_rate = s->audio ? s->audio->codecpar->sample_rate : 0;
+
+    plan->src_width = (int)lround((double)info->width * info->sar_num / info->sar_den);
+    plan->src_height = info->height;
+    plan->src_fps_num = info->fps_num;
+    plan->src_fps_den = info->fps_den;
+    plan->src_duration = s->fmt->duration > 0 ? s->fmt->duration / (double)AV_TIME_BASE : 0;
+    plan->src_rotation = s->rotation;
+    plan->src_interlaced = s->interlaced;
+    plan->src_has_audio = info->has_audio;
+    snprintf(plan->src_video_codec, sizeof plan->src_video_codec, "%s",
+             avcodec_get_name(s->video->codecpar->codec_id));
+    snprintf(plan->src_pix_fmt, sizeof plan->src_pix_fmt, "%s",
+             av_get_pix_fmt_name(s->dec->pix_fmt) ? av_get_pix_fmt_name(s->dec->pix_fmt) : "?");
+}
+
+int tc_source_decode_errors(const tc_source *s)
+{
+    return s->decode_errors;
+}
+
+double tc_source_video_duration(const tc_source *s)
+{
+    if (s->video->duration > 0)
+        return s->video->duration * av_q2d(s->video->time_base);
+    return s->fmt->duration > 0 ? s->fmt->duration / (double)AV_TIME_BASE : 0;
+}
+
+int64_t tc_source_origin(const tc_source *s, AVRational tb)
+{
+    return av_rescale_q(s->origin, s->video->time_base, tb);
+}
+
+/* Turns a decoded or filtered frame into the caller's frame with a 1/90000 pts. */
+static int emit(tc_source *s, AVFrame *src, AVFrame **frame)
+{
+    int64_t ts = src->best_effort_timestamp != AV_NOPTS_VALUE ? src->best_effort_timestamp
+                                                              : src->pts;
+    AVFrame *f;
+
+    if (ts == AV_NOPTS_VALUE) {
+        av_frame_unref(src);
+        return 0; /* a picture without a time cannot be placed; skip it */
+    }
+    f = av_frame_alloc();
+    if (!f)
+        return AVERROR(ENOMEM);
+    av_frame_move_ref(f, src);
+    f->pts = av_rescale_q(ts - s->origin, s->video->time_base, (AVRational){1, TC_VIDEO_TIMEBASE});
+    *frame = f;
+    return 1;
+}
+
+/* Pulls one picture out of the filter graph (or the decoder when there is no graph). */
+static int pull_picture(tc_source *s, AVFrame **frame)
+{
+    int ret;
+
+    if (!s->graph) {
+        ret = avcodec_receive_frame(s->dec, s->decoded);
+        if (ret == AVERROR_EOF)
+            s->finished = 1;
+        if (ret < 0)
+            return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+        if (s->decoded->decode_error_flags || (s->decoded->flags & AV_FRAME_FLAG_CORRUPT))
+            s->decode_errors++;
+        return emit(s, s->decoded, frame);
+    }
+    for (;;) {
+        ret = av_buffersink_get_frame(s->buf_sink, s->decoded);
+        if (ret >= 0) {
+            s->decoded->best_effort_timestamp = s->decoded->pts;
+            return emit(s, s->decoded, frame);
+        }
+        if (ret == AVERROR_EOF) {
+            s->finished = 1;
+            return 0;
+        }
+        if (ret != AVERROR(EAGAIN))
+            return ret;
+        ret = avcodec_receive_frame(s->dec, s->decoded);
+        if (ret == AVERROR_EOF)
+            return av_buffersrc_add_frame(s->buf_src, NULL) < 0 ? AVERROR(ENOMEM) : 0;
+        if (ret < 0)
+            return ret == AVERROR(EAGAIN) ? 0 : ret;
+        s->decoded->pts = s->decoded->best_effort_timestamp;
+        ret = av_buffersrc_add_frame_flags(s->buf_src, s->decoded, AV_BUFFERSRC_FLAG_KEEP_REF);
+        av_frame_unref(s->decoded);
+        if (ret < 0)
+            return ret;
+    }
+}
+
+/* Feeds the decoder one video packet, or the flush signal once the demuxer is done. */
+static int feed(tc_source *s, tc_audio_packet_fn on_audio, void *opaque, ladder_error *err)
+{
+    int ret = av_read_frame(s->fmt, s->pkt);
+
+    /* A damaged tail reads as an error at end of file; the caller's duration check decides
+     * whether what was decoded is enough. */
+    if (ret == AVERROR_EOF || (ret < 0 && s->fmt->pb && avio_feof(s->fmt->pb))) {
+        s->draining = 1;
+        avcodec_send_packet(s->dec, NULL);
+        return 0;
+    }
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, "reading the source failed");
+    if (s->pkt->stream_index == s->video->index) {
+        ret = avcodec_send_packet(s->dec, s->pkt);
+        if (ret < 0 && ret != AVERROR(EAGAIN)) {
+            s->decode_errors++;
+            ladder_log(s->logger, LADDER_LOG_WARN, "tc", "damaged video packet skipped");
+        }
+    } else if (s->audio && s->pkt->stream_index == s->audio->index && on_audio) {
+        ret = on_audio(opaque, s->pkt);
+        if (ret < 0) {
+            av_packet_unref(s->pkt);
+            return ret;
+        }
+    }
+    av_packet_unref(s->pkt);
+    return 0;
+}
+
+int tc_source_next(tc_source *s, AVFrame **frame, tc_audio_packet_fn on_audio, void *opaque,
+                   ladder_error *err)
+{
+    *frame = NULL;
+    while (!s->finished) {
+        int ret = pull_picture(s, frame);
+        if (ret < 0)
+            return ladder_error_from_av(err, ret, "decoding the source failed");
+        if (ret > 0)
+            return 1;
+        if (s->finished)
+            break;
+        if (s->draining && ++s->idle_pulls > 1000)
+            return ladder_error_set(err, LADDER_EINPUT, "the video decoder did not finish");
+        if (s->draining)
+            continue; /* the decoder is flushing; keep pulling until it reports the end */
+        ret = feed(s, on_audio, opaque, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}

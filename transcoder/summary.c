@@ -1,0 +1,186 @@
+/* summary.c: the JSON summary of a transcode (summary.json), written with jansson, and
+ * reading its plan back for tc_disk_replay. */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tc_internal.h"
+
+static json_t *hex_of(const uint8_t *data, int size)
+{
+    char buf[2 * 512 + 1];
+    for (int i = 0; i < size && i < 512; i++)
+        snprintf(buf + 2 * i, 3, "%02x", data[i]);
+    buf[2 * (size < 512 ? size : 512)] = '\0';
+    return json_string(buf);
+}
+
+static json_t *stats_json(const tc_stream_stats *s, int video)
+{
+    json_t *o = json_pack("{s:I,s:I,s:f,s:f}", "frames", (json_int_t)s->frames, "bytes",
+                          (json_int_t)s->bytes, "duration", s->duration, "avg_kbps", s->avg_kbps);
+    if (o && video) {
+        json_object_set_new(o, "idr_count", json_integer(s->idr_count));
+        json_object_set_new(o, "psnr_y", json_real(s->psnr_y));
+        json_object_set_new(o, "psnr_avg", json_real(s->psnr_avg));
+        json_object_set_new(o, "ssim", json_real(s->ssim));
+    }
+    return o;
+}
+
+static json_t *stream_json(const tc_stream *st, const tc_stream_stats *s)
+{
+    json_t *o = json_pack("{s:i,s:s,s:s,s:i,s:i}", "index", st->index, "kind",
+                          st->kind == TC_STREAM_VIDEO ? "video" : "audio", "name", st->name,
+                          "timebase", st->timebase_den, "bitrate_kbps", st->bitrate_kbps);
+    if (!o)
+        return NULL;
+    if (st->kind == TC_STREAM_VIDEO) {
+        char fps[32];
+        snprintf(fps, sizeof fps, "%d/%d", st->fps_num, st->fps_den);
+        json_object_set_new(o, "rung", json_integer(st->rung));
+        json_object_set_new(o, "width", json_integer(st->width));
+        json_object_set_new(o, "height", json_integer(st->height));
+        json_object_set_new(o, "fps", json_string(fps));
+        json_object_set_new(o, "profile_idc", json_integer(st->profile_idc));
+        json_object_set_new(o, "level_idc", json_integer(st->level_idc));
+        json_object_set_new(o, "audio_stream", json_integer(st->audio_stream));
+    } else {
+        json_object_set_new(o, "sample_rate", json_integer(st->sample_rate));
+        json_object_set_new(o, "channels", json_integer(st->channels));
+    }
+    json_object_set_new(o, "extradata", hex_of(st->extradata, st->extradata_size));
+    if (s)
+        json_object_set_new(o, "stats", stats_json(s, st->kind == TC_STREAM_VIDEO));
+    return o;
+}
+
+static json_t *source_json(const tc_plan *p)
+{
+    char fps[32];
+    snprintf(fps, sizeof fps, "%d/%d", p->src_fps_num, p->src_fps_den);
+    return json_pack("{s:i,s:i,s:s,s:f,s:i,s:b,s:b,s:s,s:s}", "width", p->src_width, "height",
+                     p->src_height, "fps", fps, "duration", p->src_duration, "rotation",
+                     p->src_rotation, "interlaced", p->src_interlaced, "has_audio",
+                     p->src_has_audio, "video_codec", p->src_video_codec, "pix_fmt",
+                     p->src_pix_fmt);
+}
+
+char *tc_plan_json(const tc_plan *plan, const tc_stream_stats *stats, const char *ladder,
+                   double elapsed)
+{
+    json_t *root = json_object(), *streams = json_array(), *skipped = json_array();
+    char *text = NULL;
+
+    if (root && streams && skipped) {
+        for (int i = 0; i < plan->n_streams; i++)
+            json_array_append_new(streams, stream_json(&plan->streams[i], stats ? &stats[i] : NULL));
+        for (int i = 0; i < plan->n_skipped; i++)
+            json_array_append_new(skipped, json_string(plan->skipped[i]));
+        json_object_set_new(root, "ladder", json_string(ladder));
+        json_object_set_new(root, "source", source_json(plan));
+        json_object_set(root, "streams", streams);
+        json_object_set(root, "skipped_rungs", skipped);
+        json_object_set_new(root, "elapsed_seconds", json_real(elapsed));
+        text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    }
+    json_decref(streams);
+    json_decref(skipped);
+    json_decref(root);
+    return text;
+}
+
+static int unhex(const char *s, uint8_t *out, int max)
+{
+    int n = 0;
+    for (; s[0] && s[1] && n < max; s += 2) {
+        unsigned v;
+        if (sscanf(s, "%2x", &v) != 1)
+            return -1;
+        out[n++] = (uint8_t)v;
+    }
+    return n;
+}
+
+static int read_stream(json_t *o, tc_stream *st, tc_stream_stats *stats)
+{
+    const char *kind = "", *name = "", *fps = "0/1", *extra = "";
+    json_t *s = NULL;
+
+    memset(st, 0, sizeof *st);
+    st->rung = st->audio_stream = -1;
+    if (json_unpack(o, "{s:i,s:s,s:s,s:i,s:i,s?i,s?i,s?i,s?s,s?i,s?i,s?i,s?i,s?i,s?s,s?o}",
+                    "index", &st->index, "kind", &kind, "name", &name, "timebase",
+                    &st->timebase_den, "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung,
+                    "width", &st->width, "height", &st->height, "fps", &fps, "profile_idc",
+                    &st->profile_idc, "level_idc", &st->level_idc, "audio_stream",
+                    &st->audio_stream, "sample_rate", &st->sample_rate, "channels",
+                    &st->channels, "extradata", &extra, "stats", &s) != 0)
+        return -1;
+    st->kind = strcmp(kind, "video") == 0 ? TC_STREAM_VIDEO : TC_STREAM_AUDIO;
+    snprintf(st->name, sizeof st->name, "%s", name);
+    if (sscanf(fps, "%d/%d", &st->fps_num, &st->fps_den) != 2)
+        return -1;
+    st->extradata_size = unhex(extra, st->extradata, sizeof st->extradata);
+    if (st->extradata_size < 0 || st->timebase_den <= 0)
+        return -1;
+    if (stats && s) {
+        json_int_t frames = 0, bytes = 0, idr = 0;
+        json_unpack(s, "{s?I,s?I,s?F,s?F,s?I,s?F,s?F,s?F}", "frames", &frames, "bytes", &bytes,
+                    "duration", &stats->duration, "avg_kbps", &stats->avg_kbps, "idr_count", &idr,
+                    "psnr_y", &stats->psnr_y, "psnr_avg", &stats->psnr_avg, "ssim", &stats->ssim);
+        stats->frames = frames;
+        stats->bytes = bytes;
+        stats->idr_count = idr;
+    }
+    return 0;
+}
+
+int tc_plan_read(const char *path, tc_plan *plan, tc_stream_stats *stats, ladder_error *err)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr), *streams, *v;
+    size_t i;
+
+    if (!root)
+        return ladder_error_set(err, LADDER_EINPUT, "%s:%d: %s", path, jerr.line, jerr.text);
+    memset(plan, 0, sizeof *plan);
+    streams = json_object_get(root, "streams");
+    if (!json_is_array(streams) || json_array_size(streams) > TC_MAX_STREAMS) {
+        json_decref(root);
+        return ladder_error_set(err, LADDER_EINPUT, "%s: no valid \"streams\" list", path);
+    }
+    json_array_foreach(streams, i, v)
+    {
+        tc_stream *st = &plan->streams[i];
+        if (read_stream(v, st, stats ? &stats[i] : NULL) < 0 || st->index != (int)i) {
+            json_decref(root);
+            return ladder_error_set(err, LADDER_EINPUT, "%s: stream %zu is malformed", path, i);
+        }
+        plan->n_video += st->kind == TC_STREAM_VIDEO;
+        plan->n_audio += st->kind == TC_STREAM_AUDIO;
+    }
+    plan->n_streams = (int)json_array_size(streams);
+    v = json_object_get(root, "source");
+    if (v) {
+        const char *fps = "0/1";
+        json_unpack(v, "{s?i,s?i,s?s,s?F,s?i,s?b,s?b}", "width", &plan->src_width, "height",
+                    &plan->src_height, "fps", &fps, "duration", &plan->src_duration, "rotation",
+                    &plan->src_rotation, "interlaced", &plan->src_interlaced, "has_audio",
+                    &plan->src_has_audio);
+        sscanf(fps, "%d/%d", &plan->src_fps_num, &plan->src_fps_den);
+    }
+    json_decref(root);
+    return 0;
+}
+
+char *tc_summary_json(const tc_transcoder *t, double elapsed)
+{
+    const tc_plan *plan = tc_get_plan(t);
+    tc_stream_stats stats[TC_MAX_STREAMS];
+
+    for (int i = 0; i < plan->n_streams; i++)
+        stats[i] = *tc_get_stats(t, i);
+    return tc_plan_json(plan, stats, tc_get_ladder_name(t), elapsed);
+}

@@ -1,0 +1,132 @@
+/* tc_internal.h: what the transcoder's files share with each other. Not installed and never
+ * included from outside transcoder/ (tests excepted). */
+#ifndef LADDER_TC_INTERNAL_H
+#define LADDER_TC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/frame.h>
+#include <x264.h>
+
+#include "transcoder.h"
+
+/* ---- plan.c: pure decisions, unit-tested ---------------------------------------------- */
+
+/* The size a rung gets from a source whose display size is src_w x src_h (square pixels,
+ * rotation applied). Returns 1 and fills *w,*h if the rung is kept, 0 if it would need more
+ * than 5% upscaling. Portrait sources turn the box sideways. */
+int tc_fit_rung(int box_w, int box_h, int src_w, int src_h, int *w, int *h);
+
+/* The smallest frame-rate divisor n (output = source/n) that keeps w x h at fps_src within
+ * max_fps (0 = no cap) and within the macroblock rate of level_idc. */
+int tc_fps_divisor(double fps_src, int max_fps, int w, int h, int level_idc);
+
+/* IDR schedule: feed every frame's pts (1/90000) in order; returns 1 if the frame starts a GOP.
+ * state starts at INT64_MIN. */
+int tc_idr_decide(int64_t pts90, int64_t gop_ticks, int64_t *next_idr);
+
+/* Source facts plus the plan for a ladder; fills plan (streams without extradata) and, per
+ * video stream, its frame-rate divisor. */
+typedef struct tc_source_info {
+    int width, height;         /* coded size after rotation */
+    int sar_num, sar_den;      /* pixel aspect ratio (1:1 if unknown) */
+    int fps_num, fps_den;      /* nominal frame rate */
+    int has_audio;
+    int audio_sample_rate;     /* source rate; output keeps 44100/48000, else 48000 */
+} tc_source_info;
+
+int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *plan,
+                 int fps_divisor[TC_MAX_STREAMS], ladder_error *err);
+
+/* ---- source.c: demux, decode, deinterlace, rotate ------------------------------------- */
+
+typedef struct tc_source tc_source;
+
+int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg,
+                   ladder_error *err);
+void tc_source_close(tc_source *s);
+void tc_source_describe(const tc_source *s, tc_plan *plan, tc_source_info *info);
+AVStream *tc_source_audio_stream(const tc_source *s);
+
+/* Reads until it has the next picture: returns 1 with *frame (owned by the caller, pts
+ * rescaled to 1/90000 from the video origin), 2 when an audio packet was read (passed to
+ * on_audio), 0 at the end, or a negative code. */
+typedef int (*tc_audio_packet_fn)(void *opaque, AVPacket *pkt);
+int tc_source_next(tc_source *s, AVFrame **frame, tc_audio_packet_fn on_audio, void *opaque,
+                   ladder_error *err);
+
+/* Pictures the decoder flagged as damaged so far. */
+int tc_source_decode_errors(const tc_source *s);
+
+/* Seconds of video the container promises, and the origin of all timestamps. */
+double tc_source_video_duration(const tc_source *s);
+int64_t tc_source_origin(const tc_source *s, AVRational tb);
+
+/* ---- scaler.c: one scaling per distinct size, cascading from larger sizes -------------- */
+
+typedef struct tc_scaler tc_scaler;
+
+/* sizes: n distinct (w,h) pairs. */
+int tc_scaler_open(tc_scaler **out, const int (*sizes)[2], int n, ladder_error *err);
+/* Makes every size from src; out[i] are new references the caller frees. */
+int tc_scaler_run(tc_scaler *sc, const AVFrame *src, AVFrame **out, ladder_error *err);
+void tc_scaler_close(tc_scaler *sc);
+
+/* ---- encoder.c: one x264 instance per rendition ---------------------------------------- */
+
+typedef struct tc_encoder {
+    x264_t *x264;
+    int stream;               /* index in the plan */
+    int64_t frame_ticks;      /* nominal frame duration, 1/90000 */
+    tc_stream_stats stats;
+    double psnr_y_sum, psnr_avg_sum, ssim_sum;
+    int64_t first_pts, last_end;
+    const ladder_logger *logger;
+    char name[PROF_NAME_MAX];
+} tc_encoder;
+
+int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung,
+                    tc_stream *st, int b_stats, const ladder_logger *lg, ladder_error *err);
+/* Encodes one picture (NULL drains delayed frames) and hands packets to sink. */
+int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const tc_sink *sink,
+                      ladder_error *err);
+int tc_encoder_drain(tc_encoder *e, const tc_sink *sink, ladder_error *err);
+void tc_encoder_finish_stats(tc_encoder *e);
+void tc_encoder_close(tc_encoder *e);
+
+/* ---- audio.c: decode once, resample, AAC once per bitrate ------------------------------ */
+
+typedef struct tc_audio tc_audio;
+
+/* One encoder per plan audio stream; fills their extradata. */
+int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, tc_plan *plan,
+                  const ladder_logger *lg, ladder_error *err);
+int tc_audio_packet(tc_audio *a, AVPacket *pkt, const tc_sink *sink, ladder_error *err);
+int tc_audio_finish(tc_audio *a, const tc_sink *sink, ladder_error *err);
+const tc_stream_stats *tc_audio_stats(const tc_audio *a, int stream);
+void tc_audio_close(tc_audio *a);
+
+/* ---- pool.c: encoder workers fed by bounded queues ------------------------------------- */
+
+typedef struct tc_pool tc_pool;
+
+int tc_pool_open(tc_pool **out, tc_encoder *encoders, int n, int threads, int queue_frames,
+                 const tc_sink *sink, ladder_error *err);
+/* Queues a picture for encoder i (takes ownership of frame); blocks while that queue is full.
+ * Fails if a worker has failed. */
+int tc_pool_push(tc_pool *p, int i, AVFrame *frame, int idr, ladder_error *err);
+/* Signals the end, waits for every encoder to drain; returns the first worker error. */
+int tc_pool_finish(tc_pool *p, ladder_error *err);
+void tc_pool_close(tc_pool *p);
+
+/* ---- summary.c ------------------------------------------------------------------------ */
+
+char *tc_plan_json(const tc_plan *plan, const tc_stream_stats *stats, const char *ladder,
+                   double elapsed);
+int tc_plan_read(const char *path, tc_plan *plan, tc_stream_stats *stats, ladder_error *err);
+const char *tc_get_ladder_name(const tc_transcoder *t);
+
+#endif

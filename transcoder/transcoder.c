@@ -1,0 +1,293 @@
+/* transcoder.c: the whole transcode, wired together.
+ * demux/decode (source.c) -> scale per size (scaler.c) -> x264 per rendition (encoder.c, on the
+ * worker pool in pool.c); audio packets go to audio.c on the decoding thread. */
+#include <string.h>
+#include <time.h>
+
+#include "tc_internal.h"
+
+struct tc_transcoder {
+    tc_params params;
+    tc_plan plan;
+    tc_source *source;
+    tc_scaler *scaler;
+    tc_audio *audio;
+    tc_encoder encoders[TC_MAX_STREAMS]; /* indexed like the plan's video streams */
+    int fps_divisor[TC_MAX_STREAMS];
+    int size_index[TC_MAX_STREAMS];      /* which scaler output each video stream uses */
+    int n_sizes;
+    tc_stream_stats stats[TC_MAX_STREAMS];
+    int ran;
+};
+
+/* State of one run, shared with the audio callback. */
+typedef struct run_state {
+    tc_transcoder *t;
+    const tc_sink *sink;
+    ladder_error *err;
+    tc_pool *pool;
+    int64_t next_idr, gop_ticks, last_pts, frames;
+    int since_idr;
+    struct timespec start;
+} run_state;
+
+void tc_params_default(tc_params *p)
+{
+    memset(p, 0, sizeof *p);
+    prof_load_default(&p->ladder, NULL);
+    p->i_threads = 0;
+    p->i_queue_frames = 8;
+    p->b_stats = 1;
+}
+
+/* Groups the video streams by size so each size is scaled once. */
+static int open_scaler(tc_transcoder *t, ladder_error *err)
+{
+    int sizes[TC_MAX_STREAMS][2];
+
+    t->n_sizes = 0;
+    for (int i = 0; i < t->plan.n_video; i++) {
+        const tc_stream *st = &t->plan.streams[i];
+        int k = 0;
+        while (k < t->n_sizes && (sizes[k][0] != st->width || sizes[k][1] != st->height))
+            k++;
+        if (k == t->n_sizes) {
+            sizes[k][0] = st->width;
+            sizes[k][1] = st->height;
+            t->n_sizes++;
+        }
+        t->size_index[i] = k;
+    }
+    return tc_scaler_open(&t->scaler, (const int(*)[2])sizes, t->n_sizes, err);
+}
+
+static int open_encoders(tc_transcoder *t, ladder_error *err)
+{
+    for (int i = 0; i < t->plan.n_video; i++) {
+        tc_stream *st = &t->plan.streams[i];
+        int ret = tc_encoder_open(&t->encoders[i], &t->params.ladder,
+                                  &t->params.ladder.rungs[st->rung], st, t->params.b_stats,
+                                  &t->params.logger, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+static int open_all(tc_transcoder *t, const char *path, ladder_error *err)
+{
+    tc_source_info info;
+    int ret = tc_source_open(&t->source, path, &t->params.logger, err);
+
+    if (ret < 0)
+        return ret;
+    tc_source_describe(t->source, &t->plan, &info);
+    ret = tc_make_plan(&t->params.ladder, &info, &t->plan, t->fps_divisor, err);
+    if (ret >= 0)
+        ret = open_encoders(t, err);
+    if (ret >= 0)
+        ret = open_scaler(t, err);
+    if (ret >= 0 && t->plan.n_audio > 0)
+        ret = tc_audio_open(&t->audio, tc_source_audio_stream(t->source),
+                            tc_source_origin(t->source, tc_source_audio_stream(t->source)->time_base),
+                            &t->plan, &t->params.logger, err);
+    return ret;
+}
+
+int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params,
+            ladder_error *err)
+{
+    tc_transcoder *t;
+    int ret;
+
+    *out = NULL;
+    if (params->ladder.n_rungs <= 0)
+        return ladder_error_set(err, LADDER_EINVAL, "the ladder has no rungs");
+    t = av_mallocz(sizeof *t);
+    if (!t)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    t->params = *params;
+    if (t->params.i_threads <= 0)
+        t->params.i_threads = ladder_cpu_count();
+    ret = open_all(t, input_path, err);
+    if (ret < 0) {
+        tc_close(t);
+        return ret;
+    }
+    for (int i = 0; i < t->plan.n_skipped; i++)
+        ladder_log(&t->params.logger, LADDER_LOG_INFO, "tc",
+                   "rung %s skipped: the source (%dx%d) is smaller", t->plan.skipped[i],
+                   t->plan.src_width, t->plan.src_height);
+    if (!t->plan.src_has_audio)
+        ladder_log(&t->params.logger, LADDER_LOG_INFO, "tc",
+                   "the source has no audio: renditions will be video-only");
+    *out = t;
+    return 0;
+}
+
+const tc_plan *tc_get_plan(const tc_transcoder *t)
+{
+    return &t->plan;
+}
+
+static int on_audio_packet(void *opaque, AVPacket *pkt)
+{
+    run_state *rs = opaque;
+    return rs->t->audio ? tc_audio_packet(rs->t->audio, pkt, rs->sink, rs->err) : 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void report_progress(run_state *rs, int64_t pts)
+{
+    const tc_params *p = &rs->t->params;
+    tc_progress pr = {
+        .frames = rs->frames,
+        .position = (double)pts / TC_VIDEO_TIMEBASE,
+        .duration = tc_source_video_duration(rs->t->source),
+        .elapsed = seconds_since(&rs->start),
+    };
+    if (p->pf_progress)
+        p->pf_progress(p->progress_opaque, &pr);
+}
+
+/* Scales one decoded picture and queues it for every rendition that keeps it. */
+static int dispatch(run_state *rs, AVFrame *frame)
+{
+    tc_transcoder *t = rs->t;
+    AVFrame *scaled[TC_MAX_STREAMS];
+    int idr = tc_idr_decide(frame->pts, rs->gop_ticks, &rs->next_idr), ret;
+
+    if (idr)
+        rs->since_idr = 0;
+    ret = tc_scaler_run(t->scaler, frame, scaled, rs->err);
+    for (int i = 0; ret >= 0 && i < t->plan.n_video; i++) {
+        AVFrame *ref;
+        if (rs->since_idr % t->fps_divisor[i] != 0)
+            continue;
+        ref = av_frame_clone(scaled[t->size_index[i]]);
+        if (!ref)
+            ret = ladder_error_set(rs->err, LADDER_ENOMEM, "out of memory");
+        else
+            ret = tc_pool_push(rs->pool, i, ref, idr, rs->err);
+    }
+    if (ret >= 0 || scaled[0])
+        for (int k = 0; k < t->n_sizes; k++)
+            av_frame_free(&scaled[k]);
+    rs->since_idr++;
+    return ret;
+}
+
+/* Decodes everything and feeds the pool; returns 0 at the end of the source. */
+static int decode_loop(run_state *rs)
+{
+    for (;;) {
+        AVFrame *frame;
+        int ret = tc_source_next(rs->t->source, &frame, on_audio_packet, rs, rs->err);
+        if (ret <= 0)
+            return ret;
+        if (frame->pts <= rs->last_pts) {
+            /* a repeated or backwards timestamp cannot be placed in the output; drop it */
+            av_frame_free(&frame);
+            continue;
+        }
+        rs->last_pts = frame->pts;
+        rs->frames++;
+        ret = dispatch(rs, frame);
+        av_frame_free(&frame);
+        if (ret < 0)
+            return ret;
+        report_progress(rs, rs->last_pts);
+    }
+}
+
+/* A source that ends well before its declared duration is truncated, not short. */
+static int check_complete(run_state *rs)
+{
+    const tc_transcoder *t = rs->t;
+    double declared = tc_source_video_duration(t->source);
+    double frame = (double)t->plan.src_fps_den / t->plan.src_fps_num;
+    double got = rs->frames ? (double)rs->last_pts / TC_VIDEO_TIMEBASE + frame : 0;
+    double slack = declared * 0.02 > 3 * frame ? declared * 0.02 : 3 * frame;
+
+    if (rs->frames == 0)
+        return ladder_error_set(rs->err, LADDER_EINPUT, "no picture of the source could be decoded");
+    if (declared > 0 && got < declared - slack)
+        return ladder_error_set(rs->err, LADDER_EINPUT,
+                                "the source is truncated: video ends at %.2f s of %.2f s", got,
+                                declared);
+    if (tc_source_decode_errors(t->source) > 0)
+        ladder_log(&t->params.logger, LADDER_LOG_WARN, "tc", "%d damaged pictures in the source",
+                   tc_source_decode_errors(t->source));
+    return 0;
+}
+
+static void collect_stats(tc_transcoder *t)
+{
+    for (int i = 0; i < t->plan.n_streams; i++) {
+        const tc_stream_stats *s = i < t->plan.n_video ? &t->encoders[i].stats
+                                                       : tc_audio_stats(t->audio, i);
+        if (s)
+            t->stats[i] = *s;
+    }
+}
+
+int tc_run(tc_transcoder *t, const tc_sink *sink, ladder_error *err)
+{
+    run_state rs = {.t = t, .sink = sink, .err = err, .last_pts = INT64_MIN,
+                    .next_idr = INT64_MIN};
+    int ret;
+
+    if (t->ran)
+        return ladder_error_set(err, LADDER_EINVAL, "tc_run may be called once");
+    t->ran = 1;
+    rs.gop_ticks = (int64_t)(t->params.ladder.gop_seconds * TC_VIDEO_TIMEBASE + 0.5);
+    clock_gettime(CLOCK_MONOTONIC, &rs.start);
+    ret = sink && sink->begin ? sink->begin(sink->opaque, &t->plan) : 0;
+    if (ret < 0)
+        return ladder_error_set(err, ret, "the output could not be started");
+    ret = tc_pool_open(&rs.pool, t->encoders, t->plan.n_video, t->params.i_threads,
+                       t->params.i_queue_frames, sink, err);
+    if (ret < 0)
+        return ret;
+    ret = decode_loop(&rs);
+    if (ret >= 0)
+        ret = tc_pool_finish(rs.pool, err);
+    tc_pool_close(rs.pool);
+    if (ret >= 0 && t->audio)
+        ret = tc_audio_finish(t->audio, sink, err);
+    if (ret >= 0)
+        ret = check_complete(&rs);
+    if (ret < 0)
+        return ret;
+    collect_stats(t);
+    ret = sink && sink->end ? sink->end(sink->opaque, &t->plan) : 0;
+    return ret < 0 ? ladder_error_set(err, ret, "the output could not be finished") : 0;
+}
+
+const tc_stream_stats *tc_get_stats(const tc_transcoder *t, int i)
+{
+    return i >= 0 && i < t->plan.n_streams ? &t->stats[i] : NULL;
+}
+
+const char *tc_get_ladder_name(const tc_transcoder *t)
+{
+    return t->params.ladder.name;
+}
+
+void tc_close(tc_transcoder *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < t->plan.n_video; i++)
+        tc_encoder_close(&t->encoders[i]);
+    tc_scaler_close(t->scaler);
+    tc_audio_close(t->audio);
+    tc_source_close(t->source);
+    av_free(t);
+}
