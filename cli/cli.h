@@ -8,7 +8,7 @@
 #include "ladder.h"
 
 #define CLI_EXIT_FAILURE 1
-#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_USAGE   2
 
 /* Every subcommand: argv[0] is the subcommand's name; returns the process exit status. */
 typedef int (*cli_command_fn)(int argc, char **argv);
@@ -18,7 +18,7 @@ typedef enum { CLI_OPT_FLAG, CLI_OPT_STRING, CLI_OPT_INT } cli_opt_kind;
 typedef struct cli_option {
     const char *name; /* long name without "--" */
     cli_opt_kind kind;
-    void *value;      /* int* for FLAG and INT, const char** for STRING */
+    void *value; /* int* for FLAG and INT, const char** for STRING */
     const char *help;
 } cli_option;
 
@@ -26,8 +26,7 @@ typedef struct cli_option {
  * the front of argv[1..] and counted in *n_positional. Returns 0, or CLI_EXIT_USAGE after
  * printing the problem and the usage to stderr, or -1 after printing help for -h/--help to
  * stdout (the caller then exits 0). */
-int cli_parse(int argc, char **argv, const cli_option *opts, const char *usage,
-              int *n_positional);
+int cli_parse(int argc, char **argv, const cli_option *opts, const char *usage, int *n_positional);
 void cli_print_usage(FILE *out, const char *usage, const cli_option *opts);
 
 /* Terminal output. cli_output_init sets verbosity (0 quiet, 1 normal, 2 verbose) and routes

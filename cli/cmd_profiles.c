@@ -10,8 +10,8 @@ static const char usage_text[] = "usage: ladder profiles check FILE...\n"
 
 static void show(const prof_ladder *l)
 {
-    printf("ladder %s: preset %s, IDR every %g s, %g s segments, %s, %d audio channels\n",
-           l->name, l->preset, l->gop_seconds, l->segment_seconds,
+    printf("ladder %s: preset %s, IDR every %g s, %g s segments, %s, %d audio channels\n", l->name,
+           l->preset, l->gop_seconds, l->segment_seconds,
            l->container == PROF_CONTAINER_TS ? "TS" : "fMP4", l->audio_channels);
     printf("%-3s %-16s %-4s %-10s %6s %7s %7s %-9s %-5s %5s %6s\n", "#", "name", "use", "size",
            "kbps", "maxrate", "bufsize", "profile", "level", "audio", "maxfps");

@@ -78,8 +78,8 @@ static void print_table(const tc_transcoder *t)
         if (st->kind == TC_STREAM_VIDEO) {
             snprintf(size, sizeof size, "%dx%d", st->width, st->height);
             snprintf(fps, sizeof fps, "%.2f", (double)st->fps_num / st->fps_den);
-            printf("%-16s %-10s %8s %8d %9.0f %8.2f %7.4f\n", st->name, size, fps,
-                   st->bitrate_kbps, s->avg_kbps, s->psnr_y, s->ssim);
+            printf("%-16s %-10s %8s %8d %9.0f %8.2f %7.4f\n", st->name, size, fps, st->bitrate_kbps,
+                   s->avg_kbps, s->psnr_y, s->ssim);
         } else {
             printf("%-16s %-10s %8s %8d %9.0f\n", st->name, size, fps, st->bitrate_kbps,
                    s->avg_kbps);
@@ -153,7 +153,8 @@ int cmd_transcode(int argc, char **argv)
     if (ret)
         return ret < 0 ? 0 : ret;
     if (npos != 1 || !o.out) {
-        fprintf(stderr, "ladder transcode: %s\n", npos != 1 ? "give one input file" : "--out is required");
+        fprintf(stderr, "ladder transcode: %s\n",
+                npos != 1 ? "give one input file" : "--out is required");
         cli_print_usage(stderr, usage_text, opts);
         return CLI_EXIT_USAGE;
     }

@@ -23,8 +23,8 @@ static const cli_option *find(const cli_option *opts, const char *name, size_t l
     return NULL;
 }
 
-static int usage_error(const char *usage, const cli_option *opts, const char *cmd,
-                       const char *what, const char *arg)
+static int usage_error(const char *usage, const cli_option *opts, const char *cmd, const char *what,
+                       const char *arg)
 {
     fprintf(stderr, "ladder %s: %s '%s'\n", cmd, what, arg);
     cli_print_usage(stderr, usage, opts);
@@ -32,8 +32,8 @@ static int usage_error(const char *usage, const cli_option *opts, const char *cm
 }
 
 /* Stores one option's value; returns 0 or a usage error. */
-static int store(const cli_option *o, const char *value, const char *usage,
-                 const cli_option *opts, const char *cmd)
+static int store(const cli_option *o, const char *value, const char *usage, const cli_option *opts,
+                 const char *cmd)
 {
     char *end;
     long v;
@@ -55,8 +55,7 @@ static int store(const cli_option *o, const char *value, const char *usage,
     return 0;
 }
 
-int cli_parse(int argc, char **argv, const cli_option *opts, const char *usage,
-              int *n_positional)
+int cli_parse(int argc, char **argv, const cli_option *opts, const char *usage, int *n_positional)
 {
     int npos = 0, only_positional = 0;
 

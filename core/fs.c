@@ -48,8 +48,7 @@ int ladder_rm_rf(const char *path, ladder_error *err)
     if (lstat(path, &st) != 0)
         return 0;
     if (nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS) != 0)
-        return ladder_error_set(err, LADDER_EIO, "cannot remove '%s': %s", path,
-                                strerror(errno));
+        return ladder_error_set(err, LADDER_EIO, "cannot remove '%s': %s", path, strerror(errno));
     return 0;
 }
 

@@ -10,7 +10,7 @@
 #include "ladder.h"
 
 #define PROF_MAX_RUNGS 32
-#define PROF_NAME_MAX 64
+#define PROF_NAME_MAX  64
 
 /* What a rung is for: an HLS variant or a progressive MP4 fallback. */
 typedef enum { PROF_USE_HLS = 0, PROF_USE_MP4 = 1 } prof_use;
@@ -21,14 +21,14 @@ typedef enum { PROF_CONTAINER_TS = 0, PROF_CONTAINER_FMP4 = 1 } prof_container;
 typedef struct prof_rung {
     char name[PROF_NAME_MAX]; /* unique in the ladder, [a-z0-9-]+, e.g. "hls-720p-3000" */
     prof_use use;
-    int width, height;        /* the box the picture is fitted into, even, 16..4096 */
-    int video_kbps;           /* target average video bitrate, kbit/s */
-    int maxrate_kbps;         /* VBV maximum rate, kbit/s, >= video_kbps */
-    int bufsize_kbps;         /* VBV buffer size, kbit */
-    char h264_profile[16];    /* "baseline", "main" or "high" */
-    int level_idc;            /* H.264 level times ten: 30 for 3.0, 31 for 3.1, 40 for 4.0 */
-    int audio_kbps;           /* AAC-LC stereo bitrate muxed with this rung, kbit/s */
-    int max_fps;              /* frame-rate cap (frames/s); 0 = no cap beyond the level's */
+    int width, height;     /* the box the picture is fitted into, even, 16..4096 */
+    int video_kbps;        /* target average video bitrate, kbit/s */
+    int maxrate_kbps;      /* VBV maximum rate, kbit/s, >= video_kbps */
+    int bufsize_kbps;      /* VBV buffer size, kbit */
+    char h264_profile[16]; /* "baseline", "main" or "high" */
+    int level_idc;         /* H.264 level times ten: 30 for 3.0, 31 for 3.1, 40 for 4.0 */
+    int audio_kbps;        /* AAC-LC stereo bitrate muxed with this rung, kbit/s */
+    int max_fps;           /* frame-rate cap (frames/s); 0 = no cap beyond the level's */
 } prof_rung;
 
 typedef struct prof_ladder {

@@ -30,9 +30,9 @@ struct tc_audio {
     AVFrame *decoded, *chunk;
     AVPacket *out_pkt;
     AVRational src_tb;
-    int64_t origin;       /* video origin in src_tb */
-    int64_t samples_out;  /* samples handed to the encoders so far */
-    int64_t skip;         /* samples still to drop (audio before the origin) */
+    int64_t origin;      /* video origin in src_tb */
+    int64_t samples_out; /* samples handed to the encoders so far */
+    int64_t skip;        /* samples still to drop (audio before the origin) */
     int started;
     int rate, frame_size;
     AVChannelLayout layout;
@@ -95,9 +95,9 @@ static int open_encoder(tc_audio *a, tc_stream *st, ladder_error *err)
 
 static int open_resampler(tc_audio *a, ladder_error *err)
 {
-    int ret = swr_alloc_set_opts2(&a->swr, &a->layout, AV_SAMPLE_FMT_FLTP, a->rate,
-                                  &a->dec->ch_layout, a->dec->sample_fmt, a->dec->sample_rate, 0,
-                                  NULL);
+    int ret =
+        swr_alloc_set_opts2(&a->swr, &a->layout, AV_SAMPLE_FMT_FLTP, a->rate, &a->dec->ch_layout,
+                            a->dec->sample_fmt, a->dec->sample_rate, 0, NULL);
     if (ret >= 0)
         ret = swr_init(a->swr);
     if (ret < 0)
@@ -300,7 +300,7 @@ int tc_audio_packet(tc_audio *a, AVPacket *pkt, const tc_sink *sink, ladder_erro
 
     if (ret < 0 && ret != AVERROR(EAGAIN)) {
         /* One damaged audio packet is not worth failing a show for; the decoder resyncs. */
-        ladder_log(a->logger, LADDER_LOG_WARN, "tc", "damaged audio packet skipped");
+        ladder_log(a->logger, LADDER_LOG_DEBUG, "tc", "damaged audio packet skipped");
         return 0;
     }
     return decode_available(a, sink, err);

@@ -14,7 +14,7 @@ typedef struct replay_input {
     AVBSFContext *bsf; /* mp4 (length-prefixed) -> Annex-B, video only */
     AVPacket *pkt;     /* the next packet, valid while has_pkt */
     int has_pkt, done;
-    AVRational tb;     /* the plan's time base for this stream */
+    AVRational tb; /* the plan's time base for this stream */
 } replay_input;
 
 static int open_input(replay_input *in, const char *dir, const tc_stream *st, ladder_error *err)
@@ -93,15 +93,14 @@ static int earliest(replay_input *ins, int n)
     for (int i = 0; i < n; i++) {
         if (!ins[i].has_pkt)
             continue;
-        if (best < 0 || av_compare_ts(ins[i].pkt->dts, ins[i].tb, ins[best].pkt->dts,
-                                      ins[best].tb) < 0)
+        if (best < 0 ||
+            av_compare_ts(ins[i].pkt->dts, ins[i].tb, ins[best].pkt->dts, ins[best].tb) < 0)
             best = i;
     }
     return best;
 }
 
-static int feed_all(replay_input *ins, const tc_plan *plan, const tc_sink *sink,
-                    ladder_error *err)
+static int feed_all(replay_input *ins, const tc_plan *plan, const tc_sink *sink, ladder_error *err)
 {
     int i, ret;
 

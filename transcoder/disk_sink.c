@@ -42,7 +42,8 @@ static int open_stream_file(tc_disk_sink *ds, const tc_stream *st, ladder_error 
     f->oc->flags |= AVFMT_FLAG_BITEXACT;
     f->tb = (AVRational){1, st->timebase_den};
     os->time_base = f->tb;
-    os->codecpar->codec_type = st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
+    os->codecpar->codec_type =
+        st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
     os->codecpar->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
     os->codecpar->bit_rate = (int64_t)st->bitrate_kbps * 1000;
     if (st->kind == TC_STREAM_VIDEO) {

@@ -14,17 +14,21 @@
 static void x264_log_to_ladder(void *priv, int level, const char *fmt, va_list ap)
 {
     const tc_encoder *e = priv;
-    char msg[512];
-
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    /* We ask for PSNR/SSIM as a quality indicator and know psy tuning biases them; x264's
-     * two advisory warnings about that would repeat for every rendition. */
-    if (level == X264_LOG_WARNING && (strstr(msg, "psnr") || strstr(msg, "ssim")))
-        level = X264_LOG_DEBUG;
     /* x264's info lines (its end-of-encode statistics) are debug detail for us. */
     ladder_log_level l = level <= X264_LOG_ERROR     ? LADDER_LOG_ERROR
                          : level == X264_LOG_WARNING ? LADDER_LOG_WARN
                                                      : LADDER_LOG_DEBUG;
+    char msg[512];
+
+    /* Format only what will be shown: x264's closing statistics read fields it never set
+     * for frame types that did not occur. */
+    if (!e->logger || !e->logger->fn || l > e->logger->max_level)
+        return;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    /* We ask for PSNR/SSIM as a quality indicator and know psy tuning biases them; x264's
+     * two advisory warnings about that would repeat for every rendition. */
+    if (l == LADDER_LOG_WARN && (strstr(msg, "psnr") || strstr(msg, "ssim")))
+        return;
     ladder_log(e->logger, l, "x264", "%s: %s", e->name, msg);
 }
 
@@ -88,8 +92,8 @@ static int store_headers(tc_encoder *e, tc_stream *st, ladder_error *err)
     return 0;
 }
 
-int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung,
-                    tc_stream *st, int b_stats, const ladder_logger *lg, ladder_error *err)
+int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung, tc_stream *st,
+                    int b_stats, const ladder_logger *lg, ladder_error *err)
 {
     x264_param_t p;
     int ret;

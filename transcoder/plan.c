@@ -172,13 +172,14 @@ int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *
                  int fps_divisor[TC_MAX_STREAMS], ladder_error *err)
 {
     int keep[PROF_MAX_RUNGS] = {0}, size[PROF_MAX_RUNGS][2];
-    int sar_num = src->sar_num > 0 ? src->sar_num : 1, sar_den = src->sar_den > 0 ? src->sar_den : 1;
+    int sar_num = src->sar_num > 0 ? src->sar_num : 1,
+        sar_den = src->sar_den > 0 ? src->sar_den : 1;
     int dw = (int)lround((double)src->width * sar_num / sar_den), dh = src->height;
     double fps = (double)src->fps_num / src->fps_den;
 
     if (src->width < 16 || src->height < 16)
-        return ladder_error_set(err, LADDER_EINPUT, "source picture %dx%d is too small",
-                                src->width, src->height);
+        return ladder_error_set(err, LADDER_EINPUT, "source picture %dx%d is too small", src->width,
+                                src->height);
     choose_sizes(ladder, dw, dh, keep, size);
     plan->n_streams = plan->n_video = plan->n_audio = plan->n_skipped = 0;
     for (int r = 0; r < ladder->n_rungs; r++) {
@@ -200,8 +201,8 @@ int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *
         v->profile_idc = prof_profile_idc(pr->h264_profile);
         v->level_idc = pr->level_idc;
         v->audio_stream = -1;
-        fps_divisor[v->index] = tc_fps_divisor(fps, pr->max_fps, v->width, v->height,
-                                               pr->level_idc);
+        fps_divisor[v->index] =
+            tc_fps_divisor(fps, pr->max_fps, v->width, v->height, pr->level_idc);
         v->fps_num = src->fps_num;
         v->fps_den = src->fps_den * fps_divisor[v->index];
         plan->n_video++;

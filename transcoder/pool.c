@@ -8,7 +8,7 @@
 #include "tc_internal.h"
 
 #define POOL_MAX_QUEUE 64
-#define POOL_BATCH 4
+#define POOL_BATCH     4
 
 typedef struct job_queue {
     AVFrame *frames[POOL_MAX_QUEUE];
@@ -26,8 +26,8 @@ struct tc_pool {
     const tc_sink *sink;
     job_queue *queues;
     int n, capacity;
-    int ending;       /* no more pictures will come */
-    int failed;       /* a worker failed; everyone stops */
+    int ending; /* no more pictures will come */
+    int failed; /* a worker failed; everyone stops */
     ladder_error error;
     pthread_t threads[64];
     int n_threads;
@@ -131,7 +131,9 @@ int tc_pool_open(tc_pool **out, tc_encoder *encoders, int n, int threads, int qu
     p->encoders = encoders;
     p->sink = sink;
     p->n = n;
-    p->capacity = queue_frames < 2 ? 2 : queue_frames > POOL_MAX_QUEUE ? POOL_MAX_QUEUE : queue_frames;
+    p->capacity = queue_frames < 2                ? 2
+                  : queue_frames > POOL_MAX_QUEUE ? POOL_MAX_QUEUE
+                                                  : queue_frames;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->space, NULL);

@@ -7,6 +7,7 @@
  * source picture itself, by reference. Every output is yuv420p. */
 #include <string.h>
 
+#include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 
 #include "tc_internal.h"
@@ -15,6 +16,8 @@ typedef struct scale_step {
     int w, h;
     int parent; /* index of the size it is made from, -1 for the source */
     struct SwsContext *sws;
+    AVBufferPool *pool; /* picture buffers, reused: no page faults per frame */
+    int buf_size;
 } scale_step;
 
 struct tc_scaler {
@@ -41,9 +44,8 @@ int tc_scaler_open(tc_scaler **out, const int (*sizes)[2], int n, ladder_error *
         sc->order[i] = i;
     }
     for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && area(&sc->steps[sc->order[j]]) >
-                                     area(&sc->steps[sc->order[j - 1]]);
-             j--) {
+        for (int j = i;
+             j > 0 && area(&sc->steps[sc->order[j]]) > area(&sc->steps[sc->order[j - 1]]); j--) {
             int t = sc->order[j];
             sc->order[j] = sc->order[j - 1];
             sc->order[j - 1] = t;
@@ -66,6 +68,25 @@ static int is_passthrough(const scale_step *s, const AVFrame *src)
            src->format == AV_PIX_FMT_YUV420P;
 }
 
+/* A yuv420p frame whose planes come from the step's buffer pool. */
+static int pooled_frame(scale_step *s, AVFrame *f)
+{
+    if (!s->pool) {
+        s->buf_size = av_image_get_buffer_size(AV_PIX_FMT_YUV420P, s->w, s->h, 64);
+        s->pool = av_buffer_pool_init(s->buf_size + 64, NULL);
+        if (!s->pool)
+            return AVERROR(ENOMEM);
+    }
+    f->buf[0] = av_buffer_pool_get(s->pool);
+    if (!f->buf[0])
+        return AVERROR(ENOMEM);
+    f->width = s->w;
+    f->height = s->h;
+    f->format = AV_PIX_FMT_YUV420P;
+    return av_image_fill_arrays(f->data, f->linesize, f->buf[0]->data, AV_PIX_FMT_YUV420P, s->w,
+                                s->h, 64);
+}
+
 static int scale_one(scale_step *s, const AVFrame *from, AVFrame **out, ladder_error *err)
 {
     AVFrame *f = av_frame_alloc();
@@ -73,10 +94,7 @@ static int scale_one(scale_step *s, const AVFrame *from, AVFrame **out, ladder_e
 
     if (!f)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    f->width = s->w;
-    f->height = s->h;
-    f->format = AV_PIX_FMT_YUV420P;
-    ret = av_frame_get_buffer(f, 0);
+    ret = pooled_frame(s, f);
     if (ret >= 0) {
         s->sws = sws_getCachedContext(s->sws, from->width, from->height, from->format, s->w, s->h,
                                       AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
@@ -118,7 +136,9 @@ void tc_scaler_close(tc_scaler *sc)
 {
     if (!sc)
         return;
-    for (int i = 0; i < sc->n; i++)
+    for (int i = 0; i < sc->n; i++) {
         sws_freeContext(sc->steps[i].sws);
+        av_buffer_pool_uninit(&sc->steps[i].pool); /* frees once the last frame is returned */
+    }
     av_free(sc);
 }

@@ -154,8 +154,7 @@ static int open_input(tc_source *s, const char *path, ladder_error *err)
     return 0;
 }
 
-int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg,
-                   ladder_error *err)
+int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg, ladder_error *err)
 {
     tc_source *s = av_mallocz(sizeof *s);
     int ret;
@@ -264,8 +263,8 @@ int64_t tc_source_origin(const tc_source *s, AVRational tb)
 /* Turns a decoded or filtered frame into the caller's frame with a 1/90000 pts. */
 static int emit(tc_source *s, AVFrame *src, AVFrame **frame)
 {
-    int64_t ts = src->best_effort_timestamp != AV_NOPTS_VALUE ? src->best_effort_timestamp
-                                                              : src->pts;
+    int64_t ts =
+        src->best_effort_timestamp != AV_NOPTS_VALUE ? src->best_effort_timestamp : src->pts;
     AVFrame *f;
 
     if (ts == AV_NOPTS_VALUE) {
@@ -339,7 +338,7 @@ static int feed(tc_source *s, tc_audio_packet_fn on_audio, void *opaque, ladder_
         ret = avcodec_send_packet(s->dec, s->pkt);
         if (ret < 0 && ret != AVERROR(EAGAIN)) {
             s->decode_errors++;
-            ladder_log(s->logger, LADDER_LOG_WARN, "tc", "damaged video packet skipped");
+            ladder_log(s->logger, LADDER_LOG_DEBUG, "tc", "damaged video packet skipped");
         }
     } else if (s->audio && s->pkt->stream_index == s->audio->index && on_audio) {
         ret = on_audio(opaque, s->pkt);

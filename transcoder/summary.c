@@ -75,7 +75,8 @@ char *tc_plan_json(const tc_plan *plan, const tc_stream_stats *stats, const char
 
     if (root && streams && skipped) {
         for (int i = 0; i < plan->n_streams; i++)
-            json_array_append_new(streams, stream_json(&plan->streams[i], stats ? &stats[i] : NULL));
+            json_array_append_new(streams,
+                                  stream_json(&plan->streams[i], stats ? &stats[i] : NULL));
         for (int i = 0; i < plan->n_skipped; i++)
             json_array_append_new(skipped, json_string(plan->skipped[i]));
         json_object_set_new(root, "ladder", json_string(ladder));
@@ -110,13 +111,13 @@ static int read_stream(json_t *o, tc_stream *st, tc_stream_stats *stats)
 
     memset(st, 0, sizeof *st);
     st->rung = st->audio_stream = -1;
-    if (json_unpack(o, "{s:i,s:s,s:s,s:i,s:i,s?i,s?i,s?i,s?s,s?i,s?i,s?i,s?i,s?i,s?s,s?o}",
-                    "index", &st->index, "kind", &kind, "name", &name, "timebase",
-                    &st->timebase_den, "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung,
-                    "width", &st->width, "height", &st->height, "fps", &fps, "profile_idc",
-                    &st->profile_idc, "level_idc", &st->level_idc, "audio_stream",
-                    &st->audio_stream, "sample_rate", &st->sample_rate, "channels",
-                    &st->channels, "extradata", &extra, "stats", &s) != 0)
+    if (json_unpack(o, "{s:i,s:s,s:s,s:i,s:i,s?i,s?i,s?i,s?s,s?i,s?i,s?i,s?i,s?i,s?s,s?o}", "index",
+                    &st->index, "kind", &kind, "name", &name, "timebase", &st->timebase_den,
+                    "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung, "width", &st->width,
+                    "height", &st->height, "fps", &fps, "profile_idc", &st->profile_idc,
+                    "level_idc", &st->level_idc, "audio_stream", &st->audio_stream, "sample_rate",
+                    &st->sample_rate, "channels", &st->channels, "extradata", &extra, "stats",
+                    &s) != 0)
         return -1;
     st->kind = strcmp(kind, "video") == 0 ? TC_STREAM_VIDEO : TC_STREAM_AUDIO;
     snprintf(st->name, sizeof st->name, "%s", name);

@@ -31,11 +31,11 @@ int tc_idr_decide(int64_t pts90, int64_t gop_ticks, int64_t *next_idr);
 /* Source facts plus the plan for a ladder; fills plan (streams without extradata) and, per
  * video stream, its frame-rate divisor. */
 typedef struct tc_source_info {
-    int width, height;         /* coded size after rotation */
-    int sar_num, sar_den;      /* pixel aspect ratio (1:1 if unknown) */
-    int fps_num, fps_den;      /* nominal frame rate */
+    int width, height;    /* coded size after rotation */
+    int sar_num, sar_den; /* pixel aspect ratio (1:1 if unknown) */
+    int fps_num, fps_den; /* nominal frame rate */
     int has_audio;
-    int audio_sample_rate;     /* source rate; output keeps 44100/48000, else 48000 */
+    int audio_sample_rate; /* source rate; output keeps 44100/48000, else 48000 */
 } tc_source_info;
 
 int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *plan,
@@ -45,8 +45,7 @@ int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *
 
 typedef struct tc_source tc_source;
 
-int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg,
-                   ladder_error *err);
+int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg, ladder_error *err);
 void tc_source_close(tc_source *s);
 void tc_source_describe(const tc_source *s, tc_plan *plan, tc_source_info *info);
 AVStream *tc_source_audio_stream(const tc_source *s);
@@ -79,8 +78,8 @@ void tc_scaler_close(tc_scaler *sc);
 
 typedef struct tc_encoder {
     x264_t *x264;
-    int stream;               /* index in the plan */
-    int64_t frame_ticks;      /* nominal frame duration, 1/90000 */
+    int stream;          /* index in the plan */
+    int64_t frame_ticks; /* nominal frame duration, 1/90000 */
     tc_stream_stats stats;
     double psnr_y_sum, psnr_avg_sum, ssim_sum;
     int64_t first_pts, last_end;
@@ -88,8 +87,8 @@ typedef struct tc_encoder {
     char name[PROF_NAME_MAX];
 } tc_encoder;
 
-int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung,
-                    tc_stream *st, int b_stats, const ladder_logger *lg, ladder_error *err);
+int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung, tc_stream *st,
+                    int b_stats, const ladder_logger *lg, ladder_error *err);
 /* Encodes one picture (NULL drains delayed frames) and hands packets to sink. */
 int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const tc_sink *sink,
                       ladder_error *err);

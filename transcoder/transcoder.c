@@ -14,7 +14,7 @@ struct tc_transcoder {
     tc_audio *audio;
     tc_encoder encoders[TC_MAX_STREAMS]; /* indexed like the plan's video streams */
     int fps_divisor[TC_MAX_STREAMS];
-    int size_index[TC_MAX_STREAMS];      /* which scaler output each video stream uses */
+    int size_index[TC_MAX_STREAMS]; /* which scaler output each video stream uses */
     int n_sizes;
     tc_stream_stats stats[TC_MAX_STREAMS];
     int ran;
@@ -65,9 +65,9 @@ static int open_encoders(tc_transcoder *t, ladder_error *err)
 {
     for (int i = 0; i < t->plan.n_video; i++) {
         tc_stream *st = &t->plan.streams[i];
-        int ret = tc_encoder_open(&t->encoders[i], &t->params.ladder,
-                                  &t->params.ladder.rungs[st->rung], st, t->params.b_stats,
-                                  &t->params.logger, err);
+        int ret =
+            tc_encoder_open(&t->encoders[i], &t->params.ladder, &t->params.ladder.rungs[st->rung],
+                            st, t->params.b_stats, &t->params.logger, err);
         if (ret < 0)
             return ret;
     }
@@ -88,14 +88,14 @@ static int open_all(tc_transcoder *t, const char *path, ladder_error *err)
     if (ret >= 0)
         ret = open_scaler(t, err);
     if (ret >= 0 && t->plan.n_audio > 0)
-        ret = tc_audio_open(&t->audio, tc_source_audio_stream(t->source),
-                            tc_source_origin(t->source, tc_source_audio_stream(t->source)->time_base),
-                            &t->plan, &t->params.logger, err);
+        ret =
+            tc_audio_open(&t->audio, tc_source_audio_stream(t->source),
+                          tc_source_origin(t->source, tc_source_audio_stream(t->source)->time_base),
+                          &t->plan, &t->params.logger, err);
     return ret;
 }
 
-int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params,
-            ladder_error *err)
+int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params, ladder_error *err)
 {
     tc_transcoder *t;
     int ret;
@@ -216,7 +216,8 @@ static int check_complete(run_state *rs)
     double slack = declared * 0.02 > 3 * frame ? declared * 0.02 : 3 * frame;
 
     if (rs->frames == 0)
-        return ladder_error_set(rs->err, LADDER_EINPUT, "no picture of the source could be decoded");
+        return ladder_error_set(rs->err, LADDER_EINPUT,
+                                "no picture of the source could be decoded");
     if (declared > 0 && got < declared - slack)
         return ladder_error_set(rs->err, LADDER_EINPUT,
                                 "the source is truncated: video ends at %.2f s of %.2f s", got,
@@ -230,8 +231,8 @@ static int check_complete(run_state *rs)
 static void collect_stats(tc_transcoder *t)
 {
     for (int i = 0; i < t->plan.n_streams; i++) {
-        const tc_stream_stats *s = i < t->plan.n_video ? &t->encoders[i].stats
-                                                       : tc_audio_stats(t->audio, i);
+        const tc_stream_stats *s =
+            i < t->plan.n_video ? &t->encoders[i].stats : tc_audio_stats(t->audio, i);
         if (s)
             t->stats[i] = *s;
     }
@@ -239,8 +240,7 @@ static void collect_stats(tc_transcoder *t)
 
 int tc_run(tc_transcoder *t, const tc_sink *sink, ladder_error *err)
 {
-    run_state rs = {.t = t, .sink = sink, .err = err, .last_pts = INT64_MIN,
-                    .next_idr = INT64_MIN};
+    run_state rs = {.t = t, .sink = sink, .err = err, .last_pts = INT64_MIN, .next_idr = INT64_MIN};
     int ret;
 
     if (t->ran)

@@ -21,7 +21,7 @@
 #include "profiles.h"
 
 #define TC_VIDEO_TIMEBASE 90000
-#define TC_MAX_STREAMS (PROF_MAX_RUNGS + 8)
+#define TC_MAX_STREAMS    (PROF_MAX_RUNGS + 8)
 
 typedef struct tc_transcoder tc_transcoder;
 
@@ -29,17 +29,17 @@ typedef enum { TC_STREAM_VIDEO = 0, TC_STREAM_AUDIO = 1 } tc_stream_kind;
 
 /* One output stream: a video rendition or a shared AAC track. */
 typedef struct tc_stream {
-    int index;                /* position in tc_plan.streams */
+    int index; /* position in tc_plan.streams */
     tc_stream_kind kind;
     char name[PROF_NAME_MAX]; /* the rung name, or "audio-<kbps>k" */
     int timebase_den;         /* packets' time base is 1/timebase_den */
     int bitrate_kbps;         /* target average bitrate */
     /* video */
-    int rung;                 /* index of the rung in the ladder; -1 for audio */
-    int width, height;        /* coded picture size (square pixels) */
-    int fps_num, fps_den;     /* nominal output frame rate */
+    int rung;             /* index of the rung in the ladder; -1 for audio */
+    int width, height;    /* coded picture size (square pixels) */
+    int fps_num, fps_den; /* nominal output frame rate */
     int profile_idc, level_idc;
-    int audio_stream;         /* index of the audio stream muxed with it, -1 if none */
+    int audio_stream; /* index of the audio stream muxed with it, -1 if none */
     /* audio */
     int sample_rate, channels;
     /* codec configuration: SPS+PPS in Annex-B for video, AudioSpecificConfig for audio */
@@ -52,26 +52,26 @@ typedef struct tc_plan {
     int n_streams;
     tc_stream streams[TC_MAX_STREAMS];
     int n_video, n_audio;
-    int n_skipped;                       /* rungs dropped because the source is too small */
+    int n_skipped; /* rungs dropped because the source is too small */
     char skipped[PROF_MAX_RUNGS][PROF_NAME_MAX];
     /* facts about the source */
-    int src_width, src_height;           /* display size after rotation and pixel aspect */
+    int src_width, src_height; /* display size after rotation and pixel aspect */
     int src_fps_num, src_fps_den;
-    double src_duration;                 /* seconds, as the container declares it */
-    int src_rotation;                    /* degrees clockwise applied: 0, 90, 180, 270 */
-    int src_interlaced;                  /* 1 if the source is deinterlaced */
+    double src_duration; /* seconds, as the container declares it */
+    int src_rotation;    /* degrees clockwise applied: 0, 90, 180, 270 */
+    int src_interlaced;  /* 1 if the source is deinterlaced */
     int src_has_audio;
     char src_video_codec[32], src_pix_fmt[32];
 } tc_plan;
 
 /* An encoded packet. Borrowed: data is valid only during the on_packet call. */
 typedef struct tc_packet {
-    int stream;            /* index into tc_plan.streams */
-    const uint8_t *data;   /* Annex-B NAL units (video, SPS/PPS repeated before IDRs) or raw AAC */
+    int stream;          /* index into tc_plan.streams */
+    const uint8_t *data; /* Annex-B NAL units (video, SPS/PPS repeated before IDRs) or raw AAC */
     int size;
-    int64_t pts, dts;      /* in the stream's time base */
-    int64_t duration;      /* in the stream's time base */
-    int keyframe;          /* 1 on IDR frames (video) and on every audio packet */
+    int64_t pts, dts; /* in the stream's time base */
+    int64_t duration; /* in the stream's time base */
+    int keyframe;     /* 1 on IDR frames (video) and on every audio packet */
 } tc_packet;
 
 /* Where encoded packets go. Calls for one stream are never concurrent and come in decode
@@ -87,18 +87,18 @@ typedef struct tc_sink {
 } tc_sink;
 
 typedef struct tc_progress {
-    int64_t frames;    /* source frames decoded */
-    double position;   /* seconds of source done */
-    double duration;   /* seconds of source in all (0 if unknown) */
-    double elapsed;    /* wall seconds since tc_run began */
+    int64_t frames;  /* source frames decoded */
+    double position; /* seconds of source done */
+    double duration; /* seconds of source in all (0 if unknown) */
+    double elapsed;  /* wall seconds since tc_run began */
 } tc_progress;
 
 typedef struct tc_params {
-    prof_ladder ladder;       /* copied; default: the built-in pbs16 */
-    int i_threads;            /* encoder worker threads; 0 = one per core */
-    int i_queue_frames;       /* frames buffered per rendition, 2..64; default 8 */
-    int b_stats;              /* 1: measure PSNR and SSIM in x264 (default 1) */
-    ladder_logger logger;     /* where x264, FFmpeg-in-library and Ladder messages go */
+    prof_ladder ladder;   /* copied; default: the built-in pbs16 */
+    int i_threads;        /* encoder worker threads; 0 = one per core */
+    int i_queue_frames;   /* frames buffered per rendition, 2..64; default 8 */
+    int b_stats;          /* 1: measure PSNR and SSIM in x264 (default 1) */
+    ladder_logger logger; /* where x264, FFmpeg-in-library and Ladder messages go */
     /* progress, called from the decoding thread after each source frame; may be NULL */
     void (*pf_progress)(void *opaque, const tc_progress *p);
     void *progress_opaque;
@@ -106,13 +106,13 @@ typedef struct tc_params {
 
 /* Per-stream results, filled by tc_run. */
 typedef struct tc_stream_stats {
-    int64_t frames;           /* packets written */
+    int64_t frames; /* packets written */
     int64_t bytes;
-    double duration;          /* seconds from first pts to last pts + duration */
+    double duration; /* seconds from first pts to last pts + duration */
     double avg_kbps;
     int64_t idr_count;
-    double psnr_y, psnr_avg;  /* mean over frames, dB (video, with b_stats) */
-    double ssim;              /* mean over frames (video, with b_stats) */
+    double psnr_y, psnr_avg; /* mean over frames, dB (video, with b_stats) */
+    double ssim;             /* mean over frames (video, with b_stats) */
 } tc_stream_stats;
 
 /* Fills p with defaults (pbs16, one worker per core, stats on). Cannot fail. */

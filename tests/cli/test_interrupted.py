@@ -1,0 +1,34 @@
+"""test_interrupted.py: a transcode killed midway leaves no output folder, and the next run
+sweeps its staging folder away and succeeds."""
+import os
+import signal
+import subprocess
+import time
+
+from ladder_test import LADDER, Checks, cleanup, ladder, make_clip, workdir
+
+c = Checks("interrupted")
+d = workdir()
+inp = make_clip("good", os.path.join(d, "in.mp4"), "--size", "1280x720", "--duration", "6")
+out = os.path.join(d, "out")
+p = subprocess.Popen([LADDER, "transcode", inp, "--out", out, "--quiet"],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# wait until the staging folder has media in it, then kill without warning
+deadline = time.time() + 60
+while time.time() < deadline and p.poll() is None:
+    staging = [n for n in os.listdir(d) if ".partial-" in n]
+    if staging and any(os.path.getsize(os.path.join(d, staging[0], f)) > 10000
+                       for f in os.listdir(os.path.join(d, staging[0]))):
+        break
+    time.sleep(0.05)
+c.check(p.poll() is None, "the transcode was still running when killed")
+p.send_signal(signal.SIGKILL)
+p.wait()
+c.check(not os.path.exists(out), "no output folder after the kill")
+c.check(any(".partial-" in n for n in os.listdir(d)), "the killed run's staging folder is hidden")
+r = ladder("transcode", inp, "--out", out, "--quiet")
+c.equal(r.returncode, 0, "the next run succeeds")
+c.equal([n for n in os.listdir(d) if ".partial-" in n], [], "stale staging swept away")
+c.check(os.path.exists(os.path.join(out, "summary.json")), "the next run's output is complete")
+cleanup(d)
+c.done()

@@ -1,0 +1,244 @@
+/* test_plan.c: the transcoder's decisions, without media: which rungs a source gets and at
+ * what size, which frame rate each rung runs at, and where the IDRs fall. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tc_internal.h"
+
+static void fit_exact_16x9(void **state)
+{
+    int w, h;
+    (void)state;
+    assert_int_equal(tc_fit_rung(1280, 720, 1920, 1080, &w, &h), 1);
+    assert_int_equal(w, 1280);
+    assert_int_equal(h, 720);
+    /* 848x480 is within 1% of 16:9 and keeps its box */
+    assert_int_equal(tc_fit_rung(848, 480, 1920, 1080, &w, &h), 1);
+    assert_int_equal(w, 848);
+    assert_int_equal(h, 480);
+}
+
+static void fit_4x3_is_pillarboxed_by_size(void **state)
+{
+    int w, h;
+    (void)state;
+    assert_int_equal(tc_fit_rung(640, 360, 1440, 1080, &w, &h), 1);
+    assert_int_equal(w, 480);
+    assert_int_equal(h, 360);
+}
+
+static void fit_never_upscales(void **state)
+{
+    int w, h;
+    (void)state;
+    assert_int_equal(tc_fit_rung(1280, 720, 640, 360, &w, &h), 0);
+    /* within 5%: kept at the source size, rounded down to even */
+    assert_int_equal(tc_fit_rung(1280, 720, 1279, 719, &w, &h), 1);
+    assert_int_equal(w, 1278);
+    assert_int_equal(h, 718);
+}
+
+static void fit_portrait_turns_box(void **state)
+{
+    int w, h;
+    (void)state;
+    assert_int_equal(tc_fit_rung(1920, 1080, 1080, 1920, &w, &h), 1);
+    assert_int_equal(w, 1080);
+    assert_int_equal(h, 1920);
+    assert_int_equal(tc_fit_rung(640, 360, 1080, 1920, &w, &h), 1);
+    assert_int_equal(w, 360);
+    assert_int_equal(h, 640);
+}
+
+static void fps_caps(void **state)
+{
+    (void)state;
+    assert_int_equal(tc_fps_divisor(30000.0 / 1001, 30, 416, 234, 30), 1);
+    assert_int_equal(tc_fps_divisor(30, 30, 416, 234, 30), 1);
+    assert_int_equal(tc_fps_divisor(60, 30, 416, 234, 30), 2);
+    assert_int_equal(tc_fps_divisor(60000.0 / 1001, 30, 416, 234, 30), 2);
+    assert_int_equal(tc_fps_divisor(50, 30, 640, 360, 30), 2);
+    assert_int_equal(tc_fps_divisor(25, 30, 640, 360, 30), 1);
+    /* no max-fps: the level decides. 720p60 needs more than level 3.1 allows, 4.0 is enough */
+    assert_int_equal(tc_fps_divisor(60, 0, 1280, 720, 31), 2);
+    assert_int_equal(tc_fps_divisor(60, 0, 1280, 720, 40), 1);
+    assert_int_equal(tc_fps_divisor(60, 0, 1920, 1080, 40), 2);
+    assert_int_equal(tc_fps_divisor(30, 0, 1920, 1080, 40), 1);
+}
+
+/* At 29.97 fps the first frame at or after each 2 s mark is frame 60, 120, 180, then 1799
+ * at 60 s (frame 1798 is at 59.993 s). */
+static void idr_schedule_ntsc(void **state)
+{
+    int64_t next = INT64_MIN;
+    int idrs[2000], n = 0;
+    (void)state;
+    for (int i = 0; i < 1900; i++)
+        if (tc_idr_decide(av_rescale(i, 1001 * 90000, 30000), 180000, &next))
+            idrs[n++] = i;
+    assert_int_equal(idrs[0], 0);
+    assert_int_equal(idrs[1], 60);
+    assert_int_equal(idrs[2], 120);
+    assert_int_equal(idrs[3], 180);
+    assert_int_equal(idrs[30], 1799);
+    assert_int_equal(n, 32);
+}
+
+/* Variable frame rate: IDRs follow time, not frame counts; a gap over a mark yields one IDR. */
+static void idr_schedule_vfr(void **state)
+{
+    int64_t next = INT64_MIN;
+    const int64_t pts[] = {0, 3000, 90000, 179000, 181000, 200000, 600000, 610000, 720000};
+    const int want[] = {1, 0, 0, 0, 1, 0, 1, 0, 1};
+    (void)state;
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++)
+        assert_int_equal(tc_idr_decide(pts[i], 180000, &next), want[i]);
+}
+
+static tc_source_info source(int w, int h, int fps_num, int fps_den, int audio)
+{
+    tc_source_info s = {.width = w,
+                        .height = h,
+                        .sar_num = 1,
+                        .sar_den = 1,
+                        .fps_num = fps_num,
+                        .fps_den = fps_den,
+                        .has_audio = audio,
+                        .audio_sample_rate = 48000};
+    return s;
+}
+
+static void plan_full_ladder_from_1080p(void **state)
+{
+    prof_ladder l;
+    tc_plan plan;
+    int div[TC_MAX_STREAMS];
+    tc_source_info src = source(1920, 1080, 30000, 1001, 1);
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    assert_int_equal(plan.n_video, 16);
+    assert_int_equal(plan.n_audio, 2);
+    assert_int_equal(plan.n_skipped, 0);
+    for (int i = 0; i < 16; i++) {
+        assert_int_equal(plan.streams[i].width, l.rungs[i].width);
+        assert_int_equal(plan.streams[i].height, l.rungs[i].height);
+        assert_int_equal(div[i], 1);
+        assert_int_equal(plan.streams[plan.streams[i].audio_stream].bitrate_kbps,
+                         l.rungs[i].audio_kbps);
+    }
+}
+
+static void plan_small_source_skips_large_rungs(void **state)
+{
+    prof_ladder l;
+    tc_plan plan;
+    int div[TC_MAX_STREAMS];
+    tc_source_info src = source(640, 360, 25, 1, 0);
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    /* hls 234p, 270p, 360p x2 and mp4 180p, 360p */
+    assert_int_equal(plan.n_video, 6);
+    assert_int_equal(plan.n_audio, 0);
+    assert_int_equal(plan.n_skipped, 10);
+    for (int i = 0; i < plan.n_video; i++) {
+        assert_true(plan.streams[i].height <= 360);
+        assert_int_equal(plan.streams[i].audio_stream, -1);
+    }
+}
+
+static void plan_tiny_source_keeps_one_rung_per_use(void **state)
+{
+    prof_ladder l;
+    tc_plan plan;
+    int div[TC_MAX_STREAMS];
+    tc_source_info src = source(176, 144, 15, 1, 1);
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    assert_int_equal(plan.n_video, 2);
+    assert_string_equal(plan.streams[0].name, "hls-234p-145");
+    assert_string_equal(plan.streams[1].name, "mp4-180p-250");
+    for (int i = 0; i < 2; i++) {
+        assert_true(plan.streams[i].width <= 176 && plan.streams[i].height <= 144);
+        assert_int_equal(plan.streams[i].width % 2, 0);
+        assert_int_equal(plan.streams[i].height % 2, 0);
+    }
+}
+
+static void plan_anamorphic_uses_display_aspect(void **state)
+{
+    prof_ladder l;
+    tc_plan plan;
+    int div[TC_MAX_STREAMS];
+    tc_source_info src = source(1440, 1080, 25, 1, 1);
+    (void)state;
+    src.sar_num = 4;
+    src.sar_den = 3;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    assert_int_equal(plan.n_video, 16);
+    assert_int_equal(plan.streams[10].width, 1920);
+    assert_int_equal(plan.streams[10].height, 1080);
+}
+
+static void plan_60fps_halves_capped_rungs(void **state)
+{
+    prof_ladder l;
+    tc_plan plan;
+    int div[TC_MAX_STREAMS];
+    tc_source_info src = source(1920, 1080, 60, 1, 1);
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    for (int i = 0; i < 4; i++) /* max-fps 30 */
+        assert_int_equal(div[i], 2);
+    assert_int_equal(div[8], 2);  /* 720p at level 3.1 */
+    assert_int_equal(div[9], 1);  /* 720p at level 4.0 runs at 60 */
+    assert_int_equal(div[10], 2); /* 1080p at level 4.0 */
+    assert_int_equal(plan.streams[0].fps_num, 60);
+    assert_int_equal(plan.streams[0].fps_den, 2);
+}
+
+static void plan_audio_rate(void **state)
+{
+    prof_ladder l;
+    tc_plan plan;
+    int div[TC_MAX_STREAMS];
+    tc_source_info src = source(1920, 1080, 25, 1, 1);
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    src.audio_sample_rate = 44100;
+    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    assert_int_equal(plan.streams[16].sample_rate, 44100);
+    assert_int_equal(plan.streams[16].channels, 2);
+    src.audio_sample_rate = 22050;
+    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    assert_int_equal(plan.streams[16].sample_rate, 48000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fit_exact_16x9),
+        cmocka_unit_test(fit_4x3_is_pillarboxed_by_size),
+        cmocka_unit_test(fit_never_upscales),
+        cmocka_unit_test(fit_portrait_turns_box),
+        cmocka_unit_test(fps_caps),
+        cmocka_unit_test(idr_schedule_ntsc),
+        cmocka_unit_test(idr_schedule_vfr),
+        cmocka_unit_test(plan_full_ladder_from_1080p),
+        cmocka_unit_test(plan_small_source_skips_large_rungs),
+        cmocka_unit_test(plan_tiny_source_keeps_one_rung_per_use),
+        cmocka_unit_test(plan_anamorphic_uses_display_aspect),
+        cmocka_unit_test(plan_60fps_halves_capped_rungs),
+        cmocka_unit_test(plan_audio_rate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
