@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config clang-format valgrind
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   libx264-dev libxml2-dev libxml2-utils libjansson-dev libcmocka-dev
   ffmpeg x264 python3 time
