@@ -583,7 +583,7 @@ write_json() {
                                     pass: pass($ratios.ladder_wall_over_ffmpeg; $tff)},
             ladder_rss_le_ffmpeg: {limit: 1, value: $ratios.ladder_rss_over_ffmpeg,
                                    pass: pass($ratios.ladder_rss_over_ffmpeg; 1)},
-            # null when there is nothing to judge (--quick, or ladder or ffmpeg not run).
+            # Verdicts and mean are null when nothing was judged (--quick, or ladder or ffmpeg off).
             ladder_psnr_y_ge_ffmpeg_1t: {reference: "ffmpeg_1t", tolerance_db: $tol,
                 rungs: ($judged | length), rungs_pass: ($judged | map(select(.pass)) | length),
                 pass_all_rungs: (if $judged == [] then null else ($judged | all(.pass)) end),

@@ -50,7 +50,19 @@ void cli_progress_end(cli_progress *p);
 /* Seconds on the monotonic clock. */
 double cli_now(void);
 
+int cmd_ingest(int argc, char **argv);
+int cmd_package(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_transcode(int argc, char **argv);
+
+/* publish.c: packages a show into LIBRARY/SHOW_ID through a staging folder. `feed` drives the
+ * given sink from its packet source (a transcode or a replay) and returns 0 or an error. */
+#include "profiles.h"
+#include "transcoder.h"
+typedef int (*publish_feed_fn)(void *opaque, const tc_sink *sink, ladder_error *err);
+int publish_show(const char *library, const char *id, const prof_ladder *ladder,
+                 publish_feed_fn feed, void *opaque, ladder_error *err);
+
+#define LADDER_DEFAULT_LIBRARY "library"
 
 #endif

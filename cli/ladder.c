@@ -13,6 +13,8 @@ typedef struct command {
 
 /* Sorted by name. */
 static const command commands[] = {
+    {"ingest", cmd_ingest, "transcode, package and publish a show in one pass"},
+    {"package", cmd_package, "package a transcode folder into a show in the library"},
     {"profiles", cmd_profiles, "check or show an encoding ladder"},
     {"transcode", cmd_transcode, "encode a mezzanine into every rendition of a ladder"},
 };

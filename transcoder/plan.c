@@ -193,6 +193,7 @@ int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *
         v->index = plan->n_streams++;
         v->kind = TC_STREAM_VIDEO;
         v->rung = r;
+        v->use = pr->use;
         snprintf(v->name, sizeof v->name, "%s", pr->name);
         v->timebase_den = TC_VIDEO_TIMEBASE;
         v->bitrate_kbps = pr->video_kbps;

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
 #include "tc_internal.h"
@@ -16,6 +18,7 @@ typedef struct scale_step {
     int w, h;
     int parent; /* index of the size it is made from, -1 for the source */
     struct SwsContext *sws;
+    int sws_w, sws_h, sws_fmt; /* the source geometry sws was set up for */
     AVBufferPool *pool; /* picture buffers, reused: no page faults per frame */
     int buf_size;
 } scale_step;
@@ -87,6 +90,43 @@ static int pooled_frame(scale_step *s, AVFrame *f)
                                 s->h, 64);
 }
 
+/* 4:2:0 chroma sits between the two luma rows it covers (MPEG-2/H.264 convention); swscale's
+ * own default is different, so say so, as FFmpeg's scale filter does. */
+static int chroma_v_pos(int fmt)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
+    return d && d->log2_chroma_h == 1 ? 128 : -513;
+}
+
+/* (Re)creates the step's scaler when the source geometry or format changes. */
+static int prepare_sws(scale_step *s, const AVFrame *from)
+{
+    if (s->sws && s->sws_w == from->width && s->sws_h == from->height && s->sws_fmt == from->format)
+        return 0;
+    sws_freeContext(s->sws);
+    s->sws = sws_alloc_context();
+    if (!s->sws)
+        return AVERROR(ENOMEM);
+    av_opt_set_int(s->sws, "srcw", from->width, 0);
+    av_opt_set_int(s->sws, "srch", from->height, 0);
+    av_opt_set_int(s->sws, "src_format", from->format, 0);
+    av_opt_set_int(s->sws, "dstw", s->w, 0);
+    av_opt_set_int(s->sws, "dsth", s->h, 0);
+    av_opt_set_int(s->sws, "dst_format", AV_PIX_FMT_YUV420P, 0);
+    av_opt_set_int(s->sws, "sws_flags", SWS_BICUBIC, 0);
+    av_opt_set_int(s->sws, "src_v_chr_pos", chroma_v_pos(from->format), 0);
+    av_opt_set_int(s->sws, "dst_v_chr_pos", chroma_v_pos(AV_PIX_FMT_YUV420P), 0);
+    s->sws_w = from->width;
+    s->sws_h = from->height;
+    s->sws_fmt = from->format;
+    if (sws_init_context(s->sws, NULL, NULL) < 0) {
+        sws_freeContext(s->sws);
+        s->sws = NULL;
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
 static int scale_one(scale_step *s, const AVFrame *from, AVFrame **out, ladder_error *err)
 {
     AVFrame *f = av_frame_alloc();
@@ -96,9 +136,9 @@ static int scale_one(scale_step *s, const AVFrame *from, AVFrame **out, ladder_e
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = pooled_frame(s, f);
     if (ret >= 0) {
-        s->sws = sws_getCachedContext(s->sws, from->width, from->height, from->format, s->w, s->h,
-                                      AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
-        ret = s->sws ? sws_scale_frame(s->sws, f, from) : AVERROR(EINVAL);
+        ret = prepare_sws(s, from);
+        if (ret >= 0)
+            ret = sws_scale_frame(s->sws, f, from);
     }
     if (ret < 0) {
         av_frame_free(&f);

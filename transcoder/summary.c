@@ -40,6 +40,7 @@ static json_t *stream_json(const tc_stream *st, const tc_stream_stats *s)
         char fps[32];
         snprintf(fps, sizeof fps, "%d/%d", st->fps_num, st->fps_den);
         json_object_set_new(o, "rung", json_integer(st->rung));
+        json_object_set_new(o, "use", json_string(st->use == PROF_USE_MP4 ? "mp4" : "hls"));
         json_object_set_new(o, "width", json_integer(st->width));
         json_object_set_new(o, "height", json_integer(st->height));
         json_object_set_new(o, "fps", json_string(fps));
@@ -106,20 +107,22 @@ static int unhex(const char *s, uint8_t *out, int max)
 
 static int read_stream(json_t *o, tc_stream *st, tc_stream_stats *stats)
 {
-    const char *kind = "", *name = "", *fps = "0/1", *extra = "";
+    const char *kind = "", *name = "", *fps = "0/1", *extra = "", *use = "hls";
     json_t *s = NULL;
 
     memset(st, 0, sizeof *st);
     st->rung = st->audio_stream = -1;
-    if (json_unpack(o, "{s:i,s:s,s:s,s:i,s:i,s?i,s?i,s?i,s?s,s?i,s?i,s?i,s?i,s?i,s?s,s?o}", "index",
-                    &st->index, "kind", &kind, "name", &name, "timebase", &st->timebase_den,
-                    "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung, "width", &st->width,
+    if (json_unpack(o, "{s:i,s:s,s:s,s:i,s:i,s?i,s?s,s?i,s?i,s?s,s?i,s?i,s?i,s?i,s?i,s?s,s?o}",
+                    "index", &st->index, "kind", &kind, "name", &name, "timebase",
+                    &st->timebase_den, "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung,
+                    "use", &use, "width", &st->width,
                     "height", &st->height, "fps", &fps, "profile_idc", &st->profile_idc,
                     "level_idc", &st->level_idc, "audio_stream", &st->audio_stream, "sample_rate",
                     &st->sample_rate, "channels", &st->channels, "extradata", &extra, "stats",
                     &s) != 0)
         return -1;
     st->kind = strcmp(kind, "video") == 0 ? TC_STREAM_VIDEO : TC_STREAM_AUDIO;
+    st->use = strcmp(use, "mp4") == 0 ? PROF_USE_MP4 : PROF_USE_HLS;
     snprintf(st->name, sizeof st->name, "%s", name);
     if (sscanf(fps, "%d/%d", &st->fps_num, &st->fps_den) != 2)
         return -1;

@@ -36,6 +36,7 @@ typedef struct tc_stream {
     int bitrate_kbps;         /* target average bitrate */
     /* video */
     int rung;             /* index of the rung in the ladder; -1 for audio */
+    int use;              /* PROF_USE_HLS or PROF_USE_MP4 */
     int width, height;    /* coded picture size (square pixels) */
     int fps_num, fps_den; /* nominal output frame rate */
     int profile_idc, level_idc;

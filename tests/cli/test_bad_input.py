@@ -5,36 +5,25 @@ import sys
 
 from ladder_test import Checks, cleanup, ladder, make_clip, workdir
 
+# case: (clip kind to generate or None, input file name, what the error line must mention)
+CASES = {
+    "missing": (None, "does-not-exist.mp4", "no such file"),
+    "empty": ("empty", "in.mp4", "not a media file"),
+    "text": ("text", "in.mp4", "not a media file"),
+    "truncated": ("truncated", "in.mp4", "truncated"),
+    "truncated-moov-at-end": ("truncated-moov-at-end", "in.mp4", "in.mp4"),
+    "no-video": ("no-video", "in.m4a", "no video stream"),
+    "directory": (None, "", "directory"),
+}
+
 case = sys.argv[1]
+kind, name, expect = CASES[case]
 c = Checks(f"bad-input-{case}")
 d = workdir()
-inp = os.path.join(d, "in.mp4")
+inp = os.path.join(d, name) if name else d
 out = os.path.join(d, "out")
-
-if case == "missing":
-    inp = os.path.join(d, "does-not-exist.mp4")
-    expect = "no such file"
-elif case == "empty":
-    make_clip("empty", inp)
-    expect = "not a media file"
-elif case == "text":
-    make_clip("text", inp)
-    expect = "not a media file"
-elif case == "truncated":
-    make_clip("truncated", inp)
-    expect = "truncated"
-elif case == "truncated-moov-at-end":
-    make_clip("truncated-moov-at-end", inp)
-    expect = "in.mp4"
-elif case == "no-video":
-    inp = os.path.join(d, "in.m4a")
-    make_clip("no-video", inp)
-    expect = "no video stream"
-elif case == "directory":
-    inp = d
-    expect = "directory"
-else:
-    sys.exit(f"unknown case {case}")
+if kind:
+    make_clip(kind, inp)
 
 r = ladder("transcode", inp, "--out", out, "--quiet")
 lines = [l for l in r.stderr.splitlines() if l.strip()]

@@ -113,6 +113,13 @@ static tc_source_info source(int w, int h, int fps_num, int fps_den, int audio)
     return s;
 }
 
+/* Plans the built-in pbs16 for src; fails the test if planning fails. */
+static void plan_pbs16(const tc_source_info *src, prof_ladder *l, tc_plan *plan, int *div)
+{
+    assert_int_equal(prof_load_default(l, NULL), 0);
+    assert_int_equal(tc_make_plan(l, src, plan, div, NULL), 0);
+}
+
 static void plan_full_ladder_from_1080p(void **state)
 {
     prof_ladder l;
@@ -120,8 +127,7 @@ static void plan_full_ladder_from_1080p(void **state)
     int div[TC_MAX_STREAMS];
     tc_source_info src = source(1920, 1080, 30000, 1001, 1);
     (void)state;
-    assert_int_equal(prof_load_default(&l, NULL), 0);
-    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    plan_pbs16(&src, &l, &plan, div);
     assert_int_equal(plan.n_video, 16);
     assert_int_equal(plan.n_audio, 2);
     assert_int_equal(plan.n_skipped, 0);
@@ -141,8 +147,7 @@ static void plan_small_source_skips_large_rungs(void **state)
     int div[TC_MAX_STREAMS];
     tc_source_info src = source(640, 360, 25, 1, 0);
     (void)state;
-    assert_int_equal(prof_load_default(&l, NULL), 0);
-    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    plan_pbs16(&src, &l, &plan, div);
     /* hls 234p, 270p, 360p x2 and mp4 180p, 360p */
     assert_int_equal(plan.n_video, 6);
     assert_int_equal(plan.n_audio, 0);
@@ -160,8 +165,7 @@ static void plan_tiny_source_keeps_one_rung_per_use(void **state)
     int div[TC_MAX_STREAMS];
     tc_source_info src = source(176, 144, 15, 1, 1);
     (void)state;
-    assert_int_equal(prof_load_default(&l, NULL), 0);
-    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    plan_pbs16(&src, &l, &plan, div);
     assert_int_equal(plan.n_video, 2);
     assert_string_equal(plan.streams[0].name, "hls-234p-145");
     assert_string_equal(plan.streams[1].name, "mp4-180p-250");
@@ -181,8 +185,7 @@ static void plan_anamorphic_uses_display_aspect(void **state)
     (void)state;
     src.sar_num = 4;
     src.sar_den = 3;
-    assert_int_equal(prof_load_default(&l, NULL), 0);
-    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    plan_pbs16(&src, &l, &plan, div);
     assert_int_equal(plan.n_video, 16);
     assert_int_equal(plan.streams[10].width, 1920);
     assert_int_equal(plan.streams[10].height, 1080);
@@ -195,8 +198,7 @@ static void plan_60fps_halves_capped_rungs(void **state)
     int div[TC_MAX_STREAMS];
     tc_source_info src = source(1920, 1080, 60, 1, 1);
     (void)state;
-    assert_int_equal(prof_load_default(&l, NULL), 0);
-    assert_int_equal(tc_make_plan(&l, &src, &plan, div, NULL), 0);
+    plan_pbs16(&src, &l, &plan, div);
     for (int i = 0; i < 4; i++) /* max-fps 30 */
         assert_int_equal(div[i], 2);
     assert_int_equal(div[8], 2);  /* 720p at level 3.1 */

@@ -1,0 +1,54 @@
+/* cmd_package.c: `ladder package TRANSCODE_DIR --id SHOW_ID [--library DIR]`: the packaging
+ * step alone, from the output of `ladder transcode`. */
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: ladder package TRANSCODE_DIR --id SHOW_ID [--library DIR] [--profile FILE]";
+
+typedef struct replay_ctx {
+    const char *dir;
+} replay_ctx;
+
+static int replay(void *opaque, const tc_sink *sink, ladder_error *err)
+{
+    const replay_ctx *c = opaque;
+    tc_plan plan;
+    return tc_disk_replay(c->dir, sink, &plan, NULL, err);
+}
+
+int cmd_package(int argc, char **argv)
+{
+    const char *id = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
+    int quiet = 0;
+    const cli_option opts[] = {
+        {"id", CLI_OPT_STRING, &id, "show id: a-z, 0-9, '-' and '_' (required)"},
+        {"library", CLI_OPT_STRING, &library, "show library folder (default: ./library)"},
+        {"profile", CLI_OPT_STRING, &profile, "ladder profile the transcode used (default pbs16)"},
+        {"quiet", CLI_OPT_FLAG, &quiet, "only warnings and errors"},
+        {NULL},
+    };
+    int npos = 0, ret = cli_parse(argc, argv, opts, usage_text, &npos);
+    ladder_error err = {0};
+    prof_ladder ladder;
+    replay_ctx ctx;
+
+    if (ret)
+        return ret < 0 ? 0 : ret;
+    if (npos != 1 || !id) {
+        fprintf(stderr, "ladder package: %s\n", npos != 1 ? "give one transcode folder" : "--id is required");
+        cli_print_usage(stderr, usage_text, opts);
+        return CLI_EXIT_USAGE;
+    }
+    cli_output_init(quiet ? 0 : 1);
+    ret = profile ? prof_load(profile, &ladder, &err) : prof_load_default(&ladder, &err);
+    ctx.dir = argv[1];
+    if (ret >= 0)
+        ret = publish_show(library, id, &ladder, replay, &ctx, &err);
+    if (ret < 0)
+        return cli_fail("package", &err);
+    if (!quiet)
+        printf("published %s/%s\n", library, id);
+    return 0;
+}

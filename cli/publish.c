@@ -1,0 +1,95 @@
+/* publish.c: what `ladder ingest` and `ladder package` share: a staging folder inside the
+ * library, the packager plugged into a packet source, and the final rename into place.
+ *
+ * Layout: LIBRARY/SHOW_ID/ (master.m3u8, hls/, mp4/) appears by one rename of
+ * LIBRARY/.staging/SHOW_ID.PID; a failed or killed run leaves only its staging folder, which
+ * the next run sweeps. Re-ingesting an existing id is refused for now (versioned replacement
+ * is the next step of the packager issue). */
+#include <errno.h>
+#include <limits.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "packager.h"
+
+static int valid_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 64 || id[0] == '.' || id[0] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') || id[i] == '-' ||
+              id[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* Removes staging folders whose process is gone. */
+static void sweep_staging(const char *staging_root)
+{
+    DIR *d = opendir(staging_root);
+    struct dirent *e;
+    char path[PATH_MAX + 256];
+
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        const char *dot = strrchr(e->d_name, '.');
+        long pid = dot ? strtol(dot + 1, NULL, 10) : 0;
+        if (e->d_name[0] == '.' || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", staging_root, e->d_name);
+        ladder_rm_rf(path, NULL);
+    }
+    closedir(d);
+}
+
+int publish_show(const char *library, const char *id, const prof_ladder *ladder,
+                 publish_feed_fn feed, void *opaque, ladder_error *err)
+{
+    char root[PATH_MAX], staging[PATH_MAX + 128], final[PATH_MAX + 128];
+    pkg_packager *p = NULL;
+    pkg_params params = {0};
+    int ret;
+
+    if (!valid_id(id))
+        return ladder_error_set(err, LADDER_EINVAL,
+                                "show id '%s' must be 1-64 of a-z, 0-9, '-' and '_'", id);
+    snprintf(root, sizeof root, "%s/.staging", library);
+    snprintf(final, sizeof final, "%s/%s", library, id);
+    snprintf(staging, sizeof staging, "%s/%s.%ld", root, id, (long)getpid());
+    if (ladder_path_exists(final))
+        return ladder_error_set(err, LADDER_EEXIST, "show '%s' is already published in %s", id,
+                                library);
+    ret = ladder_mkdir_p(root, err);
+    if (ret < 0)
+        return ret;
+    sweep_staging(root);
+    ret = ladder_mkdir_p(staging, err);
+    params.out_dir = staging;
+    params.segment_seconds = ladder->segment_seconds;
+    params.container = ladder->container;
+    params.logger = *cli_logger();
+    if (ret >= 0)
+        ret = pkg_open(&p, &params, err);
+    if (ret >= 0) {
+        ret = feed(opaque, pkg_get_sink(p), err);
+        if (ret < 0 && pkg_sink_error(p)->msg[0])
+            *err = *pkg_sink_error(p);
+    }
+    if (ret >= 0)
+        ret = pkg_finish(p, err);
+    pkg_close(p);
+    if (ret >= 0 && rename(staging, final) != 0)
+        ret = ladder_error_set(err, errno == ENOTEMPTY || errno == EEXIST ? LADDER_EEXIST
+                                                                          : LADDER_EIO,
+                               "cannot publish %s: %s", final, strerror(errno));
+    if (ret < 0)
+        ladder_rm_rf(staging, NULL);
+    return ret;
+}

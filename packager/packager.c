@@ -1,0 +1,623 @@
+/* packager.c: the packager as a tc_sink. Video packets of each HLS rung are gathered per
+ * segment (cut at the aligned IDRs every segment_seconds) and written once the shared audio
+ * for that time has arrived; MP4 rungs are muxed as packets come. All sink calls are
+ * serialized by one mutex: muxing is cheap next to encoding, and it keeps the state simple. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pkg_internal.h"
+
+/* A segment whose video is complete, waiting for its audio. */
+typedef struct closed_segment {
+    pkt_list video;
+    double start, end;
+} closed_segment;
+
+typedef struct hls_rung {
+    int stream, audio;       /* plan indexes; audio -1 when video-only */
+    ts_writer w;
+    pkt_list open;           /* video of the segment being gathered */
+    double open_start;
+    int64_t next_cut;        /* 1/90000: the first IDR at or after this starts a segment */
+    closed_segment *waiting; /* in order; written once their audio is in */
+    int n_waiting, cap_waiting;
+    int audio_cursor;        /* next audio packet of the store to write */
+    double video_end;        /* seconds: end of the last video packet */
+} hls_rung;
+
+typedef struct mp4_rung {
+    int stream, audio;
+    AVFormatContext *oc;
+    int audio_cursor;
+} mp4_rung;
+
+typedef struct audio_store {
+    pkt_list pkts;           /* every packet of the stream, in order */
+    AVRational tb;
+    double last_pts;         /* seconds; how far the audio has arrived */
+    int ended;
+} audio_store;
+
+struct pkg_packager {
+    pkg_params params;
+    char out_dir[1024];
+    pthread_mutex_t lock;
+    tc_plan plan;
+    hls_rung hls[PROF_MAX_RUNGS];
+    int n_hls;
+    mp4_rung mp4[PROF_MAX_RUNGS];
+    int n_mp4;
+    audio_store audio[TC_MAX_STREAMS]; /* indexed by plan stream */
+    double *cuts;                      /* segment start times, from the first HLS rung */
+    int n_cuts, cap_cuts;
+    double duration;
+    ts_writer audio_only;
+    pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
+    int n_variants;
+    tc_sink sink;
+    ladder_error error;
+};
+
+/* ---- packet lists ------------------------------------------------------------------------ */
+
+int pkt_list_add(pkt_list *l, const tc_packet *p, int64_t unused)
+{
+    AVPacket *c;
+    (void)unused;
+
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 256;
+        AVPacket **a = av_realloc_array(l->pkts, cap, sizeof *a);
+        if (!a)
+            return AVERROR(ENOMEM);
+        l->pkts = a;
+        l->cap = cap;
+    }
+    c = av_packet_alloc();
+    if (!c || av_new_packet(c, p->size) < 0) {
+        av_packet_free(&c);
+        return AVERROR(ENOMEM);
+    }
+    memcpy(c->data, p->data, p->size);
+    c->pts = p->pts;
+    c->dts = p->dts;
+    c->duration = p->duration;
+    c->flags = p->keyframe ? AV_PKT_FLAG_KEY : 0;
+    l->pkts[l->n++] = c;
+    return 0;
+}
+
+void pkt_list_clear(pkt_list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        av_packet_free(&l->pkts[i]);
+    av_freep(&l->pkts);
+    l->n = l->cap = 0;
+}
+
+static double pkt_seconds(const AVPacket *p, AVRational tb)
+{
+    return p->pts * av_q2d(tb);
+}
+
+/* ---- HLS rungs ----------------------------------------------------------------------------- */
+
+static int fail(pkg_packager *p, int code)
+{
+    if (p->error.code == 0 && code < 0)
+        p->error.code = code;
+    return code;
+}
+
+static int audio_ready(const pkg_packager *p, const hls_rung *r, double end)
+{
+    const audio_store *a = r->audio >= 0 ? &p->audio[r->audio] : NULL;
+    return !a || a->ended || a->last_pts >= end;
+}
+
+/* Writes one segment of a TS variant: video packets given, audio from the store up to `end`. */
+static int write_ts_segment(pkg_packager *p, ts_writer *w, int audio, int *cursor,
+                            AVPacket **video, int n_video, double start, double end,
+                            double duration)
+{
+    AVPacket **aud = NULL;
+    int n_aud = 0, ret;
+
+    if (audio >= 0) {
+        audio_store *a = &p->audio[audio];
+        int first = *cursor;
+        while (*cursor < a->pkts.n && pkt_seconds(a->pkts.pkts[*cursor], a->tb) < end)
+            (*cursor)++;
+        aud = a->pkts.pkts + first;
+        n_aud = *cursor - first;
+    }
+    ret = ts_writer_segment(w, start, duration, video, n_video, aud, n_aud, &p->error);
+    return fail(p, ret);
+}
+
+static int flush_waiting(pkg_packager *p, hls_rung *r)
+{
+    while (r->n_waiting > 0 && audio_ready(p, r, r->waiting[0].end)) {
+        closed_segment *c = &r->waiting[0];
+        int ret = write_ts_segment(p, &r->w, r->audio, &r->audio_cursor, c->video.pkts,
+                                   c->video.n, c->start, c->end, fmin(c->end, r->video_end) - c->start);
+        pkt_list_clear(&c->video);
+        if (ret < 0)
+            return ret;
+        memmove(&r->waiting[0], &r->waiting[1], (r->n_waiting - 1) * sizeof *r->waiting);
+        r->n_waiting--;
+    }
+    return 0;
+}
+
+/* Moves the open segment to the waiting list; `end` is INFINITY for the last one. */
+static int close_open_segment(hls_rung *r, double end)
+{
+    if (r->open.n == 0)
+        return 0;
+    if (r->n_waiting == r->cap_waiting) {
+        int cap = r->cap_waiting ? r->cap_waiting * 2 : 4;
+        closed_segment *a = av_realloc_array(r->waiting, cap, sizeof *a);
+        if (!a)
+            return AVERROR(ENOMEM);
+        r->waiting = a;
+        r->cap_waiting = cap;
+    }
+    r->waiting[r->n_waiting++] = (closed_segment){.video = r->open, .start = r->open_start, .end = end};
+    memset(&r->open, 0, sizeof r->open);
+    return 0;
+}
+
+static int note_cut(pkg_packager *p, double t)
+{
+    if (p->n_cuts == p->cap_cuts) {
+        int cap = p->cap_cuts ? p->cap_cuts * 2 : 64;
+        double *a = av_realloc_array(p->cuts, cap, sizeof *a);
+        if (!a)
+            return AVERROR(ENOMEM);
+        p->cuts = a;
+        p->cap_cuts = cap;
+    }
+    p->cuts[p->n_cuts++] = t;
+    return 0;
+}
+
+static int hls_video_packet(pkg_packager *p, int i, const tc_packet *pkt)
+{
+    hls_rung *r = &p->hls[i];
+    int64_t seg_ticks = (int64_t)llround(p->params.segment_seconds * TC_VIDEO_TIMEBASE);
+    double t = (double)pkt->pts / TC_VIDEO_TIMEBASE;
+    int ret = 0;
+
+    if (pkt->keyframe && pkt->pts >= r->next_cut) {
+        ret = close_open_segment(r, t);
+        r->open_start = t;
+        r->next_cut = (pkt->pts / seg_ticks + 1) * seg_ticks;
+        if (ret >= 0 && i == 0)
+            ret = note_cut(p, t);
+    }
+    if (ret >= 0)
+        ret = pkt_list_add(&r->open, pkt, 0);
+    if (ret < 0)
+        return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
+    r->video_end = fmax(r->video_end, (double)(pkt->pts + pkt->duration) / TC_VIDEO_TIMEBASE);
+    return flush_waiting(p, r);
+}
+
+/* ---- MP4 rungs ----------------------------------------------------------------------------- */
+
+static AVStream *mp4_stream(AVFormatContext *oc, const tc_stream *st)
+{
+    AVStream *os = avformat_new_stream(oc, NULL);
+    AVCodecParameters *par;
+
+    if (!os)
+        return NULL;
+    par = os->codecpar;
+    par->codec_type = st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
+    par->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
+    if (st->kind == TC_STREAM_VIDEO) {
+        par->width = st->width;
+        par->height = st->height;
+        os->avg_frame_rate = (AVRational){st->fps_num, st->fps_den};
+    } else {
+        par->sample_rate = st->sample_rate;
+        par->frame_size = 1024;
+        av_channel_layout_default(&par->ch_layout, st->channels);
+    }
+    par->extradata = av_mallocz(st->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!par->extradata)
+        return NULL;
+    memcpy(par->extradata, st->extradata, st->extradata_size);
+    par->extradata_size = st->extradata_size;
+    os->time_base = (AVRational){1, st->timebase_den};
+    return os;
+}
+
+/* A progressive MP4: not fragmented, moov moved before mdat when the file is finished. */
+static int mp4_open(pkg_packager *p, mp4_rung *m)
+{
+    char dir[1100], path[1200];
+    AVDictionary *opts = NULL;
+    const tc_stream *v = &p->plan.streams[m->stream];
+    int ret;
+
+    snprintf(dir, sizeof dir, "%s/mp4", p->out_dir);
+    snprintf(path, sizeof path, "%s/%s.mp4", dir, v->name);
+    ret = ladder_mkdir_p(dir, &p->error);
+    if (ret < 0)
+        return ret;
+    if (avformat_alloc_output_context2(&m->oc, NULL, "mp4", path) < 0 || !mp4_stream(m->oc, v) ||
+        (m->audio >= 0 && !mp4_stream(m->oc, &p->plan.streams[m->audio])))
+        return ladder_error_set(&p->error, LADDER_ENOMEM, "cannot set up %s", path);
+    m->oc->flags |= AVFMT_FLAG_BITEXACT;
+    av_dict_set(&opts, "movflags", "+faststart", 0);
+    ret = avio_open(&m->oc->pb, path, AVIO_FLAG_WRITE);
+    if (ret >= 0)
+        ret = avformat_write_header(m->oc, &opts);
+    av_dict_free(&opts);
+    return ret < 0 ? ladder_error_from_av(&p->error, ret, path) : 0;
+}
+
+static int mp4_write(mp4_rung *m, const AVPacket *src, int stream, AVRational tb)
+{
+    AVPacket *c = av_packet_clone(src);
+    int ret;
+
+    if (!c)
+        return AVERROR(ENOMEM);
+    c->stream_index = stream;
+    av_packet_rescale_ts(c, tb, m->oc->streams[stream]->time_base);
+    ret = av_interleaved_write_frame(m->oc, c);
+    av_packet_free(&c);
+    return ret;
+}
+
+/* Writes the stored audio up to `until` seconds (all of it with INFINITY). */
+static int mp4_catch_up_audio(pkg_packager *p, mp4_rung *m, double until)
+{
+    audio_store *a;
+    int ret = 0;
+
+    if (m->audio < 0)
+        return 0;
+    a = &p->audio[m->audio];
+    while (ret >= 0 && m->audio_cursor < a->pkts.n &&
+           pkt_seconds(a->pkts.pkts[m->audio_cursor], a->tb) <= until)
+        ret = mp4_write(m, a->pkts.pkts[m->audio_cursor++], 1, a->tb);
+    return ret;
+}
+
+static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const tc_packet *pkt)
+{
+    AVPacket *c = av_packet_alloc();
+    int ret;
+
+    if (!c || av_new_packet(c, pkt->size) < 0) {
+        av_packet_free(&c);
+        return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
+    }
+    memcpy(c->data, pkt->data, pkt->size);
+    c->pts = pkt->pts;
+    c->dts = pkt->dts;
+    c->duration = pkt->duration;
+    c->flags = pkt->keyframe ? AV_PKT_FLAG_KEY : 0;
+    ret = mp4_catch_up_audio(p, m, (double)pkt->dts / TC_VIDEO_TIMEBASE);
+    if (ret >= 0)
+        ret = mp4_write(m, c, 0, (AVRational){1, TC_VIDEO_TIMEBASE});
+    av_packet_free(&c);
+    return ret < 0 ? fail(p, ladder_error_from_av(&p->error, ret, "writing an MP4")) : 0;
+}
+
+static int mp4_finish(pkg_packager *p, mp4_rung *m)
+{
+    int ret = mp4_catch_up_audio(p, m, INFINITY);
+    if (ret >= 0)
+        ret = av_write_trailer(m->oc);
+    return ret < 0 ? fail(p, ladder_error_from_av(&p->error, ret, "finishing an MP4")) : 0;
+}
+
+/* ---- the sink ------------------------------------------------------------------------------ */
+
+static int open_hls_rung(pkg_packager *p, const tc_stream *v)
+{
+    hls_rung *r = &p->hls[p->n_hls++];
+    char dir[1200];
+
+    r->stream = v->index;
+    r->audio = v->audio_stream;
+    snprintf(dir, sizeof dir, "%s/hls/%s", p->out_dir, v->name);
+    return ts_writer_open(&r->w, dir, v, r->audio >= 0 ? &p->plan.streams[r->audio] : NULL,
+                          &p->error);
+}
+
+static int sink_begin(void *opaque, const tc_plan *plan)
+{
+    pkg_packager *p = opaque;
+    int ret = 0;
+
+    pthread_mutex_lock(&p->lock);
+    p->plan = *plan;
+    for (int i = 0; ret >= 0 && i < plan->n_streams; i++) {
+        const tc_stream *st = &plan->streams[i];
+        if (st->kind == TC_STREAM_AUDIO) {
+            p->audio[i].tb = (AVRational){1, st->timebase_den};
+            p->audio[i].last_pts = -INFINITY;
+        } else if (st->use == PROF_USE_HLS) {
+            ret = open_hls_rung(p, st);
+        } else {
+            mp4_rung *m = &p->mp4[p->n_mp4++];
+            m->stream = st->index;
+            m->audio = st->audio_stream;
+            ret = mp4_open(p, m);
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return fail(p, ret);
+}
+
+static int audio_packet(pkg_packager *p, const tc_packet *pkt)
+{
+    audio_store *a = &p->audio[pkt->stream];
+    int ret = pkt_list_add(&a->pkts, pkt, 0);
+
+    if (ret < 0)
+        return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
+    a->last_pts = pkt->pts * av_q2d(a->tb);
+    for (int i = 0; ret >= 0 && i < p->n_hls; i++)
+        if (p->hls[i].audio == pkt->stream)
+            ret = flush_waiting(p, &p->hls[i]);
+    return ret;
+}
+
+static int sink_packet(void *opaque, const tc_packet *pkt)
+{
+    pkg_packager *p = opaque;
+    int ret = 0;
+
+    pthread_mutex_lock(&p->lock);
+    if (p->error.code < 0)
+        ret = p->error.code;
+    else if (p->plan.streams[pkt->stream].kind == TC_STREAM_AUDIO)
+        ret = audio_packet(p, pkt);
+    else {
+        for (int i = 0; i < p->n_hls; i++)
+            if (p->hls[i].stream == pkt->stream)
+                ret = hls_video_packet(p, i, pkt);
+        for (int i = 0; i < p->n_mp4; i++)
+            if (p->mp4[i].stream == pkt->stream)
+                ret = mp4_video_packet(p, &p->mp4[i], pkt);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return ret;
+}
+
+/* The audio-only variant: the lowest-bitrate AAC in TS, cut at the video's segment times. */
+static int write_audio_only(pkg_packager *p)
+{
+    int best = -1, cursor = 0, ret;
+    char dir[1200];
+
+    for (int i = 0; i < p->plan.n_streams; i++)
+        if (p->plan.streams[i].kind == TC_STREAM_AUDIO &&
+            (best < 0 || p->plan.streams[i].bitrate_kbps < p->plan.streams[best].bitrate_kbps))
+            best = i;
+    if (best < 0 || p->n_cuts == 0)
+        return 0;
+    snprintf(dir, sizeof dir, "%s/hls/audio", p->out_dir);
+    ret = ts_writer_open(&p->audio_only, dir, NULL, &p->plan.streams[best], &p->error);
+    for (int i = 0; ret >= 0 && i < p->n_cuts; i++) {
+        double end = i + 1 < p->n_cuts ? p->cuts[i + 1] : INFINITY;
+        double duration = (i + 1 < p->n_cuts ? p->cuts[i + 1] : p->duration) - p->cuts[i];
+        ret = write_ts_segment(p, &p->audio_only, best, &cursor, NULL, 0, p->cuts[i], end, duration);
+    }
+    if (ret >= 0)
+        ret = ts_writer_close(&p->audio_only, &p->error);
+    return fail(p, ret);
+}
+
+static int sink_end(void *opaque, const tc_plan *plan)
+{
+    pkg_packager *p = opaque;
+    int ret = 0;
+    (void)plan;
+
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < p->plan.n_streams; i++)
+        p->audio[i].ended = 1;
+    for (int i = 0; ret >= 0 && i < p->n_hls; i++) {
+        hls_rung *r = &p->hls[i];
+        ret = close_open_segment(r, INFINITY) < 0 ? AVERROR(ENOMEM) : 0;
+        if (ret >= 0)
+            ret = flush_waiting(p, r);
+        if (ret >= 0)
+            ret = ts_writer_close(&r->w, &p->error);
+        p->duration = fmax(p->duration, r->video_end);
+    }
+    for (int i = 0; ret >= 0 && i < p->n_mp4; i++)
+        ret = mp4_finish(p, &p->mp4[i]);
+    if (ret >= 0)
+        ret = write_audio_only(p);
+    pthread_mutex_unlock(&p->lock);
+    return fail(p, ret);
+}
+
+/* ---- lifecycle ----------------------------------------------------------------------------- */
+
+int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
+{
+    pkg_packager *p;
+
+    *out = NULL;
+    if (params->segment_seconds <= 0)
+        return ladder_error_set(err, LADDER_EINVAL, "segment length must be positive");
+    if (params->container != PROF_CONTAINER_TS)
+        return ladder_error_set(err, LADDER_EINVAL, "fMP4 segments are not implemented yet");
+    p = av_mallocz(sizeof *p);
+    if (!p)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    p->params = *params;
+    snprintf(p->out_dir, sizeof p->out_dir, "%s", params->out_dir);
+    p->params.out_dir = p->out_dir;
+    pthread_mutex_init(&p->lock, NULL);
+    p->sink = (tc_sink){.opaque = p, .begin = sink_begin, .packet = sink_packet, .end = sink_end};
+    *out = p;
+    return 0;
+}
+
+const tc_sink *pkg_get_sink(pkg_packager *p)
+{
+    return &p->sink;
+}
+
+const ladder_error *pkg_sink_error(const pkg_packager *p)
+{
+    return &p->error;
+}
+
+void pkg_close(pkg_packager *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->n_hls; i++) {
+        hls_rung *r = &p->hls[i];
+        pkt_list_clear(&r->open);
+        for (int k = 0; k < r->n_waiting; k++)
+            pkt_list_clear(&r->waiting[k].video);
+        av_free(r->waiting);
+        ts_writer_free(&r->w);
+    }
+    for (int i = 0; i < p->n_mp4; i++) {
+        if (p->mp4[i].oc) {
+            avio_closep(&p->mp4[i].oc->pb);
+            avformat_free_context(p->mp4[i].oc);
+        }
+    }
+    for (int i = 0; i < TC_MAX_STREAMS; i++)
+        pkt_list_clear(&p->audio[i].pkts);
+    ts_writer_free(&p->audio_only);
+    av_free(p->cuts);
+    pthread_mutex_destroy(&p->lock);
+    av_free(p);
+}
+
+/* ---- playlists and figures ----------------------------------------------------------------- */
+
+/* "avc1.PPCCLL" from the SPS in Annex-B extradata: profile_idc, constraint flags, level_idc. */
+static void avc1_codec(const tc_stream *st, char *out, size_t len)
+{
+    const uint8_t *d = st->extradata;
+    snprintf(out, len, "avc1.%02x%02x%02x", st->profile_idc, 0, st->level_idc);
+    for (int i = 0; i + 7 < st->extradata_size; i++)
+        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1 && (d[i + 3] & 0x1f) == 7) {
+            snprintf(out, len, "avc1.%02x%02x%02x", d[i + 4], d[i + 5], d[i + 6]);
+            return;
+        }
+}
+
+static void measure(const ts_writer *w, pkg_variant_stats *v)
+{
+    int64_t bytes = 0;
+    double dur = 0;
+
+    v->segments = w->n_segments;
+    v->peak_bps = 0;
+    for (int i = 0; i < w->n_segments; i++) {
+        const ts_segment *s = &w->segments[i];
+        bytes += s->bytes;
+        dur += s->duration;
+        if (s->duration > 0 && s->bytes * 8 / s->duration > v->peak_bps)
+            v->peak_bps = s->bytes * 8 / s->duration;
+    }
+    v->duration = dur;
+    v->avg_bps = dur > 0 ? bytes * 8 / dur : 0;
+}
+
+static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, ladder_error *err)
+{
+    const tc_stream *v = &p->plan.streams[r->stream];
+    char path[1300];
+    int ret;
+
+    snprintf(path, sizeof path, "%s/hls/%s/index.m3u8", p->out_dir, v->name);
+    ret = write_media_playlist(path, r->w.segments, r->w.n_segments, err);
+    snprintf(path, sizeof path, "%s/hls/%s/iframes.m3u8", p->out_dir, v->name);
+    if (ret >= 0)
+        ret = write_iframe_playlist(path, &r->w, r->video_end, err);
+    memset(e, 0, sizeof *e);
+    snprintf(e->stats.name, sizeof e->stats.name, "%s", v->name);
+    measure(&r->w, &e->stats);
+    avc1_codec(v, e->video_codec, sizeof e->video_codec);
+    snprintf(e->stats.codecs, sizeof e->stats.codecs, "%s%s", e->video_codec,
+             r->audio >= 0 ? ",mp4a.40.2" : "");
+    e->width = v->width;
+    e->height = v->height;
+    e->fps = (double)v->fps_num / v->fps_den;
+    snprintf(e->uri, sizeof e->uri, "hls/%s/index.m3u8", v->name);
+    snprintf(e->iframe_uri, sizeof e->iframe_uri, "hls/%s/iframes.m3u8", v->name);
+    e->iframe_peak_bps = iframe_peak_bps(&r->w, r->video_end);
+    return ret;
+}
+
+/* Players start on the first variant listed: the one nearest 2 Mbit/s, then the rest by
+ * bandwidth, then the audio-only variant. */
+static void order_variants(pkg_master_entry *e, int n)
+{
+    int first = 0;
+    for (int i = 1; i < n; i++)
+        if (!e[i].stats.is_audio_only &&
+            fabs(e[i].stats.avg_bps - 2e6) < fabs(e[first].stats.avg_bps - 2e6))
+            first = i;
+    pkg_master_entry t = e[0];
+    e[0] = e[first];
+    e[first] = t;
+    for (int i = 2; i < n; i++)
+        for (int j = i; j > 1 && (e[j - 1].stats.is_audio_only > e[j].stats.is_audio_only ||
+                                  (e[j - 1].stats.is_audio_only == e[j].stats.is_audio_only &&
+                                   e[j - 1].stats.peak_bps > e[j].stats.peak_bps));
+             j--) {
+            t = e[j];
+            e[j] = e[j - 1];
+            e[j - 1] = t;
+        }
+}
+
+int pkg_finish(pkg_packager *p, ladder_error *err)
+{
+    pkg_master_entry *e = av_calloc(PROF_MAX_RUNGS + 1, sizeof *e);
+    char path[1100];
+    int n = 0, ret = 0;
+
+    if (!e)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    for (int i = 0; ret >= 0 && i < p->n_hls; i++)
+        ret = rung_playlists(p, &p->hls[i], &e[n++], err);
+    if (ret >= 0 && p->audio_only.n_segments > 0) {
+        snprintf(path, sizeof path, "%s/hls/audio/index.m3u8", p->out_dir);
+        ret = write_media_playlist(path, p->audio_only.segments, p->audio_only.n_segments, err);
+        snprintf(e[n].stats.name, sizeof e[n].stats.name, "audio");
+        e[n].stats.is_audio_only = 1;
+        measure(&p->audio_only, &e[n].stats);
+        snprintf(e[n].stats.codecs, sizeof e[n].stats.codecs, "mp4a.40.2");
+        snprintf(e[n].uri, sizeof e[n].uri, "hls/audio/index.m3u8");
+        n++;
+    }
+    if (ret >= 0 && n > 0) {
+        order_variants(e, n);
+        snprintf(path, sizeof path, "%s/master.m3u8", p->out_dir);
+        ret = write_master_playlist(path, e, n, err);
+    }
+    p->n_variants = n;
+    for (int i = 0; i < n; i++)
+        p->variants[i] = e[i].stats;
+    av_free(e);
+    return ret;
+}
+
+const pkg_variant_stats *pkg_get_variants(const pkg_packager *p, int *n)
+{
+    *n = p->n_variants;
+    return p->variants;
+}

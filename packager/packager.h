@@ -1,0 +1,52 @@
+/* packager.h: turns a transcoder's packets into a published show: HLS (MPEG-TS segments by
+ * default) with master, media and I-frame playlists and an audio-only variant, plus faststart
+ * MP4 fallbacks.
+ *
+ * The packager is a tc_sink: plug it into tc_run (ladder ingest, nothing written twice) or
+ * tc_disk_replay (ladder package). Lifecycle: pkg_open -> feed the sink -> pkg_finish -> pkg_close.
+ * pkg_open writes into a staging folder inside the library; pkg_finish writes the playlists and
+ * show.json there; publishing is the caller's next step (see library.h, later). */
+#ifndef LADDER_PACKAGER_H
+#define LADDER_PACKAGER_H
+
+#include "ladder.h"
+#include "profiles.h"
+#include "transcoder.h"
+
+typedef struct pkg_packager pkg_packager;
+
+typedef struct pkg_params {
+    const char *out_dir;        /* folder to write the show into; must exist and be empty */
+    double segment_seconds;     /* target segment length, a multiple of the GOP (6) */
+    prof_container container;   /* TS (default) or fMP4 */
+    ladder_logger logger;
+} pkg_params;
+
+/* Per-variant figures measured while packaging, for the multivariant playlist and show.json. */
+typedef struct pkg_variant_stats {
+    char name[PROF_NAME_MAX];
+    int is_audio_only;
+    int segments;
+    double duration;            /* seconds */
+    double avg_bps, peak_bps;   /* measured over the segments, muxed audio included */
+    char codecs[64];            /* the CODECS attribute, e.g. "avc1.64001f,mp4a.40.2" */
+} pkg_variant_stats;
+
+/* Copies params. Returns 0 or a negative code with err filled. */
+int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err);
+
+/* The sink to feed; valid until pkg_close. Thread-safe as tc_sink requires. */
+const tc_sink *pkg_get_sink(pkg_packager *p);
+
+/* The first error a sink callback hit, if any (err->code 0 when none). */
+const ladder_error *pkg_sink_error(const pkg_packager *p);
+
+/* After the sink's end: writes master.m3u8 and the I-frame playlists. */
+int pkg_finish(pkg_packager *p, ladder_error *err);
+
+/* Measured figures per HLS variant (n set to the count); valid until pkg_close. */
+const pkg_variant_stats *pkg_get_variants(const pkg_packager *p, int *n);
+
+void pkg_close(pkg_packager *p);
+
+#endif

@@ -1,0 +1,76 @@
+/* pkg_internal.h: what the packager's files share. Never included from outside packager/. */
+#ifndef LADDER_PKG_INTERNAL_H
+#define LADDER_PKG_INTERNAL_H
+
+#include <stdio.h>
+
+#include <libavformat/avformat.h>
+
+#include "packager.h"
+
+/* A growable list of packet copies, in arrival order. */
+typedef struct pkt_list {
+    AVPacket **pkts;
+    int n, cap;
+} pkt_list;
+
+int pkt_list_add(pkt_list *l, const tc_packet *p, int64_t offset);
+void pkt_list_clear(pkt_list *l);
+
+typedef struct ts_segment {
+    double start, duration; /* seconds, media time */
+    int64_t bytes;
+} ts_segment;
+
+typedef struct ts_iframe {
+    int segment;
+    int64_t offset, size; /* byte range in the segment file */
+    double start;         /* seconds */
+} ts_iframe;
+
+/* One HLS variant written as MPEG-TS segments by one mpegts muxer, so continuity counters and
+ * timestamps run on across segments. */
+typedef struct ts_writer {
+    AVFormatContext *oc;
+    FILE *file;             /* the segment being written */
+    char dir[1024];
+    int video, audio;       /* muxer stream index, -1 when absent */
+    int n_segments, cap_segments;
+    ts_segment *segments;
+    int n_iframes, cap_iframes;
+    ts_iframe *iframes;
+    int64_t segment_start_pos;
+} ts_writer;
+
+/* Opens a writer into dir (created) for the given plan streams (video or audio may be NULL). */
+int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const tc_stream *audio,
+                   ladder_error *err);
+/* Writes one segment: video packets (may be empty) and audio packets, already in the packets'
+ * own time bases, starting at `start` seconds and lasting `duration`. */
+int ts_writer_segment(ts_writer *w, double start, double duration, AVPacket **video, int n_video,
+                      AVPacket **audio, int n_audio, ladder_error *err);
+int ts_writer_close(ts_writer *w, ladder_error *err);
+void ts_writer_free(ts_writer *w);
+
+/* Playlists (playlists.c). */
+typedef struct pkg_master_entry {
+    pkg_variant_stats stats;
+    int width, height;
+    double fps;
+    char uri[256], iframe_uri[256]; /* relative to the master playlist */
+    char video_codec[32];           /* CODECS of the I-frame stream: the avc1 part only */
+    double iframe_peak_bps;
+} pkg_master_entry;
+
+int write_media_playlist(const char *path, const ts_segment *segs, int n, ladder_error *err);
+int write_iframe_playlist(const char *path, const ts_writer *w, double total, ladder_error *err);
+double iframe_peak_bps(const ts_writer *w, double total);
+/* Entries in the order given; I-frame streams follow for every video entry. */
+int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
+                          ladder_error *err);
+
+/* Timestamps in TS are offset by this much so no stream starts below zero (B-frame and AAC
+ * priming delays) and every rung keeps identical PTS. */
+#define PKG_TS_OFFSET_SECONDS 10
+
+#endif

@@ -1,0 +1,203 @@
+/* ts_writer.c: one HLS variant as MPEG-TS segments.
+ *
+ * One libavformat mpegts muxer per variant writes through a custom AVIOContext whose target
+ * file changes at each segment boundary, so continuity counters and PCR/PTS run on across
+ * segments as one stream would. PAT/PMT are repeated at the start of every segment and before
+ * every IDR, so each segment and each I-frame byte range decodes on its own. */
+#include <errno.h>
+#include <string.h>
+
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+
+#include "pkg_internal.h"
+
+static int write_to_segment(void *opaque, uint8_t *buf, int size)
+{
+    ts_writer *w = opaque;
+    if (!w->file || fwrite(buf, 1, size, w->file) != (size_t)size)
+        return AVERROR(EIO);
+    return size;
+}
+
+static AVStream *add_stream(AVFormatContext *oc, const tc_stream *st)
+{
+    AVStream *os = avformat_new_stream(oc, NULL);
+    AVCodecParameters *par;
+
+    if (!os)
+        return NULL;
+    par = os->codecpar;
+    par->codec_type = st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
+    par->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
+    if (st->kind == TC_STREAM_VIDEO) {
+        par->width = st->width;
+        par->height = st->height;
+    } else {
+        par->sample_rate = st->sample_rate;
+        av_channel_layout_default(&par->ch_layout, st->channels);
+    }
+    par->extradata = av_mallocz(st->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!par->extradata)
+        return NULL;
+    memcpy(par->extradata, st->extradata, st->extradata_size);
+    par->extradata_size = st->extradata_size;
+    os->time_base = (AVRational){1, st->timebase_den};
+    return os;
+}
+
+int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const tc_stream *audio,
+                   ladder_error *err)
+{
+    unsigned char *buf;
+    int ret;
+
+    memset(w, 0, sizeof *w);
+    w->video = w->audio = -1;
+    snprintf(w->dir, sizeof w->dir, "%s", dir);
+    ret = ladder_mkdir_p(dir, err);
+    if (ret < 0)
+        return ret;
+    if (avformat_alloc_output_context2(&w->oc, NULL, "mpegts", NULL) < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "cannot set up the TS muxer");
+    w->oc->flags |= AVFMT_FLAG_BITEXACT;
+    if ((video && !add_stream(w->oc, video)) || (audio && !add_stream(w->oc, audio)))
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    w->video = video ? 0 : -1;
+    w->audio = audio ? (video ? 1 : 0) : -1;
+    buf = av_malloc(65536);
+    w->oc->pb = buf ? avio_alloc_context(buf, 65536, 1, w, NULL, write_to_segment, NULL) : NULL;
+    if (!w->oc->pb) {
+        av_free(buf);
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    }
+    /* Our own fixed offset keeps every stream positive; the muxer must not shift again, or
+     * rungs with and without B-frames would end up with different timestamps. */
+    w->oc->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
+    ret = avformat_write_header(w->oc, NULL);
+    return ret < 0 ? ladder_error_from_av(err, ret, "TS muxer") : 0;
+}
+
+static int start_file(ts_writer *w, ladder_error *err)
+{
+    char path[1100];
+
+    avio_flush(w->oc->pb);
+    if (w->file && fclose(w->file) != 0) {
+        w->file = NULL;
+        return ladder_error_set(err, LADDER_EIO, "%s: %s", w->dir, strerror(errno));
+    }
+    snprintf(path, sizeof path, "%s/seg%05d.ts", w->dir, w->n_segments);
+    w->file = fopen(path, "wb");
+    if (!w->file)
+        return ladder_error_set(err, LADDER_EIO, "cannot write %s: %s", path, strerror(errno));
+    w->segment_start_pos = avio_tell(w->oc->pb);
+    return 0;
+}
+
+static int grow(void **array, int *cap, int n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    int ncap = *cap ? *cap * 2 : 64;
+    void *p = av_realloc_array(*array, ncap, size);
+    if (!p)
+        return -1;
+    *array = p;
+    *cap = ncap;
+    return 0;
+}
+
+static double seconds(const AVPacket *p, const AVStream *st)
+{
+    return p->dts * av_q2d(st->time_base);
+}
+
+/* Writes one packet with the fixed offset; records I-frame byte ranges. */
+static int write_packet(ts_writer *w, AVPacket *src, int stream, ladder_error *err)
+{
+    AVStream *st = w->oc->streams[stream];
+    int is_idr = stream == w->video && (src->flags & AV_PKT_FLAG_KEY);
+    int64_t offset = av_rescale_q(PKG_TS_OFFSET_SECONDS, (AVRational){1, 1}, st->time_base);
+    int64_t before = avio_tell(w->oc->pb);
+    AVPacket *p = av_packet_clone(src);
+    int ret;
+
+    if (!p)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    p->stream_index = stream;
+    p->pts += offset;
+    p->dts += offset;
+    if (is_idr)
+        av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
+    ret = av_write_frame(w->oc, p);
+    av_packet_free(&p);
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, "writing a TS segment");
+    if (is_idr) {
+        if (grow((void **)&w->iframes, &w->cap_iframes, w->n_iframes, sizeof *w->iframes) < 0)
+            return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+        w->iframes[w->n_iframes++] = (ts_iframe){
+            .segment = w->n_segments,
+            .offset = before - w->segment_start_pos,
+            .size = avio_tell(w->oc->pb) - before,
+            .start = src->pts * av_q2d(st->time_base),
+        };
+    }
+    return 0;
+}
+
+int ts_writer_segment(ts_writer *w, double start, double duration, AVPacket **video, int n_video,
+                      AVPacket **audio, int n_audio, ladder_error *err)
+{
+    int iv = 0, ia = 0, ret;
+
+    if (grow((void **)&w->segments, &w->cap_segments, w->n_segments, sizeof *w->segments) < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    ret = start_file(w, err);
+    /* every segment starts with PAT/PMT, whatever comes first in it */
+    av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
+    while (ret >= 0 && (iv < n_video || ia < n_audio)) {
+        int take_video = ia >= n_audio ||
+                         (iv < n_video && seconds(video[iv], w->oc->streams[w->video]) <=
+                                              seconds(audio[ia], w->oc->streams[w->audio]));
+        ret = take_video ? write_packet(w, video[iv++], w->video, err)
+                         : write_packet(w, audio[ia++], w->audio, err);
+    }
+    if (ret < 0)
+        return ret;
+    /* push the muxer's buffered audio into this segment before it closes */
+    av_write_frame(w->oc, NULL);
+    avio_flush(w->oc->pb);
+    w->segments[w->n_segments++] = (ts_segment){
+        .start = start, .duration = duration, .bytes = avio_tell(w->oc->pb) - w->segment_start_pos};
+    return 0;
+}
+
+int ts_writer_close(ts_writer *w, ladder_error *err)
+{
+    int ret = av_write_trailer(w->oc);
+
+    avio_flush(w->oc->pb);
+    if (w->n_segments > 0) /* the trailer's bytes belong to the last segment */
+        w->segments[w->n_segments - 1].bytes = avio_tell(w->oc->pb) - w->segment_start_pos;
+    if (w->file && fclose(w->file) != 0 && ret >= 0)
+        ret = AVERROR(errno);
+    w->file = NULL;
+    return ret < 0 ? ladder_error_from_av(err, ret, w->dir) : 0;
+}
+
+void ts_writer_free(ts_writer *w)
+{
+    if (w->file)
+        fclose(w->file);
+    if (w->oc) {
+        if (w->oc->pb)
+            av_freep(&w->oc->pb->buffer);
+        avio_context_free(&w->oc->pb);
+        avformat_free_context(w->oc);
+    }
+    av_free(w->segments);
+    av_free(w->iframes);
+    memset(w, 0, sizeof *w);
+}
