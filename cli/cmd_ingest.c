@@ -40,7 +40,8 @@ int cmd_ingest(int argc, char **argv)
     if (ret)
         return ret < 0 ? 0 : ret;
     if (npos != 1 || !id) {
-        fprintf(stderr, "ladder ingest: %s\n", npos != 1 ? "give one input file" : "--id is required");
+        fprintf(stderr, "ladder ingest: %s\n",
+                npos != 1 ? "give one input file" : "--id is required");
         cli_print_usage(stderr, usage_text, opts);
         return CLI_EXIT_USAGE;
     }

@@ -37,7 +37,8 @@ int cmd_package(int argc, char **argv)
     if (ret)
         return ret < 0 ? 0 : ret;
     if (npos != 1 || !id) {
-        fprintf(stderr, "ladder package: %s\n", npos != 1 ? "give one transcode folder" : "--id is required");
+        fprintf(stderr, "ladder package: %s\n",
+                npos != 1 ? "give one transcode folder" : "--id is required");
         cli_print_usage(stderr, usage_text, opts);
         return CLI_EXIT_USAGE;
     }

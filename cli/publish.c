@@ -7,7 +7,6 @@
  * is the next step of the packager issue). */
 #include <errno.h>
 #include <limits.h>
-#include <regex.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,8 +85,8 @@ int publish_show(const char *library, const char *id, const prof_ladder *ladder,
         ret = pkg_finish(p, err);
     pkg_close(p);
     if (ret >= 0 && rename(staging, final) != 0)
-        ret = ladder_error_set(err, errno == ENOTEMPTY || errno == EEXIST ? LADDER_EEXIST
-                                                                          : LADDER_EIO,
+        ret = ladder_error_set(err,
+                               errno == ENOTEMPTY || errno == EEXIST ? LADDER_EEXIST : LADDER_EIO,
                                "cannot publish %s: %s", final, strerror(errno));
     if (ret < 0)
         ladder_rm_rf(staging, NULL);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pkg_internal.h"
@@ -16,15 +17,15 @@ typedef struct closed_segment {
 } closed_segment;
 
 typedef struct hls_rung {
-    int stream, audio;       /* plan indexes; audio -1 when video-only */
+    int stream, audio; /* plan indexes; audio -1 when video-only */
     ts_writer w;
-    pkt_list open;           /* video of the segment being gathered */
+    pkt_list open; /* video of the segment being gathered */
     double open_start;
     int64_t next_cut;        /* 1/90000: the first IDR at or after this starts a segment */
     closed_segment *waiting; /* in order; written once their audio is in */
     int n_waiting, cap_waiting;
-    int audio_cursor;        /* next audio packet of the store to write */
-    double video_end;        /* seconds: end of the last video packet */
+    int audio_cursor; /* next audio packet of the store to write */
+    double video_end; /* seconds: end of the last video packet */
 } hls_rung;
 
 typedef struct mp4_rung {
@@ -34,9 +35,9 @@ typedef struct mp4_rung {
 } mp4_rung;
 
 typedef struct audio_store {
-    pkt_list pkts;           /* every packet of the stream, in order */
+    pkt_list pkts; /* every packet of the stream, in order */
     AVRational tb;
-    double last_pts;         /* seconds; how far the audio has arrived */
+    double last_pts; /* seconds; how far the audio has arrived */
     int ended;
 } audio_store;
 
@@ -118,9 +119,8 @@ static int audio_ready(const pkg_packager *p, const hls_rung *r, double end)
 }
 
 /* Writes one segment of a TS variant: video packets given, audio from the store up to `end`. */
-static int write_ts_segment(pkg_packager *p, ts_writer *w, int audio, int *cursor,
-                            AVPacket **video, int n_video, double start, double end,
-                            double duration)
+static int write_ts_segment(pkg_packager *p, ts_writer *w, int audio, int *cursor, AVPacket **video,
+                            int n_video, double start, double end, double duration)
 {
     AVPacket **aud = NULL;
     int n_aud = 0, ret;
@@ -141,8 +141,8 @@ static int flush_waiting(pkg_packager *p, hls_rung *r)
 {
     while (r->n_waiting > 0 && audio_ready(p, r, r->waiting[0].end)) {
         closed_segment *c = &r->waiting[0];
-        int ret = write_ts_segment(p, &r->w, r->audio, &r->audio_cursor, c->video.pkts,
-                                   c->video.n, c->start, c->end, fmin(c->end, r->video_end) - c->start);
+        int ret = write_ts_segment(p, &r->w, r->audio, &r->audio_cursor, c->video.pkts, c->video.n,
+                                   c->start, c->end, fmin(c->end, r->video_end) - c->start);
         pkt_list_clear(&c->video);
         if (ret < 0)
             return ret;
@@ -165,7 +165,8 @@ static int close_open_segment(hls_rung *r, double end)
         r->waiting = a;
         r->cap_waiting = cap;
     }
-    r->waiting[r->n_waiting++] = (closed_segment){.video = r->open, .start = r->open_start, .end = end};
+    r->waiting[r->n_waiting++] =
+        (closed_segment){.video = r->open, .start = r->open_start, .end = end};
     memset(&r->open, 0, sizeof r->open);
     return 0;
 }
@@ -202,7 +203,11 @@ static int hls_video_packet(pkg_packager *p, int i, const tc_packet *pkt)
         ret = pkt_list_add(&r->open, pkt, 0);
     if (ret < 0)
         return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
-    r->video_end = fmax(r->video_end, (double)(pkt->pts + pkt->duration) / TC_VIDEO_TIMEBASE);
+    /* the nominal frame duration, not the packet's: a replayed MP4 may carry a shorter last
+     * sample, and ingest and package must give identical playlists */
+    const tc_stream *v = &p->plan.streams[r->stream];
+    int64_t frame = av_rescale(TC_VIDEO_TIMEBASE, v->fps_den, v->fps_num);
+    r->video_end = fmax(r->video_end, (double)(pkt->pts + frame) / TC_VIDEO_TIMEBASE);
     return flush_waiting(p, r);
 }
 
@@ -411,7 +416,8 @@ static int write_audio_only(pkg_packager *p)
     for (int i = 0; ret >= 0 && i < p->n_cuts; i++) {
         double end = i + 1 < p->n_cuts ? p->cuts[i + 1] : INFINITY;
         double duration = (i + 1 < p->n_cuts ? p->cuts[i + 1] : p->duration) - p->cuts[i];
-        ret = write_ts_segment(p, &p->audio_only, best, &cursor, NULL, 0, p->cuts[i], end, duration);
+        ret =
+            write_ts_segment(p, &p->audio_only, best, &cursor, NULL, 0, p->cuts[i], end, duration);
     }
     if (ret >= 0)
         ret = ts_writer_close(&p->audio_only, &p->error);
@@ -552,6 +558,7 @@ static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, lad
     avc1_codec(v, e->video_codec, sizeof e->video_codec);
     snprintf(e->stats.codecs, sizeof e->stats.codecs, "%s%s", e->video_codec,
              r->audio >= 0 ? ",mp4a.40.2" : "");
+    e->target_kbps = v->bitrate_kbps;
     e->width = v->width;
     e->height = v->height;
     e->fps = (double)v->fps_num / v->fps_den;
@@ -561,14 +568,14 @@ static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, lad
     return ret;
 }
 
-/* Players start on the first variant listed: the one nearest 2 Mbit/s, then the rest by
- * bandwidth, then the audio-only variant. */
+/* Players start on the first variant listed: the rung whose target is nearest 2 Mbit/s (a
+ * mid rung), then the rest by bandwidth, then the audio-only variant. */
 static void order_variants(pkg_master_entry *e, int n)
 {
     int first = 0;
     for (int i = 1; i < n; i++)
         if (!e[i].stats.is_audio_only &&
-            fabs(e[i].stats.avg_bps - 2e6) < fabs(e[first].stats.avg_bps - 2e6))
+            abs(e[i].target_kbps - 2000) < abs(e[first].target_kbps - 2000))
             first = i;
     pkg_master_entry t = e[0];
     e[0] = e[first];

@@ -16,9 +16,9 @@
 typedef struct pkg_packager pkg_packager;
 
 typedef struct pkg_params {
-    const char *out_dir;        /* folder to write the show into; must exist and be empty */
-    double segment_seconds;     /* target segment length, a multiple of the GOP (6) */
-    prof_container container;   /* TS (default) or fMP4 */
+    const char *out_dir;      /* folder to write the show into; must exist and be empty */
+    double segment_seconds;   /* target segment length, a multiple of the GOP (6) */
+    prof_container container; /* TS (default) or fMP4 */
     ladder_logger logger;
 } pkg_params;
 
@@ -27,9 +27,9 @@ typedef struct pkg_variant_stats {
     char name[PROF_NAME_MAX];
     int is_audio_only;
     int segments;
-    double duration;            /* seconds */
-    double avg_bps, peak_bps;   /* measured over the segments, muxed audio included */
-    char codecs[64];            /* the CODECS attribute, e.g. "avc1.64001f,mp4a.40.2" */
+    double duration;          /* seconds */
+    double avg_bps, peak_bps; /* measured over the segments, muxed audio included */
+    char codecs[64];          /* the CODECS attribute, e.g. "avc1.64001f,mp4a.40.2" */
 } pkg_variant_stats;
 
 /* Copies params. Returns 0 or a negative code with err filled. */

@@ -32,9 +32,9 @@ typedef struct ts_iframe {
  * timestamps run on across segments. */
 typedef struct ts_writer {
     AVFormatContext *oc;
-    FILE *file;             /* the segment being written */
+    FILE *file; /* the segment being written */
     char dir[1024];
-    int video, audio;       /* muxer stream index, -1 when absent */
+    int video, audio; /* muxer stream index, -1 when absent */
     int n_segments, cap_segments;
     ts_segment *segments;
     int n_iframes, cap_iframes;
@@ -55,6 +55,7 @@ void ts_writer_free(ts_writer *w);
 /* Playlists (playlists.c). */
 typedef struct pkg_master_entry {
     pkg_variant_stats stats;
+    int target_kbps; /* the rung's video bitrate from the ladder */
     int width, height;
     double fps;
     char uri[256], iframe_uri[256]; /* relative to the master playlist */
@@ -66,8 +67,7 @@ int write_media_playlist(const char *path, const ts_segment *segs, int n, ladder
 int write_iframe_playlist(const char *path, const ts_writer *w, double total, ladder_error *err);
 double iframe_peak_bps(const ts_writer *w, double total);
 /* Entries in the order given; I-frame streams follow for every video entry. */
-int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
-                          ladder_error *err);
+int write_master_playlist(const char *path, const pkg_master_entry *v, int n, ladder_error *err);
 
 /* Timestamps in TS are offset by this much so no stream starts below zero (B-frame and AAC
  * priming delays) and every rung keeps identical PTS. */

@@ -108,8 +108,7 @@ double iframe_peak_bps(const ts_writer *w, double total)
     return peak;
 }
 
-int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
-                          ladder_error *err)
+int write_master_playlist(const char *path, const pkg_master_entry *v, int n, ladder_error *err)
 {
     text t = {0};
 

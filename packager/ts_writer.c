@@ -158,9 +158,9 @@ int ts_writer_segment(ts_writer *w, double start, double duration, AVPacket **vi
     /* every segment starts with PAT/PMT, whatever comes first in it */
     av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
     while (ret >= 0 && (iv < n_video || ia < n_audio)) {
-        int take_video = ia >= n_audio ||
-                         (iv < n_video && seconds(video[iv], w->oc->streams[w->video]) <=
-                                              seconds(audio[ia], w->oc->streams[w->audio]));
+        int take_video =
+            ia >= n_audio || (iv < n_video && seconds(video[iv], w->oc->streams[w->video]) <=
+                                                  seconds(audio[ia], w->oc->streams[w->audio]));
         ret = take_video ? write_packet(w, video[iv++], w->video, err)
                          : write_packet(w, audio[ia++], w->audio, err);
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh: Ladder's main job on a fresh machine: installs dependencies, builds, synthesizes a
-# sample mezzanine, transcodes it through the default ladder and says where the output is.
+# sample mezzanine, ingests it into the show library and says where the show is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -9,7 +9,8 @@ mkdir -p out
 if [ ! -f out/mezzanine.mp4 ]; then
   samples/make-mezzanine.sh --duration 12 --out out/mezzanine.mp4
 fi
-rm -rf out/renditions
-build/ladder transcode out/mezzanine.mp4 --out out/renditions
+rm -rf library/sample
+build/ladder ingest out/mezzanine.mp4 --id sample --title "Sample mezzanine" --library library
 echo
-echo "Renditions and summary.json are in $(pwd)/out/renditions"
+echo "The show is published in $(pwd)/library/sample (master.m3u8, hls/, mp4/)."
+echo "Try: ffplay library/sample/master.m3u8   or   ffprobe library/sample/mp4/mp4-360p-500.mp4"

@@ -19,7 +19,7 @@ typedef struct scale_step {
     int parent; /* index of the size it is made from, -1 for the source */
     struct SwsContext *sws;
     int sws_w, sws_h, sws_fmt; /* the source geometry sws was set up for */
-    AVBufferPool *pool; /* picture buffers, reused: no page faults per frame */
+    AVBufferPool *pool;        /* picture buffers, reused: no page faults per frame */
     int buf_size;
 } scale_step;
 

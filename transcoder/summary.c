@@ -114,12 +114,11 @@ static int read_stream(json_t *o, tc_stream *st, tc_stream_stats *stats)
     st->rung = st->audio_stream = -1;
     if (json_unpack(o, "{s:i,s:s,s:s,s:i,s:i,s?i,s?s,s?i,s?i,s?s,s?i,s?i,s?i,s?i,s?i,s?s,s?o}",
                     "index", &st->index, "kind", &kind, "name", &name, "timebase",
-                    &st->timebase_den, "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung,
-                    "use", &use, "width", &st->width,
-                    "height", &st->height, "fps", &fps, "profile_idc", &st->profile_idc,
-                    "level_idc", &st->level_idc, "audio_stream", &st->audio_stream, "sample_rate",
-                    &st->sample_rate, "channels", &st->channels, "extradata", &extra, "stats",
-                    &s) != 0)
+                    &st->timebase_den, "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung, "use",
+                    &use, "width", &st->width, "height", &st->height, "fps", &fps, "profile_idc",
+                    &st->profile_idc, "level_idc", &st->level_idc, "audio_stream",
+                    &st->audio_stream, "sample_rate", &st->sample_rate, "channels", &st->channels,
+                    "extradata", &extra, "stats", &s) != 0)
         return -1;
     st->kind = strcmp(kind, "video") == 0 ? TC_STREAM_VIDEO : TC_STREAM_AUDIO;
     st->use = strcmp(use, "mp4") == 0 ? PROF_USE_MP4 : PROF_USE_HLS;

@@ -5,7 +5,7 @@ import sys
 
 from ladder_test import Checks, ROOT, cleanup, ladder, workdir
 
-SUBCOMMANDS = ["profiles", "transcode"]
+SUBCOMMANDS = ["ingest", "package", "profiles", "transcode"]
 
 c = Checks("cli-basics")
 for cmd in SUBCOMMANDS:

@@ -1,0 +1,138 @@
+"""test_package.py: `ladder ingest` and `ladder package` publish a show that players can use:
+HLS variants that ffmpeg plays to the end, segments that start with an IDR at identical times on
+every rung and stay within target + 0.5 s, EXTINFs that add up to the media duration,
+measured BANDWIDTH figures, an audio-only variant for cellular, I-frame playlists, and
+progressive faststart MP4 fallbacks. Two runs give byte-identical files."""
+import filecmp
+import os
+import re
+import struct
+
+from ladder_test import Checks, cleanup, ladder, make_clip, run, stream_info, workdir
+
+c = Checks("package")
+d = workdir()
+inp = make_clip("good", os.path.join(d, "in.mp4"), "--size", "1280x720", "--duration", "14")
+lib = os.path.join(d, "lib")
+r = ladder("ingest", inp, "--id", "show1", "--library", lib, "--quiet")
+if not c.equal(r.returncode, 0, f"ingest exit status ({r.stderr.strip()})"):
+    c.done()
+show = os.path.join(lib, "show1")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def variants(master):
+    """[(attributes dict, uri)] of the EXT-X-STREAM-INF entries."""
+    out, lines = [], master.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("#EXT-X-STREAM-INF:"):
+            attrs = dict(re.findall(r'([A-Z-]+)=("[^"]*"|[^,]*)', line.split(":", 1)[1]))
+            out.append(({k: v.strip('"') for k, v in attrs.items()}, lines[i + 1]))
+    return out
+
+
+def extinfs(playlist):
+    return [float(x) for x in re.findall(r"#EXTINF:([0-9.]+),", playlist)]
+
+
+master = read(os.path.join(show, "master.m3u8"))
+vs = variants(master)
+c.check(master.startswith("#EXTM3U\n"), "master starts with #EXTM3U")
+c.check("#EXT-X-INDEPENDENT-SEGMENTS" in master, "master has EXT-X-INDEPENDENT-SEGMENTS")
+c.check(vs and vs[0][1] == "hls/hls-540p-2000/index.m3u8", f"first variant is the 2000k rung: {vs[:1]}")
+audio_only = [v for v in vs if v[0]["CODECS"] == "mp4a.40.2"]
+c.equal(len(audio_only), 1, "one audio-only variant")
+c.check(audio_only and int(audio_only[0][0]["BANDWIDTH"]) <= 192000, "audio-only peak <= 192 kbit/s")
+iframe_lines = [l for l in master.splitlines() if l.startswith("#EXT-X-I-FRAME-STREAM-INF:")]
+c.equal(len(iframe_lines), len(vs) - 1, "an I-frame stream per video variant")
+
+durations = None
+for attrs, uri in vs:
+    playlist = read(os.path.join(show, uri))
+    name = uri.split("/")[1]
+    for tag in ("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-ENDLIST", "#EXT-X-INDEPENDENT-SEGMENTS"):
+        c.check(tag in playlist, f"{name} playlist has {tag}")
+    ext = extinfs(playlist)
+    target = int(re.search(r"#EXT-X-TARGETDURATION:(\d+)", playlist).group(1))
+    c.equal(target, 6, f"{name} target duration")
+    c.check(all(x <= 6.5 for x in ext), f"{name} segments within 6.5 s: {ext}")
+    c.check(abs(sum(ext) - 14.0) <= 1 / 30 + 0.03, f"{name} EXTINFs add up to 14 s: {sum(ext)}")
+    if durations is None:
+        durations = ext
+    c.equal(ext, durations, f"{name} segment boundaries equal the other variants'")
+    segs = sorted(f for f in os.listdir(os.path.dirname(os.path.join(show, uri))) if f.endswith(".ts"))
+    sizes = [os.path.getsize(os.path.join(os.path.dirname(os.path.join(show, uri)), s)) for s in segs]
+    peak = max(s * 8 / e for s, e in zip(sizes, ext))
+    avg = sum(sizes) * 8 / sum(ext)
+    c.check(int(attrs["BANDWIDTH"]) >= peak * 0.999, f"{name} BANDWIDTH {attrs['BANDWIDTH']} >= peak {peak:.0f}")
+    c.check(abs(int(attrs["AVERAGE-BANDWIDTH"]) - avg) <= 0.1 * avg, f"{name} AVERAGE-BANDWIDTH within 10%")
+    c.check(peak <= 2 * avg, f"{name} peak <= 2x average")
+    if attrs["CODECS"] != "mp4a.40.2":
+        c.check(re.fullmatch(r"avc1\.[0-9a-f]{6},mp4a\.40\.2", attrs["CODECS"]), f"{name} CODECS")
+        for s in segs:
+            pk = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
+                      "-show_entries", "packet=flags", "-of", "csv=p=0",
+                      os.path.join(os.path.dirname(os.path.join(show, uri)), s)]).stdout.split()
+            c.check(pk and pk[0].startswith("K"), f"{name}/{s} starts with an IDR")
+    p = run(["ffmpeg", "-v", "error", "-i", os.path.join(show, uri), "-f", "null", "-"])
+    c.check(p.returncode == 0 and not p.stderr.strip(), f"ffmpeg plays {name} cleanly: {p.stderr[:300]}")
+
+
+def top_boxes(path):
+    boxes, pos = [], 0
+    with open(path, "rb") as f:
+        data = f.read()
+    while pos + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[pos + 8:pos + 16])[0]
+        boxes.append(kind.decode("latin1"))
+        if size < 8:
+            break
+        pos += size
+    return boxes
+
+
+mp4s = sorted(os.listdir(os.path.join(show, "mp4")))
+c.equal(mp4s, ["mp4-180p-250.mp4", "mp4-360p-500.mp4", "mp4-480p-900.mp4", "mp4-720p-1800.mp4"],
+        "MP4 fallbacks for every MP4 rung the source allows")
+for m in mp4s:
+    path = os.path.join(show, "mp4", m)
+    boxes = top_boxes(path)
+    c.check("moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat"),
+            f"{m} is faststart: {boxes}")
+    c.check("moof" not in boxes, f"{m} is not fragmented")
+    v = stream_info(path)
+    c.check(v["profile"] in ("Constrained Baseline", "Baseline"), f"{m} is Baseline: {v['profile']}")
+    c.equal(v["codec_tag_string"], "avc1", f"{m} sample entry")
+    a = stream_info(path, "a:0")
+    c.equal((a["codec_name"], a["profile"]), ("aac", "LC"), f"{m} audio")
+
+# determinism, and the package step alone from a transcode folder
+tc = os.path.join(d, "tc")
+r = ladder("transcode", inp, "--out", tc, "--quiet")
+c.equal(r.returncode, 0, "transcode for package")
+r = ladder("package", tc, "--id", "show1", "--library", os.path.join(d, "lib2"), "--quiet")
+c.equal(r.returncode, 0, f"package exit status ({r.stderr.strip()})")
+cmp = filecmp.dircmp(show, os.path.join(d, "lib2", "show1"))
+
+
+def differing(dc):
+    out = list(dc.diff_files) + dc.left_only + dc.right_only
+    for sub in dc.subdirs.values():
+        out += differing(sub)
+    return out
+
+
+c.equal(differing(cmp), [], "ingest and transcode+package give byte-identical shows")
+r = ladder("ingest", inp, "--id", "show1", "--library", lib, "--quiet")
+c.equal(r.returncode, 1, "ingesting an id that is published is refused (for now)")
+r = ladder("ingest", inp, "--id", "../evil", "--library", lib, "--quiet")
+c.equal(r.returncode, 1, "a show id with a path in it is refused")
+c.equal(sorted(os.listdir(os.path.join(lib, ".staging"))), [], "no staging left behind")
+cleanup(d)
+c.done()
