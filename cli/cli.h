@@ -56,11 +56,13 @@ int cmd_profiles(int argc, char **argv);
 int cmd_transcode(int argc, char **argv);
 
 /* publish.c: packages a show into LIBRARY/SHOW_ID through a staging folder. `feed` drives the
- * given sink from its packet source (a transcode or a replay) and returns 0 or an error. */
+ * given sink from its packet source (a transcode or a replay), then fills *plan and stats[]
+ * (per plan stream) for show.json; it returns 0 or an error. */
 #include "profiles.h"
 #include "transcoder.h"
-typedef int (*publish_feed_fn)(void *opaque, const tc_sink *sink, ladder_error *err);
-int publish_show(const char *library, const char *id, const prof_ladder *ladder,
+typedef int (*publish_feed_fn)(void *opaque, const tc_sink *sink, tc_plan *plan,
+                               tc_stream_stats *stats, ladder_error *err);
+int publish_show(const char *library, const char *id, const char *title, const prof_ladder *ladder,
                  publish_feed_fn feed, void *opaque, ladder_error *err);
 
 #define LADDER_DEFAULT_LIBRARY "library"

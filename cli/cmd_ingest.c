@@ -13,9 +13,16 @@ static void on_progress(void *opaque, const tc_progress *p)
                       p->elapsed > 0 ? p->frames / p->elapsed : 0, "fps");
 }
 
-static int transcode(void *opaque, const tc_sink *sink, ladder_error *err)
+static int transcode(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream_stats *stats,
+                     ladder_error *err)
 {
-    return tc_run(opaque, sink, err);
+    tc_transcoder *t = opaque;
+    int ret = tc_run(t, sink, err);
+
+    *plan = *tc_get_plan(t);
+    for (int i = 0; ret >= 0 && i < plan->n_streams; i++)
+        stats[i] = *tc_get_stats(t, i);
+    return ret;
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -45,7 +52,6 @@ int cmd_ingest(int argc, char **argv)
         cli_print_usage(stderr, usage_text, opts);
         return CLI_EXIT_USAGE;
     }
-    (void)title; /* show.json comes with the rest of the packager issue */
     cli_output_init(quiet ? 0 : 1);
     tc_params_default(&params);
     params.logger = *cli_logger();
@@ -56,7 +62,7 @@ int cmd_ingest(int argc, char **argv)
     if (ret >= 0)
         ret = tc_open(&t, argv[1], &params, &err);
     if (ret >= 0)
-        ret = publish_show(library, id, &params.ladder, transcode, t, &err);
+        ret = publish_show(library, id, title, &params.ladder, transcode, t, &err);
     cli_progress_end(&bar);
     tc_close(t);
     if (ret < 0)

@@ -11,11 +11,11 @@ typedef struct replay_ctx {
     const char *dir;
 } replay_ctx;
 
-static int replay(void *opaque, const tc_sink *sink, ladder_error *err)
+static int replay(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream_stats *stats,
+                  ladder_error *err)
 {
     const replay_ctx *c = opaque;
-    tc_plan plan;
-    return tc_disk_replay(c->dir, sink, &plan, NULL, err);
+    return tc_disk_replay(c->dir, sink, plan, stats, err);
 }
 
 int cmd_package(int argc, char **argv)
@@ -46,7 +46,7 @@ int cmd_package(int argc, char **argv)
     ret = profile ? prof_load(profile, &ladder, &err) : prof_load_default(&ladder, &err);
     ctx.dir = argv[1];
     if (ret >= 0)
-        ret = publish_show(library, id, &ladder, replay, &ctx, &err);
+        ret = publish_show(library, id, NULL, &ladder, replay, &ctx, &err);
     if (ret < 0)
         return cli_fail("package", &err);
     if (!quiet)

@@ -48,7 +48,31 @@ static void sweep_staging(const char *staging_root)
     closedir(d);
 }
 
-int publish_show(const char *library, const char *id, const prof_ladder *ladder,
+/* Feeds the packager and writes the playlists and show.json into the staging folder. */
+static int package_into(pkg_packager *p, const char *id, const char *title, publish_feed_fn feed,
+                        void *opaque, ladder_error *err)
+{
+    tc_plan *plan = calloc(1, sizeof *plan);
+    tc_stream_stats *stats = calloc(TC_MAX_STREAMS, sizeof *stats);
+    int ret = plan && stats ? 0 : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+
+    if (ret >= 0) {
+        ret = feed(opaque, pkg_get_sink(p), plan, stats, err);
+        if (ret < 0 && pkg_sink_error(p)->msg[0])
+            *err = *pkg_sink_error(p);
+    }
+    if (ret >= 0)
+        ret = pkg_finish(p, err);
+    if (ret >= 0) {
+        pkg_show_info info = {.id = id, .title = title, .plan = plan, .stats = stats};
+        ret = pkg_write_show_json(p, &info, err);
+    }
+    free(plan);
+    free(stats);
+    return ret;
+}
+
+int publish_show(const char *library, const char *id, const char *title, const prof_ladder *ladder,
                  publish_feed_fn feed, void *opaque, ladder_error *err)
 {
     char root[PATH_MAX], staging[PATH_MAX + 128], final[PATH_MAX + 128];
@@ -76,13 +100,8 @@ int publish_show(const char *library, const char *id, const prof_ladder *ladder,
     params.logger = *cli_logger();
     if (ret >= 0)
         ret = pkg_open(&p, &params, err);
-    if (ret >= 0) {
-        ret = feed(opaque, pkg_get_sink(p), err);
-        if (ret < 0 && pkg_sink_error(p)->msg[0])
-            *err = *pkg_sink_error(p);
-    }
     if (ret >= 0)
-        ret = pkg_finish(p, err);
+        ret = package_into(p, id, title, feed, opaque, err);
     pkg_close(p);
     if (ret >= 0 && rename(staging, final) != 0)
         ret = ladder_error_set(err,

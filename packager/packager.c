@@ -628,3 +628,13 @@ const pkg_variant_stats *pkg_get_variants(const pkg_packager *p, int *n)
     *n = p->n_variants;
     return p->variants;
 }
+
+const char *pkg_out_dir(const pkg_packager *p)
+{
+    return p->out_dir;
+}
+
+double pkg_duration(const pkg_packager *p)
+{
+    return p->duration;
+}

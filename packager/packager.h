@@ -47,6 +47,17 @@ int pkg_finish(pkg_packager *p, ladder_error *err);
 /* Measured figures per HLS variant (n set to the count); valid until pkg_close. */
 const pkg_variant_stats *pkg_get_variants(const pkg_packager *p, int *n);
 
+/* What show.json says besides the measured figures. All borrowed for the call. */
+typedef struct pkg_show_info {
+    const char *id, *title; /* title NULL: the id */
+    const tc_plan *plan;
+    const tc_stream_stats *stats; /* per plan stream (PSNR/SSIM); may be NULL */
+} pkg_show_info;
+
+/* After pkg_finish: writes show.json (facts, per-rendition figures, every file's size and
+ * SHA-256). The one file of a show that is not byte-identical between runs: it has a date. */
+int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error *err);
+
 void pkg_close(pkg_packager *p);
 
 #endif

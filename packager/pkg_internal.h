@@ -73,4 +73,8 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, la
  * priming delays) and every rung keeps identical PTS. */
 #define PKG_TS_OFFSET_SECONDS 10
 
+/* packager.c accessors for show_json.c */
+const char *pkg_out_dir(const pkg_packager *p);
+double pkg_duration(const pkg_packager *p);
+
 #endif

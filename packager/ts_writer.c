@@ -74,7 +74,13 @@ int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const 
     /* Our own fixed offset keeps every stream positive; the muxer must not shift again, or
      * rungs with and without B-frames would end up with different timestamps. */
     w->oc->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
-    ret = avformat_write_header(w->oc, NULL);
+    /* PAT/PMT go out at every segment start and every IDR (resend_headers); repeating them
+     * ten times a second as well would cost ~10% of a low rung's bytes. */
+    AVDictionary *opts = NULL;
+    av_dict_set(&opts, "pat_period", "3600", 0);
+    av_dict_set(&opts, "sdt_period", "3600", 0);
+    ret = avformat_write_header(w->oc, &opts);
+    av_dict_free(&opts);
     return ret < 0 ? ladder_error_from_av(err, ret, "TS muxer") : 0;
 }
 

@@ -1,5 +1,5 @@
 """test_package.py: `ladder ingest` and `ladder package` publish a show that players can use:
-HLS variants that ffmpeg plays to the end, segments that start with an IDR at identical times on
+HLS variants that ffmpeg plays to the end, a show.json with every file's SHA-256, segments that start with an IDR at identical times on
 every rung and stay within target + 0.5 s, EXTINFs that add up to the media duration,
 measured BANDWIDTH figures, an audio-only variant for cellular, I-frame playlists, and
 progressive faststart MP4 fallbacks. Two runs give byte-identical files."""
@@ -128,7 +128,27 @@ def differing(dc):
     return out
 
 
-c.equal(differing(cmp), [], "ingest and transcode+package give byte-identical shows")
+c.equal([f for f in differing(cmp) if f != "show.json"], [],
+        "ingest and transcode+package give byte-identical shows (show.json has a date)")
+
+# show.json lists every file with its size and SHA-256, and every rendition's figures
+import hashlib
+import json
+with open(os.path.join(show, "show.json")) as f:
+    info = json.load(f)
+c.equal((info["id"], info["title"]), ("show1", "show1"), "show.json id and title")
+c.check(abs(info["duration"] - 14.0) < 0.05, f"show.json duration {info['duration']}")
+on_disk = sorted(os.path.relpath(os.path.join(dp, f), show) for dp, _, fs in os.walk(show)
+                 for f in fs if f != "show.json")
+c.equal([x["path"] for x in info["files"]], on_disk, "show.json lists every file")
+for x in info["files"]:
+    with open(os.path.join(show, x["path"]), "rb") as f:
+        data = f.read()
+    c.check(x["size"] == len(data) and x["sha256"] == hashlib.sha256(data).hexdigest(),
+            f"{x['path']} size and SHA-256")
+c.equal(len(info["renditions"]), 14, "show.json has the 14 renditions a 720p source gets")
+c.check(all(r["psnr_y"] > 30 and r["avg_bps"] > 0 for r in info["renditions"]),
+        "renditions carry measured bitrate and PSNR")
 r = ladder("ingest", inp, "--id", "show1", "--library", lib, "--quiet")
 c.equal(r.returncode, 1, "ingesting an id that is published is refused (for now)")
 r = ladder("ingest", inp, "--id", "../evil", "--library", lib, "--quiet")

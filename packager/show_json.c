@@ -1,0 +1,189 @@
+/* show_json.c: show.json, the show's own description: id, title, duration, when it was made,
+ * source facts, and per rendition its size, codecs, measured average and peak bitrate and
+ * PSNR/SSIM; then every file of the show with its size and SHA-256, so an origin or an
+ * operator can verify a copy. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+
+#include "pkg_internal.h"
+
+typedef struct file_list {
+    char **paths; /* relative to the show folder */
+    int n, cap;
+} file_list;
+
+static int add_path(file_list *l, const char *path)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 64;
+        char **a = realloc(l->paths, cap * sizeof *a);
+        if (!a)
+            return -1;
+        l->paths = a;
+        l->cap = cap;
+    }
+    l->paths[l->n] = strdup(path);
+    return l->paths[l->n] ? (l->n++, 0) : -1;
+}
+
+/* Every regular file under root/rel, depth first. */
+static int list_files(const char *root, const char *rel, file_list *out)
+{
+    char dir[PATH_MAX * 2], child[PATH_MAX];
+    DIR *d;
+    struct dirent *e;
+    int ret = 0;
+
+    snprintf(dir, sizeof dir, "%s%s%s", root, rel[0] ? "/" : "", rel);
+    d = opendir(dir);
+    if (!d)
+        return -1;
+    while (ret == 0 && (e = readdir(d)) != NULL) {
+        struct stat st;
+        char full[PATH_MAX * 3];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(child, sizeof child, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+        snprintf(full, sizeof full, "%s/%s", root, child);
+        if (lstat(full, &st) != 0)
+            ret = -1;
+        else if (S_ISDIR(st.st_mode))
+            ret = list_files(root, child, out);
+        else if (S_ISREG(st.st_mode) && strcmp(child, "show.json") != 0)
+            ret = add_path(out, child);
+    }
+    closedir(d);
+    return ret;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Hex SHA-256 of a file; returns the size or -1. */
+static long long sha256_file(const char *path, char hex[65])
+{
+    struct AVSHA *sha = av_sha_alloc();
+    unsigned char buf[65536], digest[32];
+    long long size = 0;
+    size_t n;
+    FILE *f = fopen(path, "rb");
+
+    if (!f || !sha) {
+        if (f)
+            fclose(f);
+        av_free(sha);
+        return -1;
+    }
+    av_sha_init(sha, 256);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        av_sha_update(sha, buf, n);
+        size += n;
+    }
+    av_sha_final(sha, digest);
+    av_free(sha);
+    fclose(f);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return size;
+}
+
+static json_t *files_json(const char *root)
+{
+    file_list l = {0};
+    json_t *arr = json_array();
+
+    if (!arr || list_files(root, "", &l) != 0) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    if (arr)
+        qsort(l.paths, l.n, sizeof *l.paths, by_name);
+    for (int i = 0; i < l.n; i++) {
+        char path[PATH_MAX * 2], hex[65];
+        long long size;
+        snprintf(path, sizeof path, "%s/%s", root, l.paths[i]);
+        size = arr ? sha256_file(path, hex) : -1;
+        if (arr && size >= 0)
+            json_array_append_new(arr, json_pack("{s:s,s:I,s:s}", "path", l.paths[i], "size",
+                                                 (json_int_t)size, "sha256", hex));
+        free(l.paths[i]);
+    }
+    free(l.paths);
+    return arr;
+}
+
+/* One rendition: HLS figures from the packager, MP4 figures from the file. */
+static json_t *rendition_json(const pkg_packager *p, const char *root, const tc_stream *st,
+                              const tc_stream_stats *s, double duration)
+{
+    int n;
+    const pkg_variant_stats *v = pkg_get_variants(p, &n), *found = NULL;
+    json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i}", "name", st->name, "use",
+                          st->use == PROF_USE_MP4 ? "mp4" : "hls", "width", st->width, "height",
+                          st->height, "target_kbps", st->bitrate_kbps);
+
+    for (int i = 0; i < n; i++)
+        if (strcmp(v[i].name, st->name) == 0)
+            found = &v[i];
+    if (o && found) {
+        json_object_set_new(o, "codecs", json_string(found->codecs));
+        json_object_set_new(o, "avg_bps", json_integer((json_int_t)found->avg_bps));
+        json_object_set_new(o, "peak_bps", json_integer((json_int_t)found->peak_bps));
+    } else if (o) {
+        char path[PATH_MAX * 2], hex[65];
+        snprintf(path, sizeof path, "%s/mp4/%s.mp4", root, st->name);
+        long long size = sha256_file(path, hex);
+        json_object_set_new(
+            o, "avg_bps",
+            json_integer(duration > 0 && size > 0 ? (json_int_t)(size * 8 / duration) : 0));
+    }
+    if (o && s) {
+        json_object_set_new(o, "psnr_y", json_real(s->psnr_y));
+        json_object_set_new(o, "ssim", json_real(s->ssim));
+    }
+    return o;
+}
+
+int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error *err)
+{
+    const char *root = pkg_out_dir(p);
+    double duration = pkg_duration(p);
+    json_t *root_obj, *renditions = json_array();
+    char path[PATH_MAX + 16], created[32], *text;
+    time_t now = time(NULL);
+    struct tm tm;
+    int ret;
+
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    for (int i = 0; renditions && i < info->plan->n_streams; i++)
+        if (info->plan->streams[i].kind == TC_STREAM_VIDEO)
+            json_array_append_new(renditions,
+                                  rendition_json(p, root, &info->plan->streams[i],
+                                                 info->stats ? &info->stats[i] : NULL, duration));
+    root_obj = json_pack(
+        "{s:s,s:s,s:f,s:s,s:{s:i,s:i,s:f,s:b},s:o,s:o}", "id", info->id, "title",
+        info->title ? info->title : info->id, "duration", duration, "created", created, "source",
+        "width", info->plan->src_width, "height", info->plan->src_height, "fps",
+        info->plan->src_fps_den ? (double)info->plan->src_fps_num / info->plan->src_fps_den : 0.0,
+        "has_audio", info->plan->src_has_audio, "renditions", renditions, "files",
+        files_json(root));
+    text = root_obj ? json_dumps(root_obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root_obj);
+    if (!text)
+        return ladder_error_set(err, LADDER_ENOMEM, "cannot write show.json");
+    snprintf(path, sizeof path, "%s/show.json", root);
+    ret = ladder_write_file_atomic(path, text, strlen(text), err);
+    free(text);
+    return ret;
+}
