@@ -591,6 +591,27 @@ static void order_variants(pkg_master_entry *e, int n)
         }
 }
 
+/* The poster comes from the largest HLS rung up to 720p, a third of the way in. */
+static int make_poster(pkg_packager *p, ladder_error *err)
+{
+    const hls_rung *best = NULL;
+    int segment;
+
+    for (int i = 0; i < p->n_hls; i++) {
+        const tc_stream *v = &p->plan.streams[p->hls[i].stream];
+        if (v->height <= 720 && v->width <= 1280 &&
+            (!best || v->width * v->height > p->plan.streams[best->stream].width *
+                                                 p->plan.streams[best->stream].height))
+            best = &p->hls[i];
+    }
+    if (!best)
+        best = p->n_hls > 0 ? &p->hls[0] : NULL;
+    if (!best || best->w.n_segments == 0)
+        return 0;
+    segment = best->w.n_segments / 3;
+    return write_poster(p->out_dir, p->plan.streams[best->stream].name, segment, err);
+}
+
 int pkg_finish(pkg_packager *p, ladder_error *err)
 {
     pkg_master_entry *e = av_calloc(PROF_MAX_RUNGS + 1, sizeof *e);
@@ -620,6 +641,8 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
     for (int i = 0; i < n; i++)
         p->variants[i] = e[i].stats;
     av_free(e);
+    if (ret >= 0)
+        ret = make_poster(p, err);
     return ret;
 }
 

@@ -73,6 +73,9 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, la
  * priming delays) and every rung keeps identical PTS. */
 #define PKG_TS_OFFSET_SECONDS 10
 
+/* poster.c: poster.jpg from the first picture of segment `segment` of HLS rung `rung`. */
+int write_poster(const char *out_dir, const char *rung, int segment, ladder_error *err);
+
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);
 double pkg_duration(const pkg_packager *p);

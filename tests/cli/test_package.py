@@ -112,6 +112,10 @@ for m in mp4s:
     a = stream_info(path, "a:0")
     c.equal((a["codec_name"], a["profile"]), ("aac", "LC"), f"{m} audio")
 
+poster = stream_info(os.path.join(show, "poster.jpg"))
+c.equal((poster["codec_name"], poster["width"], poster["height"]), ("mjpeg", 1280, 720),
+        "poster.jpg is a JPEG of the largest rung up to 720p")
+
 # determinism, and the package step alone from a transcode folder
 tc = os.path.join(d, "tc")
 r = ladder("transcode", inp, "--out", tc, "--quiet")
