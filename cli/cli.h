@@ -39,13 +39,14 @@ int cli_fail(const char *cmd, const ladder_error *err);
 /* Progress bar on stderr when it is a terminal; silent otherwise. */
 typedef struct cli_progress {
     int enabled;
-    double last_draw;
-    const char *label;
+    double last_draw, last_elapsed, last_rate;
+    const char *label, *rate_unit;
 } cli_progress;
 void cli_progress_init(cli_progress *p, const char *label, int quiet);
 void cli_progress_draw(cli_progress *p, double done, double total, double elapsed, double rate,
                        const char *rate_unit);
-void cli_progress_end(cli_progress *p);
+/* Ends the bar's line; with `done`, first draws it full. */
+void cli_progress_end(cli_progress *p, int done);
 
 /* Seconds on the monotonic clock. */
 double cli_now(void);

@@ -25,6 +25,21 @@ static int transcode(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream
     return ret;
 }
 
+/* One short summary: renditions, duration, bytes, time taken, where the show is. */
+static void print_summary(const char *library, const char *id, const tc_transcoder *t,
+                          double seconds)
+{
+    const tc_plan *plan = tc_get_plan(t);
+    char path[4096];
+    long long bytes;
+
+    snprintf(path, sizeof path, "%s/%s", library, id);
+    bytes = ladder_tree_size(path);
+    printf("published %s: %d renditions (%d skipped as larger than the source), %.1f s of media, "
+           "%.1f MB, in %.1f s\n",
+           path, plan->n_video, plan->n_skipped, plan->src_duration, bytes / 1e6, seconds);
+}
+
 int cmd_ingest(int argc, char **argv)
 {
     const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
@@ -63,11 +78,13 @@ int cmd_ingest(int argc, char **argv)
         ret = tc_open(&t, argv[1], &params, &err);
     if (ret >= 0)
         ret = publish_show(library, id, title, &params.ladder, transcode, t, &err);
-    cli_progress_end(&bar);
-    tc_close(t);
-    if (ret < 0)
+    cli_progress_end(&bar, ret >= 0);
+    if (ret < 0) {
+        tc_close(t);
         return cli_fail("ingest", &err);
+    }
     if (!quiet)
-        printf("published %s/%s in %.1f s\n", library, id, cli_now() - t0);
+        print_summary(library, id, t, cli_now() - t0);
+    tc_close(t);
     return 0;
 }

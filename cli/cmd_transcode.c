@@ -109,7 +109,7 @@ static int transcode_into(const char *in, const char *staging, const tc_params *
         ret = tc_disk_sink_open(&ds, staging, err);
     if (ret >= 0) {
         ret = tc_run(t, tc_disk_sink_get(ds), err);
-        cli_progress_end(&bar);
+        cli_progress_end(&bar, ret >= 0);
         if (ret < 0 && tc_disk_sink_error(ds)->msg[0])
             *err = *tc_disk_sink_error(ds);
     }

@@ -77,6 +77,9 @@ void cli_progress_draw(cli_progress *p, double done, double total, double elapse
     double frac = total > 0 ? done / total : 0;
     int filled, eta;
 
+    p->last_elapsed = elapsed;
+    p->last_rate = rate;
+    p->rate_unit = rate_unit;
     if (!p->enabled || (elapsed - p->last_draw < 0.2 && frac < 1))
         return;
     p->last_draw = elapsed;
@@ -91,8 +94,13 @@ void cli_progress_draw(cli_progress *p, double done, double total, double elapse
     fflush(stderr);
 }
 
-void cli_progress_end(cli_progress *p)
+void cli_progress_end(cli_progress *p, int done)
 {
-    if (p->enabled && p->last_draw >= 0)
-        fprintf(stderr, "\n");
+    if (!p->enabled || p->last_draw < 0)
+        return;
+    if (done) {
+        p->last_draw = -1; /* force the final draw */
+        cli_progress_draw(p, 1, 1, p->last_elapsed, p->last_rate, p->rate_unit);
+    }
+    fprintf(stderr, "\n");
 }

@@ -108,6 +108,37 @@ int ladder_write_file_atomic(const char *path, const void *data, size_t len, lad
     return 0;
 }
 
+long long ladder_tree_size(const char *path)
+{
+    struct stat st;
+    long long total = 0;
+    DIR *d;
+    struct dirent *e;
+
+    if (lstat(path, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode))
+        return S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+    d = opendir(path);
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        char child[PATH_MAX];
+        long long n;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+        n = ladder_tree_size(child);
+        if (n < 0) {
+            total = -1;
+            break;
+        }
+        total += n;
+    }
+    closedir(d);
+    return total;
+}
+
 int ladder_cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

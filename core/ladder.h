@@ -75,6 +75,9 @@ int ladder_dir_is_empty(const char *path);             /* 1 if a folder with no 
 /* Writes `len` bytes to path through path.tmp + fsync + rename, so readers see all or nothing. */
 int ladder_write_file_atomic(const char *path, const void *data, size_t len, ladder_error *err);
 
+/* Total bytes of the regular files under path (recursively); -1 if it cannot be read. */
+long long ladder_tree_size(const char *path);
+
 /* Number of online CPU cores, at least 1. */
 int ladder_cpu_count(void);
 

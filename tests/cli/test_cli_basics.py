@@ -3,7 +3,7 @@ and `ladder profiles`."""
 import os
 import sys
 
-from ladder_test import Checks, ROOT, cleanup, ladder, workdir
+from ladder_test import LADDER, Checks, ROOT, cleanup, ladder, make_clip, run, workdir
 
 SUBCOMMANDS = ["ingest", "package", "profiles", "transcode"]
 
@@ -48,5 +48,21 @@ c.check("even" in line or "width" in line, f"bad profile error names the problem
 r = ladder("transcode", "whatever.mp4", "--profile", bad, "--out", os.path.join(d, "o"))
 c.equal(r.returncode, 1, "transcode with a bad profile")
 c.check(bad + ":9:" in r.stderr, "transcode reports the profile's file and line")
+# progress: a bar on a terminal (script(1) gives the command one), silence otherwise
+clip = make_clip("good", os.path.join(d, "p.mp4"), "--duration", "1")
+log = os.path.join(d, "tty.log")
+r = run(["script", "-qec", f"{LADDER} transcode {clip} --out {os.path.join(d, 'o1')}", log])
+with open(log, "rb") as f:
+    screen = f.read().decode("utf-8", "replace")
+c.check(r.returncode == 0 and "transcode [" in screen and "100%" in screen and "fps" in screen
+        and "ETA" in screen, "a progress bar with percent, fps and ETA on a terminal")
+r = ladder("transcode", clip, "--out", os.path.join(d, "o2"))
+c.check(r.returncode == 0 and "[" not in r.stderr, f"no progress bar when not a terminal: {r.stderr!r}")
+r = ladder("transcode", clip, "--out", os.path.join(d, "o3"), "--json")
+try:
+    import json
+    c.check(len(json.loads(r.stdout)["streams"]) > 0, "--json prints the summary on stdout")
+except ValueError:
+    c.check(False, f"--json prints JSON: {r.stdout[:200]!r}")
 cleanup(d)
 c.done()
