@@ -3,14 +3,17 @@
  *
  * Layout: LIBRARY/SHOW_ID/ (master.m3u8, hls/, mp4/) appears by one rename of
  * LIBRARY/.staging/SHOW_ID.PID; a failed or killed run leaves only its staging folder, which
- * the next run sweeps. Re-ingesting an existing id is refused for now (versioned replacement
- * is the next step of the packager issue). */
+ * the next run sweeps. One process at a time may publish an id (LIBRARY/.locks/ID.lock, an
+ * flock that dies with its process). Re-ingesting an existing id is refused for now
+ * (versioned replacement is the next step of the packager issue). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -72,13 +75,36 @@ static int package_into(pkg_packager *p, const char *id, const char *title, publ
     return ret;
 }
 
+/* Takes LIBRARY/.locks/ID.lock so that a second ingest of the same id stops at once instead
+ * of racing to the final rename. The lock dies with the process, so a killed run never blocks
+ * the next one. Returns the descriptor or a negative code. */
+static int lock_id(const char *library, const char *id, ladder_error *err)
+{
+    char path[PATH_MAX + 128];
+    int fd;
+
+    snprintf(path, sizeof path, "%s/.locks", library);
+    if (ladder_mkdir_p(path, err) < 0)
+        return err ? err->code : LADDER_EIO;
+    snprintf(path, sizeof path, "%s/.locks/%s.lock", library, id);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return ladder_error_set(err, LADDER_EIO, "cannot create %s: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return ladder_error_set(err, LADDER_EBUSY,
+                                "show '%s' is being published by another process", id);
+    }
+    return fd;
+}
+
 int publish_show(const char *library, const char *id, const char *title, const prof_ladder *ladder,
                  publish_feed_fn feed, void *opaque, ladder_error *err)
 {
     char root[PATH_MAX], staging[PATH_MAX + 128], final[PATH_MAX + 128];
     pkg_packager *p = NULL;
     pkg_params params = {0};
-    int ret;
+    int ret, lock;
 
     if (!valid_id(id))
         return ladder_error_set(err, LADDER_EINVAL,
@@ -86,12 +112,17 @@ int publish_show(const char *library, const char *id, const char *title, const p
     snprintf(root, sizeof root, "%s/.staging", library);
     snprintf(final, sizeof final, "%s/%s", library, id);
     snprintf(staging, sizeof staging, "%s/%s.%ld", root, id, (long)getpid());
-    if (ladder_path_exists(final))
-        return ladder_error_set(err, LADDER_EEXIST, "show '%s' is already published in %s", id,
-                                library);
     ret = ladder_mkdir_p(root, err);
     if (ret < 0)
         return ret;
+    lock = lock_id(library, id, err);
+    if (lock < 0)
+        return lock;
+    if (ladder_path_exists(final)) {
+        close(lock);
+        return ladder_error_set(err, LADDER_EEXIST, "show '%s' is already published in %s", id,
+                                library);
+    }
     sweep_staging(root);
     ret = ladder_mkdir_p(staging, err);
     params.out_dir = staging;
@@ -109,5 +140,6 @@ int publish_show(const char *library, const char *id, const char *title, const p
                                "cannot publish %s: %s", final, strerror(errno));
     if (ret < 0)
         ladder_rm_rf(staging, NULL);
+    close(lock); /* releases the id */
     return ret;
 }

@@ -1,5 +1,5 @@
-"""test_interrupted.py: a transcode killed midway leaves no output folder, and the next run
-sweeps its staging folder away and succeeds."""
+"""test_interrupted.py: a transcode or an ingest killed midway leaves no output folder and the
+library exactly as it was; the next run sweeps the staging folder away and succeeds."""
 import os
 import signal
 import subprocess
@@ -30,5 +30,28 @@ r = ladder("transcode", inp, "--out", out, "--quiet")
 c.equal(r.returncode, 0, "the next run succeeds")
 c.equal([n for n in os.listdir(d) if ".partial-" in n], [], "stale staging swept away")
 c.check(os.path.exists(os.path.join(out, "summary.json")), "the next run's output is complete")
+
+# the same for an ingest into a library that already holds a show
+lib = os.path.join(d, "lib")
+c.equal(ladder("ingest", inp, "--id", "old", "--library", lib, "--quiet").returncode, 0,
+        "a first show is published")
+before = sorted(os.listdir(lib))
+p = subprocess.Popen([LADDER, "ingest", inp, "--id", "new", "--library", lib, "--quiet"],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+staging_root = os.path.join(lib, ".staging")
+deadline = time.time() + 60
+while time.time() < deadline and p.poll() is None:
+    seg = [f for dp, _, fs in os.walk(staging_root) for f in fs if f.endswith(".ts")]
+    if seg:
+        break
+    time.sleep(0.05)
+c.check(p.poll() is None, "the ingest was still running when killed")
+p.send_signal(signal.SIGKILL)
+p.wait()
+c.equal(sorted(os.listdir(lib)), before, "the library is as it was after the kill")
+c.check(not os.path.exists(os.path.join(lib, "new")), "no half-published show")
+r = ladder("ingest", inp, "--id", "new", "--library", lib, "--quiet")
+c.equal(r.returncode, 0, f"the next ingest succeeds ({r.stderr.strip()})")
+c.equal(os.listdir(staging_root), [], "the killed ingest's staging was swept")
 cleanup(d)
 c.done()

@@ -158,5 +158,18 @@ c.equal(r.returncode, 1, "ingesting an id that is published is refused (for now)
 r = ladder("ingest", inp, "--id", "../evil", "--library", lib, "--quiet")
 c.equal(r.returncode, 1, "a show id with a path in it is refused")
 c.equal(sorted(os.listdir(os.path.join(lib, ".staging"))), [], "no staging left behind")
+
+# two ingests of one new id at once: one publishes, the other stops at once and says why
+import subprocess
+from ladder_test import LADDER
+procs = [subprocess.Popen([LADDER, "ingest", inp, "--id", "race", "--library", lib, "--quiet"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         for _ in range(2)]
+results = [(p.wait(), p.stderr.read()) for p in procs]
+c.equal(sorted(code for code, _ in results), [0, 1], f"one of two racing ingests wins: {results}")
+c.check(any("another process" in err for code, err in results if code == 1),
+        f"the loser says another process is publishing: {results}")
+c.check(os.path.exists(os.path.join(lib, "race", "master.m3u8")), "the winner's show is complete")
+c.equal(sorted(os.listdir(os.path.join(lib, ".staging"))), [], "no staging left after the race")
 cleanup(d)
 c.done()
