@@ -63,19 +63,12 @@ struct pkg_packager {
 
 /* ---- packet lists ------------------------------------------------------------------------ */
 
-int pkt_list_add(pkt_list *l, const tc_packet *p, int64_t unused)
+int pkt_list_add(pkt_list *l, const tc_packet *p)
 {
     AVPacket *c;
-    (void)unused;
 
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 256;
-        AVPacket **a = av_realloc_array(l->pkts, cap, sizeof *a);
-        if (!a)
-            return AVERROR(ENOMEM);
-        l->pkts = a;
-        l->cap = cap;
-    }
+    if (pkg_grow((void **)&l->pkts, &l->cap, l->n, sizeof *l->pkts) < 0)
+        return AVERROR(ENOMEM);
     c = av_packet_alloc();
     if (!c || av_new_packet(c, p->size) < 0) {
         av_packet_free(&c);
@@ -157,14 +150,8 @@ static int close_open_segment(hls_rung *r, double end)
 {
     if (r->open.n == 0)
         return 0;
-    if (r->n_waiting == r->cap_waiting) {
-        int cap = r->cap_waiting ? r->cap_waiting * 2 : 4;
-        closed_segment *a = av_realloc_array(r->waiting, cap, sizeof *a);
-        if (!a)
-            return AVERROR(ENOMEM);
-        r->waiting = a;
-        r->cap_waiting = cap;
-    }
+    if (pkg_grow((void **)&r->waiting, &r->cap_waiting, r->n_waiting, sizeof *r->waiting) < 0)
+        return AVERROR(ENOMEM);
     r->waiting[r->n_waiting++] =
         (closed_segment){.video = r->open, .start = r->open_start, .end = end};
     memset(&r->open, 0, sizeof r->open);
@@ -173,14 +160,8 @@ static int close_open_segment(hls_rung *r, double end)
 
 static int note_cut(pkg_packager *p, double t)
 {
-    if (p->n_cuts == p->cap_cuts) {
-        int cap = p->cap_cuts ? p->cap_cuts * 2 : 64;
-        double *a = av_realloc_array(p->cuts, cap, sizeof *a);
-        if (!a)
-            return AVERROR(ENOMEM);
-        p->cuts = a;
-        p->cap_cuts = cap;
-    }
+    if (pkg_grow((void **)&p->cuts, &p->cap_cuts, p->n_cuts, sizeof *p->cuts) < 0)
+        return AVERROR(ENOMEM);
     p->cuts[p->n_cuts++] = t;
     return 0;
 }
@@ -200,7 +181,7 @@ static int hls_video_packet(pkg_packager *p, int i, const tc_packet *pkt)
             ret = note_cut(p, t);
     }
     if (ret >= 0)
-        ret = pkt_list_add(&r->open, pkt, 0);
+        ret = pkt_list_add(&r->open, pkt);
     if (ret < 0)
         return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
     /* the nominal frame duration, not the packet's: a replayed MP4 may carry a shorter last
@@ -212,34 +193,6 @@ static int hls_video_packet(pkg_packager *p, int i, const tc_packet *pkt)
 }
 
 /* ---- MP4 rungs ----------------------------------------------------------------------------- */
-
-static AVStream *mp4_stream(AVFormatContext *oc, const tc_stream *st)
-{
-    AVStream *os = avformat_new_stream(oc, NULL);
-    AVCodecParameters *par;
-
-    if (!os)
-        return NULL;
-    par = os->codecpar;
-    par->codec_type = st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
-    par->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
-    if (st->kind == TC_STREAM_VIDEO) {
-        par->width = st->width;
-        par->height = st->height;
-        os->avg_frame_rate = (AVRational){st->fps_num, st->fps_den};
-    } else {
-        par->sample_rate = st->sample_rate;
-        par->frame_size = 1024;
-        av_channel_layout_default(&par->ch_layout, st->channels);
-    }
-    par->extradata = av_mallocz(st->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
-    if (!par->extradata)
-        return NULL;
-    memcpy(par->extradata, st->extradata, st->extradata_size);
-    par->extradata_size = st->extradata_size;
-    os->time_base = (AVRational){1, st->timebase_den};
-    return os;
-}
 
 /* A progressive MP4: not fragmented, moov moved before mdat when the file is finished. */
 static int mp4_open(pkg_packager *p, mp4_rung *m)
@@ -254,8 +207,9 @@ static int mp4_open(pkg_packager *p, mp4_rung *m)
     ret = ladder_mkdir_p(dir, &p->error);
     if (ret < 0)
         return ret;
-    if (avformat_alloc_output_context2(&m->oc, NULL, "mp4", path) < 0 || !mp4_stream(m->oc, v) ||
-        (m->audio >= 0 && !mp4_stream(m->oc, &p->plan.streams[m->audio])))
+    if (avformat_alloc_output_context2(&m->oc, NULL, "mp4", path) < 0 ||
+        !tc_stream_add_to(m->oc, v) ||
+        (m->audio >= 0 && !tc_stream_add_to(m->oc, &p->plan.streams[m->audio])))
         return ladder_error_set(&p->error, LADDER_ENOMEM, "cannot set up %s", path);
     m->oc->flags |= AVFMT_FLAG_BITEXACT;
     av_dict_set(&opts, "movflags", "+faststart", 0);
@@ -366,7 +320,7 @@ static int sink_begin(void *opaque, const tc_plan *plan)
 static int audio_packet(pkg_packager *p, const tc_packet *pkt)
 {
     audio_store *a = &p->audio[pkt->stream];
-    int ret = pkt_list_add(&a->pkts, pkt, 0);
+    int ret = pkt_list_add(&a->pkts, pkt);
 
     if (ret < 0)
         return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));

@@ -14,7 +14,10 @@ typedef struct pkt_list {
     int n, cap;
 } pkt_list;
 
-int pkt_list_add(pkt_list *l, const tc_packet *p, int64_t offset);
+/* Makes room for element n of a growing array (doubling); 0, or -1 when out of memory. */
+int pkg_grow(void **array, int *cap, int n, size_t size);
+
+int pkt_list_add(pkt_list *l, const tc_packet *p);
 void pkt_list_clear(pkt_list *l);
 
 typedef struct ts_segment {

@@ -20,32 +20,6 @@ static int write_to_segment(void *opaque, uint8_t *buf, int size)
     return size;
 }
 
-static AVStream *add_stream(AVFormatContext *oc, const tc_stream *st)
-{
-    AVStream *os = avformat_new_stream(oc, NULL);
-    AVCodecParameters *par;
-
-    if (!os)
-        return NULL;
-    par = os->codecpar;
-    par->codec_type = st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
-    par->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
-    if (st->kind == TC_STREAM_VIDEO) {
-        par->width = st->width;
-        par->height = st->height;
-    } else {
-        par->sample_rate = st->sample_rate;
-        av_channel_layout_default(&par->ch_layout, st->channels);
-    }
-    par->extradata = av_mallocz(st->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
-    if (!par->extradata)
-        return NULL;
-    memcpy(par->extradata, st->extradata, st->extradata_size);
-    par->extradata_size = st->extradata_size;
-    os->time_base = (AVRational){1, st->timebase_den};
-    return os;
-}
-
 int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const tc_stream *audio,
                    ladder_error *err)
 {
@@ -61,7 +35,7 @@ int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const 
     if (avformat_alloc_output_context2(&w->oc, NULL, "mpegts", NULL) < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "cannot set up the TS muxer");
     w->oc->flags |= AVFMT_FLAG_BITEXACT;
-    if ((video && !add_stream(w->oc, video)) || (audio && !add_stream(w->oc, audio)))
+    if ((video && !tc_stream_add_to(w->oc, video)) || (audio && !tc_stream_add_to(w->oc, audio)))
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     w->video = video ? 0 : -1;
     w->audio = audio ? (video ? 1 : 0) : -1;
@@ -101,7 +75,7 @@ static int start_file(ts_writer *w, ladder_error *err)
     return 0;
 }
 
-static int grow(void **array, int *cap, int n, size_t size)
+int pkg_grow(void **array, int *cap, int n, size_t size)
 {
     if (n < *cap)
         return 0;
@@ -141,7 +115,7 @@ static int write_packet(ts_writer *w, AVPacket *src, int stream, ladder_error *e
     if (ret < 0)
         return ladder_error_from_av(err, ret, "writing a TS segment");
     if (is_idr) {
-        if (grow((void **)&w->iframes, &w->cap_iframes, w->n_iframes, sizeof *w->iframes) < 0)
+        if (pkg_grow((void **)&w->iframes, &w->cap_iframes, w->n_iframes, sizeof *w->iframes) < 0)
             return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
         w->iframes[w->n_iframes++] = (ts_iframe){
             .segment = w->n_segments,
@@ -158,7 +132,7 @@ int ts_writer_segment(ts_writer *w, double start, double duration, AVPacket **vi
 {
     int iv = 0, ia = 0, ret;
 
-    if (grow((void **)&w->segments, &w->cap_segments, w->n_segments, sizeof *w->segments) < 0)
+    if (pkg_grow((void **)&w->segments, &w->cap_segments, w->n_segments, sizeof *w->segments) < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = start_file(w, err);
     /* every segment starts with PAT/PMT, whatever comes first in it */

@@ -32,34 +32,14 @@ static int open_stream_file(tc_disk_sink *ds, const tc_stream *st, ladder_error 
 {
     stream_file *f = &ds->files[st->index];
     char path[PATH_MAX + PROF_NAME_MAX + 8];
-    AVStream *os;
     int ret;
 
     snprintf(path, sizeof path, "%s/%s.mp4", ds->dir, st->name);
     ret = avformat_alloc_output_context2(&f->oc, NULL, "mp4", path);
-    if (ret < 0 || !(os = avformat_new_stream(f->oc, NULL)) || !(f->pkt = av_packet_alloc()))
+    if (ret < 0 || !tc_stream_add_to(f->oc, st) || !(f->pkt = av_packet_alloc()))
         return ladder_error_set(err, LADDER_ENOMEM, "%s: cannot set up the MP4 writer", path);
     f->oc->flags |= AVFMT_FLAG_BITEXACT;
     f->tb = (AVRational){1, st->timebase_den};
-    os->time_base = f->tb;
-    os->codecpar->codec_type =
-        st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
-    os->codecpar->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
-    os->codecpar->bit_rate = (int64_t)st->bitrate_kbps * 1000;
-    if (st->kind == TC_STREAM_VIDEO) {
-        os->codecpar->width = st->width;
-        os->codecpar->height = st->height;
-        os->avg_frame_rate = (AVRational){st->fps_num, st->fps_den};
-    } else {
-        os->codecpar->sample_rate = st->sample_rate;
-        os->codecpar->frame_size = 1024;
-        av_channel_layout_default(&os->codecpar->ch_layout, st->channels);
-    }
-    os->codecpar->extradata = av_mallocz(st->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
-    if (!os->codecpar->extradata)
-        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    memcpy(os->codecpar->extradata, st->extradata, st->extradata_size);
-    os->codecpar->extradata_size = st->extradata_size;
     ret = avio_open(&f->oc->pb, path, AVIO_FLAG_WRITE);
     if (ret >= 0)
         ret = avformat_write_header(f->oc, NULL);
@@ -150,4 +130,33 @@ void tc_disk_sink_close(tc_disk_sink *ds)
         av_packet_free(&f->pkt);
     }
     av_free(ds);
+}
+
+AVStream *tc_stream_add_to(AVFormatContext *oc, const tc_stream *st)
+{
+    AVStream *os = avformat_new_stream(oc, NULL);
+    AVCodecParameters *par;
+
+    if (!os)
+        return NULL;
+    par = os->codecpar;
+    par->codec_type = st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
+    par->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
+    par->bit_rate = (int64_t)st->bitrate_kbps * 1000;
+    if (st->kind == TC_STREAM_VIDEO) {
+        par->width = st->width;
+        par->height = st->height;
+        os->avg_frame_rate = (AVRational){st->fps_num, st->fps_den};
+    } else {
+        par->sample_rate = st->sample_rate;
+        par->frame_size = 1024;
+        av_channel_layout_default(&par->ch_layout, st->channels);
+    }
+    par->extradata = av_mallocz(st->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!par->extradata)
+        return NULL;
+    memcpy(par->extradata, st->extradata, st->extradata_size);
+    par->extradata_size = st->extradata_size;
+    os->time_base = (AVRational){1, st->timebase_den};
+    return os;
 }

@@ -144,6 +144,12 @@ void tc_close(tc_transcoder *t);
  * memory. The format is documented in docs/transcoder.md and read back by tc_disk_replay. */
 char *tc_summary_json(const tc_transcoder *t, double elapsed);
 
+/* Adds st to a libavformat muxer as a stream of the same codec, configuration and time base,
+ * so that tc_packets can be written to it (H.264 as Annex-B, AAC raw). Returns the new stream,
+ * owned by oc, or NULL when out of memory. */
+struct AVFormatContext;
+struct AVStream *tc_stream_add_to(struct AVFormatContext *oc, const tc_stream *st);
+
 /* --- The on-disk intermediate (`ladder transcode --out DIR`) ---------------------------
  * DIR/<stream name>.mp4  one MP4 per stream, codec copy of the packets, 1/90000 video time base
  * DIR/summary.json        tc_summary_json: the plan, the source facts and per-stream stats
