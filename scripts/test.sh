@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 rm -rf build-test
 scripts/build.sh build-test
 cd build-test
