@@ -4,8 +4,9 @@
  *
  * The packager is a tc_sink: plug it into tc_run (ladder ingest, nothing written twice) or
  * tc_disk_replay (ladder package). Lifecycle: pkg_open -> feed the sink -> pkg_finish -> pkg_close.
- * pkg_open writes into a staging folder inside the library; pkg_finish writes the playlists and
- * show.json there; publishing is the caller's next step (see library.h, later). */
+ * pkg_open writes into the folder it is given (a staging folder); pkg_finish writes the
+ * playlists and poster.jpg there and pkg_write_show_json show.json. Moving the folder into
+ * the library is the caller's step (cli/publish.c). */
 #ifndef LADDER_PACKAGER_H
 #define LADDER_PACKAGER_H
 
@@ -18,7 +19,7 @@ typedef struct pkg_packager pkg_packager;
 typedef struct pkg_params {
     const char *out_dir;      /* folder to write the show into; must exist and be empty */
     double segment_seconds;   /* target segment length, a multiple of the GOP (6) */
-    prof_container container; /* TS (default) or fMP4 */
+    prof_container container; /* TS; fMP4 is refused by pkg_open until it is implemented */
     ladder_logger logger;
 } pkg_params;
 
