@@ -55,6 +55,7 @@ int cmd_ingest(int argc, char **argv);
 int cmd_package(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_transcode(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* publish.c: packages a show into LIBRARY/SHOW_ID through a staging folder. `feed` drives the
  * given sink from its packet source (a transcode or a replay), then fills *plan and stats[]

@@ -17,6 +17,7 @@ static const command commands[] = {
     {"package", cmd_package, "package a transcode folder into a show in the library"},
     {"profiles", cmd_profiles, "check or show an encoding ladder"},
     {"transcode", cmd_transcode, "encode a mezzanine into every rendition of a ladder"},
+    {"validate", cmd_validate, "check a published show against the publishing rules"},
 };
 
 static void usage(FILE *out)

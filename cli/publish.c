@@ -3,9 +3,10 @@
  *
  * Layout: LIBRARY/SHOW_ID/ (master.m3u8, hls/, mp4/) appears by one rename of
  * LIBRARY/.staging/SHOW_ID.PID; a failed or killed run leaves only its staging folder, which
- * the next run sweeps. One process at a time may publish an id (LIBRARY/.locks/ID.lock, an
- * flock that dies with its process). Re-ingesting an existing id is refused for now
- * (versioned replacement is the next step of the packager issue). */
+ * the next run sweeps. A show that fails `ladder validate`'s rules is not published. One process at
+ * a time may publish an id (LIBRARY/.locks/ID.lock, an flock that dies with its process).
+ * Re-ingesting an existing id is refused for now (versioned replacement is the next step of the
+ * packager issue). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -98,6 +99,25 @@ static int lock_id(const char *library, const char *id, ladder_error *err)
     return fd;
 }
 
+/* A show that breaks a publishing rule is not published; the first failure is the error. */
+static int validate_staged(const char *staging, const char *id, ladder_error *err)
+{
+    pkg_report *r = malloc(sizeof *r);
+    int ret;
+
+    if (!r)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    ret = pkg_validate(staging, r);
+    if (ret == LADDER_EVALIDATE)
+        ladder_error_set(err, ret, "show '%s' not published: %d rule(s) failed, first %s: %s: %s",
+                         id, r->n_failures, r->failures[0].file, r->failures[0].rule,
+                         r->failures[0].message);
+    else if (ret < 0)
+        ladder_error_set(err, ret, "validating show '%s' failed", id);
+    free(r);
+    return ret;
+}
+
 int publish_show(const char *library, const char *id, const char *title, const prof_ladder *ladder,
                  publish_feed_fn feed, void *opaque, ladder_error *err)
 {
@@ -134,6 +154,8 @@ int publish_show(const char *library, const char *id, const char *title, const p
     if (ret >= 0)
         ret = package_into(p, id, title, feed, opaque, err);
     pkg_close(p);
+    if (ret >= 0)
+        ret = validate_staged(staging, id, err);
     if (ret >= 0 && rename(staging, final) != 0)
         ret = ladder_error_set(err,
                                errno == ENOTEMPTY || errno == EEXIST ? LADDER_EEXIST : LADDER_EIO,

@@ -61,4 +61,25 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
 
 void pkg_close(pkg_packager *p);
 
+/* ---- validation ---------------------------------------------------------------------------- */
+
+#define PKG_MAX_FAILURES 256
+
+typedef struct pkg_failure {
+    char file[256]; /* relative to the show folder */
+    char rule[64];  /* a stable rule name, e.g. "segment-starts-with-idr" */
+    char message[256];
+} pkg_failure;
+
+typedef struct pkg_report {
+    int checks;     /* checks made */
+    int n_failures; /* failures kept (at most PKG_MAX_FAILURES) */
+    pkg_failure failures[PKG_MAX_FAILURES];
+} pkg_report;
+
+/* Checks the show in show_dir against the file-level publishing rules
+ * (shared/docs/hls-checklist.md). Returns 0 when everything passes, LADDER_EVALIDATE with the
+ * failures in *report otherwise, or LADDER_ENOMEM. report is large: allocate it. */
+int pkg_validate(const char *show_dir, pkg_report *report);
+
 #endif

@@ -5,7 +5,7 @@ import sys
 
 from ladder_test import LADDER, Checks, ROOT, cleanup, ladder, make_clip, run, workdir
 
-SUBCOMMANDS = ["ingest", "package", "profiles", "transcode"]
+SUBCOMMANDS = ["ingest", "package", "profiles", "transcode", "validate"]
 
 c = Checks("cli-basics")
 for cmd in SUBCOMMANDS:
