@@ -93,3 +93,10 @@ def summary(outdir):
 
 def cleanup(d):
     shutil.rmtree(d, ignore_errors=True)
+
+
+def ingest_clip(d, show_id, size="1280x720", duration="14"):
+    """Makes a good clip in d and ingests it into d/lib; returns (clip, library, process)."""
+    clip = make_clip("good", os.path.join(d, "in.mp4"), "--size", size, "--duration", duration)
+    lib = os.path.join(d, "lib")
+    return clip, lib, ladder("ingest", clip, "--id", show_id, "--library", lib, "--quiet")

@@ -4,7 +4,7 @@ and of its rung's profile (tests/js/check_show.mjs; npm packages installed by sc
 import os
 import shutil
 
-from ladder_test import ROOT, Checks, cleanup, ladder, make_clip, run, workdir
+from ladder_test import ROOT, Checks, cleanup, ingest_clip, run, workdir
 
 c = Checks("js-readers")
 js = os.path.join(ROOT, "tests", "js")
@@ -12,8 +12,7 @@ if not c.check(shutil.which("node") and os.path.isdir(os.path.join(js, "node_mod
                "node and tests/js/node_modules are installed (scripts/test.sh does it)"):
     c.done()
 d = workdir()
-inp = make_clip("good", os.path.join(d, "in.mp4"), "--size", "1280x720", "--duration", "8")
-r = ladder("ingest", inp, "--id", "js", "--library", os.path.join(d, "lib"), "--quiet")
+inp, lib, r = ingest_clip(d, "js", duration="8")
 c.equal(r.returncode, 0, f"ingest ({r.stderr.strip()})")
 r = run(["node", os.path.join(js, "check_show.mjs"), os.path.join(d, "lib", "js")])
 print(r.stdout, end="")

@@ -8,13 +8,11 @@ import os
 import re
 import struct
 
-from ladder_test import Checks, cleanup, ladder, make_clip, run, stream_info, workdir
+from ladder_test import Checks, cleanup, ingest_clip, ladder, run, stream_info, workdir
 
 c = Checks("package")
 d = workdir()
-inp = make_clip("good", os.path.join(d, "in.mp4"), "--size", "1280x720", "--duration", "14")
-lib = os.path.join(d, "lib")
-r = ladder("ingest", inp, "--id", "show1", "--library", lib, "--quiet")
+inp, lib, r = ingest_clip(d, "show1")
 if not c.equal(r.returncode, 0, f"ingest exit status ({r.stderr.strip()})"):
     c.done()
 show = os.path.join(lib, "show1")

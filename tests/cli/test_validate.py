@@ -5,13 +5,11 @@ import os
 import re
 import shutil
 
-from ladder_test import Checks, cleanup, ladder, make_clip, run, workdir
+from ladder_test import Checks, cleanup, ingest_clip, ladder, run, workdir
 
 c = Checks("validate")
 d = workdir()
-inp = make_clip("good", os.path.join(d, "in.mp4"), "--size", "1280x720", "--duration", "14")
-lib = os.path.join(d, "lib")
-r = ladder("ingest", inp, "--id", "good", "--library", lib, "--quiet")
+inp, lib, r = ingest_clip(d, "good")
 if not c.equal(r.returncode, 0, f"ingest ({r.stderr.strip()})"):
     c.done()
 good = os.path.join(lib, "good")
