@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "ladder.h"
+#include "profiles.h"
+#include "transcoder.h"
 
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE   2
@@ -48,6 +50,9 @@ void cli_progress_draw(cli_progress *p, double done, double total, double elapse
 /* Ends the bar's line; with `done`, first draws it full. */
 void cli_progress_end(cli_progress *p, int done);
 
+/* A tc_params.pf_progress that draws the bar passed as opaque (a cli_progress). */
+void cli_progress_transcoder(void *opaque, const tc_progress *p);
+
 /* Seconds on the monotonic clock. */
 double cli_now(void);
 
@@ -60,8 +65,6 @@ int cmd_validate(int argc, char **argv);
 /* publish.c: packages a show into LIBRARY/SHOW_ID through a staging folder. `feed` drives the
  * given sink from its packet source (a transcode or a replay), then fills *plan and stats[]
  * (per plan stream) for show.json; it returns 0 or an error. */
-#include "profiles.h"
-#include "transcoder.h"
 typedef int (*publish_feed_fn)(void *opaque, const tc_sink *sink, tc_plan *plan,
                                tc_stream_stats *stats, ladder_error *err);
 int publish_show(const char *library, const char *id, const char *title, const prof_ladder *ladder,

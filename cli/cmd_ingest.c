@@ -7,12 +7,6 @@
 static const char usage_text[] = "usage: ladder ingest MEZZ --id SHOW_ID [--title T] "
                                  "[--profile FILE] [--library DIR] [--quiet]";
 
-static void on_progress(void *opaque, const tc_progress *p)
-{
-    cli_progress_draw(opaque, p->position, p->duration, p->elapsed,
-                      p->elapsed > 0 ? p->frames / p->elapsed : 0, "fps");
-}
-
 static int transcode(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream_stats *stats,
                      ladder_error *err)
 {
@@ -71,7 +65,7 @@ int cmd_ingest(int argc, char **argv)
     tc_params_default(&params);
     params.logger = *cli_logger();
     cli_progress_init(&bar, "ingest", quiet);
-    params.pf_progress = on_progress;
+    params.pf_progress = cli_progress_transcoder;
     params.progress_opaque = &bar;
     ret = profile ? prof_load(profile, &params.ladder, &err) : 0;
     if (ret >= 0)

@@ -24,12 +24,6 @@ typedef struct transcode_opts {
     int threads, json, quiet, verbose;
 } transcode_opts;
 
-static void on_progress(void *opaque, const tc_progress *p)
-{
-    cli_progress_draw(opaque, p->position, p->duration, p->elapsed,
-                      p->elapsed > 0 ? p->frames / p->elapsed : 0, "fps");
-}
-
 /* Splits DIR into its parent folder and base name, and names the staging folder. */
 static int staging_name(const char *out, char *staging, size_t len, char *parent, size_t plen)
 {
@@ -102,7 +96,7 @@ static int transcode_into(const char *in, const char *staging, const tc_params *
 
     cli_progress_init(&bar, "transcode", o->quiet || o->json);
     tc_params p = *params;
-    p.pf_progress = on_progress;
+    p.pf_progress = cli_progress_transcoder;
     p.progress_opaque = &bar;
     ret = tc_open(&t, in, &p, err);
     if (ret >= 0)

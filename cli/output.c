@@ -104,3 +104,9 @@ void cli_progress_end(cli_progress *p, int done)
     }
     fprintf(stderr, "\n");
 }
+
+void cli_progress_transcoder(void *opaque, const tc_progress *p)
+{
+    cli_progress_draw(opaque, p->position, p->duration, p->elapsed,
+                      p->elapsed > 0 ? p->frames / p->elapsed : 0, "fps");
+}

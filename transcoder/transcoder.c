@@ -176,9 +176,8 @@ static int dispatch(run_state *rs, AVFrame *frame)
         else
             ret = tc_pool_push(rs->pool, i, ref, idr, rs->err);
     }
-    if (ret >= 0 || scaled[0])
-        for (int k = 0; k < t->n_sizes; k++)
-            av_frame_free(&scaled[k]);
+    for (int k = 0; k < t->n_sizes; k++) /* the queues hold their own references */
+        av_frame_free(&scaled[k]);
     rs->since_idr++;
     return ret;
 }
