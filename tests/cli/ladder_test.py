@@ -100,3 +100,11 @@ def ingest_clip(d, show_id, size="1280x720", duration="14"):
     clip = make_clip("good", os.path.join(d, "in.mp4"), "--size", size, "--duration", duration)
     lib = os.path.join(d, "lib")
     return clip, lib, ladder("ingest", clip, "--id", show_id, "--library", lib, "--quiet")
+
+
+def show_version(lib, show_id):
+    """The folder holding a published show's files (playlists, hls/, mp4/, show.json): the
+    version that LIBRARY/ID/current points at, or LIBRARY/ID itself for an unversioned layout."""
+    top = os.path.join(lib, show_id)
+    cur = os.path.join(top, "current")
+    return os.path.realpath(cur) if os.path.islink(cur) else top

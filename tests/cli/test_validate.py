@@ -5,14 +5,14 @@ import os
 import re
 import shutil
 
-from ladder_test import Checks, cleanup, ingest_clip, ladder, run, workdir
+from ladder_test import Checks, cleanup, ingest_clip, ladder, run, show_version, workdir
 
 c = Checks("validate")
 d = workdir()
 inp, lib, r = ingest_clip(d, "good")
 if not c.equal(r.returncode, 0, f"ingest ({r.stderr.strip()})"):
     c.done()
-good = os.path.join(lib, "good")
+good = show_version(lib, "good")
 r = ladder("validate", good, "--json")
 report = json.loads(r.stdout)
 c.check(r.returncode == 0 and report["ok"] and report["checks"] > 100,
