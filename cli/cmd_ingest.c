@@ -20,24 +20,25 @@ static int transcode(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream
 }
 
 /* One short summary: renditions, duration, bytes, time taken, where the show is. */
-static void print_summary(const char *library, const char *id, const tc_transcoder *t,
+static void print_summary(const char *library, const char *id, int version, const tc_transcoder *t,
                           double seconds)
 {
     const tc_plan *plan = tc_get_plan(t);
     char path[4096];
     long long bytes;
 
-    snprintf(path, sizeof path, "%s/%s", library, id);
+    snprintf(path, sizeof path, "%s/%s/v%d", library, id, version);
     bytes = ladder_tree_size(path);
-    printf("published %s: %d renditions (%d skipped as larger than the source), %.1f s of media, "
-           "%.1f MB, in %.1f s\n",
-           path, plan->n_video, plan->n_skipped, plan->src_duration, bytes / 1e6, seconds);
+    printf("published %s/%s (version v%d): %d renditions (%d skipped as larger than the source), "
+           "%.1f s of media, %.1f MB, in %.1f s\n",
+           library, id, version, plan->n_video, plan->n_skipped, plan->src_duration, bytes / 1e6,
+           seconds);
 }
 
 int cmd_ingest(int argc, char **argv)
 {
     const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
-    int quiet = 0;
+    int quiet = 0, version = 0;
     const cli_option opts[] = {
         {"id", CLI_OPT_STRING, &id, "show id: a-z, 0-9, '-' and '_' (required)"},
         {"title", CLI_OPT_STRING, &title, "show title (default: the id)"},
@@ -70,15 +71,18 @@ int cmd_ingest(int argc, char **argv)
     ret = profile ? prof_load(profile, &params.ladder, &err) : 0;
     if (ret >= 0)
         ret = tc_open(&t, argv[1], &params, &err);
-    if (ret >= 0)
-        ret = publish_show(library, id, title, &params.ladder, transcode, t, &err);
+    if (ret >= 0) {
+        publish_request req = {
+            .library = library, .id = id, .title = title, .ladder = &params.ladder};
+        ret = publish_show(&req, transcode, t, &version, &err);
+    }
     cli_progress_end(&bar, ret >= 0);
     if (ret < 0) {
         tc_close(t);
         return cli_fail("ingest", &err);
     }
     if (!quiet)
-        print_summary(library, id, t, cli_now() - t0);
+        print_summary(library, id, version, t, cli_now() - t0);
     tc_close(t);
     return 0;
 }

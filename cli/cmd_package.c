@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: ladder package TRANSCODE_DIR --id SHOW_ID [--library DIR] [--profile FILE]";
+    "usage: ladder package TRANSCODE_DIR --id SHOW_ID [--title T] [--library DIR] [--profile FILE]";
 
 typedef struct replay_ctx {
     const char *dir;
@@ -20,10 +20,11 @@ static int replay(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream_st
 
 int cmd_package(int argc, char **argv)
 {
-    const char *id = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
-    int quiet = 0;
+    const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
+    int quiet = 0, version = 0;
     const cli_option opts[] = {
         {"id", CLI_OPT_STRING, &id, "show id: a-z, 0-9, '-' and '_' (required)"},
+        {"title", CLI_OPT_STRING, &title, "show title (default: the id)"},
         {"library", CLI_OPT_STRING, &library, "show library folder (default: ./library)"},
         {"profile", CLI_OPT_STRING, &profile, "ladder profile the transcode used (default pbs16)"},
         {"quiet", CLI_OPT_FLAG, &quiet, "only warnings and errors"},
@@ -45,11 +46,13 @@ int cmd_package(int argc, char **argv)
     cli_output_init(quiet ? 0 : 1);
     ret = profile ? prof_load(profile, &ladder, &err) : prof_load_default(&ladder, &err);
     ctx.dir = argv[1];
-    if (ret >= 0)
-        ret = publish_show(library, id, NULL, &ladder, replay, &ctx, &err);
+    if (ret >= 0) {
+        publish_request req = {.library = library, .id = id, .title = title, .ladder = &ladder};
+        ret = publish_show(&req, replay, &ctx, &version, &err);
+    }
     if (ret < 0)
         return cli_fail("package", &err);
     if (!quiet)
-        printf("published %s/%s\n", library, id);
+        printf("published %s/%s (version v%d)\n", library, id, version);
     return 0;
 }

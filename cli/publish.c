@@ -1,17 +1,19 @@
 /* publish.c: what `ladder ingest` and `ladder package` share: a staging folder inside the
  * library, the packager plugged into a packet source, and the final rename into place.
  *
- * Layout: LIBRARY/SHOW_ID/ (master.m3u8, hls/, mp4/) appears by one rename of
- * LIBRARY/.staging/SHOW_ID.PID; a failed or killed run leaves only its staging folder, which
- * the next run sweeps. A show that fails `ladder validate`'s rules is not published. One process at
- * a time may publish an id (LIBRARY/.locks/ID.lock, an flock that dies with its process).
- * Re-ingesting an existing id is refused for now (versioned replacement is the next step of the
- * packager issue). */
+ * The show is packaged into LIBRARY/.staging/ID.PID/vN and validated there. A new show then
+ * appears by one rename of the whole staging folder (vN plus the links of packager/library.c);
+ * a re-ingest renames vN into LIBRARY/ID/ and swaps the `current` link. Either way the one
+ * step that readers can see is a single rename. A failed or killed run leaves only its staging
+ * folder (swept by the next run) or a never-current vN (pruned by the next publish of the id).
+ * A show that fails `ladder validate`'s rules is not published. One process at a time may
+ * publish an id (LIBRARY/.locks/ID.lock, an flock that dies with its process). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -53,7 +55,7 @@ static void sweep_staging(const char *staging_root)
 }
 
 /* Feeds the packager and writes the playlists and show.json into the staging folder. */
-static int package_into(pkg_packager *p, const char *id, const char *title, publish_feed_fn feed,
+static int package_into(pkg_packager *p, const pkg_show_info *show, publish_feed_fn feed,
                         void *opaque, ladder_error *err)
 {
     tc_plan *plan = calloc(1, sizeof *plan);
@@ -68,7 +70,9 @@ static int package_into(pkg_packager *p, const char *id, const char *title, publ
     if (ret >= 0)
         ret = pkg_finish(p, err);
     if (ret >= 0) {
-        pkg_show_info info = {.id = id, .title = title, .plan = plan, .stats = stats};
+        pkg_show_info info = *show;
+        info.plan = plan;
+        info.stats = stats;
         ret = pkg_write_show_json(p, &info, err);
     }
     free(plan);
@@ -118,50 +122,94 @@ static int validate_staged(const char *staging, const char *id, ladder_error *er
     return ret;
 }
 
-int publish_show(const char *library, const char *id, const char *title, const prof_ladder *ladder,
-                 publish_feed_fn feed, void *opaque, ladder_error *err)
+/* Packages into dir (created) as version `version` of the show, then validates it. */
+static int package_version(const char *dir, const pkg_show_info *show, const prof_ladder *ladder,
+                           publish_feed_fn feed, void *opaque, ladder_error *err)
 {
-    char root[PATH_MAX], staging[PATH_MAX + 128], final[PATH_MAX + 128];
     pkg_packager *p = NULL;
     pkg_params params = {0};
-    int ret, lock;
+    char prefix[32];
+    int ret = ladder_mkdir_p(dir, err);
 
-    if (!valid_id(id))
-        return ladder_error_set(err, LADDER_EINVAL,
-                                "show id '%s' must be 1-64 of a-z, 0-9, '-' and '_'", id);
-    snprintf(root, sizeof root, "%s/.staging", library);
-    snprintf(final, sizeof final, "%s/%s", library, id);
-    snprintf(staging, sizeof staging, "%s/%s.%ld", root, id, (long)getpid());
-    ret = ladder_mkdir_p(root, err);
-    if (ret < 0)
-        return ret;
-    lock = lock_id(library, id, err);
-    if (lock < 0)
-        return lock;
-    if (ladder_path_exists(final)) {
-        close(lock);
-        return ladder_error_set(err, LADDER_EEXIST, "show '%s' is already published in %s", id,
-                                library);
-    }
-    sweep_staging(root);
-    ret = ladder_mkdir_p(staging, err);
-    params.out_dir = staging;
+    snprintf(prefix, sizeof prefix, "v%d/", show->version);
+    params.out_dir = dir;
     params.segment_seconds = ladder->segment_seconds;
     params.container = ladder->container;
+    params.entry_prefix = prefix;
     params.logger = *cli_logger();
     if (ret >= 0)
         ret = pkg_open(&p, &params, err);
     if (ret >= 0)
-        ret = package_into(p, id, title, feed, opaque, err);
+        ret = package_into(p, show, feed, opaque, err);
     pkg_close(p);
     if (ret >= 0)
-        ret = validate_staged(staging, id, err);
-    if (ret >= 0 && rename(staging, final) != 0)
-        ret = ladder_error_set(err,
-                               errno == ENOTEMPTY || errno == EEXIST ? LADDER_EEXIST : LADDER_EIO,
-                               "cannot publish %s: %s", final, strerror(errno));
+        ret = validate_staged(dir, show->id, err);
+    return ret;
+}
+
+static int rename_or_fail(const char *from, const char *to, ladder_error *err)
+{
+    if (rename(from, to) == 0)
+        return 0;
+    return ladder_error_set(err, errno == ENOTEMPTY || errno == EEXIST ? LADDER_EEXIST : LADDER_EIO,
+                            "cannot publish %s: %s", to, strerror(errno));
+}
+
+/* The one visible step. A new show: staging (vN + links) becomes LIBRARY/ID. A re-ingest:
+ * vN moves into LIBRARY/ID, then `current` swaps to it. */
+static int put_in_place(const char *staging, const char *final, int version, int replacing,
+                        ladder_error *err)
+{
+    char from[PATH_MAX + 160], to[PATH_MAX + 160];
+    int ret;
+
+    if (!replacing) {
+        ret = pkg_library_make_links(staging, version, err);
+        return ret < 0 ? ret : rename_or_fail(staging, final, err);
+    }
+    snprintf(from, sizeof from, "%s/v%d", staging, version);
+    snprintf(to, sizeof to, "%s/v%d", final, version);
+    ret = rename_or_fail(from, to, err);
+    if (ret >= 0)
+        ret = pkg_library_swap(final, version, err);
+    return ret;
+}
+
+int publish_show(const publish_request *req, publish_feed_fn feed, void *opaque, int *version_out,
+                 ladder_error *err)
+{
+    char root[PATH_MAX], staging[PATH_MAX + 128], final[PATH_MAX + 128], vdir[PATH_MAX + 160];
+    pkg_show_info show = {.id = req->id, .title = req->title};
+    int ret, lock, replacing;
+
+    if (!valid_id(req->id))
+        return ladder_error_set(err, LADDER_EINVAL,
+                                "show id '%s' must be 1-64 of a-z, 0-9, '-' and '_'", req->id);
+    snprintf(root, sizeof root, "%s/.staging", req->library);
+    snprintf(final, sizeof final, "%s/%s", req->library, req->id);
+    snprintf(staging, sizeof staging, "%s/%s.%ld", root, req->id, (long)getpid());
+    ret = ladder_mkdir_p(root, err);
     if (ret < 0)
-        ladder_rm_rf(staging, NULL);
+        return ret;
+    lock = lock_id(req->library, req->id, err);
+    if (lock < 0)
+        return lock;
+    sweep_staging(root);
+    replacing = ladder_path_exists(final);
+    if (replacing && pkg_library_current_version(final) == 0) {
+        close(lock);
+        return ladder_error_set(err, LADDER_EEXIST, "%s exists and is not a published show", final);
+    }
+    show.version = pkg_library_next_version(final);
+    snprintf(vdir, sizeof vdir, "%s/v%d", staging, show.version);
+    ret = package_version(vdir, &show, req->ladder, feed, opaque, err);
+    if (ret >= 0)
+        ret = put_in_place(staging, final, show.version, replacing, err);
+    ladder_rm_rf(staging, NULL);
+    if (ret >= 0 && replacing)
+        pkg_library_prune(final, time(NULL), PKG_KEEP_SUPERSEDED_SECONDS);
     close(lock); /* releases the id */
+    if (ret >= 0 && version_out)
+        *version_out = show.version;
     return ret;
 }

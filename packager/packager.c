@@ -44,6 +44,7 @@ typedef struct audio_store {
 struct pkg_packager {
     pkg_params params;
     char out_dir[1024];
+    char entry_prefix[32];
     pthread_mutex_t lock;
     tc_plan plan;
     hls_rung hls[PROF_MAX_RUNGS];
@@ -421,6 +422,10 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
     p->params = *params;
     snprintf(p->out_dir, sizeof p->out_dir, "%s", params->out_dir);
     p->params.out_dir = p->out_dir;
+    if (params->entry_prefix) {
+        snprintf(p->entry_prefix, sizeof p->entry_prefix, "%s", params->entry_prefix);
+        p->params.entry_prefix = p->entry_prefix;
+    }
     pthread_mutex_init(&p->lock, NULL);
     p->sink = (tc_sink){.opaque = p, .begin = sink_begin, .packet = sink_packet, .end = sink_end};
     *out = p;
@@ -589,7 +594,11 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
     if (ret >= 0 && n > 0) {
         order_variants(e, n);
         snprintf(path, sizeof path, "%s/master.m3u8", p->out_dir);
-        ret = write_master_playlist(path, e, n, err);
+        ret = write_master_playlist(path, e, n, "", err);
+    }
+    if (ret >= 0 && n > 0 && p->params.entry_prefix) {
+        snprintf(path, sizeof path, "%s/entry.m3u8", p->out_dir);
+        ret = write_master_playlist(path, e, n, p->params.entry_prefix, err);
     }
     p->n_variants = n;
     for (int i = 0; i < n; i++)

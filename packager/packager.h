@@ -10,6 +10,8 @@
 #ifndef LADDER_PACKAGER_H
 #define LADDER_PACKAGER_H
 
+#include <time.h>
+
 #include "ladder.h"
 #include "profiles.h"
 #include "transcoder.h"
@@ -20,6 +22,8 @@ typedef struct pkg_params {
     const char *out_dir;      /* folder to write the show into; must exist and be empty */
     double segment_seconds;   /* target segment length, a multiple of the GOP (6) */
     prof_container container; /* TS; fMP4 is refused by pkg_open until it is implemented */
+    const char *entry_prefix; /* when set (e.g. "v2/"), pkg_finish also writes entry.m3u8: the
+                                 master playlist as seen from the show's top folder */
     ladder_logger logger;
 } pkg_params;
 
@@ -51,6 +55,7 @@ const pkg_variant_stats *pkg_get_variants(const pkg_packager *p, int *n);
 /* What show.json says besides the measured figures. All borrowed for the call. */
 typedef struct pkg_show_info {
     const char *id, *title; /* title NULL: the id */
+    int version;            /* the library version (vN) this show becomes; 0: none */
     const tc_plan *plan;
     const tc_stream_stats *stats; /* per plan stream (PSNR/SSIM); may be NULL */
 } pkg_show_info;
@@ -81,5 +86,28 @@ typedef struct pkg_report {
  * (shared/docs/hls-checklist.md). Returns 0 when everything passes, LADDER_EVALIDATE with the
  * failures in *report otherwise, or LADDER_ENOMEM. report is large: allocate it. */
 int pkg_validate(const char *show_dir, pkg_report *report);
+
+/* ---- the show library (library.c) ---------------------------------------------------------
+ * LIBRARY/ID/vN/ holds one published version; LIBRARY/ID/current -> vN is swapped atomically;
+ * master.m3u8, show.json and poster.jpg at LIBRARY/ID/ are symlinks through current. A
+ * superseded version is kept PKG_KEEP_SUPERSEDED_SECONDS for players still on it. The caller
+ * serialises publishes of one id. */
+
+#define PKG_KEEP_SUPERSEDED_SECONDS (24 * 3600)
+
+/* The N that `current` points at, 0 when there is none. */
+int pkg_library_current_version(const char *show_dir);
+/* One more than the highest vN folder present (1 for a new show). */
+int pkg_library_next_version(const char *show_dir);
+/* In a new show folder holding vN: the current link and the top-level links through it. */
+int pkg_library_make_links(const char *show_dir, int version, ladder_error *err);
+/* Points current at vN (already in place) and marks the previous version superseded. */
+int pkg_library_swap(const char *show_dir, int version, ladder_error *err);
+/* Removes versions superseded more than keep_seconds before now, and never-published ones.
+ * Returns how many went. */
+int pkg_library_prune(const char *show_dir, time_t now, int keep_seconds);
+/* out = the folder of the current version (show_dir itself for an unversioned show folder).
+ * Returns the version (0 unversioned) or -1 when out is too small. */
+int pkg_library_version_dir(const char *show_dir, char *out, size_t len);
 
 #endif

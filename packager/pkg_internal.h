@@ -69,8 +69,10 @@ typedef struct pkg_master_entry {
 int write_media_playlist(const char *path, const ts_segment *segs, int n, ladder_error *err);
 int write_iframe_playlist(const char *path, const ts_writer *w, double total, ladder_error *err);
 double iframe_peak_bps(const ts_writer *w, double total);
-/* Entries in the order given; I-frame streams follow for every video entry. */
-int write_master_playlist(const char *path, const pkg_master_entry *v, int n, ladder_error *err);
+/* Entries in the order given; I-frame streams follow for every video entry. Every URI gets
+ * `prefix` in front ("" for the version's own master.m3u8, "vN/" for entry.m3u8). */
+int write_master_playlist(const char *path, const pkg_master_entry *v, int n, const char *prefix,
+                          ladder_error *err);
 
 /* Timestamps in TS are offset by this much so no stream starts below zero (B-frame and AAC
  * priming delays) and every rung keeps identical PTS. */

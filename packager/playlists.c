@@ -108,7 +108,8 @@ double iframe_peak_bps(const ts_writer *w, double total)
     return peak;
 }
 
-int write_master_playlist(const char *path, const pkg_master_entry *v, int n, ladder_error *err)
+int write_master_playlist(const char *path, const pkg_master_entry *v, int n, const char *prefix,
+                          ladder_error *err)
 {
     text t = {0};
 
@@ -120,7 +121,7 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, la
                e->stats.codecs);
         if (!e->stats.is_audio_only)
             append(&t, ",RESOLUTION=%dx%d,FRAME-RATE=%.3f", e->width, e->height, e->fps);
-        append(&t, "\n%s\n", e->uri);
+        append(&t, "\n%s%s\n", prefix, e->uri);
     }
     for (int i = 0; i < n; i++) {
         const pkg_master_entry *e = &v[i];
@@ -128,8 +129,8 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, la
             continue;
         append(&t,
                "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=%lld,CODECS=\"%s\",RESOLUTION=%dx%d,"
-               "URI=\"%s\"\n",
-               (long long)ceil(e->iframe_peak_bps), e->video_codec, e->width, e->height,
+               "URI=\"%s%s\"\n",
+               (long long)ceil(e->iframe_peak_bps), e->video_codec, e->width, e->height, prefix,
                e->iframe_uri);
     }
     return save(&t, path, err);

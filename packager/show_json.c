@@ -178,6 +178,8 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
         info->plan->src_fps_den ? (double)info->plan->src_fps_num / info->plan->src_fps_den : 0.0,
         "has_audio", info->plan->src_has_audio, "renditions", renditions, "files",
         files_json(root));
+    if (root_obj && info->version > 0)
+        json_object_set_new(root_obj, "version", json_integer(info->version));
     text = root_obj ? json_dumps(root_obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(root_obj);
     if (!text)

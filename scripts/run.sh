@@ -9,8 +9,7 @@ mkdir -p out
 if [ ! -f out/mezzanine.mp4 ]; then
   samples/make-mezzanine.sh --duration 12 --out out/mezzanine.mp4
 fi
-rm -rf library/sample
 build/ladder ingest out/mezzanine.mp4 --id sample --title "Sample mezzanine" --library library
 echo
-echo "The show is published in $(pwd)/library/sample (master.m3u8, hls/, mp4/)."
-echo "Try: ffplay library/sample/master.m3u8   or   ffprobe library/sample/mp4/mp4-360p-500.mp4"
+echo "The show is published in $(pwd)/library/sample (master.m3u8 -> current/, a new version per run)."
+echo "Try: ffplay library/sample/master.m3u8   or   ffprobe library/sample/current/mp4/mp4-360p-500.mp4"

@@ -53,5 +53,35 @@ c.check(not os.path.exists(os.path.join(lib, "new")), "no half-published show")
 r = ladder("ingest", inp, "--id", "new", "--library", lib, "--quiet")
 c.equal(r.returncode, 0, f"the next ingest succeeds ({r.stderr.strip()})")
 c.equal(os.listdir(staging_root), [], "the killed ingest's staging was swept")
+
+
+def tree(top):
+    """Every path under top with its symlink target or file size."""
+    out = []
+    for dp, dns, fns in os.walk(top):
+        for n in dns + fns:
+            p = os.path.join(dp, n)
+            out.append((os.path.relpath(p, top),
+                        os.readlink(p) if os.path.islink(p) else os.path.getsize(p)))
+    return sorted(out)
+
+
+# a re-ingest of a published id killed midway leaves the published version untouched
+before = tree(os.path.join(lib, "old"))
+p = subprocess.Popen([LADDER, "ingest", inp, "--id", "old", "--library", lib, "--quiet"],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+deadline = time.time() + 60
+while time.time() < deadline and p.poll() is None:
+    if [f for dp, _, fs in os.walk(staging_root) for f in fs if f.endswith(".ts")]:
+        break
+    time.sleep(0.05)
+c.check(p.poll() is None, "the re-ingest was still running when killed")
+p.send_signal(signal.SIGKILL)
+p.wait()
+c.equal(tree(os.path.join(lib, "old")), before, "the published show is exactly as it was")
+r = ladder("ingest", inp, "--id", "old", "--library", lib, "--quiet")
+c.equal(r.returncode, 0, f"the next re-ingest succeeds ({r.stderr.strip()})")
+c.equal(os.readlink(os.path.join(lib, "old", "current")), "v2", "and publishes v2")
+c.equal(os.listdir(staging_root), [], "the killed re-ingest's staging was swept")
 cleanup(d)
 c.done()

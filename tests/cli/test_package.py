@@ -7,15 +7,18 @@ import filecmp
 import os
 import re
 import struct
+import time
 
-from ladder_test import Checks, cleanup, ingest_clip, ladder, run, stream_info, workdir
+from ladder_test import Checks, cleanup, ingest_clip, ladder, run, show_version, stream_info, workdir
 
 c = Checks("package")
 d = workdir()
 inp, lib, r = ingest_clip(d, "show1")
 if not c.equal(r.returncode, 0, f"ingest exit status ({r.stderr.strip()})"):
     c.done()
-show = os.path.join(lib, "show1")
+top = os.path.join(lib, "show1")
+show = show_version(lib, "show1")  # the published version's own folder
+c.equal(os.path.basename(show), "v1", "a new show is published as version v1")
 
 
 def read(path):
@@ -120,7 +123,7 @@ r = ladder("transcode", inp, "--out", tc, "--quiet")
 c.equal(r.returncode, 0, "transcode for package")
 r = ladder("package", tc, "--id", "show1", "--library", os.path.join(d, "lib2"), "--quiet")
 c.equal(r.returncode, 0, f"package exit status ({r.stderr.strip()})")
-cmp = filecmp.dircmp(show, os.path.join(d, "lib2", "show1"))
+cmp = filecmp.dircmp(show, show_version(os.path.join(d, "lib2"), "show1"))
 
 
 def differing(dc):
@@ -151,8 +154,41 @@ for x in info["files"]:
 c.equal(len(info["renditions"]), 14, "show.json has the 14 renditions a 720p source gets")
 c.check(all(r["psnr_y"] > 30 and r["avg_bps"] > 0 for r in info["renditions"]),
         "renditions carry measured bitrate and PSNR")
-r = ladder("ingest", inp, "--id", "show1", "--library", lib, "--quiet")
-c.equal(r.returncode, 1, "ingesting an id that is published is refused (for now)")
+
+# the top folder: master.m3u8 is the version's master with every URI under v1/
+entry = read(os.path.join(top, "master.m3u8"))
+c.equal([u for _, u in variants(entry)], ["v1/" + u for _, u in variants(master)],
+        "LIBRARY/ID/master.m3u8 points into v1/")
+c.check(all(os.path.isfile(os.path.join(top, u)) for _, u in variants(entry)),
+        "every variant of the top master.m3u8 resolves")
+c.equal(json.loads(read(os.path.join(top, "show.json")))["version"], 1, "show.json says v1")
+
+# re-publishing the id replaces it atomically; a player that started on v1 keeps its files
+v1_uri = variants(entry)[0][1]
+v1_seg = os.path.join(os.path.dirname(os.path.join(top, v1_uri)), "seg00001.ts")
+with open(v1_seg, "rb") as f:
+    v1_bytes = f.read()
+r = ladder("package", tc, "--id", "show1", "--library", lib, "--title", "Second cut")
+c.equal(r.returncode, 0, f"re-publishing an id succeeds ({r.stderr.strip()})")
+c.check("version v2" in r.stdout, f"it says which version it published: {r.stdout.strip()}")
+c.equal(os.readlink(os.path.join(top, "current")), "v2", "current now points at v2")
+entry2 = read(os.path.join(top, "master.m3u8"))
+c.check(all(u.startswith("v2/") for _, u in variants(entry2)), "the top master points into v2/")
+c.equal(json.loads(read(os.path.join(top, "show.json")))["title"], "Second cut",
+        "show.json is the new version's")
+with open(os.path.join(top, v1_uri.replace("index.m3u8", "seg00001.ts")), "rb") as f:
+    c.check(f.read() == v1_bytes, "a v1 player's segment URL still gives the v1 bytes")
+c.check(os.path.isfile(os.path.join(top, "v1", ".superseded")), "v1 is marked superseded")
+
+# a later publish prunes versions superseded over a day ago and never-current leftovers
+old = time.time() - 25 * 3600
+os.utime(os.path.join(top, "v1", ".superseded"), (old, old))
+os.makedirs(os.path.join(top, "v3", "hls"))  # as a publish killed before its swap leaves it
+r = ladder("package", tc, "--id", "show1", "--library", lib, "--quiet")
+c.equal(r.returncode, 0, f"a third publish succeeds ({r.stderr.strip()})")
+c.equal(sorted(n for n in os.listdir(top) if n.startswith("v")), ["v2", "v4"],
+        "v1 (superseded a day ago) and v3 (never current) pruned; v2 kept for its players")
+c.equal(os.readlink(os.path.join(top, "current")), "v4", "current points at v4")
 r = ladder("ingest", inp, "--id", "../evil", "--library", lib, "--quiet")
 c.equal(r.returncode, 1, "a show id with a path in it is refused")
 c.equal(sorted(os.listdir(os.path.join(lib, ".staging"))), [], "no staging left behind")

@@ -44,7 +44,9 @@ check(streams.length > 1 && iframes.length === streams.length - 1,
       'one I-frame playlist per video variant (all but the audio-only one)');
 
 const PROFILE = { baseline: 0x42, main: 0x4d, high: 0x64 };
-const mp4dir = path.join(show, 'mp4');
+// A published show folder (LIBRARY/ID) keeps its files in the version `current` points at.
+const files = fs.existsSync(path.join(show, 'current')) ? path.join(show, 'current') : show;
+const mp4dir = path.join(files, 'mp4');
 for (const name of fs.existsSync(mp4dir) ? fs.readdirSync(mp4dir).sort() : []) {
   const data = fs.readFileSync(path.join(mp4dir, name));
   const file = MP4Box.createFile();
