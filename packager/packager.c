@@ -18,7 +18,7 @@ typedef struct closed_segment {
 
 typedef struct hls_rung {
     int stream, audio; /* plan indexes; audio -1 when video-only */
-    ts_writer w;
+    seg_writer w;
     pkt_list open; /* video of the segment being gathered */
     double open_start;
     int64_t next_cut;        /* 1/90000: the first IDR at or after this starts a segment */
@@ -55,7 +55,7 @@ struct pkg_packager {
     double *cuts;                      /* segment start times, from the first HLS rung */
     int n_cuts, cap_cuts;
     double duration;
-    ts_writer audio_only;
+    seg_writer audio_only;
     pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
     int n_variants;
     tc_sink sink;
@@ -113,8 +113,8 @@ static int audio_ready(const pkg_packager *p, const hls_rung *r, double end)
 }
 
 /* Writes one segment of a TS variant: video packets given, audio from the store up to `end`. */
-static int write_ts_segment(pkg_packager *p, ts_writer *w, int audio, int *cursor, AVPacket **video,
-                            int n_video, double start, double end, double duration)
+static int write_segment(pkg_packager *p, seg_writer *w, int audio, int *cursor, AVPacket **video,
+                         int n_video, double start, double end, double duration)
 {
     AVPacket **aud = NULL;
     int n_aud = 0, ret;
@@ -127,7 +127,7 @@ static int write_ts_segment(pkg_packager *p, ts_writer *w, int audio, int *curso
         aud = a->pkts.pkts + first;
         n_aud = *cursor - first;
     }
-    ret = ts_writer_segment(w, start, duration, video, n_video, aud, n_aud, &p->error);
+    ret = seg_writer_segment(w, start, duration, video, n_video, aud, n_aud, &p->error);
     return fail(p, ret);
 }
 
@@ -135,8 +135,8 @@ static int flush_waiting(pkg_packager *p, hls_rung *r)
 {
     while (r->n_waiting > 0 && audio_ready(p, r, r->waiting[0].end)) {
         closed_segment *c = &r->waiting[0];
-        int ret = write_ts_segment(p, &r->w, r->audio, &r->audio_cursor, c->video.pkts, c->video.n,
-                                   c->start, c->end, fmin(c->end, r->video_end) - c->start);
+        int ret = write_segment(p, &r->w, r->audio, &r->audio_cursor, c->video.pkts, c->video.n,
+                                c->start, c->end, fmin(c->end, r->video_end) - c->start);
         pkt_list_clear(&c->video);
         if (ret < 0)
             return ret;
@@ -289,8 +289,8 @@ static int open_hls_rung(pkg_packager *p, const tc_stream *v)
     r->stream = v->index;
     r->audio = v->audio_stream;
     snprintf(dir, sizeof dir, "%s/hls/%s", p->out_dir, v->name);
-    return ts_writer_open(&r->w, dir, v, r->audio >= 0 ? &p->plan.streams[r->audio] : NULL,
-                          &p->error);
+    return seg_writer_open(&r->w, dir, p->params.container == PROF_CONTAINER_FMP4, v,
+                           r->audio >= 0 ? &p->plan.streams[r->audio] : NULL, &p->error);
 }
 
 static int sink_begin(void *opaque, const tc_plan *plan)
@@ -367,15 +367,15 @@ static int write_audio_only(pkg_packager *p)
     if (best < 0 || p->n_cuts == 0)
         return 0;
     snprintf(dir, sizeof dir, "%s/hls/audio", p->out_dir);
-    ret = ts_writer_open(&p->audio_only, dir, NULL, &p->plan.streams[best], &p->error);
+    ret = seg_writer_open(&p->audio_only, dir, p->params.container == PROF_CONTAINER_FMP4, NULL,
+                          &p->plan.streams[best], &p->error);
     for (int i = 0; ret >= 0 && i < p->n_cuts; i++) {
         double end = i + 1 < p->n_cuts ? p->cuts[i + 1] : INFINITY;
         double duration = (i + 1 < p->n_cuts ? p->cuts[i + 1] : p->duration) - p->cuts[i];
-        ret =
-            write_ts_segment(p, &p->audio_only, best, &cursor, NULL, 0, p->cuts[i], end, duration);
+        ret = write_segment(p, &p->audio_only, best, &cursor, NULL, 0, p->cuts[i], end, duration);
     }
     if (ret >= 0)
-        ret = ts_writer_close(&p->audio_only, &p->error);
+        ret = seg_writer_close(&p->audio_only, &p->error);
     return fail(p, ret);
 }
 
@@ -394,7 +394,7 @@ static int sink_end(void *opaque, const tc_plan *plan)
         if (ret >= 0)
             ret = flush_waiting(p, r);
         if (ret >= 0)
-            ret = ts_writer_close(&r->w, &p->error);
+            ret = seg_writer_close(&r->w, &p->error);
         p->duration = fmax(p->duration, r->video_end);
     }
     for (int i = 0; ret >= 0 && i < p->n_mp4; i++)
@@ -414,8 +414,6 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
     *out = NULL;
     if (params->segment_seconds <= 0)
         return ladder_error_set(err, LADDER_EINVAL, "segment length must be positive");
-    if (params->container != PROF_CONTAINER_TS)
-        return ladder_error_set(err, LADDER_EINVAL, "fMP4 segments are not implemented yet");
     p = av_mallocz(sizeof *p);
     if (!p)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
@@ -452,7 +450,7 @@ void pkg_close(pkg_packager *p)
         for (int k = 0; k < r->n_waiting; k++)
             pkt_list_clear(&r->waiting[k].video);
         av_free(r->waiting);
-        ts_writer_free(&r->w);
+        seg_writer_free(&r->w);
     }
     for (int i = 0; i < p->n_mp4; i++) {
         if (p->mp4[i].oc) {
@@ -462,7 +460,7 @@ void pkg_close(pkg_packager *p)
     }
     for (int i = 0; i < TC_MAX_STREAMS; i++)
         pkt_list_clear(&p->audio[i].pkts);
-    ts_writer_free(&p->audio_only);
+    seg_writer_free(&p->audio_only);
     av_free(p->cuts);
     pthread_mutex_destroy(&p->lock);
     av_free(p);
@@ -482,7 +480,7 @@ static void avc1_codec(const tc_stream *st, char *out, size_t len)
         }
 }
 
-static void measure(const ts_writer *w, pkg_variant_stats *v)
+static void measure(const seg_writer *w, pkg_variant_stats *v)
 {
     int64_t bytes = 0;
     double dur = 0;
@@ -490,7 +488,7 @@ static void measure(const ts_writer *w, pkg_variant_stats *v)
     v->segments = w->n_segments;
     v->peak_bps = 0;
     for (int i = 0; i < w->n_segments; i++) {
-        const ts_segment *s = &w->segments[i];
+        const hls_segment *s = &w->segments[i];
         bytes += s->bytes;
         dur += s->duration;
         if (s->duration > 0 && s->bytes * 8 / s->duration > v->peak_bps)
@@ -507,7 +505,7 @@ static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, lad
     int ret;
 
     snprintf(path, sizeof path, "%s/hls/%s/index.m3u8", p->out_dir, v->name);
-    ret = write_media_playlist(path, r->w.segments, r->w.n_segments, err);
+    ret = write_media_playlist(path, &r->w, err);
     snprintf(path, sizeof path, "%s/hls/%s/iframes.m3u8", p->out_dir, v->name);
     if (ret >= 0)
         ret = write_iframe_playlist(path, &r->w, r->video_end, err);
@@ -568,7 +566,8 @@ static int make_poster(pkg_packager *p, ladder_error *err)
     if (!best || best->w.n_segments == 0)
         return 0;
     segment = best->w.n_segments / 3;
-    return write_poster(p->out_dir, p->plan.streams[best->stream].name, segment, err);
+    return write_poster(p->out_dir, p->plan.streams[best->stream].name, segment,
+                        best->w.fmp4 ? "m4s" : "ts", err);
 }
 
 int pkg_finish(pkg_packager *p, ladder_error *err)
@@ -583,7 +582,7 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         ret = rung_playlists(p, &p->hls[i], &e[n++], err);
     if (ret >= 0 && p->audio_only.n_segments > 0) {
         snprintf(path, sizeof path, "%s/hls/audio/index.m3u8", p->out_dir);
-        ret = write_media_playlist(path, p->audio_only.segments, p->audio_only.n_segments, err);
+        ret = write_media_playlist(path, &p->audio_only, err);
         snprintf(e[n].stats.name, sizeof e[n].stats.name, "audio");
         e[n].stats.is_audio_only = 1;
         measure(&p->audio_only, &e[n].stats);

@@ -21,7 +21,7 @@ typedef struct pkg_packager pkg_packager;
 typedef struct pkg_params {
     const char *out_dir;      /* folder to write the show into; must exist and be empty */
     double segment_seconds;   /* target segment length, a multiple of the GOP (6) */
-    prof_container container; /* TS; fMP4 is refused by pkg_open until it is implemented */
+    prof_container container; /* TS segments, or fMP4 (init.mp4 + .m4s) */
     const char *entry_prefix; /* when set (e.g. "v2/"), pkg_finish also writes entry.m3u8: the
                                  master playlist as seen from the show's top folder */
     ladder_logger logger;

@@ -20,40 +20,41 @@ int pkg_grow(void **array, int *cap, int n, size_t size);
 int pkt_list_add(pkt_list *l, const tc_packet *p);
 void pkt_list_clear(pkt_list *l);
 
-typedef struct ts_segment {
+typedef struct hls_segment {
     double start, duration; /* seconds, media time */
     int64_t bytes;
-} ts_segment;
+} hls_segment;
 
-typedef struct ts_iframe {
+typedef struct hls_iframe {
     int segment;
     int64_t offset, size; /* byte range in the segment file */
     double start;         /* seconds */
-} ts_iframe;
+} hls_iframe;
 
-/* One HLS variant written as MPEG-TS segments by one mpegts muxer, so continuity counters and
- * timestamps run on across segments. */
-typedef struct ts_writer {
+/* One HLS variant written as MPEG-TS or fMP4 segments by one muxer, so continuity counters,
+ * fragment sequence numbers and timestamps run on across segments. */
+typedef struct seg_writer {
     AVFormatContext *oc;
+    int fmp4;   /* fMP4 (init.mp4 + segNNNNN.m4s) rather than TS (segNNNNN.ts) */
     FILE *file; /* the segment being written */
     char dir[1024];
     int video, audio; /* muxer stream index, -1 when absent */
     int n_segments, cap_segments;
-    ts_segment *segments;
+    hls_segment *segments;
     int n_iframes, cap_iframes;
-    ts_iframe *iframes;
+    hls_iframe *iframes;
     int64_t segment_start_pos;
-} ts_writer;
+} seg_writer;
 
 /* Opens a writer into dir (created) for the given plan streams (video or audio may be NULL). */
-int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const tc_stream *audio,
-                   ladder_error *err);
+int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const tc_stream *video,
+                    const tc_stream *audio, ladder_error *err);
 /* Writes one segment: video packets (may be empty) and audio packets, already in the packets'
  * own time bases, starting at `start` seconds and lasting `duration`. */
-int ts_writer_segment(ts_writer *w, double start, double duration, AVPacket **video, int n_video,
-                      AVPacket **audio, int n_audio, ladder_error *err);
-int ts_writer_close(ts_writer *w, ladder_error *err);
-void ts_writer_free(ts_writer *w);
+int seg_writer_segment(seg_writer *w, double start, double duration, AVPacket **video, int n_video,
+                       AVPacket **audio, int n_audio, ladder_error *err);
+int seg_writer_close(seg_writer *w, ladder_error *err);
+void seg_writer_free(seg_writer *w);
 
 /* Playlists (playlists.c). */
 typedef struct pkg_master_entry {
@@ -66,9 +67,9 @@ typedef struct pkg_master_entry {
     double iframe_peak_bps;
 } pkg_master_entry;
 
-int write_media_playlist(const char *path, const ts_segment *segs, int n, ladder_error *err);
-int write_iframe_playlist(const char *path, const ts_writer *w, double total, ladder_error *err);
-double iframe_peak_bps(const ts_writer *w, double total);
+int write_media_playlist(const char *path, const seg_writer *w, ladder_error *err);
+int write_iframe_playlist(const char *path, const seg_writer *w, double total, ladder_error *err);
+double iframe_peak_bps(const seg_writer *w, double total);
 /* Entries in the order given; I-frame streams follow for every video entry. Every URI gets
  * `prefix` in front ("" for the version's own master.m3u8, "vN/" for entry.m3u8). */
 int write_master_playlist(const char *path, const pkg_master_entry *v, int n, const char *prefix,
@@ -78,8 +79,14 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, co
  * priming delays) and every rung keeps identical PTS. */
 #define PKG_TS_OFFSET_SECONDS 10
 
-/* poster.c: poster.jpg from the first picture of segment `segment` of HLS rung `rung`. */
-int write_poster(const char *out_dir, const char *rung, int segment, ladder_error *err);
+/* poster.c: poster.jpg from the first picture of segment `segment` (file extension `ext`)
+ * of HLS rung `rung`. */
+int write_poster(const char *out_dir, const char *rung, int segment, const char *ext,
+                 ladder_error *err);
+
+/* segment_reader.c: avformat_open_input for one segment file, .ts or .m4s (read after its
+ * folder's init.mp4). Returns 0 or an AVERROR. */
+int pkg_open_segment(AVFormatContext **ic, const char *path);
 
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);

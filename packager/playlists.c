@@ -1,4 +1,4 @@
-/* playlists.c: HLS text. Media playlists, I-frame playlists (byte ranges into the TS
+/* playlists.c: HLS text. Media playlists, I-frame playlists (byte ranges into the
  * segments) and the multivariant playlist, written whole through ladder_write_file_atomic. */
 #include <math.h>
 #include <stdarg.h>
@@ -56,48 +56,68 @@ static int at_least(int target, double duration)
     return (int)lround(duration) > target ? (int)lround(duration) : target;
 }
 
-int write_media_playlist(const char *path, const ts_segment *segs, int n, ladder_error *err)
+static const char *segment_ext(const seg_writer *w)
 {
+    return w->fmp4 ? "m4s" : "ts";
+}
+
+/* The header lines both playlist kinds share. RFC 8216 7: EXT-X-MAP needs version 6 in a media
+ * playlist (5 with I-FRAMES-ONLY); byte ranges need 4; decimal EXTINF 3. */
+static void append_header(text *t, const seg_writer *w, int iframes, int target)
+{
+    int version = w->fmp4 ? (iframes ? 5 : 6) : (iframes ? 4 : 3);
+
+    append(t, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n", version, target);
+    append(t, "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n");
+    if (iframes)
+        append(t, "#EXT-X-I-FRAMES-ONLY\n");
+    append(t, "#EXT-X-INDEPENDENT-SEGMENTS\n");
+    if (w->fmp4)
+        append(t, "#EXT-X-MAP:URI=\"init.mp4\"\n");
+}
+
+int write_media_playlist(const char *path, const seg_writer *w, ladder_error *err)
+{
+    const hls_segment *segs = w->segments;
+    int n = w->n_segments;
     text t = {0};
     int target = 1;
 
     for (int i = 0; i < n; i++)
         target = at_least(target, segs[i].duration);
-    append(&t, "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:%d\n", target);
-    append(&t, "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    append_header(&t, w, 0, target);
     for (int i = 0; i < n; i++)
-        append(&t, "#EXTINF:%.6f,\nseg%05d.ts\n", segs[i].duration, i);
+        append(&t, "#EXTINF:%.6f,\nseg%05d.%s\n", segs[i].duration, i, segment_ext(w));
     append(&t, "#EXT-X-ENDLIST\n");
     return save(&t, path, err);
 }
 
 /* Each I-frame lasts until the next one (or the end of the media). */
-static double iframe_duration(const ts_writer *w, int i, double total)
+static double iframe_duration(const seg_writer *w, int i, double total)
 {
     double next = i + 1 < w->n_iframes ? w->iframes[i + 1].start : total;
     return next - w->iframes[i].start;
 }
 
-int write_iframe_playlist(const char *path, const ts_writer *w, double total, ladder_error *err)
+int write_iframe_playlist(const char *path, const seg_writer *w, double total, ladder_error *err)
 {
     text t = {0};
     int target = 1;
 
     for (int i = 0; i < w->n_iframes; i++)
         target = at_least(target, iframe_duration(w, i, total));
-    append(&t, "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:%d\n", target);
-    append(&t, "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-I-FRAMES-ONLY\n");
-    append(&t, "#EXT-X-INDEPENDENT-SEGMENTS\n");
+    append_header(&t, w, 1, target);
     for (int i = 0; i < w->n_iframes; i++) {
-        const ts_iframe *f = &w->iframes[i];
-        append(&t, "#EXTINF:%.6f,\n#EXT-X-BYTERANGE:%lld@%lld\nseg%05d.ts\n",
-               iframe_duration(w, i, total), (long long)f->size, (long long)f->offset, f->segment);
+        const hls_iframe *f = &w->iframes[i];
+        append(&t, "#EXTINF:%.6f,\n#EXT-X-BYTERANGE:%lld@%lld\nseg%05d.%s\n",
+               iframe_duration(w, i, total), (long long)f->size, (long long)f->offset, f->segment,
+               segment_ext(w));
     }
     append(&t, "#EXT-X-ENDLIST\n");
     return save(&t, path, err);
 }
 
-double iframe_peak_bps(const ts_writer *w, double total)
+double iframe_peak_bps(const seg_writer *w, double total)
 {
     double peak = 0;
     for (int i = 0; i < w->n_iframes; i++) {

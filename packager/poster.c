@@ -11,13 +11,13 @@
 
 #include "pkg_internal.h"
 
-/* Decodes the first picture of a TS segment. */
+/* Decodes the first picture of a segment. */
 static int first_picture(const char *path, AVFrame *out)
 {
     AVFormatContext *ic = NULL;
     AVCodecContext *dec = NULL;
     AVPacket *pkt = av_packet_alloc();
-    int ret = pkt ? avformat_open_input(&ic, path, NULL, NULL) : AVERROR(ENOMEM), vi = -1;
+    int ret = pkt ? pkg_open_segment(&ic, path) : AVERROR(ENOMEM), vi = -1;
 
     if (ret >= 0)
         ret = avformat_find_stream_info(ic, NULL);
@@ -94,13 +94,14 @@ static int write_jpeg(const AVFrame *pic, const char *path)
     return ret;
 }
 
-int write_poster(const char *out_dir, const char *rung, int segment, ladder_error *err)
+int write_poster(const char *out_dir, const char *rung, int segment, const char *ext,
+                 ladder_error *err)
 {
     char seg[PATH_MAX + 128], path[PATH_MAX + 16];
     AVFrame *pic = av_frame_alloc();
     int ret = pic ? 0 : AVERROR(ENOMEM);
 
-    snprintf(seg, sizeof seg, "%s/hls/%s/seg%05d.ts", out_dir, rung, segment);
+    snprintf(seg, sizeof seg, "%s/hls/%s/seg%05d.%s", out_dir, rung, segment, ext);
     snprintf(path, sizeof path, "%s/poster.jpg", out_dir);
     if (ret >= 0)
         ret = first_picture(seg, pic);

@@ -186,8 +186,7 @@ static void check_idr_starts(pkg_report *r, const char *show, const char *uri, c
         AVPacket *pkt = av_packet_alloc();
         int key = -1;
         join(path, sizeof path, dir, m->uris[i]);
-        if (pkt && avformat_open_input(&ic, path, NULL, NULL) >= 0 &&
-            avformat_find_stream_info(ic, NULL) >= 0) {
+        if (pkt && pkg_open_segment(&ic, path) >= 0 && avformat_find_stream_info(ic, NULL) >= 0) {
             int vi = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
             while (vi >= 0 && key < 0 && av_read_frame(ic, pkt) >= 0) {
                 if (pkt->stream_index == vi)

@@ -43,12 +43,8 @@ for (const v of iframes) {
 check(streams.length > 1 && iframes.length === streams.length - 1,
       'one I-frame playlist per video variant (all but the audio-only one)');
 
-const PROFILE = { baseline: 0x42, main: 0x4d, high: 0x64 };
-// A published show folder (LIBRARY/ID) keeps its files in the version `current` points at.
-const files = fs.existsSync(path.join(show, 'current')) ? path.join(show, 'current') : show;
-const mp4dir = path.join(files, 'mp4');
-for (const name of fs.existsSync(mp4dir) ? fs.readdirSync(mp4dir).sort() : []) {
-  const data = fs.readFileSync(path.join(mp4dir, name));
+// mp4box.js reads an MP4 held in a Buffer; returns its info or null.
+function mp4Info(data, name) {
   const file = MP4Box.createFile();
   let info = null;
   file.onReady = i => { info = i; };
@@ -57,6 +53,32 @@ for (const name of fs.existsSync(mp4dir) ? fs.readdirSync(mp4dir).sort() : []) {
   buf.fileStart = 0;
   file.appendBuffer(buf);
   file.flush();
+  return info;
+}
+
+// fMP4 variants: the init segment plus the first media segment read as fragmented MP4 whose
+// video codec is the one the multivariant playlist announces.
+for (const v of streams) {
+  const media = parsePlaylist(v.uri);
+  const map = media && media.segments.length && media.segments[0].map;
+  if (!map) continue;
+  const dir = path.dirname(path.join(show, v.uri));
+  const data = Buffer.concat([fs.readFileSync(path.join(dir, map.uri)),
+                              fs.readFileSync(path.join(dir, media.segments[0].uri))]);
+  const info = mp4Info(data, `${v.uri} init+first segment`);
+  check(info && info.isFragmented, `${v.uri}: init.mp4 + first segment is fragmented MP4`);
+  const want = v.codecs.split(',').find(c => c.startsWith('avc1.'));
+  if (want)
+    check(info && info.videoTracks.length === 1 && info.videoTracks[0].codec === want,
+          `${v.uri}: fMP4 video codec ${info && info.videoTracks[0] && info.videoTracks[0].codec} is CODECS' ${want}`);
+}
+
+const PROFILE = { baseline: 0x42, main: 0x4d, high: 0x64 };
+// A published show folder (LIBRARY/ID) keeps its files in the version `current` points at.
+const files = fs.existsSync(path.join(show, 'current')) ? path.join(show, 'current') : show;
+const mp4dir = path.join(files, 'mp4');
+for (const name of fs.existsSync(mp4dir) ? fs.readdirSync(mp4dir).sort() : []) {
+  const info = mp4Info(fs.readFileSync(path.join(mp4dir, name)), name);
   check(info !== null, `mp4box reads ${name}`);
   if (!info) continue;
   check(!info.isFragmented, `${name} is not fragmented`);

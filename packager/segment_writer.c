@@ -1,4 +1,4 @@
-/* ts_writer.c: one HLS variant as MPEG-TS segments.
+/* seg_writer.c: one HLS variant as MPEG-TS segments.
  *
  * One libavformat mpegts muxer per variant writes through a custom AVIOContext whose target
  * file changes at each segment boundary, so continuity counters and PCR/PTS run on across
@@ -14,15 +14,42 @@
 
 static int write_to_segment(void *opaque, uint8_t *buf, int size)
 {
-    ts_writer *w = opaque;
+    seg_writer *w = opaque;
     if (!w->file || fwrite(buf, 1, size, w->file) != (size_t)size)
         return AVERROR(EIO);
     return size;
 }
 
-int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const tc_stream *audio,
-                   ladder_error *err)
+/* fMP4: the init segment is what the muxer writes at its header. */
+static int open_init_file(seg_writer *w, ladder_error *err)
 {
+    char path[1100];
+
+    snprintf(path, sizeof path, "%s/init.mp4", w->dir);
+    w->file = fopen(path, "wb");
+    return w->file
+               ? 0
+               : ladder_error_set(err, LADDER_EIO, "cannot write %s: %s", path, strerror(errno));
+}
+
+static void set_muxer_options(const seg_writer *w, AVDictionary **opts)
+{
+    if (w->fmp4) {
+        /* fragments only when we flush; moov empty up front; tfdt-relative data offsets */
+        av_dict_set(opts, "movflags", "frag_custom+empty_moov+default_base_moof+cmaf+skip_trailer",
+                    0);
+        return;
+    }
+    /* PAT/PMT go out at every segment start and every IDR (resend_headers); repeating them
+     * ten times a second as well would cost ~10% of a low rung's bytes. */
+    av_dict_set(opts, "pat_period", "3600", 0);
+    av_dict_set(opts, "sdt_period", "3600", 0);
+}
+
+int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const tc_stream *video,
+                    const tc_stream *audio, ladder_error *err)
+{
+    AVDictionary *opts = NULL;
     unsigned char *buf;
     int ret;
 
@@ -32,8 +59,9 @@ int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const 
     ret = ladder_mkdir_p(dir, err);
     if (ret < 0)
         return ret;
-    if (avformat_alloc_output_context2(&w->oc, NULL, "mpegts", NULL) < 0)
-        return ladder_error_set(err, LADDER_ENOMEM, "cannot set up the TS muxer");
+    w->fmp4 = fmp4;
+    if (avformat_alloc_output_context2(&w->oc, NULL, fmp4 ? "mp4" : "mpegts", NULL) < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "cannot set up the segment muxer");
     w->oc->flags |= AVFMT_FLAG_BITEXACT;
     if ((video && !tc_stream_add_to(w->oc, video)) || (audio && !tc_stream_add_to(w->oc, audio)))
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
@@ -48,17 +76,15 @@ int ts_writer_open(ts_writer *w, const char *dir, const tc_stream *video, const 
     /* Our own fixed offset keeps every stream positive; the muxer must not shift again, or
      * rungs with and without B-frames would end up with different timestamps. */
     w->oc->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
-    /* PAT/PMT go out at every segment start and every IDR (resend_headers); repeating them
-     * ten times a second as well would cost ~10% of a low rung's bytes. */
-    AVDictionary *opts = NULL;
-    av_dict_set(&opts, "pat_period", "3600", 0);
-    av_dict_set(&opts, "sdt_period", "3600", 0);
+    if (fmp4 && (ret = open_init_file(w, err)) < 0)
+        return ret;
+    set_muxer_options(w, &opts);
     ret = avformat_write_header(w->oc, &opts);
     av_dict_free(&opts);
-    return ret < 0 ? ladder_error_from_av(err, ret, "TS muxer") : 0;
+    return ret < 0 ? ladder_error_from_av(err, ret, "segment muxer") : 0;
 }
 
-static int start_file(ts_writer *w, ladder_error *err)
+static int start_file(seg_writer *w, ladder_error *err)
 {
     char path[1100];
 
@@ -67,7 +93,7 @@ static int start_file(ts_writer *w, ladder_error *err)
         w->file = NULL;
         return ladder_error_set(err, LADDER_EIO, "%s: %s", w->dir, strerror(errno));
     }
-    snprintf(path, sizeof path, "%s/seg%05d.ts", w->dir, w->n_segments);
+    snprintf(path, sizeof path, "%s/seg%05d.%s", w->dir, w->n_segments, w->fmp4 ? "m4s" : "ts");
     w->file = fopen(path, "wb");
     if (!w->file)
         return ladder_error_set(err, LADDER_EIO, "cannot write %s: %s", path, strerror(errno));
@@ -93,50 +119,67 @@ static double seconds(const AVPacket *p, const AVStream *st)
     return p->dts * av_q2d(st->time_base);
 }
 
+/* fMP4: ends the fragment being built (a no-op when it is empty). */
+static int flush_fragment(seg_writer *w, ladder_error *err)
+{
+    int ret = av_write_frame(w->oc, NULL);
+    return ret < 0 ? ladder_error_from_av(err, ret, "writing an fMP4 fragment") : 0;
+}
+
+static int add_iframe(seg_writer *w, int64_t start_pos, double start, ladder_error *err)
+{
+    if (pkg_grow((void **)&w->iframes, &w->cap_iframes, w->n_iframes, sizeof *w->iframes) < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    w->iframes[w->n_iframes++] = (hls_iframe){
+        .segment = w->n_segments,
+        .offset = start_pos - w->segment_start_pos,
+        .size = avio_tell(w->oc->pb) - start_pos,
+        .start = start,
+    };
+    return 0;
+}
+
 /* Writes one packet with the fixed offset; records I-frame byte ranges. */
-static int write_packet(ts_writer *w, AVPacket *src, int stream, ladder_error *err)
+static int write_packet(seg_writer *w, AVPacket *src, int stream, ladder_error *err)
 {
     AVStream *st = w->oc->streams[stream];
     int is_idr = stream == w->video && (src->flags & AV_PKT_FLAG_KEY);
     int64_t offset = av_rescale_q(PKG_TS_OFFSET_SECONDS, (AVRational){1, 1}, st->time_base);
-    int64_t before = avio_tell(w->oc->pb);
+    int64_t before;
     AVPacket *p = av_packet_clone(src);
-    int ret;
+    int ret = 0;
 
     if (!p)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    if (is_idr && w->fmp4)
+        ret = flush_fragment(w, err);
+    before = avio_tell(w->oc->pb);
     p->stream_index = stream;
     p->pts += offset;
     p->dts += offset;
-    if (is_idr)
+    if (is_idr && !w->fmp4)
         av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
-    ret = av_write_frame(w->oc, p);
+    if (ret >= 0 && (ret = av_write_frame(w->oc, p)) < 0)
+        ret = ladder_error_from_av(err, ret, "writing a segment");
     av_packet_free(&p);
-    if (ret < 0)
-        return ladder_error_from_av(err, ret, "writing a TS segment");
-    if (is_idr) {
-        if (pkg_grow((void **)&w->iframes, &w->cap_iframes, w->n_iframes, sizeof *w->iframes) < 0)
-            return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-        w->iframes[w->n_iframes++] = (ts_iframe){
-            .segment = w->n_segments,
-            .offset = before - w->segment_start_pos,
-            .size = avio_tell(w->oc->pb) - before,
-            .start = src->pts * av_q2d(st->time_base),
-        };
-    }
-    return 0;
+    if (ret >= 0 && is_idr && w->fmp4)
+        ret = flush_fragment(w, err); /* the IDR alone in its fragment */
+    if (ret >= 0 && is_idr)
+        ret = add_iframe(w, before, src->pts * av_q2d(st->time_base), err);
+    return ret;
 }
 
-int ts_writer_segment(ts_writer *w, double start, double duration, AVPacket **video, int n_video,
-                      AVPacket **audio, int n_audio, ladder_error *err)
+int seg_writer_segment(seg_writer *w, double start, double duration, AVPacket **video, int n_video,
+                       AVPacket **audio, int n_audio, ladder_error *err)
 {
     int iv = 0, ia = 0, ret;
 
     if (pkg_grow((void **)&w->segments, &w->cap_segments, w->n_segments, sizeof *w->segments) < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = start_file(w, err);
-    /* every segment starts with PAT/PMT, whatever comes first in it */
-    av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
+    /* every TS segment starts with PAT/PMT, whatever comes first in it */
+    if (!w->fmp4)
+        av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
     while (ret >= 0 && (iv < n_video || ia < n_audio)) {
         int take_video =
             ia >= n_audio || (iv < n_video && seconds(video[iv], w->oc->streams[w->video]) <=
@@ -146,15 +189,15 @@ int ts_writer_segment(ts_writer *w, double start, double duration, AVPacket **vi
     }
     if (ret < 0)
         return ret;
-    /* push the muxer's buffered audio into this segment before it closes */
+    /* push the muxer's buffered audio (TS) or last fragment (fMP4) into this segment */
     av_write_frame(w->oc, NULL);
     avio_flush(w->oc->pb);
-    w->segments[w->n_segments++] = (ts_segment){
+    w->segments[w->n_segments++] = (hls_segment){
         .start = start, .duration = duration, .bytes = avio_tell(w->oc->pb) - w->segment_start_pos};
     return 0;
 }
 
-int ts_writer_close(ts_writer *w, ladder_error *err)
+int seg_writer_close(seg_writer *w, ladder_error *err)
 {
     int ret = av_write_trailer(w->oc);
 
@@ -167,7 +210,7 @@ int ts_writer_close(ts_writer *w, ladder_error *err)
     return ret < 0 ? ladder_error_from_av(err, ret, w->dir) : 0;
 }
 
-void ts_writer_free(ts_writer *w)
+void seg_writer_free(seg_writer *w)
 {
     if (w->file)
         fclose(w->file);
