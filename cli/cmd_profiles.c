@@ -1,12 +1,16 @@
 /* cmd_profiles.c: `ladder profiles check FILE...` validates ladders; `ladder profiles show
- * [FILE]` prints one (the built-in pbs16 by default) as a table. */
+ * [FILE]` prints one (the built-in pbs16 by default) as a table; `ladder profiles route
+ * [DEVICES.xml]` says what `/play` would answer each user agent read from stdin. */
 #include <string.h>
 
 #include "cli.h"
 #include "profiles.h"
 
-static const char usage_text[] = "usage: ladder profiles check FILE...\n"
-                                 "       ladder profiles show [FILE]";
+static const char usage_text[] =
+    "usage: ladder profiles check FILE...\n"
+    "       ladder profiles show [FILE]\n"
+    "       ladder profiles route [DEVICES.xml] < user-agents   (one per line; optionally\n"
+    "                 TAB Sec-CH-UA-Mobile TAB Sec-CH-UA-Platform)";
 
 static void show(const prof_ladder *l)
 {
@@ -42,6 +46,40 @@ static int check(int n, char **files)
     return failed ? CLI_EXIT_FAILURE : 0;
 }
 
+/* One line in, one decision out: "hls|mp4 MAX_HEIGHT PROFILE_IDC RULE". */
+static void route_line(const prof_devices *d, char *line)
+{
+    char *fields[3] = {line, NULL, NULL};
+    prof_route r;
+
+    line[strcspn(line, "\r\n")] = '\0';
+    for (int i = 1; i < 3 && fields[i - 1]; i++) {
+        char *tab = strchr(fields[i - 1], '\t');
+        if (tab) {
+            *tab = '\0';
+            fields[i] = tab + 1;
+        }
+    }
+    prof_devices_route(d, &(prof_client){fields[0], fields[1], fields[2]}, &r);
+    printf("%s %d %d %s\n", r.format == PROF_FORMAT_MP4 ? "mp4" : "hls", r.max_height,
+           r.profile_idc, r.rule);
+}
+
+static int route(const char *file)
+{
+    prof_devices *d = NULL;
+    ladder_error err = {0};
+    char line[8192];
+    int ret = file ? prof_devices_load(file, &d, &err) : prof_devices_load_default(&d, &err);
+
+    if (ret < 0)
+        return cli_fail("profiles", &err);
+    while (fgets(line, sizeof line, stdin))
+        route_line(d, line);
+    prof_devices_free(d);
+    return 0;
+}
+
 int cmd_profiles(int argc, char **argv)
 {
     static const cli_option opts[] = {{NULL}};
@@ -60,6 +98,8 @@ int cmd_profiles(int argc, char **argv)
         show(&l);
         return 0;
     }
+    if (npos >= 1 && npos <= 2 && strcmp(argv[1], "route") == 0)
+        return route(npos == 2 ? argv[2] : NULL);
     cli_print_usage(stderr, usage_text, opts);
     return CLI_EXIT_USAGE;
 }

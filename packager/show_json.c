@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 #include <libavutil/mem.h>
-#include <libavutil/sha.h>
+#include <openssl/evp.h>
 
 #include "pkg_internal.h"
 
@@ -70,29 +70,28 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Hex SHA-256 of a file; returns the size or -1. */
+/* Hex SHA-256 of a file; returns the size or -1. OpenSSL's SHA-256 uses the CPU's SHA
+ * instructions where there are some: about ten times libavutil's speed, and hashing every
+ * published byte was a third of `ladder package`'s time. */
 static long long sha256_file(const char *path, char hex[65])
 {
-    struct AVSHA *sha = av_sha_alloc();
+    EVP_MD_CTX *sha = EVP_MD_CTX_new();
     unsigned char buf[65536], digest[32];
     long long size = 0;
     size_t n;
     FILE *f = fopen(path, "rb");
+    int ok = f && sha && EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
 
-    if (!f || !sha) {
-        if (f)
-            fclose(f);
-        av_free(sha);
-        return -1;
-    }
-    av_sha_init(sha, 256);
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        av_sha_update(sha, buf, n);
+    while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+        ok = EVP_DigestUpdate(sha, buf, n);
         size += n;
     }
-    av_sha_final(sha, digest);
-    av_free(sha);
-    fclose(f);
+    ok = ok && !ferror(f) && EVP_DigestFinal_ex(sha, digest, NULL);
+    EVP_MD_CTX_free(sha);
+    if (f)
+        fclose(f);
+    if (!ok)
+        return -1;
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     return size;

@@ -1,7 +1,7 @@
 /* profile.c: reads encoding ladders from XML. A profile is parsed with libxml2, checked against the
  * built-in schema (ladder-profile.xsd), then against the rules a schema cannot express, using
  * x264's own level table and preset names; every failure names the file and line at fault. */
-#include "profiles.h"
+#include "prof_internal.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -21,203 +21,7 @@ extern const size_t prof_schema_xsd_len;
 extern const char prof_default_xml[];
 extern const size_t prof_default_xml_len;
 
-#define PROF_XML_MAX      (1 << 20) /* bytes; a real profile is a few kilobytes */
-#define PROF_NS           "urn:ladder:profile:1"
 #define PROF_DEFAULT_NAME "<built-in pbs16.xml>"
-
-/* libxml2 2.12 made the error passed to handlers const. */
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *xml_error_ptr;
-#else
-typedef xmlError *xml_error_ptr;
-#endif
-
-/* One load in progress: the name messages start with, and the first error seen. */
-typedef struct load_ctx {
-    const char *name;  /* file name, or the caller's name for an in-memory profile */
-    ladder_error *err; /* the caller's, may be NULL */
-    int failed;        /* an error has been recorded; later ones are dropped */
-    int code;          /* the recorded error's code */
-} load_ctx;
-
-/* Records the first failure of a load as "NAME:LINE: problem" ("NAME: problem" when line <= 0)
- * with `code`, and returns the code of the first failure, so a later, derived failure (a parse
- * that returned no document) neither overwrites nor changes it. */
-static int fail_line(load_ctx *lc, int code, long line, const char *problem)
-{
-    if (lc->failed)
-        return lc->code;
-    lc->failed = 1;
-    lc->code = code;
-    if (line > 0)
-        return ladder_error_set(lc->err, code, "%s:%ld: %s", lc->name, line, problem);
-    return ladder_error_set(lc->err, code, "%s: %s", lc->name, problem);
-}
-
-/* printf-style fail_line for a problem found at element `node`; always LADDER_EINVAL. */
-static int fail_at(load_ctx *lc, const xmlNode *node, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail_at(load_ctx *lc, const xmlNode *node, const char *fmt, ...)
-{
-    char problem[400];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(problem, sizeof problem, fmt, ap);
-    va_end(ap);
-    return fail_line(lc, LADDER_EINVAL, xmlGetLineNo(node), problem);
-}
-
-/* Copies a libxml2 message into buf as one line: without the schema's namespace, which only
- * makes "{urn:ladder:profile:1}rung" harder to read, and without newlines. */
-static void clean_message(const char *msg, char *buf, size_t size)
-{
-    static const char ns[] = "{" PROF_NS "}";
-    size_t n = 0;
-
-    while (msg && *msg && n + 1 < size) {
-        if (strncmp(msg, ns, sizeof ns - 1) == 0) {
-            msg += sizeof ns - 1;
-            continue;
-        }
-        buf[n++] = (*msg == '\n' || *msg == '\r') ? ' ' : *msg;
-        msg++;
-    }
-    while (n > 0 && buf[n - 1] == ' ')
-        n--;
-    buf[n] = '\0';
-}
-
-/* Records a libxml2 error or fatal error; warnings (e.g. a relative namespace URI) are ignored. */
-static void catch_xml_error(load_ctx *lc, xml_error_ptr e)
-{
-    char problem[400];
-    long line = e->line;
-
-    if (e->level < XML_ERR_ERROR)
-        return;
-    if (line <= 0 && e->node)
-        line = xmlGetLineNo(e->node);
-    clean_message(e->message, problem, sizeof problem);
-    fail_line(lc, LADDER_EINVAL, line, problem);
-}
-
-/* Parser-context error handler: libxml2 passes the parser context, whose _private is ours. */
-static void on_parser_error(void *ctxt, xml_error_ptr e)
-{
-    catch_xml_error(((xmlParserCtxtPtr)ctxt)->_private, e);
-}
-
-/* Schema-context error handler: libxml2 passes our load_ctx back. */
-static void on_schema_error(void *lc, xml_error_ptr e)
-{
-    catch_xml_error(lc, e);
-}
-
-/* SAX handler for <!DOCTYPE ...>: a profile has no use for a DTD, and refusing it before its
- * declarations are read means no entity, local or remote, is ever defined or expanded. */
-static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-
-    (void)name, (void)ext_id, (void)sys_id;
-    fail_line(ctxt->_private, LADDER_EINVAL, ctxt->input ? ctxt->input->line : 0,
-              "a DOCTYPE is not allowed in a profile");
-    xmlStopParser(ctxt);
-}
-
-/* Parses xml into *doc with errors routed to lc, never to stderr and never over the network.
- * Returns 0, or a negative code with *doc NULL. */
-static int parse_doc(load_ctx *lc, const char *xml, size_t len, xmlDocPtr *doc)
-{
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-
-    *doc = NULL;
-    if (!ctxt)
-        return fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
-    ctxt->_private = lc;
-    ctxt->sax->serror = on_parser_error;
-    ctxt->sax->internalSubset = on_doctype;
-    *doc = xmlCtxtReadMemory(ctxt, xml, (int)len, lc->name, NULL, XML_PARSE_NONET);
-    xmlFreeParserCtxt(ctxt);
-    if (*doc && !lc->failed)
-        return 0;
-    xmlFreeDoc(*doc);
-    *doc = NULL;
-    return fail_line(lc, LADDER_ENOMEM, 0, "cannot parse (out of memory)");
-}
-
-/* Validates doc against the built-in schema; the first violation goes to lc. Returns 0 or a
- * negative code. */
-static int validate_doc(load_ctx *lc, xmlDocPtr doc)
-{
-    xmlSchemaParserCtxtPtr pctxt;
-    xmlSchemaValidCtxtPtr vctxt = NULL;
-    xmlSchemaPtr schema = NULL;
-    load_ctx schema_lc = {"ladder-profile.xsd", NULL, 0, 0};
-    int rc = -1;
-
-    pctxt = xmlSchemaNewMemParserCtxt(prof_schema_xsd, (int)prof_schema_xsd_len);
-    if (pctxt) {
-        xmlSchemaSetParserStructuredErrors(pctxt, on_schema_error, &schema_lc);
-        schema = xmlSchemaParse(pctxt);
-        xmlSchemaFreeParserCtxt(pctxt);
-    }
-    if (schema)
-        vctxt = xmlSchemaNewValidCtxt(schema);
-    if (vctxt) {
-        xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, lc);
-        rc = xmlSchemaValidateDoc(vctxt, doc);
-        xmlSchemaFreeValidCtxt(vctxt);
-    }
-    xmlSchemaFree(schema);
-    if (rc == 0)
-        return 0;
-    if (rc > 0)
-        return fail_line(lc, LADDER_EINVAL, 0, "does not match the profile schema");
-    return fail_line(lc, LADDER_ENOMEM, 0, "cannot load the built-in profile schema");
-}
-
-/* Copies attribute `key` (no namespace) of node into buf, truncated to size. Returns 1 if it is
- * there, 0 if absent, LADDER_ENOMEM if it could not be read. The schema has bounded every
- * attribute's length, so truncation does not happen. */
-static int get_attr(const xmlNode *node, const char *key, char *buf, size_t size)
-{
-    xmlAttrPtr attr = xmlHasNsProp(node, BAD_CAST key, NULL);
-    xmlChar *value;
-
-    if (!attr)
-        return 0;
-    value = xmlNodeListGetString(node->doc, attr->children, 1);
-    if (!value)
-        return LADDER_ENOMEM;
-    snprintf(buf, size, "%s", (const char *)value);
-    xmlFree(value);
-    return 1;
-}
-
-/* get_attr for an attribute with a default: copies `def` when the attribute is absent. Returns 0
- * or LADDER_ENOMEM. */
-static int attr_or(const xmlNode *node, const char *key, const char *def, char *buf, size_t size)
-{
-    int rc = get_attr(node, key, buf, size);
-
-    if (rc == 0)
-        snprintf(buf, size, "%s", def);
-    return rc < 0 ? rc : 0;
-}
-
-/* Reads an integer attribute the schema has already range-checked; `def` if absent. */
-static int int_attr(const xmlNode *node, const char *key, int def, int *out)
-{
-    char buf[PROF_NAME_MAX];
-    int rc = get_attr(node, key, buf, sizeof buf);
-
-    if (rc < 0)
-        return rc;
-    *out = rc ? (int)strtol(buf, NULL, 10) : def;
-    return 0;
-}
 
 /* Reads a seconds attribute in milliseconds, exactly: the schema allows "SS" or "SS.mmm" only,
  * and a locale-independent parse avoids strtod's "2,5" in some locales. */
@@ -226,7 +30,7 @@ static int millis_attr(const xmlNode *node, const char *key, const char *def, lo
     char buf[PROF_NAME_MAX];
     const char *p = buf;
     long scale = 1000;
-    int rc = attr_or(node, key, def, buf, sizeof buf);
+    int rc = prof_xml_attr_or(node, key, def, buf, sizeof buf);
 
     if (rc < 0)
         return rc;
@@ -270,22 +74,23 @@ static int read_ladder_attrs(load_ctx *lc, const xmlNode *node, prof_ladder *out
     char container[16];
     long gop_ms, seg_ms;
 
-    if (attr_or(node, "name", "", out->name, sizeof out->name) < 0 ||
-        attr_or(node, "preset", "veryfast", out->preset, sizeof out->preset) < 0 ||
-        attr_or(node, "container", "ts", container, sizeof container) < 0 ||
-        int_attr(node, "audio-channels", 2, &out->audio_channels) < 0 ||
+    if (prof_xml_attr_or(node, "name", "", out->name, sizeof out->name) < 0 ||
+        prof_xml_attr_or(node, "preset", "veryfast", out->preset, sizeof out->preset) < 0 ||
+        prof_xml_attr_or(node, "container", "ts", container, sizeof container) < 0 ||
+        prof_xml_int_attr(node, "audio-channels", 2, &out->audio_channels) < 0 ||
         millis_attr(node, "gop-seconds", "2", &gop_ms) < 0 ||
         millis_attr(node, "segment-seconds", "6", &seg_ms) < 0)
-        return fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
+        return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
     out->container = strcmp(container, "fmp4") == 0 ? PROF_CONTAINER_FMP4 : PROF_CONTAINER_TS;
     out->gop_seconds = (double)gop_ms / 1000.0;
     out->segment_seconds = (double)seg_ms / 1000.0;
     if (!known_preset(out->preset))
-        return fail_at(lc, node, "unknown x264 preset '%s'", out->preset);
+        return prof_xml_fail_at(lc, node, "unknown x264 preset '%s'", out->preset);
     /* Every segment must start on an IDR frame for the rungs to switch cleanly. */
     if (gop_ms <= 0 || seg_ms % gop_ms != 0)
-        return fail_at(lc, node, "segment-seconds %g is not a whole multiple of gop-seconds %g",
-                       out->segment_seconds, out->gop_seconds);
+        return prof_xml_fail_at(lc, node,
+                                "segment-seconds %g is not a whole multiple of gop-seconds %g",
+                                out->segment_seconds, out->gop_seconds);
     return 0;
 }
 
@@ -295,16 +100,17 @@ static int read_rung_attrs(const xmlNode *node, prof_rung *r)
 {
     char use[16], level[16];
 
-    if (attr_or(node, "name", "", r->name, sizeof r->name) < 0 ||
-        attr_or(node, "use", "hls", use, sizeof use) < 0 ||
-        attr_or(node, "profile", "", r->h264_profile, sizeof r->h264_profile) < 0 ||
-        attr_or(node, "level", "0.0", level, sizeof level) < 0 ||
-        int_attr(node, "width", 0, &r->width) < 0 || int_attr(node, "height", 0, &r->height) < 0 ||
-        int_attr(node, "video-kbps", 0, &r->video_kbps) < 0 ||
-        int_attr(node, "maxrate-kbps", 0, &r->maxrate_kbps) < 0 ||
-        int_attr(node, "bufsize-kbps", 0, &r->bufsize_kbps) < 0 ||
-        int_attr(node, "audio-kbps", 0, &r->audio_kbps) < 0 ||
-        int_attr(node, "max-fps", 0, &r->max_fps) < 0)
+    if (prof_xml_attr_or(node, "name", "", r->name, sizeof r->name) < 0 ||
+        prof_xml_attr_or(node, "use", "hls", use, sizeof use) < 0 ||
+        prof_xml_attr_or(node, "profile", "", r->h264_profile, sizeof r->h264_profile) < 0 ||
+        prof_xml_attr_or(node, "level", "0.0", level, sizeof level) < 0 ||
+        prof_xml_int_attr(node, "width", 0, &r->width) < 0 ||
+        prof_xml_int_attr(node, "height", 0, &r->height) < 0 ||
+        prof_xml_int_attr(node, "video-kbps", 0, &r->video_kbps) < 0 ||
+        prof_xml_int_attr(node, "maxrate-kbps", 0, &r->maxrate_kbps) < 0 ||
+        prof_xml_int_attr(node, "bufsize-kbps", 0, &r->bufsize_kbps) < 0 ||
+        prof_xml_int_attr(node, "audio-kbps", 0, &r->audio_kbps) < 0 ||
+        prof_xml_int_attr(node, "max-fps", 0, &r->max_fps) < 0)
         return LADDER_ENOMEM;
     r->use = strcmp(use, "mp4") == 0 ? PROF_USE_MP4 : PROF_USE_HLS;
     /* The schema guarantees "D.D". */
@@ -331,15 +137,16 @@ static int check_level_size(load_ctx *lc, const xmlNode *node, const prof_rung *
     int lv = r->level_idc / 10, lm = r->level_idc % 10;
 
     if (mbw * mbh > l->frame_size || mbw * mbw > 8 * l->frame_size || mbh * mbh > 8 * l->frame_size)
-        return fail_at(lc, node,
-                       "rung '%s': %dx%d is %dx%d macroblocks; level %d.%d allows %d in all and "
-                       "%d on a side",
-                       r->name, r->width, r->height, mbw, mbh, lv, lm, (int)l->frame_size,
-                       isqrt(8 * l->frame_size));
+        return prof_xml_fail_at(
+            lc, node,
+            "rung '%s': %dx%d is %dx%d macroblocks; level %d.%d allows %d in all and "
+            "%d on a side",
+            r->name, r->width, r->height, mbw, mbh, lv, lm, (int)l->frame_size,
+            isqrt(8 * l->frame_size));
     if ((int64_t)r->max_fps * mbw * mbh > l->mbps)
-        return fail_at(lc, node,
-                       "rung '%s': max-fps %d needs %d macroblocks/s; level %d.%d allows %d",
-                       r->name, r->max_fps, r->max_fps * mbw * mbh, lv, lm, (int)l->mbps);
+        return prof_xml_fail_at(
+            lc, node, "rung '%s': max-fps %d needs %d macroblocks/s; level %d.%d allows %d",
+            r->name, r->max_fps, r->max_fps * mbw * mbh, lv, lm, (int)l->mbps);
     return 0;
 }
 
@@ -354,11 +161,13 @@ static int check_level_rates(load_ctx *lc, const xmlNode *node, const prof_rung 
     int lv = r->level_idc / 10, lm = r->level_idc % 10;
 
     if (r->maxrate_kbps > max_rate)
-        return fail_at(lc, node, "rung '%s': maxrate-kbps %d is over level %d.%d's %d for %s",
-                       r->name, r->maxrate_kbps, lv, lm, max_rate, r->h264_profile);
+        return prof_xml_fail_at(lc, node,
+                                "rung '%s': maxrate-kbps %d is over level %d.%d's %d for %s",
+                                r->name, r->maxrate_kbps, lv, lm, max_rate, r->h264_profile);
     if (r->bufsize_kbps > max_buf)
-        return fail_at(lc, node, "rung '%s': bufsize-kbps %d is over level %d.%d's %d for %s",
-                       r->name, r->bufsize_kbps, lv, lm, max_buf, r->h264_profile);
+        return prof_xml_fail_at(lc, node,
+                                "rung '%s': bufsize-kbps %d is over level %d.%d's %d for %s",
+                                r->name, r->bufsize_kbps, lv, lm, max_buf, r->h264_profile);
     return 0;
 }
 
@@ -370,8 +179,8 @@ static int check_level(load_ctx *lc, const xmlNode *node, const prof_rung *r)
     int rc;
 
     if (!l)
-        return fail_at(lc, node, "rung '%s': x264 does not know H.264 level %d.%d", r->name,
-                       r->level_idc / 10, r->level_idc % 10);
+        return prof_xml_fail_at(lc, node, "rung '%s': x264 does not know H.264 level %d.%d",
+                                r->name, r->level_idc / 10, r->level_idc % 10);
     rc = check_level_size(lc, node, r, l);
     return rc < 0 ? rc : check_level_rates(lc, node, r, l);
 }
@@ -381,11 +190,11 @@ static int check_level(load_ctx *lc, const xmlNode *node, const prof_rung *r)
 static int check_rung(load_ctx *lc, const xmlNode *node, const prof_rung *r)
 {
     if (r->width % 2 != 0 || r->height % 2 != 0)
-        return fail_at(lc, node, "rung '%s': %dx%d: width and height must be even", r->name,
-                       r->width, r->height);
+        return prof_xml_fail_at(lc, node, "rung '%s': %dx%d: width and height must be even",
+                                r->name, r->width, r->height);
     if (r->maxrate_kbps < r->video_kbps)
-        return fail_at(lc, node, "rung '%s': maxrate-kbps %d is below video-kbps %d", r->name,
-                       r->maxrate_kbps, r->video_kbps);
+        return prof_xml_fail_at(lc, node, "rung '%s': maxrate-kbps %d is below video-kbps %d",
+                                r->name, r->maxrate_kbps, r->video_kbps);
     return check_level(lc, node, r);
 }
 
@@ -403,11 +212,11 @@ static int read_rungs(load_ctx *lc, const xmlNode *ladder, prof_ladder *out)
 
         memset(r, 0, sizeof *r);
         if (read_rung_attrs(node, r) < 0)
-            return fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
+            return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
         for (i = 0; i < n; i++)
             if (strcmp(out->rungs[i].name, r->name) == 0)
-                return fail_at(lc, node, "rung name '%s' is already used on line %ld", r->name,
-                               xmlGetLineNo(nodes[i]));
+                return prof_xml_fail_at(lc, node, "rung name '%s' is already used on line %ld",
+                                        r->name, xmlGetLineNo(nodes[i]));
         rc = check_rung(lc, node, r);
         if (rc < 0)
             return rc;
@@ -417,21 +226,11 @@ static int read_rungs(load_ctx *lc, const xmlNode *ladder, prof_ladder *out)
     return 0;
 }
 
-/* libxml2 before 2.12 sets up its schema type tables lazily and without a lock; doing it once
- * here keeps concurrent loads safe. */
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void init_xml(void)
-{
-    xmlInitParser();
-#if LIBXML_VERSION < 21200
-    xmlSchemaInitTypes();
-#endif
-}
-
 int prof_load_memory(const char *xml, size_t len, const char *name, prof_ladder *out,
                      ladder_error *err)
 {
+    static const prof_schema schema = {"ladder-profile.xsd", prof_schema_xsd, 0};
+    prof_schema xsd = schema;
     load_ctx lc = {name, err, 0, 0};
     xmlDocPtr doc = NULL;
     prof_ladder tmp;
@@ -439,13 +238,9 @@ int prof_load_memory(const char *xml, size_t len, const char *name, prof_ladder 
 
     if (!xml || !name || !out)
         return ladder_error_set(err, LADDER_EINVAL, "prof_load_memory: NULL argument");
-    if (len > PROF_XML_MAX)
-        return ladder_error_set(err, LADDER_EINVAL, "%s: larger than %d bytes", name, PROF_XML_MAX);
-    pthread_once(&xml_once, init_xml);
+    xsd.len = prof_schema_xsd_len;
     memset(&tmp, 0, sizeof tmp);
-    rc = parse_doc(&lc, xml, len, &doc);
-    if (rc == 0)
-        rc = validate_doc(&lc, doc);
+    rc = prof_xml_load(&lc, xml, len, &xsd, &doc);
     if (rc == 0)
         rc = read_ladder_attrs(&lc, xmlDocGetRootElement(doc), &tmp);
     if (rc == 0)
@@ -456,37 +251,6 @@ int prof_load_memory(const char *xml, size_t len, const char *name, prof_ladder 
     return rc;
 }
 
-/* Reads the whole file at path into a malloc'ed buffer (*data, *len); at most PROF_XML_MAX + 1
- * bytes, enough for prof_load_memory to see that it is too large. Returns 0 or a negative code
- * with err filled. */
-static int read_file(const char *path, char **data, size_t *len, ladder_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-
-    if (!f && errno == ENOENT)
-        return ladder_error_set(err, LADDER_ENOTFOUND, "%s: no such file", path);
-    if (!f)
-        return ladder_error_set(err, LADDER_EIO, "%s: %s", path, strerror(errno));
-    buf = malloc(PROF_XML_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        return ladder_error_set(err, LADDER_ENOMEM, "%s: out of memory", path);
-    }
-    n = fread(buf, 1, PROF_XML_MAX + 1, f);
-    if (ferror(f)) {
-        int e = errno;
-        fclose(f);
-        free(buf);
-        return ladder_error_set(err, LADDER_EIO, "%s: %s", path, strerror(e));
-    }
-    fclose(f);
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
 int prof_load(const char *path, prof_ladder *out, ladder_error *err)
 {
     char *data = NULL;
@@ -495,7 +259,7 @@ int prof_load(const char *path, prof_ladder *out, ladder_error *err)
 
     if (!path || !out)
         return ladder_error_set(err, LADDER_EINVAL, "prof_load: NULL argument");
-    rc = read_file(path, &data, &len, err);
+    rc = prof_xml_read_file(path, &data, &len, err);
     if (rc == 0)
         rc = prof_load_memory(data, len, path, out, err);
     free(data);

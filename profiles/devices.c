@@ -1,0 +1,192 @@
+/* devices.c: device rules (devices.xml): what `/play/<id>` answers a given client with, HLS
+ * or one progressive MP4. The file is checked against the built-in devices.xsd; each rule's
+ * user-agent pattern is compiled once, with POSIX regcomp, and matching is read-only, so one
+ * loaded rule set serves every server thread. */
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "prof_internal.h"
+
+/* Generated from devices.xsd and devices.xml by cmake/embed.cmake. */
+extern const char prof_devices_xsd[];
+extern const size_t prof_devices_xsd_len;
+extern const char prof_devices_xml[];
+extern const size_t prof_devices_xml_len;
+
+#define MAX_RULES 128 /* the schema's maxOccurs */
+
+typedef struct device_rule {
+    char name[PROF_NAME_MAX];
+    int has_user_agent;
+    regex_t user_agent;
+    char ch_mobile[4];    /* "?0", "?1" or "" for any */
+    char ch_platform[32]; /* without quotes; "" for any */
+    prof_route route;
+} device_rule;
+
+struct prof_devices {
+    char name[PROF_NAME_MAX];
+    int n_rules;
+    device_rule rules[MAX_RULES];
+};
+
+static int read_conditions(load_ctx *lc, const xmlNode *node, device_rule *r)
+{
+    char pattern[1024];
+    int rc = prof_xml_get_attr(node, "user-agent", pattern, sizeof pattern), code;
+
+    if (rc > 0) {
+        code = regcomp(&r->user_agent, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+        if (code != 0) {
+            char why[200];
+            regerror(code, &r->user_agent, why, sizeof why);
+            return prof_xml_fail_at(lc, node, "rule '%s': bad user-agent pattern: %s", r->name,
+                                    why);
+        }
+        r->has_user_agent = 1;
+    }
+    if (rc >= 0)
+        rc = prof_xml_attr_or(node, "ch-mobile", "", r->ch_mobile, sizeof r->ch_mobile);
+    if (rc >= 0)
+        rc = prof_xml_attr_or(node, "ch-platform", "", r->ch_platform, sizeof r->ch_platform);
+    return rc < 0 ? prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory") : 0;
+}
+
+static int read_decision(load_ctx *lc, const xmlNode *node, device_rule *r)
+{
+    char format[8], profile[16];
+    int rc = prof_xml_attr_or(node, "format", "hls", format, sizeof format);
+
+    if (rc >= 0)
+        rc = prof_xml_attr_or(node, "profile", "baseline", profile, sizeof profile);
+    if (rc >= 0)
+        rc = prof_xml_int_attr(node, "max-height", 1080, &r->route.max_height);
+    if (rc < 0)
+        return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
+    r->route.format = strcmp(format, "mp4") == 0 ? PROF_FORMAT_MP4 : PROF_FORMAT_HLS;
+    r->route.profile_idc = prof_profile_idc(profile);
+    r->route.rule = r->name;
+    return 0;
+}
+
+static int read_rules(load_ctx *lc, const xmlNode *root, prof_devices *d)
+{
+    int rc = prof_xml_attr_or(root, "name", "", d->name, sizeof d->name);
+
+    for (const xmlNode *n = root->children; rc >= 0 && n; n = n->next) {
+        device_rule *r;
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        r = &d->rules[d->n_rules++]; /* the schema bounds the count */
+        rc = prof_xml_attr_or(n, "name", "", r->name, sizeof r->name);
+        if (rc >= 0)
+            rc = read_conditions(lc, n, r);
+        if (rc >= 0)
+            rc = read_decision(lc, n, r);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int prof_devices_load_memory(const char *xml, size_t len, const char *name, prof_devices **out,
+                             ladder_error *err)
+{
+    prof_schema xsd = {"devices.xsd", prof_devices_xsd, prof_devices_xsd_len};
+    load_ctx lc = {name, err, 0, 0};
+    xmlDocPtr doc = NULL;
+    prof_devices *d = calloc(1, sizeof *d);
+    int rc = d ? prof_xml_load(&lc, xml, len, &xsd, &doc)
+               : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+
+    if (rc == 0)
+        rc = read_rules(&lc, xmlDocGetRootElement(doc), d);
+    xmlFreeDoc(doc);
+    if (rc < 0) {
+        prof_devices_free(d);
+        d = NULL;
+    }
+    *out = d;
+    return rc;
+}
+
+int prof_devices_load(const char *path, prof_devices **out, ladder_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = prof_xml_read_file(path, &data, &len, err);
+
+    *out = NULL;
+    if (rc == 0)
+        rc = prof_devices_load_memory(data, len, path, out, err);
+    free(data);
+    return rc;
+}
+
+int prof_devices_load_default(prof_devices **out, ladder_error *err)
+{
+    return prof_devices_load_memory(prof_devices_xml, prof_devices_xml_len,
+                                    "<built-in devices.xml>", out, err);
+}
+
+void prof_devices_free(prof_devices *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->n_rules; i++)
+        if (d->rules[i].has_user_agent)
+            regfree(&d->rules[i].user_agent);
+    free(d);
+}
+
+/* Sec-CH-UA-Platform is a quoted string: "Android". */
+static int platform_is(const char *header, const char *want)
+{
+    size_t n;
+
+    if (!header)
+        return 0;
+    while (*header == ' ')
+        header++;
+    if (*header == '"')
+        header++;
+    n = strcspn(header, "\"");
+    return n == strlen(want) && strncasecmp(header, want, n) == 0;
+}
+
+static int mobile_is(const char *header, const char *want)
+{
+    if (!header)
+        return 0;
+    while (*header == ' ')
+        header++;
+    return strncmp(header, want, 2) == 0;
+}
+
+static int rule_matches(const device_rule *r, const prof_client *c)
+{
+    if (r->has_user_agent &&
+        (!c->user_agent || regexec(&r->user_agent, c->user_agent, 0, NULL, 0) != 0))
+        return 0;
+    if (r->ch_mobile[0] && !mobile_is(c->ch_mobile, r->ch_mobile))
+        return 0;
+    if (r->ch_platform[0] && !platform_is(c->ch_platform, r->ch_platform))
+        return 0;
+    return 1;
+}
+
+void prof_devices_route(const prof_devices *d, const prof_client *c, prof_route *out)
+{
+    for (int i = 0; d && i < d->n_rules; i++)
+        if (rule_matches(&d->rules[i], c)) {
+            *out = d->rules[i].route;
+            return;
+        }
+    *out = (prof_route){
+        .format = PROF_FORMAT_HLS, .max_height = 1080, .profile_idc = 66, .rule = "no-rule"};
+}
+
+const char *prof_devices_name(const prof_devices *d)
+{
+    return d->name;
+}
