@@ -23,6 +23,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=package.sh
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 TARGET_RATIO=1.0   # ladder package wall <= 1.0 x ffmpeg -c copy wall
 SHOW_ID=bench
 
@@ -56,56 +59,13 @@ Needs ffmpeg, ffprobe, jq and GNU time (/usr/bin/time).
 EOF
 }
 
-# --- small helpers (as in bench/transcode.sh) --------------------------------------------
-
-log() { printf '[package.sh] %s\n' "$*" >&2; }
-die() { printf 'package.sh: %s\n' "$*" >&2; exit 1; }
-
-# median: of the numbers on stdin, one per line; "null" if there are none.
-median() {
-    sort -g | awk '{ a[NR] = $1 }
-        END { if (NR == 0) print "null"
-              else if (NR % 2) print a[(NR + 1) / 2]
-              else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
-# calc EXPR: floating-point arithmetic; prints "null" if any operand is null.
-calc() {
-    [[ $1 == *null* ]] && { echo null; return; }
-    awk "BEGIN { printf \"%.3f\n\", $1 }"
-}
-
-# verdict VALUE LIMIT: PASS if VALUE <= LIMIT, n/a when VALUE is unknown.
-verdict() {
-    [[ $1 == null ]] && { echo n/a; return; }
-    awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "PASS" : "FAIL" }'
-}
-
-# timed LOG TIMEFILE CMD...: runs CMD under GNU time, its output to LOG, and appends
-# "wall cpu rss_kb" (cpu = user + sys) to TIMEFILE. A failure aborts the benchmark.
-timed() {
-    local logf=$1 tf=$2 raw
-    shift 2
-    raw=$(mktemp "$WORK/time.XXXXXX")
-    if ! /usr/bin/time -q -f '%e %U %S %M' -o "$raw" "$@" >"$logf" 2>&1; then
-        tail -n 20 "$logf" >&2
-        die "failed: $* (log: $logf)"
-    fi
-    awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$raw" >>"$tf"
-    rm -f "$raw"
-}
+# --- small helpers (the rest are in bench/lib.sh) -----------------------------------------
 
 # Wall times mean something only on an otherwise idle machine: measure for 1 s how busy the
 # CPUs are just before each run (this script is idle then), record it, warn above 10 %.
 check_idle() {
-    local who=$1 r=$2 a b pct
-    a=$(head -n 1 /proc/stat)
-    sleep 1
-    b=$(head -n 1 /proc/stat)
-    pct=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y)
-        for (i = 2; i <= 9; i++) total += y[i] - x[i]
-        idle = y[5] - x[5] + y[6] - x[6]
-        printf "%.0f\n", total ? 100 * (total - idle) / total : 0 }')
+    local who=$1 r=$2 pct
+    pct=$(cpu_busy_percent)
     echo "$who $r $pct" >>"$WORK/busy"
     ((pct <= 10)) || log "warning: CPUs ${pct}% busy with other work before this run; its wall time will be inflated"
 }

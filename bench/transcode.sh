@@ -21,6 +21,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=transcode.sh
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 PROFILE_XML=$ROOT/profiles/pbs16.xml   # ladder transcode uses its built-in pbs16: the same ladder
 
 # Targets from the project's goals.
@@ -64,54 +67,6 @@ EOF
 }
 
 # --- small helpers -----------------------------------------------------------------------
-
-log() { printf '[transcode.sh] %s\n' "$*" >&2; }
-die() { printf 'transcode.sh: %s\n' "$*" >&2; exit 1; }
-
-# need CMD PACKAGE: make sure CMD exists, installing the Debian PACKAGE if we can.
-need() {
-    local cmd=$1 pkg=$2
-    command -v "$cmd" >/dev/null 2>&1 && return 0
-    [[ $(id -u) == 0 ]] || die "$cmd is missing: apt-get install $pkg"
-    log "installing $pkg"
-    apt-get -y install "$pkg" >/dev/null 2>&1 ||
-        { apt-get update >/dev/null 2>&1 && apt-get -y install "$pkg" >/dev/null 2>&1; } ||
-        die "could not install $pkg"
-}
-
-# median: of the numbers on stdin, one per line; "null" if there are none.
-median() {
-    sort -g | awk '{ a[NR] = $1 }
-        END { if (NR == 0) print "null"
-              else if (NR % 2) print a[(NR + 1) / 2]
-              else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
-# calc EXPR: floating-point arithmetic; prints "null" if any operand is null.
-calc() {
-    [[ $1 == *null* ]] && { echo null; return; }
-    awk "BEGIN { printf \"%.3f\n\", $1 }"
-}
-
-# verdict VALUE LIMIT: PASS if VALUE <= LIMIT, n/a when VALUE is unknown.
-verdict() {
-    [[ $1 == null ]] && { echo n/a; return; }
-    awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "PASS" : "FAIL" }'
-}
-
-# timed LOG TIMEFILE CMD...: runs CMD under GNU time, its output to LOG, and appends
-# "wall cpu rss_kb" (cpu = user + sys) to TIMEFILE. A failure aborts the benchmark.
-timed() {
-    local logf=$1 tf=$2 raw
-    shift 2
-    raw=$(mktemp "$WORK/time.XXXXXX")
-    if ! /usr/bin/time -q -f '%e %U %S %M' -o "$raw" "$@" >"$logf" 2>&1; then
-        tail -n 20 "$logf" >&2
-        die "failed: $* (log: $logf)"
-    fi
-    awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$raw" >>"$tf"
-    rm -f "$raw"
-}
 
 contender_on() { [[ ,$ONLY, == *,$1,* ]]; }
 
