@@ -39,6 +39,7 @@ typedef struct seg_writer {
     FILE *file; /* the segment being written */
     char dir[1024];
     int video, audio; /* muxer stream index, -1 when absent */
+    AVRational in_tb[2]; /* the packets' own time base, per muxer stream */
     int n_segments, cap_segments;
     hls_segment *segments;
     int n_iframes, cap_iframes;

@@ -67,6 +67,8 @@ int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const tc_stream *v
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     w->video = video ? 0 : -1;
     w->audio = audio ? (video ? 1 : 0) : -1;
+    for (unsigned i = 0; i < w->oc->nb_streams; i++) /* before the muxer picks its own */
+        w->in_tb[i] = w->oc->streams[i]->time_base;
     buf = av_malloc(65536);
     w->oc->pb = buf ? avio_alloc_context(buf, 65536, 1, w, NULL, write_to_segment, NULL) : NULL;
     if (!w->oc->pb) {
@@ -114,9 +116,9 @@ int pkg_grow(void **array, int *cap, int n, size_t size)
     return 0;
 }
 
-static double seconds(const AVPacket *p, const AVStream *st)
+static double seconds(const AVPacket *p, AVRational tb)
 {
-    return p->dts * av_q2d(st->time_base);
+    return p->dts * av_q2d(tb);
 }
 
 /* fMP4: ends the fragment being built (a no-op when it is empty). */
@@ -155,6 +157,7 @@ static int write_packet(seg_writer *w, AVPacket *src, int stream, ladder_error *
         ret = flush_fragment(w, err);
     before = avio_tell(w->oc->pb);
     p->stream_index = stream;
+    av_packet_rescale_ts(p, w->in_tb[stream], st->time_base); /* TS: always 1/90000 */
     p->pts += offset;
     p->dts += offset;
     if (is_idr && !w->fmp4)
@@ -165,7 +168,7 @@ static int write_packet(seg_writer *w, AVPacket *src, int stream, ladder_error *
     if (ret >= 0 && is_idr && w->fmp4)
         ret = flush_fragment(w, err); /* the IDR alone in its fragment */
     if (ret >= 0 && is_idr)
-        ret = add_iframe(w, before, src->pts * av_q2d(st->time_base), err);
+        ret = add_iframe(w, before, src->pts * av_q2d(w->in_tb[stream]), err);
     return ret;
 }
 
@@ -182,8 +185,8 @@ int seg_writer_segment(seg_writer *w, double start, double duration, AVPacket **
         av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
     while (ret >= 0 && (iv < n_video || ia < n_audio)) {
         int take_video =
-            ia >= n_audio || (iv < n_video && seconds(video[iv], w->oc->streams[w->video]) <=
-                                                  seconds(audio[ia], w->oc->streams[w->audio]));
+            ia >= n_audio || (iv < n_video && seconds(video[iv], w->in_tb[w->video]) <=
+                                                  seconds(audio[ia], w->in_tb[w->audio]));
         ret = take_video ? write_packet(w, video[iv++], w->video, err)
                          : write_packet(w, audio[ia++], w->audio, err);
     }
