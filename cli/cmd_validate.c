@@ -1,12 +1,15 @@
-/* cmd_validate.c: `ladder validate LIBRARY/SHOW_ID [--json]`: checks a published show against
- * the file-level publishing rules and prints every failure with its file and rule. */
+/* cmd_validate.c: `ladder validate SHOW_DIR [--profile FILE] [--json]`: checks a published show
+ * against the file-level publishing rules, and its rungs against the ladder profile (default:
+ * the built-in pbs16), and prints every failure with its file and rule. SHOW_DIR may be a
+ * version folder (LIBRARY/ID/vN) or LIBRARY/ID, which means its current version. */
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "packager.h"
 
-static const char usage_text[] = "usage: ladder validate SHOW_DIR [--json]";
+static const char usage_text[] = "usage: ladder validate SHOW_DIR [--profile FILE] [--json]";
 
 static void print_json(const char *show, const pkg_report *r)
 {
@@ -29,11 +32,17 @@ static void print_json(const char *show, const pkg_report *r)
 int cmd_validate(int argc, char **argv)
 {
     int json = 0;
+    const char *profile = NULL;
     const cli_option opts[] = {
+        {"profile", CLI_OPT_STRING, &profile,
+         "ladder profile XML the show was made with (default: built-in pbs16)"},
         {"json", CLI_OPT_FLAG, &json, "print the result as JSON on stdout"},
         {NULL},
     };
     int npos = 0, ret = cli_parse(argc, argv, opts, usage_text, &npos);
+    ladder_error err = {0};
+    char dir[PATH_MAX];
+    prof_ladder *ladder;
     pkg_report *r;
 
     if (ret)
@@ -42,20 +51,29 @@ int cmd_validate(int argc, char **argv)
         cli_print_usage(stderr, usage_text, opts);
         return CLI_EXIT_USAGE;
     }
+    cli_output_init(1); /* FFmpeg's complaints about broken media stay off the report */
     r = malloc(sizeof *r);
-    if (!r) {
-        ladder_error err = {LADDER_ENOMEM, "out of memory"};
+    ladder = malloc(sizeof *ladder);
+    ret = r && ladder ? 0 : ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
+    if (ret == 0)
+        ret = profile ? prof_load(profile, ladder, &err) : prof_load_default(ladder, &err);
+    if (ret == 0 && pkg_library_version_dir(argv[1], dir, sizeof dir) < 0)
+        ret = ladder_error_set(&err, LADDER_EINVAL, "path too long: %s", argv[1]);
+    if (ret < 0) {
+        free(r);
+        free(ladder);
         return cli_fail("validate", &err);
     }
-    ret = pkg_validate(argv[1], r);
+    ret = pkg_validate(dir, ladder, r);
     if (json) {
-        print_json(argv[1], r);
+        print_json(dir, r);
     } else {
         for (int i = 0; i < r->n_failures; i++)
             printf("%s: %s: %s\n", r->failures[i].file, r->failures[i].rule,
                    r->failures[i].message);
-        printf("%s: %d checks, %d failed\n", argv[1], r->checks, r->n_failures);
+        printf("%s: %d checks, %d failed\n", dir, r->checks, r->n_failures);
     }
     free(r);
+    free(ladder);
     return ret == 0 ? 0 : CLI_EXIT_FAILURE;
 }

@@ -104,14 +104,15 @@ static int lock_id(const char *library, const char *id, ladder_error *err)
 }
 
 /* A show that breaks a publishing rule is not published; the first failure is the error. */
-static int validate_staged(const char *staging, const char *id, ladder_error *err)
+static int validate_staged(const char *staging, const char *id, const prof_ladder *ladder,
+                           ladder_error *err)
 {
     pkg_report *r = malloc(sizeof *r);
     int ret;
 
     if (!r)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    ret = pkg_validate(staging, r);
+    ret = pkg_validate(staging, ladder, r);
     if (ret == LADDER_EVALIDATE)
         ladder_error_set(err, ret, "show '%s' not published: %d rule(s) failed, first %s: %s: %s",
                          id, r->n_failures, r->failures[0].file, r->failures[0].rule,
@@ -143,7 +144,7 @@ static int package_version(const char *dir, const pkg_show_info *show, const pro
         ret = package_into(p, show, feed, opaque, err);
     pkg_close(p);
     if (ret >= 0)
-        ret = validate_staged(dir, show->id, err);
+        ret = validate_staged(dir, show->id, ladder, err);
     return ret;
 }
 

@@ -83,9 +83,11 @@ typedef struct pkg_report {
 } pkg_report;
 
 /* Checks the show in show_dir against the file-level publishing rules
- * (shared/docs/hls-checklist.md). Returns 0 when everything passes, LADDER_EVALIDATE with the
- * failures in *report otherwise, or LADDER_ENOMEM. report is large: allocate it. */
-int pkg_validate(const char *show_dir, pkg_report *report);
+ * (shared/docs/hls-checklist.md; the rules are listed in validate.c). With a ladder (borrowed
+ * for the call) each HLS variant and MP4 is also held to its rung's promises (size, profile,
+ * level, frame rate); NULL skips those. Returns 0 when everything passes, LADDER_EVALIDATE with
+ * the failures in *report otherwise, or LADDER_ENOMEM. report is large: allocate it. */
+int pkg_validate(const char *show_dir, const prof_ladder *ladder, pkg_report *report);
 
 /* ---- the show library (library.c) ---------------------------------------------------------
  * LIBRARY/ID/vN/ holds one published version; LIBRARY/ID/current -> vN is swapped atomically;

@@ -1,0 +1,216 @@
+/* validate_playlists.c: the playlist text rules: master (multivariant) playlist, media
+ * playlists and I-frame playlists, the EXT-X-VERSION each needs, and CODECS compared with what
+ * the media says. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "validate_internal.h"
+
+/* The protocol version the playlist's features need (RFC 8216 section 7). */
+static int version_needed(const char *text)
+{
+    int need = 1, iframes_only = strstr(text, "\n#EXT-X-I-FRAMES-ONLY") != NULL;
+
+    for (const char *p = strstr(text, "#EXTINF:"); p; p = strstr(p + 1, "#EXTINF:"))
+        if (memchr(p + 8, '.', strcspn(p + 8, ",\r\n")))
+            need = 3; /* floating-point EXTINF */
+    if (iframes_only || strstr(text, "\n#EXT-X-BYTERANGE:"))
+        need = 4;
+    if (strstr(text, "\n#EXT-X-MAP:"))
+        need = iframes_only ? 5 : 6;
+    return need;
+}
+
+/* version-tag: exactly one EXT-X-VERSION, at least what the features used need. */
+static void check_version(pkg_report *r, const char *file, const char *text)
+{
+    int count = 0, version = 0, need = version_needed(text);
+
+    for (const char *p = strstr(text, "#EXT-X-VERSION:"); p; p = strstr(p + 1, "#EXT-X-VERSION:")) {
+        if (p == text || p[-1] == '\n') {
+            count++;
+            version = atoi(p + 15);
+        }
+    }
+    if (count != 1)
+        pkg_val_fail(r, file, "version-tag", "%d EXT-X-VERSION tags, not one", count);
+    else
+        CHECK(r, version >= need, file, "version-tag",
+              "EXT-X-VERSION is %d; the features used need %d", version, need);
+}
+
+/* The lines of text (modified in place), with #EXTM3U required first. */
+static char *first_line(pkg_report *r, const char *file, char *text, char **save)
+{
+    char *line = strtok_r(text, "\n", save);
+    CHECK(r, line && strcmp(line, "#EXTM3U") == 0, file, "extm3u-first",
+          "first line is not #EXTM3U");
+    return line;
+}
+
+/* EXTINF durations and URIs of a media or I-frame playlist; returns the text's tags seen. */
+typedef struct tags_seen {
+    int vod, endlist;
+} tags_seen;
+
+static tags_seen read_entries(pkg_report *r, const char *file, char *text, val_playlist *pl)
+{
+    char *save = NULL;
+    tags_seen t = {0};
+
+    for (char *line = first_line(r, file, text, &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "#EXT-X-TARGETDURATION:", 22) == 0)
+            pl->target = atoi(line + 22);
+        t.vod |= strcmp(line, "#EXT-X-PLAYLIST-TYPE:VOD") == 0;
+        t.endlist |= strcmp(line, "#EXT-X-ENDLIST") == 0;
+        if (strncmp(line, "#EXTINF:", 8) == 0 && pl->n < VAL_MAX_SEGMENTS)
+            pl->durations[pl->n] = atof(line + 8);
+        else if (line[0] != '#' && line[0] && pl->n < VAL_MAX_SEGMENTS)
+            snprintf(pl->uris[pl->n++], sizeof pl->uris[0], "%s", line);
+    }
+    for (int i = 0; i < pl->n; i++)
+        pl->total += pl->durations[i];
+    return t;
+}
+
+/* Reads show/uri into pl; returns 0 when unreadable (reported). */
+static int read_playlist(pkg_report *r, const char *show, const char *uri, val_playlist *pl)
+{
+    char path[2048], *text;
+    tags_seen t;
+
+    memset(pl, 0, sizeof *pl);
+    pkg_val_join(path, sizeof path, show, uri);
+    text = pkg_val_slurp(path, NULL);
+    CHECK(r, text != NULL, uri, "playlist-exists", "cannot read the playlist");
+    if (!text)
+        return 0;
+    check_version(r, uri, text);
+    t = read_entries(r, uri, text, pl);
+    free(text);
+    CHECK(r, t.vod, uri, "playlist-type-vod", "no #EXT-X-PLAYLIST-TYPE:VOD");
+    CHECK(r, t.endlist, uri, "endlist", "no #EXT-X-ENDLIST");
+    return 1;
+}
+
+void pkg_val_read_media(pkg_report *r, const char *show, const char *uri, val_playlist *pl)
+{
+    if (!read_playlist(r, show, uri, pl))
+        return;
+    CHECK(r, pl->target == 6, uri, "target-duration-6", "target duration is %d, not 6", pl->target);
+    for (int i = 0; i < pl->n; i++) {
+        CHECK(r, (int)lround(pl->durations[i]) <= pl->target, uri, "extinf-within-target",
+              "segment %d lasts %.3f s, more than the target duration rounded", i,
+              pl->durations[i]);
+        CHECK(r, pl->durations[i] <= pl->target + 0.5, uri, "segment-max-target-plus-half",
+              "segment %d lasts %.3f s, over target + 0.5 s", i, pl->durations[i]);
+    }
+}
+
+void pkg_val_read_iframes(pkg_report *r, const char *show, const char *uri, val_playlist *pl)
+{
+    read_playlist(r, show, uri, pl);
+}
+
+/* One STREAM-INF line into x. */
+static void read_stream_inf(const char *line, val_variant *x)
+{
+    char value[256];
+
+    memset(x, 0, sizeof *x);
+    x->bandwidth = pkg_val_attr(line, "BANDWIDTH", value, sizeof value) ? atoll(value) : -1;
+    x->average = pkg_val_attr(line, "AVERAGE-BANDWIDTH", value, sizeof value) ? atoll(value) : -1;
+    x->has_codecs = pkg_val_attr(line, "CODECS", x->codecs, sizeof x->codecs);
+    x->audio_only = x->has_codecs && strcmp(x->codecs, "mp4a.40.2") == 0;
+    x->has_resolution = pkg_val_attr(line, "RESOLUTION", value, sizeof value);
+    x->has_frame_rate = pkg_val_attr(line, "FRAME-RATE", value, sizeof value);
+}
+
+static void read_iframe_stream_inf(const char *line, val_master *m)
+{
+    val_iframe_stream *s;
+
+    if (m->n_iframes++ >= VAL_MAX_VARIANTS)
+        return;
+    s = &m->iframes[m->n_iframes - 1];
+    memset(s, 0, sizeof *s);
+    pkg_val_attr(line, "URI", s->uri, sizeof s->uri);
+    pkg_val_attr(line, "CODECS", s->codecs, sizeof s->codecs);
+}
+
+void pkg_val_read_master(pkg_report *r, const char *show, val_master *m)
+{
+    char path[2048], *text, *save = NULL;
+    int independent = 0, expect_uri = 0;
+
+    memset(m, 0, sizeof *m);
+    pkg_val_join(path, sizeof path, show, "master.m3u8");
+    text = pkg_val_slurp(path, NULL);
+    CHECK(r, text != NULL, "master.m3u8", "playlist-exists", "cannot read the master playlist");
+    if (!text)
+        return;
+    check_version(r, "master.m3u8", text);
+    for (char *line = first_line(r, "master.m3u8", text, &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        independent |= strcmp(line, "#EXT-X-INDEPENDENT-SEGMENTS") == 0;
+        if (strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26) == 0)
+            read_iframe_stream_inf(line, m);
+        if (expect_uri && line[0] != '#') {
+            snprintf(m->v[m->n - 1].uri, sizeof m->v[0].uri, "%s", line);
+            expect_uri = 0;
+        }
+        if (strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0 && m->n < VAL_MAX_VARIANTS) {
+            read_stream_inf(line, &m->v[m->n++]);
+            expect_uri = 1;
+        }
+    }
+    free(text);
+    CHECK(r, independent, "master.m3u8", "independent-segments", "no EXT-X-INDEPENDENT-SEGMENTS");
+    CHECK(r, m->n > 1, "master.m3u8", "more-than-one-variant", "%d variant(s)", m->n);
+}
+
+/* Whether the comma-separated list `list` holds `item` (case-insensitive). */
+static int list_has(const char *list, const char *item, size_t len)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        while (n > 0 && isspace((unsigned char)*p)) {
+            p++;
+            n--;
+        }
+        if (n == len && strncasecmp(p, item, len) == 0)
+            return 1;
+        p += n;
+        p += *p == ',';
+    }
+    return 0;
+}
+
+/* Every entry of a is in b. */
+static int list_within(const char *a, const char *b)
+{
+    for (const char *p = a; *p;) {
+        size_t n = strcspn(p, ",");
+        while (n > 0 && isspace((unsigned char)*p)) {
+            p++;
+            n--;
+        }
+        if (n > 0 && !list_has(b, p, n))
+            return 0;
+        p += n;
+        p += *p == ',';
+    }
+    return 1;
+}
+
+void pkg_val_check_codecs(pkg_report *r, const char *what, const char *declared,
+                          const char *measured)
+{
+    CHECK(r, list_within(declared, measured) && list_within(measured, declared), "master.m3u8",
+          "codecs-match-sps", "%s: CODECS=\"%s\" but the media says \"%s\"", what, declared,
+          measured);
+}
