@@ -498,6 +498,11 @@ static void measure(const seg_writer *w, pkg_variant_stats *v)
     v->avg_bps = dur > 0 ? bytes * 8 / dur : 0;
 }
 
+static int target_seconds(const pkg_packager *p)
+{
+    return (int)lround(p->params.segment_seconds);
+}
+
 static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, ladder_error *err)
 {
     const tc_stream *v = &p->plan.streams[r->stream];
@@ -505,7 +510,7 @@ static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, lad
     int ret;
 
     snprintf(path, sizeof path, "%s/hls/%s/index.m3u8", p->out_dir, v->name);
-    ret = write_media_playlist(path, &r->w, err);
+    ret = write_media_playlist(path, &r->w, target_seconds(p), err);
     snprintf(path, sizeof path, "%s/hls/%s/iframes.m3u8", p->out_dir, v->name);
     if (ret >= 0)
         ret = write_iframe_playlist(path, &r->w, r->video_end, err);
@@ -582,7 +587,7 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         ret = rung_playlists(p, &p->hls[i], &e[n++], err);
     if (ret >= 0 && p->audio_only.n_segments > 0) {
         snprintf(path, sizeof path, "%s/hls/audio/index.m3u8", p->out_dir);
-        ret = write_media_playlist(path, &p->audio_only, err);
+        ret = write_media_playlist(path, &p->audio_only, target_seconds(p), err);
         snprintf(e[n].stats.name, sizeof e[n].stats.name, "audio");
         e[n].stats.is_audio_only = 1;
         measure(&p->audio_only, &e[n].stats);

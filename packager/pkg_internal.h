@@ -38,7 +38,7 @@ typedef struct seg_writer {
     int fmp4;   /* fMP4 (init.mp4 + segNNNNN.m4s) rather than TS (segNNNNN.ts) */
     FILE *file; /* the segment being written */
     char dir[1024];
-    int video, audio; /* muxer stream index, -1 when absent */
+    int video, audio;    /* muxer stream index, -1 when absent */
     AVRational in_tb[2]; /* the packets' own time base, per muxer stream */
     int n_segments, cap_segments;
     hls_segment *segments;
@@ -68,7 +68,9 @@ typedef struct pkg_master_entry {
     double iframe_peak_bps;
 } pkg_master_entry;
 
-int write_media_playlist(const char *path, const seg_writer *w, ladder_error *err);
+/* The target duration is the longest EXTINF rounded, and never below min_target (the
+ * profile's segment length), so a show shorter than one segment still says 6. */
+int write_media_playlist(const char *path, const seg_writer *w, int min_target, ladder_error *err);
 int write_iframe_playlist(const char *path, const seg_writer *w, double total, ladder_error *err);
 double iframe_peak_bps(const seg_writer *w, double total);
 /* Entries in the order given; I-frame streams follow for every video entry. Every URI gets

@@ -76,12 +76,12 @@ static void append_header(text *t, const seg_writer *w, int iframes, int target)
         append(t, "#EXT-X-MAP:URI=\"init.mp4\"\n");
 }
 
-int write_media_playlist(const char *path, const seg_writer *w, ladder_error *err)
+int write_media_playlist(const char *path, const seg_writer *w, int min_target, ladder_error *err)
 {
     const hls_segment *segs = w->segments;
     int n = w->n_segments;
     text t = {0};
-    int target = 1;
+    int target = min_target > 0 ? min_target : 1;
 
     for (int i = 0; i < n; i++)
         target = at_least(target, segs[i].duration);

@@ -35,7 +35,9 @@ static int payload3(const uint8_t *p, int n, uint8_t out[3])
 }
 
 /* The first NAL unit of `type` in a packet: Annex B (len_size 0) or length-prefixed with
- * len_size bytes (MP4). Returns its size (header included), 0 when there is none. */
+ * len_size bytes (MP4). Returns its size (header included), 0 when there is none. For a
+ * slice type (1-5) the first slice decides: scanning a whole picture's bytes for a start code
+ * that cannot come was most of the validator's time. */
 static int find_nal(const uint8_t *d, int n, int len_size, int type, const uint8_t **nal)
 {
     if (!d)
@@ -51,10 +53,16 @@ static int find_nal(const uint8_t *d, int n, int len_size, int type, const uint8
             *nal = d + i;
             return len;
         }
+        if (type <= 5 && (d[i] & 0x1f) >= 1 && (d[i] & 0x1f) <= 5)
+            return 0;
         i += len;
     }
     for (int i = 0; len_size == 0 && i + 3 < n; i++) {
-        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1 && (d[i + 3] & 0x1f) == type) {
+        int t = d[i + 3] & 0x1f;
+        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1 && t != type && type <= 5 && t >= 1 &&
+            t <= 5)
+            return 0;
+        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1 && t == type) {
             int end = i + 3;
             while (end + 2 < n && !(d[end] == 0 && d[end + 1] == 0 && d[end + 2] <= 1))
                 end++;
@@ -318,6 +326,15 @@ static void check_segment_streams(pkg_report *r, scan *s, const char *name, AVFo
     }
 }
 
+/* Stream parameters from the first tenth of a second: enough for the codecs, sizes, field
+ * order and audio format, and it spares decoding frames to guess a B-frame delay that no rule
+ * needs (which was most of the validator's time). */
+static int find_stream_info_fast(AVFormatContext *ic)
+{
+    ic->max_analyze_duration = AV_TIME_BASE / 10;
+    return avformat_find_stream_info(ic, NULL);
+}
+
 static void scan_segment(pkg_report *r, scan *s, const char *path, const char *name)
 {
     AVFormatContext *ic = NULL;
@@ -325,7 +342,7 @@ static void scan_segment(pkg_report *r, scan *s, const char *path, const char *n
     pts_source src = {0};
     int vi = -1, ai = -1, idr_first = -1;
 
-    if (pkg_open_segment(&ic, path) >= 0 && avformat_find_stream_info(ic, NULL) >= 0) {
+    if (pkg_open_segment(&ic, path) >= 0 && find_stream_info_fast(ic) >= 0) {
         vi = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
         ai = av_find_best_stream(ic, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
         if (ai >= 0 && s->audio_frame == 0) {

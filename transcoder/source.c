@@ -260,9 +260,11 @@ int64_t tc_source_origin(const tc_source *s, AVRational tb)
     return av_rescale_q(s->origin, s->video->time_base, tb);
 }
 
-/* Turns a decoded or filtered frame into the caller's frame with a 1/90000 pts. */
-static int emit(tc_source *s, AVFrame *src, AVFrame **frame)
+/* Turns a decoded or filtered frame, whose timestamps are in `tb`, into the caller's frame
+ * with a 1/90000 pts. (A filter graph may change the time base: bwdif halves it.) */
+static int emit(tc_source *s, AVFrame *src, AVRational tb, AVFrame **frame)
 {
+    const AVRational out_tb = {1, TC_VIDEO_TIMEBASE};
     int64_t ts =
         src->best_effort_timestamp != AV_NOPTS_VALUE ? src->best_effort_timestamp : src->pts;
     AVFrame *f;
@@ -275,7 +277,7 @@ static int emit(tc_source *s, AVFrame *src, AVFrame **frame)
     if (!f)
         return AVERROR(ENOMEM);
     av_frame_move_ref(f, src);
-    f->pts = av_rescale_q(ts - s->origin, s->video->time_base, (AVRational){1, TC_VIDEO_TIMEBASE});
+    f->pts = av_rescale_q(ts, tb, out_tb) - av_rescale_q(s->origin, s->video->time_base, out_tb);
     *frame = f;
     return 1;
 }
@@ -293,13 +295,13 @@ static int pull_picture(tc_source *s, AVFrame **frame)
             return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
         if (s->decoded->decode_error_flags || (s->decoded->flags & AV_FRAME_FLAG_CORRUPT))
             s->decode_errors++;
-        return emit(s, s->decoded, frame);
+        return emit(s, s->decoded, s->video->time_base, frame);
     }
     for (;;) {
         ret = av_buffersink_get_frame(s->buf_sink, s->decoded);
         if (ret >= 0) {
             s->decoded->best_effort_timestamp = s->decoded->pts;
-            return emit(s, s->decoded, frame);
+            return emit(s, s->decoded, av_buffersink_get_time_base(s->buf_sink), frame);
         }
         if (ret == AVERROR_EOF) {
             s->finished = 1;

@@ -1,6 +1,7 @@
 """test_sources.py CASE: `ladder transcode` on unusual but valid sources. Every case must
-succeed with IDRs at identical times on all renditions, H.264 4:2:0 8-bit progressive video and
-stereo AAC-LC audio, plus the case's own promise (see docs/transcoder.md)."""
+succeed with IDRs at identical times on all renditions, H.264 4:2:0 8-bit progressive video
+lasting as long as the source and stereo AAC-LC audio, must package into a show that passes
+`ladder validate`, plus the case's own promise (see docs/transcoder.md)."""
 import os
 import sys
 
@@ -34,6 +35,10 @@ for st in video:
     c.check(info["width"] % 2 == 0 and info["height"] % 2 == 0, f"{st['name']} even size")
     c.check(info.get("field_order", "progressive") == "progressive", f"{st['name']} progressive")
     key_sets[st["name"]] = keyframe_times(path)
+    # no time stretched or lost: a deinterlacer once halved the frame rate and doubled this
+    dur = float(info.get("duration", 0))
+    c.check(abs(dur - s["source"]["duration"]) <= 0.1,
+            f"{st['name']} lasts {dur} s like the source ({s['source']['duration']} s)")
 first = next(iter(key_sets.values()))
 c.check(all(k == first for k in key_sets.values()), f"IDRs identical on all renditions: {key_sets}")
 c.check(first and first[0] == 0.0, f"first IDR at 0: {first}")
@@ -41,6 +46,10 @@ for st in audio:
     info = stream_info(os.path.join(out, st["name"] + ".mp4"), "a:0")
     c.equal((info["codec_name"], info["profile"], info["channels"]), ("aac", "LC", 2),
             f"{st['name']} is stereo AAC-LC")
+
+# every kind of source packages into a show that passes `ladder validate`
+r = ladder("package", out, "--id", "src", "--library", os.path.join(d, "lib"), "--quiet")
+c.equal(r.returncode, 0, f"the transcode packages into a valid show ({r.stderr.strip()})")
 
 src = s["source"]
 if case == "no-audio":
