@@ -59,6 +59,7 @@ double cli_now(void);
 int cmd_ingest(int argc, char **argv);
 int cmd_package(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_transcode(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 

@@ -9,6 +9,7 @@ PACKAGES=(
   libx264-dev libxml2-dev libxml2-utils libjansson-dev libcmocka-dev libssl-dev
   ffmpeg x264 python3 time
   uap-core python3-yaml
+  libmicrohttpd-dev zlib1g-dev strace
 )
 
 missing=()

@@ -1,0 +1,78 @@
+/* mime.c: what a library file is, by its name: Content-Type, the kind /metrics counts it as,
+ * whether playlists compress, and how long caches may keep it (docs/origin.md, "Caching"). */
+#include <string.h>
+
+#include "origin_internal.h"
+
+typedef struct ext_type {
+    const char *ext;
+    org_type type;
+} ext_type;
+
+static const ext_type types[] = {
+    {".m3u8", {"application/vnd.apple.mpegurl", ORG_KIND_PLAYLIST, 1}},
+    {".ts", {"video/mp2t", ORG_KIND_SEGMENT, 0}},
+    {".m4s", {"video/iso.segment", ORG_KIND_SEGMENT, 0}},
+    {".mp4", {"video/mp4", ORG_KIND_MP4, 0}},
+    {".m4a", {"audio/mp4", ORG_KIND_MP4, 0}},
+    {".vtt", {"text/vtt", ORG_KIND_OTHER, 0}},
+    {".json", {"application/json", ORG_KIND_OTHER, 0}},
+    {".jpg", {"image/jpeg", ORG_KIND_OTHER, 0}},
+};
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+org_type org_type_of(const char *rel)
+{
+    size_t n = strlen(rel);
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (!ends_with(rel, n, types[i].ext))
+            continue;
+        org_type t = types[i].type;
+        /* An .mp4 inside an HLS rendition folder is an fMP4 init segment (init.mp4), which
+         * players fetch like segments; the progressive fallbacks live in mp4/. */
+        if (t.kind == ORG_KIND_MP4 && strstr(rel, "/hls/"))
+            t.kind = ORG_KIND_SEGMENT;
+        return t;
+    }
+    return (org_type){"application/octet-stream", ORG_KIND_OTHER, 0};
+}
+
+/* "vN" with N a positive decimal: a published version folder, immutable once in place. */
+static int is_version_segment(const char *s, size_t n)
+{
+    if (n < 2 || s[0] != 'v' || s[1] == '0')
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+const char *org_cache_control(const char *rel)
+{
+    /* rel is "ID/rest": the version folder, if any, is the second segment. */
+    const char *id_end = strchr(rel, '/');
+    const char *v = id_end ? id_end + 1 : NULL;
+    const char *v_end = v ? strchr(v, '/') : NULL;
+
+    if (!v_end || !is_version_segment(v, (size_t)(v_end - v)))
+        /* master.m3u8, show.json, poster.jpg (and anything through `current`) change on a
+         * re-ingest; a minute bounds how long a CDN keeps new players on the old version. */
+        return "public, max-age=60";
+    if (org_type_of(rel).kind == ORG_KIND_PLAYLIST)
+        /* Never changes, but its version is pruned 24 h after being superseded: no cache
+         * should hand out a playlist whose segments may be gone. */
+        return "public, max-age=86400";
+    return "public, max-age=31536000, immutable";
+}
+
+const char *org_kind_name(org_kind k)
+{
+    static const char *names[ORG_KIND_N] = {"playlist", "segment", "mp4", "other"};
+    return k < ORG_KIND_N ? names[k] : "other";
+}

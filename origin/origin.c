@@ -1,0 +1,245 @@
+/* origin.c: the origin's lifecycle (origin.h): parameters, the listening socket, the
+ * libmicrohttpd daemon, graceful shutdown.
+ *
+ * We bind the socket ourselves and hand it to libmicrohttpd: errors then carry the system's
+ * reason ("Address already in use"), and port 0 works (getsockname gives the port). The daemon
+ * runs a pool of worker threads, each with its own epoll set, so idle keep-alive connections
+ * cost memory, not threads. */
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "origin_internal.h"
+
+origin_params origin_params_default(void)
+{
+    origin_params p;
+
+    memset(&p, 0, sizeof p);
+    p.net.host = "127.0.0.1";
+    p.net.port = 8080;
+    p.net.threads = ladder_cpu_count();
+    p.net.max_connections = 16384;
+    p.net.idle_timeout = 60;
+    p.net.max_header_bytes = 8192;
+    p.http.cors_origin = "*";
+    p.http.file_cache_entries = 1024;
+    return p;
+}
+
+static int out_of_range(ladder_error *err, const char *what, int v, int lo, int hi)
+{
+    return ladder_error_set(err, LADDER_EINVAL, "%s must be %d to %d, not %d", what, lo, hi, v);
+}
+
+static int check_params(const origin_params *p, ladder_error *err)
+{
+    if (!p->library || !p->library[0])
+        return ladder_error_set(err, LADDER_EINVAL, "no library given");
+    if (!p->net.host || !p->net.host[0])
+        return ladder_error_set(err, LADDER_EINVAL, "no listen address given");
+    if (p->net.port < 0 || p->net.port > 65535)
+        return out_of_range(err, "port", p->net.port, 0, 65535);
+    if (p->net.threads < 1 || p->net.threads > 1024)
+        return out_of_range(err, "threads", p->net.threads, 1, 1024);
+    if (p->net.max_connections < 1 || p->net.max_connections > 1000000)
+        return out_of_range(err, "max connections", p->net.max_connections, 1, 1000000);
+    if (p->net.idle_timeout < 1 || p->net.idle_timeout > 86400)
+        return out_of_range(err, "idle timeout", p->net.idle_timeout, 1, 86400);
+    if (p->net.max_header_bytes < 1024 || p->net.max_header_bytes > 1048576)
+        return out_of_range(err, "max header bytes", p->net.max_header_bytes, 1024, 1048576);
+    if (p->http.file_cache_entries < 16 || p->http.file_cache_entries > 1000000)
+        return out_of_range(err, "file cache entries", p->http.file_cache_entries, 16, 1000000);
+    /* It is sent verbatim as a header value: one line, or responses could be forged. */
+    if (!p->http.cors_origin || !p->http.cors_origin[0] || strpbrk(p->http.cors_origin, "\r\n"))
+        return ladder_error_set(err, LADDER_EINVAL, "the CORS origin must be one non-empty line");
+    return 0;
+}
+
+/* Copies every string of params into o, so the caller's may go away after origin_open. */
+static int copy_params(origin *o, const origin_params *p, ladder_error *err)
+{
+    struct stat st;
+
+    o->params = *p;
+    o->library_real = realpath(p->library, NULL);
+    if (!o->library_real || stat(o->library_real, &st) != 0 || !S_ISDIR(st.st_mode))
+        return ladder_error_set(err, LADDER_ENOTFOUND, "library %s is not a folder", p->library);
+    o->host = strdup(p->net.host);
+    o->cors_origin = strdup(p->http.cors_origin);
+    o->devices = p->http.devices ? strdup(p->http.devices) : NULL;
+    o->access_log_path = p->log.access_log_path ? strdup(p->log.access_log_path) : NULL;
+    if (!o->host || !o->cors_origin || (p->http.devices && !o->devices) ||
+        (p->log.access_log_path && !o->access_log_path))
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    o->params.library = o->library_real;
+    o->params.net.host = o->host;
+    o->params.http.cors_origin = o->cors_origin;
+    o->params.http.devices = o->devices;
+    o->params.log.access_log_path = o->access_log_path;
+    return 0;
+}
+
+static int bind_listener(origin *o, ladder_error *err)
+{
+    struct addrinfo hints = {0}, *res, *ai;
+    struct sockaddr_storage addr;
+    socklen_t addr_len = sizeof addr;
+    char port[8];
+    int rc, fd = -1, saved = 0, one = 1;
+
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(port, sizeof port, "%d", o->params.net.port);
+    rc = getaddrinfo(o->host, port, &hints, &res);
+    if (rc != 0)
+        return ladder_error_set(err, LADDER_EINVAL, "cannot resolve %s: %s", o->host,
+                                gai_strerror(rc));
+    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+        /* Non-blocking: every worker accepts from this socket, and the losers of a race for a
+         * connection must not block in accept(). */
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) {
+            saved = errno;
+            continue;
+        }
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 4096) != 0) {
+            saved = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        return ladder_error_set(err, LADDER_EIO, "cannot listen on %s:%d: %s", o->host,
+                                o->params.net.port, strerror(saved));
+    o->listen_fd = fd;
+    if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) != 0)
+        return ladder_error_set(err, LADDER_EIO, "getsockname: %s", strerror(errno));
+    o->ipv6 = addr.ss_family == AF_INET6;
+    o->port = ntohs(o->ipv6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                            : ((struct sockaddr_in *)&addr)->sin_port);
+    return 0;
+}
+
+/* libmicrohttpd's own messages (connection resets, timeouts, parse errors) are routine for a
+ * public server: DEBUG, so they never flood the log under attack. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    origin *o = cls;
+    ladder_vlog(&o->params.log.logger, LADDER_LOG_DEBUG, "mhd", fmt, ap);
+}
+
+static int start_daemon(origin *o, ladder_error *err)
+{
+    const origin_params *p = &o->params;
+    /* Past max_connections a request gets 503 (clients and CDNs retry elsewhere); the reserve
+     * above it is what lets us say so rather than drop the connection. */
+    unsigned reserve = (unsigned)p->net.max_connections / 16 + 16;
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_LISTEN_SOCKET, o->listen_fd, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)((unsigned)p->net.max_connections + reserve), NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, p->net.idle_timeout, NULL},
+        /* The per-connection memory pool holds the request head and the response headers;
+         * a head that does not fit is answered with a 4xx by libmicrohttpd. */
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)p->net.max_header_bytes * 2, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)org_server_uri_log, o},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)org_server_completed, o},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)org_conns_notify, &o->conns},
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, o},
+        /* last: with one thread there is no pool, and this entry ends the list instead */
+        {p->net.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, p->net.threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     (o->ipv6 ? MHD_USE_IPv6 : 0);
+
+    o->daemon = MHD_start_daemon(flags, 0, NULL, NULL, org_server_handle, o, MHD_OPTION_ARRAY, opts,
+                                 MHD_OPTION_END);
+    if (!o->daemon)
+        return ladder_error_set(err, LADDER_EIO, "cannot start the HTTP server");
+    o->listen_fd = -1; /* the daemon's now */
+    return 0;
+}
+
+int origin_open(origin **out, const origin_params *params, ladder_error *err)
+{
+    origin *o;
+    int ret;
+
+    *out = NULL;
+    if ((ret = check_params(params, err)))
+        return ret;
+    o = calloc(1, sizeof *o);
+    if (!o)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    o->listen_fd = -1;
+    atomic_init(&o->draining, 0);
+    org_metrics_init(&o->metrics);
+    if ((ret = copy_params(o, params, err)) ||
+        (ret = org_accesslog_open(&o->access_log, o->params.log.access_log, o->access_log_path,
+                                  err)) ||
+        (ret =
+             org_files_open(&o->files, o->library_real, o->params.http.file_cache_entries, err)) ||
+        (ret = org_conns_init(&o->conns, o->params.net.idle_timeout, err)) ||
+        (ret = bind_listener(o, err)) || (ret = start_daemon(o, err))) {
+        origin_close(o);
+        return ret;
+    }
+    ladder_log(&o->params.log.logger, LADDER_LOG_DEBUG, "origin",
+               "serving %s on port %d with %d threads", o->library_real, o->port,
+               o->params.net.threads);
+    *out = o;
+    return 0;
+}
+
+int origin_port(const origin *o)
+{
+    return o->port;
+}
+
+void origin_shutdown(origin *o, double grace_seconds)
+{
+    MHD_socket listener;
+    double end;
+
+    if (!o || !o->daemon)
+        return;
+    atomic_store(&o->draining, 1);
+    /* Stop accepting: the listening socket comes back to us, and closing it makes new
+     * connection attempts fail at once instead of waiting in the backlog. */
+    listener = MHD_quiesce_daemon(o->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    end = org_now() + grace_seconds;
+    while (atomic_load(&o->conns.in_flight) > 0 && org_now() < end) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    MHD_stop_daemon(o->daemon); /* closes idle keep-alive connections and any stragglers */
+    o->daemon = NULL;
+}
+
+void origin_close(origin *o)
+{
+    if (!o)
+        return;
+    if (o->daemon)
+        MHD_stop_daemon(o->daemon);
+    if (o->listen_fd >= 0)
+        close(o->listen_fd);
+    org_conns_fini(&o->conns);
+    org_files_close(o->files);
+    org_accesslog_close(&o->access_log);
+    free(o->library_real);
+    free(o->host);
+    free(o->cors_origin);
+    free(o->devices);
+    free(o->access_log_path);
+    free(o);
+}

@@ -1,0 +1,241 @@
+/* origin_internal.h: what the origin's files share. Private to origin/: nothing here crosses
+ * the component boundary (the public API is origin.h).
+ *
+ * One request's path through the files: server.c receives it (libmicrohttpd callbacks, route
+ * table), paths.c turns the raw target into a safe library-relative path, files.c finds the
+ * open file, shows.c answers with http.c's rules (validators, ranges, encodings), gzip.c
+ * compresses playlists, mime.c names types and cache lifetimes; accesslog.c and metrics.c
+ * record the outcome; conns.c tracks connections (gauge, header deadline, overload). */
+#ifndef LADDER_ORIGIN_INTERNAL_H
+#define LADDER_ORIGIN_INTERNAL_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "origin.h"
+
+/* ---- mime.c: what a file is ------------------------------------------------------------- */
+
+/* What /metrics counts requests by. */
+typedef enum {
+    ORG_KIND_PLAYLIST,
+    ORG_KIND_SEGMENT,
+    ORG_KIND_MP4,
+    ORG_KIND_OTHER,
+    ORG_KIND_N
+} org_kind;
+
+typedef struct org_type {
+    const char *content_type;
+    org_kind kind;
+    int compressible; /* served gzip-compressed to clients that accept it */
+} org_type;
+
+/* The type of a library-relative path ("ID/vN/hls/x/seg00000.ts"), by extension (and folder,
+ * for fMP4 init segments). Never fails: unknown types are application/octet-stream. */
+org_type org_type_of(const char *rel);
+/* The Cache-Control value for a library-relative path (policy in docs/origin.md). */
+const char *org_cache_control(const char *rel);
+const char *org_kind_name(org_kind k);
+
+/* ---- paths.c: request target -> library file -------------------------------------------- */
+
+/* Decodes a raw request target ("/shows/a/master.m3u8?x=1") into out (the path without the
+ * query, percent-decoded once). Returns 0, or the HTTP status to answer: 400 for a malformed
+ * target (not origin-form, bad %-escape, NUL or control bytes), 404 for one that names nothing
+ * we serve (an encoded '/' or '\', an empty or dot-led segment such as "..", ".staging" or
+ * "//etc"). A trailing '/' is kept, so routes can tell folders from files. */
+int org_path_decode(const char *raw, char *out, size_t size);
+
+/* Opens library/rel read-only if, after following every symlink, it is a regular file whose
+ * real path is inside library_real (which is itself a real path). Fills *st. Returns the fd,
+ * or -1 (not found, not a regular file, outside the library, or unreadable). */
+int org_path_open(const char *library_real, const char *rel, struct stat *st);
+
+/* ---- http.c: the protocol rules ----------------------------------------------------------- */
+
+#define ORG_HTTP_DATE_LEN 30 /* "Sun, 06 Nov 1994 08:49:37 GMT" + NUL */
+
+/* IMF-fixdate of t (UTC). */
+void org_http_date(time_t t, char out[ORG_HTTP_DATE_LEN]);
+/* Parses an HTTP-date in any of its three forms (RFC 9110 5.6.7); 0 or -1 if malformed. */
+int org_http_parse_date(const char *s, time_t *t);
+/* If-None-Match against etag ("\"...\""): 1 if any listed tag matches by weak comparison, or
+ * the list is "*". */
+int org_http_none_match(const char *header, const char *etag);
+/* Accept-Encoding: 1 if gzip is acceptable (listed, or "*", with q > 0). */
+int org_http_accepts_gzip(const char *accept_encoding);
+
+typedef enum {
+    ORG_RANGE_NONE,         /* no usable single range: serve the whole body (200) */
+    ORG_RANGE_OK,           /* serve [first, first + len) (206) */
+    ORG_RANGE_UNSATISFIABLE /* 416 */
+} org_range_result;
+/* A Range header against a body of `size` bytes. Multiple ranges, other units and malformed
+ * values are ORG_RANGE_NONE (RFC 9110 14.2 lets a server ignore them). */
+org_range_result org_http_range(const char *header, uint64_t size, uint64_t *first, uint64_t *len);
+
+/* ---- files.c: open files between requests -------------------------------------------------- */
+
+/* An open library file, as requested by one path, with what its responses need. Immutable once
+ * made, except the memoized responses under `lock`. Shared: hold a reference from
+ * org_files_get to org_file_release. */
+typedef struct org_file {
+    char *rel; /* the library-relative path it was requested as (the cache key) */
+    int fd;    /* owned by `full` once that exists (libmicrohttpd closes it) */
+    dev_t dev;
+    ino_t ino;
+    uint64_t size;
+    struct timespec mtime;
+    org_type type;
+    const char *cache_control;
+    char etag[64], etag_gz[68], last_modified[ORG_HTTP_DATE_LEN];
+
+    /* Responses made on first use and reused by every request for this file: libmicrohttpd
+     * counts their references, so one can be queued on many connections at once. */
+    pthread_mutex_t lock;
+    struct MHD_Response *full; /* 200, the whole file from fd (sendfile) */
+    struct MHD_Response *gz;   /* 200, the gzip body below; NULL until made */
+    void *gz_data;             /* the gzip representation, made on first ask */
+    uint64_t gz_len;
+    int gz_state; /* 0 not tried, 1 made, -1 not worth it (no smaller) or failed */
+
+    /* cache bookkeeping, under the cache's lock */
+    int refs, linked;
+    struct org_file *hnext, *lru_prev, *lru_next;
+} org_file;
+
+typedef struct org_files org_files;
+
+int org_files_open(org_files **out, const char *library_real, int capacity, ladder_error *err);
+void org_files_close(org_files *fs);
+/* The file for a library-relative path, re-checked on every call: the path is stat()ed and an
+ * open file is reused only while (device, inode, size, mtime) still match, so a re-published
+ * show or a swapped `current` link is seen at once. Returns a new reference, or NULL (404). */
+org_file *org_files_get(org_files *fs, const char *rel);
+void org_file_release(org_files *fs, org_file *f);
+int org_files_count(org_files *fs);
+
+/* ---- gzip.c ---------------------------------------------------------------------------------- */
+
+/* Compresses data into a new malloc'd gzip stream (*out, *out_len). 0 or LADDER_ENOMEM. */
+int org_gzip(const void *data, size_t len, void **out, size_t *out_len);
+
+/* ---- conns.c: connections ----------------------------------------------------------------- */
+
+typedef struct org_conn {
+    struct org_conn *prev, *next;
+    int fd;
+    int in_request;    /* between the handler's first call and the completed callback */
+    double idle_since; /* monotonic seconds: when it started waiting for a request */
+    int cut;           /* the watchdog shut it down */
+} org_conn;
+
+typedef struct org_conns {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    org_conn *head;
+    atomic_long open;      /* open connections (the gauge, and the 503 threshold) */
+    atomic_long in_flight; /* requests being answered (what shutdown waits for) */
+    double header_deadline;
+    int stop, running;
+    pthread_t watchdog;
+} org_conns;
+
+int org_conns_init(org_conns *cs, double header_deadline, ladder_error *err);
+void org_conns_fini(org_conns *cs); /* after the daemon stopped */
+/* MHD_OPTION_NOTIFY_CONNECTION callback; cls is the org_conns. */
+void org_conns_notify(void *cls, struct MHD_Connection *connection, void **socket_context,
+                      enum MHD_ConnectionNotificationCode code);
+void org_conns_request_begin(org_conns *cs, org_conn *c);
+void org_conns_request_end(org_conns *cs, org_conn *c);
+
+/* ---- metrics.c --------------------------------------------------------------------------------
+ */
+
+#define ORG_N_STATUS  12 /* the statuses we send, plus "other" */
+#define ORG_N_BUCKETS 15 /* latency histogram buckets, +Inf included */
+
+typedef struct org_metrics {
+    atomic_ullong requests[ORG_N_STATUS][ORG_KIND_N];
+    atomic_ullong bytes[ORG_KIND_N];
+    atomic_ullong duration_bucket[ORG_N_BUCKETS]; /* per bucket, not cumulative */
+    atomic_ullong duration_sum_ns;
+    atomic_ullong incomplete; /* requests that never reached a handler: malformed, too big,
+                               cut by the header deadline, or abandoned by the client */
+} org_metrics;
+
+void org_metrics_init(org_metrics *m);
+void org_metrics_record(org_metrics *m, int status, org_kind kind, uint64_t bytes, double seconds);
+/* The Prometheus text exposition, malloc'd (the caller frees); NULL when out of memory. */
+char *org_metrics_render(org_metrics *m, long open_connections, int cached_files, size_t *len);
+
+/* ---- the origin and one request ------------------------------------------------------------- */
+
+typedef struct org_request {
+    origin *o;
+    struct MHD_Connection *connection;
+    org_conn *conn;  /* its connection's entry in conns (NULL if that could not be made) */
+    double start;    /* monotonic seconds: the request line arrived */
+    char *raw_uri;   /* the request target as sent */
+    char method[16]; /* copies, for the access log */
+    char version[16];
+    int handled; /* the handler ran at least once */
+    int status;  /* what was queued, 0 if nothing */
+    org_kind kind;
+    org_file *file;      /* the file being sent, held until the request ends */
+    uint64_t body_bytes; /* body length of the queued response (0 for HEAD, 304, ...) */
+} org_request;
+
+typedef struct org_accesslog {
+    FILE *f;
+    int owned; /* f was opened from a path: closed by us */
+} org_accesslog;
+
+int org_accesslog_open(org_accesslog *al, FILE *f, const char *path, ladder_error *err);
+void org_accesslog_write(org_accesslog *al, const org_request *rq);
+void org_accesslog_close(org_accesslog *al);
+
+struct origin {
+    origin_params params; /* the caller's, with the strings below in place of theirs */
+    char *library_real;   /* realpath of params.library */
+    char *host, *cors_origin, *devices, *access_log_path;
+    struct MHD_Daemon *daemon;
+    int listen_fd; /* ours until the daemon owns it */
+    int port, ipv6;
+    atomic_int draining; /* origin_shutdown has begun */
+    org_files *files;
+    org_conns conns;
+    org_metrics metrics;
+    org_accesslog access_log;
+};
+
+/* server.c: the libmicrohttpd callbacks. */
+void *org_server_uri_log(void *cls, const char *uri, struct MHD_Connection *connection);
+enum MHD_Result org_server_handle(void *cls, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls);
+void org_server_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
+                          enum MHD_RequestTerminationCode toe);
+
+/* Response helpers for route handlers (server.c). org_send queues resp for the request and
+ * records status and body length; it leaves resp to the caller, so shared (memoized) responses
+ * and fresh ones both work: a fresh one is destroyed by the caller right after. */
+enum MHD_Result org_send(org_request *rq, unsigned status, struct MHD_Response *resp,
+                         uint64_t body_len);
+/* A short text/plain error with the common headers; 405 adds Allow. */
+enum MHD_Result org_send_error(org_request *rq, unsigned status);
+/* Headers every response carries: CORS, and Connection: close once draining. */
+void org_add_common_headers(origin *o, struct MHD_Response *resp);
+/* 1 for HEAD (headers only). */
+int org_is_head(const org_request *rq);
+double org_now(void);
+
+/* shows.c: GET/HEAD /shows/<id>/<file...>; rest is "<id>/<file...>". */
+enum MHD_Result org_serve_show_file(org_request *rq, const char *rest);
+
+#endif

@@ -1,0 +1,271 @@
+/* server.c: one request's life in libmicrohttpd, and the route table.
+ *
+ * libmicrohttpd calls, per request: the URI log callback when the request line has arrived
+ * (we make the request's state there, holding the raw target, and it comes back as *req_cls),
+ * the access handler once the headers are in and again when the (normally empty) body is, and
+ * the completed callback however the request ended, which records the outcome and frees the
+ * state. Responses are queued on the handler's second call: queued on the first, libmicrohttpd
+ * 0.9.75 closes the connection afterwards, which would defeat keep-alive. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "origin_internal.h"
+
+#define ALLOWED_METHODS "GET, HEAD, OPTIONS"
+
+double org_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int org_is_head(const org_request *rq)
+{
+    return strcmp(rq->method, "HEAD") == 0;
+}
+
+void org_add_common_headers(origin *o, struct MHD_Response *resp)
+{
+    /* On every response, errors included: a browser player on another origin cannot even see
+     * a 404 without them. */
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", o->cors_origin);
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+                            "Content-Length, Content-Range, ETag, Accept-Ranges");
+    if (atomic_load(&o->draining))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+enum MHD_Result org_send(org_request *rq, unsigned status, struct MHD_Response *resp,
+                         uint64_t body_len)
+{
+    if (!resp)
+        return MHD_NO; /* out of memory: libmicrohttpd closes the connection */
+    rq->status = (int)status;
+    rq->body_bytes = org_is_head(rq) || status == 204 || status == 304 ? 0 : body_len;
+    return MHD_queue_response(rq->connection, status, resp);
+}
+
+static const char *error_text(unsigned status)
+{
+    switch (status) {
+    case 400:
+        return "bad request\n";
+    case 404:
+        return "not found\n";
+    case 405:
+        return "method not allowed\n";
+    case 416:
+        return "range not satisfiable\n";
+    case 503:
+        return "unavailable\n";
+    default:
+        return "internal error\n";
+    }
+}
+
+enum MHD_Result org_send_error(org_request *rq, unsigned status)
+{
+    const char *body = error_text(status);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (!resp)
+        return MHD_NO;
+    org_add_common_headers(rq->o, resp);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    /* Not cached: a show published a second later must not stay hidden behind a cached 404. */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (status == 405)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, ALLOWED_METHODS);
+    if (status == 503) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    }
+    ret = org_send(rq, status, resp, strlen(body));
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* A small no-store text response. */
+static enum MHD_Result send_text(org_request *rq, unsigned status, const char *content_type,
+                                 void *body, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+    enum MHD_Result ret;
+
+    if (!resp) {
+        if (mode == MHD_RESPMEM_MUST_FREE)
+            free(body);
+        return MHD_NO;
+    }
+    org_add_common_headers(rq->o, resp);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    ret = org_send(rq, status, resp, len);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- routes --------------------------------------------------------------------------------- */
+
+/* 200 "ok" while serving; 503 once a shutdown has begun, so a load balancer stops sending. */
+static enum MHD_Result handle_healthz(org_request *rq, const char *rest)
+{
+    static const char ok[] = "ok\n", draining[] = "draining\n";
+    int down = atomic_load(&rq->o->draining);
+    (void)rest;
+    return send_text(rq, down ? 503 : 200, "text/plain; charset=utf-8",
+                     (void *)(down ? draining : ok), down ? sizeof draining - 1 : sizeof ok - 1,
+                     MHD_RESPMEM_PERSISTENT);
+}
+
+static enum MHD_Result handle_metrics(org_request *rq, const char *rest)
+{
+    origin *o = rq->o;
+    size_t len = 0;
+    char *text = org_metrics_render(&o->metrics, atomic_load(&o->conns.open),
+                                    org_files_count(o->files), &len);
+    (void)rest;
+    if (!text)
+        return org_send_error(rq, 500);
+    return send_text(rq, 200, "text/plain; version=0.0.4; charset=utf-8", text, len,
+                     MHD_RESPMEM_MUST_FREE);
+}
+
+/* A route gets the decoded path after its prefix ("" for exact routes). */
+typedef enum MHD_Result (*route_fn)(org_request *rq, const char *rest);
+
+typedef struct route {
+    const char *path;
+    int is_prefix; /* 0: the path must be exactly this */
+    route_fn fn;
+} route;
+
+/* Every URL the origin answers, in one place; first match wins. */
+static const route routes[] = {
+    {"/healthz", 0, handle_healthz},
+    {"/metrics", 0, handle_metrics},
+    {"/shows/", 1, org_serve_show_file},
+};
+
+static enum MHD_Result send_preflight(org_request *rq)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (!resp)
+        return MHD_NO;
+    org_add_common_headers(rq->o, resp);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, ALLOWED_METHODS);
+    MHD_add_response_header(resp, "Access-Control-Allow-Methods", ALLOWED_METHODS);
+    MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+                            "Range, If-None-Match, If-Modified-Since, If-Range");
+    MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
+    ret = org_send(rq, 204, resp, 0);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result dispatch(org_request *rq)
+{
+    char path[4096];
+    int status;
+
+    if (strcmp(rq->method, "OPTIONS") == 0)
+        return send_preflight(rq); /* any target: a preflight reveals nothing about files */
+    status = org_path_decode(rq->raw_uri, path, sizeof path);
+    if (status)
+        return org_send_error(rq, (unsigned)status);
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const route *r = &routes[i];
+        size_t n = strlen(r->path);
+        if (r->is_prefix ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0)
+            return r->fn(rq, path + n);
+    }
+    return org_send_error(rq, 404);
+}
+
+/* ---- libmicrohttpd callbacks ---------------------------------------------------------------- */
+
+void *org_server_uri_log(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    org_request *rq = calloc(1, sizeof *rq);
+    const union MHD_ConnectionInfo *ci;
+
+    if (!rq || !(rq->raw_uri = strdup(uri ? uri : ""))) {
+        free(rq);
+        return NULL; /* the handler sees no state and drops the connection */
+    }
+    rq->o = cls;
+    rq->connection = connection;
+    rq->start = org_now();
+    rq->kind = ORG_KIND_OTHER;
+    ci = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    rq->conn = ci ? ci->socket_context : NULL;
+    return rq;
+}
+
+static int allowed_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+enum MHD_Result org_server_handle(void *cls, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    origin *o = cls;
+    org_request *rq = *req_cls;
+
+    (void)connection, (void)url, (void)upload_data;
+    if (!rq)
+        return MHD_NO;
+    if (!rq->handled) { /* first call: the headers are in */
+        rq->handled = 1;
+        snprintf(rq->method, sizeof rq->method, "%s", method);
+        snprintf(rq->version, sizeof rq->version, "%s", version);
+        org_conns_request_begin(&o->conns, rq->conn);
+        /* These two answer at once, which also closes the connection: right for a method we
+         * do not serve (its body is not read) and for overload. */
+        if (!allowed_method(method))
+            return org_send_error(rq, 405);
+        if (atomic_load(&o->conns.open) > o->params.net.max_connections)
+            return org_send_error(rq, 503);
+        return MHD_YES;
+    }
+    if (*upload_data_size) { /* a body on GET or HEAD means nothing: read and drop it */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (rq->status)
+        return MHD_YES;
+    return dispatch(rq);
+}
+
+void org_server_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+    origin *o = cls;
+    org_request *rq = *req_cls;
+
+    (void)connection, (void)toe;
+    if (!rq)
+        return;
+    *req_cls = NULL;
+    if (rq->handled) {
+        if (rq->status) {
+            org_metrics_record(&o->metrics, rq->status, rq->kind, rq->body_bytes,
+                               org_now() - rq->start);
+            org_accesslog_write(&o->access_log, rq);
+        }
+        org_conns_request_end(&o->conns, rq->conn);
+        org_file_release(o->files, rq->file);
+    } else {
+        atomic_fetch_add_explicit(&o->metrics.incomplete, 1, memory_order_relaxed);
+    }
+    free(rq->raw_uri);
+    free(rq);
+}

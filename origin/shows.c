@@ -1,0 +1,254 @@
+/* shows.c: GET and HEAD of /shows/<id>/<file...>: the published files as they are.
+ *
+ * Order of decisions (RFC 9110 13.2.2): pick the representation (gzip for playlists when the
+ * client accepts it, identity otherwise and for every Range request), then If-None-Match (or,
+ * without it, If-Modified-Since) -> 304, then Range (+ If-Range) -> 206 or 416, else 200.
+ * HEAD gets the headers GET would (libmicrohttpd drops the body) and, like any method but GET,
+ * no range handling (RFC 9110 14.2).
+ *
+ * Whole-file 200s are the hot path: each file memoizes its response (the fd one, sent with
+ * sendfile, and the gzip one), which libmicrohttpd lets many connections send at once. The
+ * request holds its file until the completed callback, which keeps memoized buffers alive. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "origin_internal.h"
+
+#define GZIP_MAX_INPUT (16u << 20) /* larger "playlists" are sent as they are */
+
+static const char *header(org_request *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->connection, MHD_HEADER_KIND, name);
+}
+
+/* What a 304 must repeat from the 200 (RFC 9110 15.4.5). */
+static void add_validators(origin *o, struct MHD_Response *r, const org_file *f, int gz)
+{
+    org_add_common_headers(o, r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, gz ? f->etag_gz : f->etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, f->cache_control);
+    if (f->type.compressible) /* both representations say so, or a cache could mix them up */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+}
+
+static void add_file_headers(origin *o, struct MHD_Response *r, const org_file *f, int gz)
+{
+    add_validators(o, r, f, gz);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->type.content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, f->last_modified);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    if (gz)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+}
+
+/* [offset, offset + len) of f as a response that owns a duplicate of f's descriptor. */
+static struct MHD_Response *fd_response(org_file *f, uint64_t offset, uint64_t len)
+{
+    int fd = dup(f->fd);
+    struct MHD_Response *r;
+
+    if (fd < 0)
+        return NULL;
+    r = MHD_create_response_from_fd_at_offset64(len, fd, offset);
+    if (!r)
+        close(fd);
+    return r;
+}
+
+/* The whole file. Shared and made once, except while draining: then every response is fresh
+ * so it can carry Connection: close. *fresh says which (a fresh one is the caller's). */
+static struct MHD_Response *full_response(origin *o, org_file *f, int *fresh)
+{
+    struct MHD_Response *r;
+
+    *fresh = atomic_load(&o->draining);
+    if (*fresh) {
+        if ((r = fd_response(f, 0, f->size)))
+            add_file_headers(o, r, f, 0);
+        return r;
+    }
+    pthread_mutex_lock(&f->lock);
+    if (!f->full && (f->full = MHD_create_response_from_fd64(f->size, f->fd)))
+        add_file_headers(o, f->full, f, 0); /* f->fd now belongs to f->full */
+    r = f->full;
+    pthread_mutex_unlock(&f->lock);
+    return r;
+}
+
+/* Reads all of f. NULL if it cannot (or the file shrank under us). */
+static void *read_all(const org_file *f)
+{
+    char *buf = malloc(f->size ? f->size : 1);
+    uint64_t got = 0;
+
+    while (buf && got < f->size) {
+        ssize_t n = pread(f->fd, buf + got, f->size - got, (off_t)got);
+        if (n <= 0) {
+            free(buf);
+            return NULL;
+        }
+        got += (uint64_t)n;
+    }
+    return buf;
+}
+
+/* Compresses f once; a failure or a body that does not shrink means "serve identity". */
+static void make_gzip(org_file *f)
+{
+    void *plain, *packed;
+    size_t packed_len;
+
+    f->gz_state = -1;
+    if (f->size == 0 || f->size > GZIP_MAX_INPUT || !(plain = read_all(f)))
+        return;
+    if (org_gzip(plain, f->size, &packed, &packed_len) == 0) {
+        if (packed_len < f->size) {
+            f->gz_data = packed;
+            f->gz_len = packed_len;
+            f->gz_state = 1;
+        } else {
+            free(packed);
+        }
+    }
+    free(plain);
+}
+
+/* 1 if f has a gzip representation (made now if this is the first ask). */
+static int gzip_ready(org_file *f)
+{
+    pthread_mutex_lock(&f->lock);
+    if (f->gz_state == 0)
+        make_gzip(f);
+    int ready = f->gz_state > 0;
+    pthread_mutex_unlock(&f->lock);
+    return ready;
+}
+
+/* The gzip representation (gzip_ready said there is one). Shared unless draining, like the
+ * above. Its body is f->gz_data, which lives as long as f, and the request holds f until the
+ * completed callback. */
+static struct MHD_Response *gzip_response(origin *o, org_file *f, int *fresh)
+{
+    struct MHD_Response *r;
+
+    *fresh = atomic_load(&o->draining);
+    pthread_mutex_lock(&f->lock);
+    r = *fresh ? NULL : f->gz;
+    if (!r &&
+        (r = MHD_create_response_from_buffer(f->gz_len, f->gz_data, MHD_RESPMEM_PERSISTENT))) {
+        add_file_headers(o, r, f, 1);
+        if (!*fresh)
+            f->gz = r;
+    }
+    pthread_mutex_unlock(&f->lock);
+    return r;
+}
+
+static enum MHD_Result send_fresh(org_request *rq, unsigned status, struct MHD_Response *r,
+                                  uint64_t len)
+{
+    enum MHD_Result ret = org_send(rq, status, r, len);
+    if (r)
+        MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_not_modified(org_request *rq, org_file *f, int gz)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (r)
+        add_validators(rq->o, r, f, gz);
+    return send_fresh(rq, 304, r, 0);
+}
+
+static enum MHD_Result send_range(org_request *rq, org_file *f, uint64_t first, uint64_t len)
+{
+    char range[96];
+    struct MHD_Response *r = fd_response(f, first, len);
+
+    if (r) {
+        add_file_headers(rq->o, r, f, 0);
+        snprintf(range, sizeof range, "bytes %llu-%llu/%llu", (unsigned long long)first,
+                 (unsigned long long)(first + len - 1), (unsigned long long)f->size);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, range);
+    }
+    return send_fresh(rq, 206, r, len);
+}
+
+static enum MHD_Result send_unsatisfiable(org_request *rq, org_file *f)
+{
+    static const char body[] = "range not satisfiable\n";
+    char range[64];
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+
+    if (r) {
+        org_add_common_headers(rq->o, r);
+        snprintf(range, sizeof range, "bytes */%llu", (unsigned long long)f->size);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, range);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    }
+    return send_fresh(rq, 416, r, sizeof body - 1);
+}
+
+/* 1 if the validators say the client's copy is current. */
+static int not_modified(org_request *rq, const org_file *f, const char *etag)
+{
+    const char *inm = header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *ims = header(rq, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    time_t since;
+
+    if (inm) /* takes precedence: If-Modified-Since is then ignored (RFC 9110 13.1.3) */
+        return org_http_none_match(inm, etag);
+    return ims && org_http_parse_date(ims, &since) == 0 && f->mtime.tv_sec <= since;
+}
+
+static enum MHD_Result answer(org_request *rq, org_file *f)
+{
+    int get = !org_is_head(rq), fresh;
+    const char *range = get ? header(rq, MHD_HTTP_HEADER_RANGE) : NULL;
+    const char *if_range = header(rq, MHD_HTTP_HEADER_IF_RANGE);
+    int gz = !range && f->type.compressible &&
+             org_http_accepts_gzip(header(rq, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    uint64_t first = 0, len = 0;
+    struct MHD_Response *r;
+
+    gz = gz && gzip_ready(f); /* if compressing did not pay (or failed): identity */
+    if (not_modified(rq, f, gz ? f->etag_gz : f->etag))
+        return send_not_modified(rq, f, gz);
+    if (gz) {
+        r = gzip_response(rq->o, f, &fresh);
+        return fresh ? send_fresh(rq, 200, r, f->gz_len) : org_send(rq, 200, r, f->gz_len);
+    }
+    /* If-Range: the range only if the client's copy is this exact file (strong comparison). */
+    if (range && (!if_range || strcmp(if_range, f->etag) == 0)) {
+        switch (org_http_range(range, f->size, &first, &len)) {
+        case ORG_RANGE_OK:
+            return send_range(rq, f, first, len);
+        case ORG_RANGE_UNSATISFIABLE:
+            return send_unsatisfiable(rq, f);
+        case ORG_RANGE_NONE:
+            break;
+        }
+    }
+    r = full_response(rq->o, f, &fresh);
+    return fresh ? send_fresh(rq, 200, r, f->size) : org_send(rq, 200, r, f->size);
+}
+
+enum MHD_Result org_serve_show_file(org_request *rq, const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    size_t n = strlen(rest);
+
+    rq->kind = org_type_of(rest).kind;
+    /* "<id>/<file...>"; the show folder itself, or any path ending in '/', is a folder, and
+     * folders are never listed. */
+    if (!slash || n == 0 || rest[n - 1] == '/')
+        return org_send_error(rq, 404);
+    rq->file = org_files_get(rq->o->files, rest);
+    if (!rq->file)
+        return org_send_error(rq, 404);
+    return answer(rq, rq->file);
+}
