@@ -114,6 +114,107 @@ static unsigned bits(const uint8_t *d, int size, int *pos, int n)
     return v;
 }
 
+/* ---- frame_mbs_only_flag from an SPS (H.264 7.3.2.1.1) ----------------------------------------
+ * Read here rather than asked of a decoder: progressive-only is checked on every segment, and
+ * decoding pictures for it was most of the validator's time. */
+
+static unsigned golomb_ue(const uint8_t *d, int size, int *pos)
+{
+    int zeros = 0;
+
+    while (zeros < 31 && *pos < 8 * size && bits(d, size, pos, 1) == 0)
+        zeros++;
+    return (1u << zeros) - 1 + bits(d, size, pos, zeros);
+}
+
+static int golomb_se(const uint8_t *d, int size, int *pos)
+{
+    unsigned k = golomb_ue(d, size, pos);
+    return k & 1 ? (int)((k + 1) / 2) : -(int)(k / 2);
+}
+
+static void skip_scaling_list(const uint8_t *d, int size, int *pos, int n)
+{
+    int last = 8, next = 8;
+
+    for (int j = 0; j < n && next != 0; j++) {
+        next = (last + golomb_se(d, size, pos) + 256) % 256;
+        last = next ? next : last;
+    }
+}
+
+/* An SPS NAL payload (after the header byte) without its emulation-prevention bytes. */
+static int sps_rbsp(const uint8_t *nal, int len, uint8_t *out, int cap)
+{
+    int n = 0, zeros = 0;
+
+    for (int i = 0; i < len && n < cap; i++) {
+        if (zeros >= 2 && nal[i] == 3) {
+            zeros = 0;
+            continue;
+        }
+        zeros = nal[i] == 0 ? zeros + 1 : 0;
+        out[n++] = nal[i];
+    }
+    return n;
+}
+
+/* 1 progressive (frame_mbs_only_flag), 0 field or MBAFF coding possible. */
+static int sps_frame_mbs_only(const uint8_t *nal, int len)
+{
+    static const int high[] = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135};
+    uint8_t d[256];
+    int size = sps_rbsp(nal, len, d, sizeof d), pos = 0, profile = bits(d, size, &pos, 8), poc;
+
+    pos += 16; /* constraint flags, level_idc */
+    golomb_ue(d, size, &pos);
+    for (size_t i = 0; i < sizeof high / sizeof high[0]; i++) {
+        if (profile != high[i])
+            continue;
+        unsigned chroma = golomb_ue(d, size, &pos);
+        pos += chroma == 3; /* separate_colour_plane_flag */
+        golomb_ue(d, size, &pos);
+        golomb_ue(d, size, &pos);
+        pos++; /* qpprime_y_zero_transform_bypass_flag */
+        if (bits(d, size, &pos, 1))
+            for (unsigned k = 0; k < (chroma != 3 ? 8u : 12u); k++)
+                if (bits(d, size, &pos, 1))
+                    skip_scaling_list(d, size, &pos, k < 6 ? 16 : 64);
+    }
+    golomb_ue(d, size, &pos); /* log2_max_frame_num_minus4 */
+    poc = golomb_ue(d, size, &pos);
+    if (poc == 0) {
+        golomb_ue(d, size, &pos);
+    } else if (poc == 1) {
+        pos++;
+        golomb_se(d, size, &pos);
+        golomb_se(d, size, &pos);
+        for (unsigned k = golomb_ue(d, size, &pos); k > 0 && pos < 8 * size; k--)
+            golomb_se(d, size, &pos);
+    }
+    golomb_ue(d, size, &pos); /* max_num_ref_frames */
+    pos++;                    /* gaps_in_frame_num_value_allowed_flag */
+    golomb_ue(d, size, &pos); /* pic_width_in_mbs_minus1 */
+    golomb_ue(d, size, &pos); /* pic_height_in_map_units_minus1 */
+    return bits(d, size, &pos, 1);
+}
+
+/* The IDR packet's SPS (else the stream's avcC) says frame_mbs_only_flag = 1. */
+static int video_is_progressive(const AVCodecParameters *par, const AVPacket *p)
+{
+    const uint8_t *nal;
+    int len = find_nal(p->data, p->size, nal_length_size(par), 7, &nal);
+    const uint8_t *e = par->extradata;
+
+    if (len <= 1 && e && par->extradata_size >= 9 && e[0] == 1 && (e[5] & 0x1f) > 0) {
+        len = e[6] << 8 | e[7];
+        nal = e + 8;
+        if (8 + len > par->extradata_size)
+            len = 0;
+    }
+    return len <= 1 || sps_frame_mbs_only(nal + 1, len - 1);
+}
+
 /* AudioSpecificConfig (ISO 14496-3 1.6.2.1): object type, then channel configuration. */
 static int asc_config(const uint8_t *e, int n, int *aot, int *channels)
 {
@@ -241,10 +342,15 @@ static int read_packets(pkg_report *r, scan *s, AVFormatContext *ic, const char 
                         int ai, span sp[2], pts_source *src)
 {
     AVPacket *p = av_packet_alloc();
-    int idr_first = -1;
+    int idr_first = -1, interlaced = 0;
 
     while (p && av_read_frame(ic, p) >= 0) {
         AVStream *st = ic->streams[p->stream_index];
+        /* unprobed, a TS may announce its streams only once its packets are read */
+        if (vi < 0 && st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
+            vi = p->stream_index;
+        if (ai < 0 && st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO)
+            ai = p->stream_index;
         double tb = av_q2d(st->time_base);
         int64_t dts = p->dts != AV_NOPTS_VALUE ? p->dts : p->pts;
         if (p->pts != AV_NOPTS_VALUE && p->stream_index == vi) {
@@ -259,6 +365,8 @@ static int read_packets(pkg_report *r, scan *s, AVFormatContext *ic, const char 
             span_add(&sp[0], pts, dts * tb);
             if (idr && add_idr(s->m, pts) < 0)
                 pkg_val_fail(r, s->uri, "idr-every-2s", "out of memory");
+            if (idr)
+                interlaced |= !video_is_progressive(st->codecpar, p);
         } else if (p->pts != AV_NOPTS_VALUE && p->stream_index == ai) {
             if (sp[1].n == 0)
                 check_audio(r, s, name, st, p);
@@ -267,6 +375,7 @@ static int read_packets(pkg_report *r, scan *s, AVFormatContext *ic, const char 
         av_packet_unref(p);
     }
     av_packet_free(&p);
+    CHECK(r, !interlaced, s->uri, "progressive-only", "%s: the SPS allows field coding", name);
     return idr_first;
 }
 
@@ -311,24 +420,18 @@ static void account(scan *s, const span sp[2])
     m->end = main->max_pts + m->frame;
 }
 
-static void check_segment_streams(pkg_report *r, scan *s, const char *name, AVFormatContext *ic,
-                                  int vi)
+static void check_segment_streams(pkg_report *r, scan *s, const char *name, AVFormatContext *ic)
 {
     int n_audio = 0;
 
     for (unsigned i = 0; i < ic->nb_streams; i++)
         n_audio += ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO;
     CHECK(r, n_audio <= 1, s->uri, "one-audio-stream", "%s has %d audio streams", name, n_audio);
-    if (vi >= 0) {
-        enum AVFieldOrder f = ic->streams[vi]->codecpar->field_order;
-        CHECK(r, f == AV_FIELD_UNKNOWN || f == AV_FIELD_PROGRESSIVE, s->uri, "progressive-only",
-              "%s: the video is interlaced (field order %d)", name, (int)f);
-    }
 }
 
-/* Stream parameters from the first tenth of a second: enough for the codecs, sizes, field
- * order and audio format, and it spares decoding frames to guess a B-frame delay that no rule
- * needs (which was most of the validator's time). */
+/* Stream parameters (picture size, audio format) from the first tenth of a second of a
+ * variant's first segment; the rest of its segments are only read, not probed: decoding
+ * pictures to find parameters was most of the validator's time. */
 static int find_stream_info_fast(AVFormatContext *ic)
 {
     ic->max_analyze_duration = AV_TIME_BASE / 10;
@@ -342,7 +445,7 @@ static void scan_segment(pkg_report *r, scan *s, const char *path, const char *n
     pts_source src = {0};
     int vi = -1, ai = -1, idr_first = -1;
 
-    if (pkg_open_segment(&ic, path) >= 0 && find_stream_info_fast(ic) >= 0) {
+    if (pkg_open_segment(&ic, path) >= 0 && (s->started || find_stream_info_fast(ic) >= 0)) {
         vi = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
         ai = av_find_best_stream(ic, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
         if (ai >= 0 && s->audio_frame == 0) {
@@ -351,7 +454,7 @@ static void scan_segment(pkg_report *r, scan *s, const char *path, const char *n
                                  ? (a->frame_size > 0 ? a->frame_size : 1024.0) / a->sample_rate
                                  : 0;
         }
-        check_segment_streams(r, s, name, ic, vi);
+        check_segment_streams(r, s, name, ic);
         if (vi >= 0 && strlen(path) > 4 && strcmp(path + strlen(path) - 4, ".m4s") == 0)
             pkg_val_fmp4_offsets(path, ic->streams[vi]->id, &src.cto, &src.n);
         idr_first = read_packets(r, s, ic, name, vi, ai, sp, &src);
