@@ -3,10 +3,13 @@
  * requested as, and carry what every response needs (ETag, Last-Modified, type, Cache-Control,
  * and the memoized responses).
  *
- * Correctness over cleverness: each request stat()s its path (one syscall) and reuses an open
- * file only while (device, inode, size, mtime) match. A re-ingest that swaps `current` changes
- * the inode behind LIBRARY/ID/master.m3u8, so the next request opens the new file; a show that
- * appears is found on its first request; a deleted one is dropped from the cache.
+ * An open file is reused only while its path still names the same (device, inode, size,
+ * mtime). Top-level names (LIBRARY/ID/master.m3u8 and the like) are stat()ed on every request:
+ * a re-ingest that swaps `current` changes the inode behind them, so the next request opens the
+ * new file. Files under a version folder (ID/vN/...) never change once published, so they are
+ * re-checked at most once a second (to notice a pruned version), which spares the path walk
+ * that was the busiest part of serving a segment. A show that appears is found on its first
+ * request.
  *
  * Bounded: at most `capacity` entries, least recently used evicted first. Entries are counted
  * references: an evicted or stale entry is unlinked at once and freed when its last user
@@ -170,18 +173,53 @@ static org_file *make_file(org_files *fs, const char *rel)
     return f;
 }
 
+/* "ID/vN/...": a file of a published version. */
+static int in_version_folder(const char *rel)
+{
+    const char *slash = strchr(rel, '/');
+    size_t digits;
+
+    if (!slash || slash[1] != 'v' || slash[2] < '1' || slash[2] > '9')
+        return 0;
+    digits = strspn(slash + 2, "0123456789");
+    return slash[2 + digits] == '/';
+}
+
+/* The cached entry for rel when it needs no stat() now (an immutable file checked within the
+ * last second), with a reference taken; else NULL. */
+static org_file *recently_checked(org_files *fs, const char *rel, double now)
+{
+    org_file *f;
+
+    pthread_mutex_lock(&fs->lock);
+    f = find(fs, rel);
+    if (f && f->immutable && now - f->checked_at < 1.0) {
+        f->refs++;
+        lru_remove(fs, f);
+        lru_push(fs, f);
+    } else {
+        f = NULL;
+    }
+    pthread_mutex_unlock(&fs->lock);
+    return f;
+}
+
 org_file *org_files_get(org_files *fs, const char *rel)
 {
     char path[PATH_MAX];
     struct stat st;
     org_file *f, *made;
+    double now = org_now();
 
     if (snprintf(path, sizeof path, "%s/%s", fs->library_real, rel) >= (int)sizeof path)
         return NULL;
+    if ((f = recently_checked(fs, rel, now)) != NULL)
+        return f;
     int found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     pthread_mutex_lock(&fs->lock);
     f = find(fs, rel);
     if (f && found && same_file(f, st.st_dev, st.st_ino, (uint64_t)st.st_size, st.st_mtim)) {
+        f->checked_at = now;
         f->refs++;
         lru_remove(fs, f);
         lru_push(fs, f);
@@ -205,6 +243,8 @@ org_file *org_files_get(org_files *fs, const char *rel)
     if (f)
         unlink_file(fs, f);
     made->refs = 1;
+    made->immutable = in_version_folder(rel);
+    made->checked_at = now;
     insert(fs, made);
     pthread_mutex_unlock(&fs->lock);
     return made;

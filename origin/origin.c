@@ -156,8 +156,10 @@ static int start_daemon(origin *o, ladder_error *err)
         {p->net.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, p->net.threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
+    /* TURBO: no listen-socket shutdown dance and no per-connection sanity extras; shutdown
+     * here is ours (quiesce, drain, stop). */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-                     (o->ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_TURBO | (o->ipv6 ? MHD_USE_IPv6 : 0);
 
     o->daemon = MHD_start_daemon(flags, 0, NULL, NULL, org_server_handle, o, MHD_OPTION_ARRAY, opts,
                                  MHD_OPTION_END);

@@ -106,6 +106,8 @@ typedef struct org_file {
 
     /* cache bookkeeping, under the cache's lock */
     int refs, linked;
+    int immutable;     /* under a version folder (ID/vN/...): published files never change */
+    double checked_at; /* monotonic seconds of the last stat() that confirmed the entry */
     struct org_file *hnext, *lru_prev, *lru_next;
 } org_file;
 
