@@ -205,5 +205,15 @@ c.check(any("another process" in err for code, err in results if code == 1),
         f"the loser says another process is publishing: {results}")
 c.check(os.path.exists(os.path.join(lib, "race", "master.m3u8")), "the winner's show is complete")
 c.equal(sorted(os.listdir(os.path.join(lib, ".staging"))), [], "no staging left after the race")
+
+# publishes of different ids at once do not get in each other's way
+procs = [subprocess.Popen([LADDER, "package", tc, "--id", f"side{k}", "--library", lib, "--quiet"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         for k in range(3)]
+results = [(p.wait(), p.stderr.read()) for p in procs]
+c.equal([code for code, _ in results], [0, 0, 0], f"three ids published at once: {results}")
+for k in range(3):
+    r = ladder("validate", os.path.join(lib, f"side{k}"))
+    c.equal(r.returncode, 0, f"side{k} is complete and valid ({r.stdout.strip()[-200:]})")
 cleanup(d)
 c.done()
