@@ -1,7 +1,7 @@
-/* files.c: the open-file cache. Opening a library file means resolving two symlinks and
- * checking the real path, so files stay open between requests, keyed by the path they were
- * requested as, and carry what every response needs (ETag, Last-Modified, type, Cache-Control,
- * and the memoized responses).
+/* files.c: the open-file cache of one served folder (the show library, or the demo page's
+ * folder). Opening a library file means resolving two symlinks and checking the real path, so
+ * files stay open between requests, keyed by the path they were requested as, and carry what
+ * every response needs (ETag, Last-Modified, type, Cache-Control, and the memoized responses).
  *
  * An open file is reused only while its path still names the same (device, inode, size,
  * mtime). Top-level names (LIBRARY/ID/master.m3u8 and the like) are stat()ed on every request:
@@ -25,7 +25,8 @@
 
 struct org_files {
     pthread_mutex_t lock;
-    const char *library_real; /* borrowed from the origin */
+    const char *root_real; /* the folder's real path, borrowed from the origin */
+    org_root root;
     int capacity, count;
     size_t mask; /* buckets - 1, buckets a power of two */
     org_file **buckets;
@@ -40,7 +41,8 @@ static size_t hash_path(const char *s)
     return (size_t)h;
 }
 
-int org_files_open(org_files **out, const char *library_real, int capacity, ladder_error *err)
+int org_files_open(org_files **out, const char *root_real, org_root root, int capacity,
+                   ladder_error *err)
 {
     org_files *fs = calloc(1, sizeof *fs);
     size_t n = 16;
@@ -53,7 +55,8 @@ int org_files_open(org_files **out, const char *library_real, int capacity, ladd
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&fs->lock, NULL);
-    fs->library_real = library_real;
+    fs->root_real = root_real;
+    fs->root = root;
     fs->capacity = capacity;
     fs->mask = n - 1;
     *out = fs;
@@ -141,7 +144,7 @@ static int same_file(const org_file *f, dev_t dev, ino_t ino, uint64_t size, str
 static org_file *make_file(org_files *fs, const char *rel)
 {
     struct stat st;
-    int fd = org_path_open(fs->library_real, rel, &st);
+    int fd = org_path_open(fs->root_real, rel, &st);
     org_file *f;
     unsigned long long ino, size, mtime_ns;
 
@@ -160,7 +163,7 @@ static org_file *make_file(org_files *fs, const char *rel)
     f->size = (uint64_t)st.st_size;
     f->mtime = st.st_mtim;
     f->type = org_type_of(rel);
-    f->cache_control = org_cache_control(rel);
+    f->cache_control = org_cache_control(fs->root, rel);
     /* Strong validators from the file's identity: a re-publish is a new inode and mtime. The
      * gzip representation has its own tag (RFC 9110 8.8.3: one per representation). */
     ino = (unsigned long long)st.st_ino;
@@ -171,18 +174,6 @@ static org_file *make_file(org_files *fs, const char *rel)
     snprintf(f->etag_gz, sizeof f->etag_gz, "\"%llx-%llx-%llx-gz\"", ino, size, mtime_ns);
     org_http_date(st.st_mtim.tv_sec, f->last_modified);
     return f;
-}
-
-/* "ID/vN/...": a file of a published version. */
-static int in_version_folder(const char *rel)
-{
-    const char *slash = strchr(rel, '/');
-    size_t digits;
-
-    if (!slash || slash[1] != 'v' || slash[2] < '1' || slash[2] > '9')
-        return 0;
-    digits = strspn(slash + 2, "0123456789");
-    return slash[2 + digits] == '/';
 }
 
 /* The cached entry for rel when it needs no stat() now (an immutable file checked within the
@@ -211,7 +202,7 @@ org_file *org_files_get(org_files *fs, const char *rel)
     org_file *f, *made;
     double now = org_now();
 
-    if (snprintf(path, sizeof path, "%s/%s", fs->library_real, rel) >= (int)sizeof path)
+    if (snprintf(path, sizeof path, "%s/%s", fs->root_real, rel) >= (int)sizeof path)
         return NULL;
     if ((f = recently_checked(fs, rel, now)) != NULL)
         return f;
@@ -243,7 +234,7 @@ org_file *org_files_get(org_files *fs, const char *rel)
     if (f)
         unlink_file(fs, f);
     made->refs = 1;
-    made->immutable = in_version_folder(rel);
+    made->immutable = fs->root == ORG_ROOT_LIBRARY && org_in_version_folder(rel);
     made->checked_at = now;
     insert(fs, made);
     pthread_mutex_unlock(&fs->lock);

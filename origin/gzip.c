@@ -1,5 +1,6 @@
-/* gzip.c: one-shot gzip compression of a playlist with zlib. The caller (shows.c) does it once
- * per file version and keeps the result, so the level can favour size over speed. */
+/* gzip.c: one-shot gzip compression of a playlist (or a demo page's text) with zlib. The caller
+ * (static.c) does it once per file version and keeps the result, so the level can favour size
+ * over speed. */
 #include <stdlib.h>
 #include <zlib.h>
 

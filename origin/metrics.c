@@ -8,8 +8,8 @@
 #include "origin_internal.h"
 
 /* The statuses the origin sends; anything else (none today) is counted as "other". */
-static const int statuses[ORG_N_STATUS - 1] = {200, 204, 206, 302, 304, 400,
-                                               404, 405, 416, 500, 503};
+static const int statuses[ORG_N_STATUS - 1] = {200, 204, 206, 301, 302, 304,
+                                               400, 404, 405, 416, 500, 503};
 
 /* Upper bounds of the latency buckets, seconds, as printed; the last is +Inf. */
 static const char *const bucket_le[ORG_N_BUCKETS] = {"0.001", "0.0025", "0.005", "0.01", "0.025",

@@ -1,5 +1,6 @@
-/* mime.c: what a library file is, by its name: Content-Type, the kind /metrics counts it as,
- * whether playlists compress, and how long caches may keep it (docs/origin.md, "Caching"). */
+/* mime.c: what a served file is, by its name: Content-Type, the kind /metrics counts it as,
+ * whether it compresses (playlists, and the demo page's text), and how long caches may keep it
+ * (docs/origin.md, "Caching"). */
 #include <string.h>
 
 #include "origin_internal.h"
@@ -18,6 +19,17 @@ static const ext_type types[] = {
     {".vtt", {"text/vtt", ORG_KIND_OTHER, 0}},
     {".json", {"application/json", ORG_KIND_OTHER, 0}},
     {".jpg", {"image/jpeg", ORG_KIND_OTHER, 0}},
+    /* the demo page (/demo/) */
+    {".html", {"text/html; charset=utf-8", ORG_KIND_OTHER, 1}},
+    {".js", {"text/javascript; charset=utf-8", ORG_KIND_OTHER, 1}},
+    {".mjs", {"text/javascript; charset=utf-8", ORG_KIND_OTHER, 1}},
+    {".css", {"text/css; charset=utf-8", ORG_KIND_OTHER, 1}},
+    {".svg", {"image/svg+xml", ORG_KIND_OTHER, 1}},
+    {".txt", {"text/plain; charset=utf-8", ORG_KIND_OTHER, 1}},
+    {".map", {"application/json", ORG_KIND_OTHER, 1}},
+    {".png", {"image/png", ORG_KIND_OTHER, 0}},
+    {".ico", {"image/x-icon", ORG_KIND_OTHER, 0}},
+    {".woff2", {"font/woff2", ORG_KIND_OTHER, 0}},
 };
 
 static int ends_with(const char *s, size_t n, const char *suffix)
@@ -53,14 +65,23 @@ static int is_version_segment(const char *s, size_t n)
     return 1;
 }
 
-const char *org_cache_control(const char *rel)
+int org_in_version_folder(const char *rel)
 {
     /* rel is "ID/rest": the version folder, if any, is the second segment. */
     const char *id_end = strchr(rel, '/');
     const char *v = id_end ? id_end + 1 : NULL;
     const char *v_end = v ? strchr(v, '/') : NULL;
 
-    if (!v_end || !is_version_segment(v, (size_t)(v_end - v)))
+    return v_end && is_version_segment(v, (size_t)(v_end - v));
+}
+
+const char *org_cache_control(org_root root, const char *rel)
+{
+    if (root == ORG_ROOT_SITE)
+        /* The demo page changes with the repository, not with the library: like the names
+         * that move on a re-ingest, a minute. */
+        return "public, max-age=60";
+    if (!org_in_version_folder(rel))
         /* master.m3u8, show.json, poster.jpg (and anything through `current`) change on a
          * re-ingest; a minute bounds how long a CDN keeps new players on the old version. */
         return "public, max-age=60";

@@ -59,15 +59,28 @@ static int check_params(const origin_params *p, ladder_error *err)
     return 0;
 }
 
+/* The real path of a folder (malloc'd), or NULL if it is not one. */
+static char *real_folder(const char *path)
+{
+    struct stat st;
+    char *real = realpath(path, NULL);
+
+    if (real && (stat(real, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        free(real);
+        real = NULL;
+    }
+    return real;
+}
+
 /* Copies every string of params into o, so the caller's may go away after origin_open. */
 static int copy_params(origin *o, const origin_params *p, ladder_error *err)
 {
-    struct stat st;
-
     o->params = *p;
-    o->library_real = realpath(p->library, NULL);
-    if (!o->library_real || stat(o->library_real, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (!(o->library_real = real_folder(p->library)))
         return ladder_error_set(err, LADDER_ENOTFOUND, "library %s is not a folder", p->library);
+    if (p->http.demo_dir && !(o->demo_real = real_folder(p->http.demo_dir)))
+        return ladder_error_set(err, LADDER_ENOTFOUND, "demo folder %s is not a folder",
+                                p->http.demo_dir);
     o->host = strdup(p->net.host);
     o->cors_origin = strdup(p->http.cors_origin);
     o->devices = p->http.devices ? strdup(p->http.devices) : NULL;
@@ -79,8 +92,24 @@ static int copy_params(origin *o, const origin_params *p, ladder_error *err)
     o->params.net.host = o->host;
     o->params.http.cors_origin = o->cors_origin;
     o->params.http.devices = o->devices;
+    o->params.http.demo_dir = o->demo_real;
     o->params.log.access_log_path = o->access_log_path;
     return 0;
+}
+
+/* What /play, /shows and /demo/ need: the device rules, the show cache, the demo folder's
+ * file cache. */
+static int open_routes(origin *o, ladder_error *err)
+{
+    int ret = o->devices ? prof_devices_load(o->devices, &o->device_rules, err)
+                         : prof_devices_load_default(&o->device_rules, err);
+
+    if (ret == 0)
+        ret = org_showinfo_open(&o->shows, o->library_real, err);
+    /* The page and its scripts: a few files, so a small cache. */
+    if (ret == 0 && o->demo_real)
+        ret = org_files_open(&o->demo_files, o->demo_real, ORG_ROOT_SITE, 64, err);
+    return ret;
 }
 
 static int bind_listener(origin *o, ladder_error *err)
@@ -183,11 +212,11 @@ int origin_open(origin **out, const origin_params *params, ladder_error *err)
     o->listen_fd = -1;
     atomic_init(&o->draining, 0);
     org_metrics_init(&o->metrics);
-    if ((ret = copy_params(o, params, err)) ||
+    if ((ret = copy_params(o, params, err)) || (ret = open_routes(o, err)) ||
         (ret = org_accesslog_open(&o->access_log, o->params.log.access_log, o->access_log_path,
                                   err)) ||
-        (ret =
-             org_files_open(&o->files, o->library_real, o->params.http.file_cache_entries, err)) ||
+        (ret = org_files_open(&o->files, o->library_real, ORG_ROOT_LIBRARY,
+                              o->params.http.file_cache_entries, err)) ||
         (ret = org_conns_init(&o->conns, o->params.net.idle_timeout, err)) ||
         (ret = bind_listener(o, err)) || (ret = start_daemon(o, err))) {
         origin_close(o);
@@ -237,8 +266,12 @@ void origin_close(origin *o)
         close(o->listen_fd);
     org_conns_fini(&o->conns);
     org_files_close(o->files);
+    org_files_close(o->demo_files);
+    org_showinfo_close(o->shows);
+    prof_devices_free(o->device_rules);
     org_accesslog_close(&o->access_log);
     free(o->library_real);
+    free(o->demo_real);
     free(o->host);
     free(o->cors_origin);
     free(o->devices);

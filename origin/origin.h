@@ -7,7 +7,9 @@
  * origin_close(). Nothing here prints or exits: problems come back as a ladder_error or go to
  * the logger.
  *
- * URLs (docs/origin.md): /shows/<id>/... (the published files), /healthz, /metrics. */
+ * URLs (docs/origin.md): /shows/<id>/... (the published files), /play/<id> (a redirect to the
+ * format that fits the device), /shows (the catalog, JSON), /demo/ (the player page), /healthz,
+ * /metrics. */
 #ifndef LADDER_ORIGIN_H
 #define LADDER_ORIGIN_H
 
@@ -34,8 +36,10 @@ typedef struct origin_params {
 
     struct {
         const char *cors_origin; /* Access-Control-Allow-Origin on every response ("*") */
-        const char *devices;     /* device rules (profiles/devices.xml) for /play; NULL = the
-                                    built-in rules. Kept for the /play route. */
+        const char *devices;     /* device rules (profiles/devices.xml format) for /play; NULL:
+                                    the built-in rules. Loaded once, in origin_open */
+        const char *demo_dir;    /* folder served at /demo/ (the repository's player-demo/);
+                                    NULL: /demo/ is 404 */
         int file_cache_entries;  /* open files kept between requests, 16..1000000 (1024) */
     } http;
 
@@ -50,9 +54,10 @@ typedef struct origin_params {
 /* The defaults above; library is NULL and must be set. Cannot fail. */
 origin_params origin_params_default(void);
 
-/* Checks params (LADDER_EINVAL names the bad field), resolves the library (LADDER_ENOTFOUND),
- * opens the access log and binds the listening socket (LADDER_EIO with the system's reason), then
- * starts serving. params and its strings are copied; access_log is borrowed. On failure *out is
+/* Checks params (LADDER_EINVAL names the bad field), resolves the library and the demo folder
+ * (LADDER_ENOTFOUND), loads the device rules (their error, "FILE:LINE: problem"), opens the
+ * access log and binds the listening socket (LADDER_EIO with the system's reason), then starts
+ * serving. params and its strings are copied; access_log is borrowed. On failure *out is
  * NULL and nothing is left running. */
 int origin_open(origin **out, const origin_params *params, ladder_error *err);
 

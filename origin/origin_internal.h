@@ -3,9 +3,11 @@
  *
  * One request's path through the files: server.c receives it (libmicrohttpd callbacks, route
  * table), paths.c turns the raw target into a safe library-relative path, files.c finds the
- * open file, shows.c answers with http.c's rules (validators, ranges, encodings), gzip.c
+ * open file, static.c answers with http.c's rules (validators, ranges, encodings), gzip.c
  * compresses playlists, mime.c names types and cache lifetimes; accesslog.c and metrics.c
- * record the outcome; conns.c tracks connections (gauge, header deadline, overload). */
+ * record the outcome; conns.c tracks connections (gauge, header deadline, overload). /play
+ * (play.c) and the /shows catalog (catalog.c) read published shows through showinfo.c, which
+ * caches each show's show.json per version (and mp4info.c, the profile of an MP4). */
 #ifndef LADDER_ORIGIN_INTERNAL_H
 #define LADDER_ORIGIN_INTERNAL_H
 
@@ -17,6 +19,7 @@
 #include <time.h>
 
 #include "origin.h"
+#include "profiles.h"
 
 /* ---- mime.c: what a file is ------------------------------------------------------------- */
 
@@ -35,11 +38,20 @@ typedef struct org_type {
     int compressible; /* served gzip-compressed to clients that accept it */
 } org_type;
 
-/* The type of a library-relative path ("ID/vN/hls/x/seg00000.ts"), by extension (and folder,
- * for fMP4 init segments). Never fails: unknown types are application/octet-stream. */
+/* A folder the origin serves files from. */
+typedef enum {
+    ORG_ROOT_LIBRARY, /* the show library: /shows/<id>/... */
+    ORG_ROOT_SITE     /* the demo page's folder: /demo/... */
+} org_root;
+
+/* The type of a relative path ("ID/vN/hls/x/seg00000.ts"), by extension (and folder, for fMP4
+ * init segments). Never fails: unknown types are application/octet-stream. */
 org_type org_type_of(const char *rel);
-/* The Cache-Control value for a library-relative path (policy in docs/origin.md). */
-const char *org_cache_control(const char *rel);
+/* The Cache-Control value for a path relative to a root (policy in docs/origin.md). */
+const char *org_cache_control(org_root root, const char *rel);
+/* 1 if a library-relative path is inside a version folder ("ID/vN/..."), which never changes
+ * once published. */
+int org_in_version_folder(const char *rel);
 const char *org_kind_name(org_kind k);
 
 /* ---- paths.c: request target -> library file -------------------------------------------- */
@@ -113,14 +125,73 @@ typedef struct org_file {
 
 typedef struct org_files org_files;
 
-int org_files_open(org_files **out, const char *library_real, int capacity, ladder_error *err);
+/* A cache of files under root_real (a real path, borrowed: it must outlive the cache) holding
+ * at most capacity open. */
+int org_files_open(org_files **out, const char *root_real, org_root root, int capacity,
+                   ladder_error *err);
 void org_files_close(org_files *fs);
-/* The file for a library-relative path, re-checked on every call: the path is stat()ed and an
+/* The file for a root-relative path, re-checked on every call: the path is stat()ed and an
  * open file is reused only while (device, inode, size, mtime) still match, so a re-published
  * show or a swapped `current` link is seen at once. Returns a new reference, or NULL (404). */
 org_file *org_files_get(org_files *fs, const char *rel);
 void org_file_release(org_files *fs, org_file *f);
 int org_files_count(org_files *fs);
+
+/* ---- mp4info.c ------------------------------------------------------------------------------ */
+
+/* The H.264 profile_idc (66 Baseline, 77 Main, 100 High, ...) of the first avc1/avc3 sample
+ * entry of the MP4 open at fd (size bytes long), from its avcC record; 0 if it has none or is
+ * malformed. Reads box headers only; fd's offset is not moved. */
+int org_mp4_profile_idc(int fd, uint64_t size);
+
+/* ---- showinfo.c: published shows, from their current version's show.json ------------------ */
+
+#define ORG_ID_MAX          64 /* show ids: 1-64 of a-z, 0-9, '-', '_' (as `ladder ingest`) */
+#define ORG_VERSION_DIR_MAX 16
+
+/* Which version of a show an entry describes: the folder `current` names, and its show.json. */
+typedef struct org_show_key {
+    char version_dir[ORG_VERSION_DIR_MAX]; /* "v3" */
+    dev_t dev;
+    ino_t ino;
+    struct timespec mtime;
+} org_show_key;
+
+/* One progressive MP4 fallback, at /shows/<id>/<version_dir>/mp4/<name>.mp4. */
+typedef struct org_mp4 {
+    char name[64];
+    int width, height;
+    int profile_idc; /* H.264 profile_idc, 0 if unknown */
+} org_mp4;
+
+/* A published show as its current version describes it. Immutable once made; shared: hold a
+ * reference from org_showinfo_get to org_show_release. */
+typedef struct org_show {
+    char id[ORG_ID_MAX + 1];
+    org_show_key key;
+    int version; /* N of key.version_dir */
+    char *title;
+    double duration; /* seconds */
+    int n_mp4;
+    org_mp4 *mp4; /* those whose file is there, in show.json's order */
+
+    /* cache bookkeeping, under the cache's lock */
+    int refs, linked;
+    struct org_show *next;
+} org_show;
+
+typedef struct org_showinfo org_showinfo;
+
+/* library_real is borrowed: it must outlive the cache. 0 or LADDER_ENOMEM. */
+int org_showinfo_open(org_showinfo **out, const char *library_real, ladder_error *err);
+void org_showinfo_close(org_showinfo *si); /* accepts NULL */
+/* 1 if id is a show id as `ladder ingest` makes them. */
+int org_valid_id(const char *id);
+/* The show `id` as published now (a new reference), or NULL: not a valid id, not published,
+ * or its show.json unreadable. Re-checks `current` on every call, so a re-ingest is seen at
+ * once. Safe from many threads. */
+org_show *org_showinfo_get(org_showinfo *si, const char *id);
+void org_show_release(org_showinfo *si, org_show *s); /* accepts NULL */
 
 /* ---- gzip.c ---------------------------------------------------------------------------------- */
 
@@ -159,7 +230,7 @@ void org_conns_request_end(org_conns *cs, org_conn *c);
 /* ---- metrics.c --------------------------------------------------------------------------------
  */
 
-#define ORG_N_STATUS  12 /* the statuses we send, plus "other" */
+#define ORG_N_STATUS  13 /* the statuses we send, plus "other" */
 #define ORG_N_BUCKETS 15 /* latency histogram buckets, +Inf included */
 
 typedef struct org_metrics {
@@ -190,6 +261,7 @@ typedef struct org_request {
     int status;  /* what was queued, 0 if nothing */
     org_kind kind;
     org_file *file;      /* the file being sent, held until the request ends */
+    org_files *files;    /* the cache it came from (the library's or the demo folder's) */
     uint64_t body_bytes; /* body length of the queued response (0 for HEAD, 304, ...) */
 } org_request;
 
@@ -205,12 +277,16 @@ void org_accesslog_close(org_accesslog *al);
 struct origin {
     origin_params params; /* the caller's, with the strings below in place of theirs */
     char *library_real;   /* realpath of params.library */
+    char *demo_real;      /* realpath of params.http.demo_dir, NULL without one */
     char *host, *cors_origin, *devices, *access_log_path;
+    prof_devices *device_rules; /* for /play: params.http.devices, or the built-in rules */
     struct MHD_Daemon *daemon;
     int listen_fd; /* ours until the daemon owns it */
     int port, ipv6;
-    atomic_int draining; /* origin_shutdown has begun */
-    org_files *files;
+    atomic_int draining;   /* origin_shutdown has begun */
+    org_files *files;      /* the library's */
+    org_files *demo_files; /* the demo folder's, NULL without one */
+    org_showinfo *shows;
     org_conns conns;
     org_metrics metrics;
     org_accesslog access_log;
@@ -231,13 +307,30 @@ enum MHD_Result org_send(org_request *rq, unsigned status, struct MHD_Response *
                          uint64_t body_len);
 /* A short text/plain error with the common headers; 405 adds Allow. */
 enum MHD_Result org_send_error(org_request *rq, unsigned status);
+/* A new empty-bodied response for a redirect to location (the status is org_send's), with the
+ * common headers and the given Cache-Control; the caller destroys it. NULL if out of memory. */
+struct MHD_Response *org_redirect_response(origin *o, const char *location,
+                                           const char *cache_control);
+/* The value of a request header, NULL if absent. */
+const char *org_header(org_request *rq, const char *name);
 /* Headers every response carries: CORS, and Connection: close once draining. */
 void org_add_common_headers(origin *o, struct MHD_Response *resp);
 /* 1 for HEAD (headers only). */
 int org_is_head(const org_request *rq);
 double org_now(void);
 
-/* shows.c: GET/HEAD /shows/<id>/<file...>; rest is "<id>/<file...>". */
+/* Route handlers; rest is the decoded path after the route's prefix. */
+
+/* static.c: a file of fs by its relative path, with validators, Range and gzip. */
+enum MHD_Result org_serve_file(org_request *rq, org_files *fs, const char *rel);
+/* GET/HEAD /shows/<id>/<file...>; rest is "<id>/<file...>". */
 enum MHD_Result org_serve_show_file(org_request *rq, const char *rest);
+/* GET/HEAD /demo/<file...> from params.http.demo_dir (404 without one); a folder is its
+ * index.html. */
+enum MHD_Result org_serve_demo_file(org_request *rq, const char *rest);
+/* play.c: /play/<id>: 302 to the HLS master or to the MP4 that fits the device. */
+enum MHD_Result org_serve_play(org_request *rq, const char *rest);
+/* catalog.c: /shows: every published show as JSON. */
+enum MHD_Result org_serve_catalog(org_request *rq, const char *rest);
 
 #endif

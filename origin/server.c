@@ -25,6 +25,11 @@ int org_is_head(const org_request *rq)
     return strcmp(rq->method, "HEAD") == 0;
 }
 
+const char *org_header(org_request *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->connection, MHD_HEADER_KIND, name);
+}
+
 void org_add_common_headers(origin *o, struct MHD_Response *resp)
 {
     /* On every response, errors included: a browser player on another origin cannot even see
@@ -88,6 +93,20 @@ enum MHD_Result org_send_error(org_request *rq, unsigned status)
     return ret;
 }
 
+struct MHD_Response *org_redirect_response(origin *o, const char *location,
+                                           const char *cache_control)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+
+    if (resp) {
+        org_add_common_headers(o, resp);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    }
+    return resp;
+}
+
 /* A small no-store text response. */
 static enum MHD_Result send_text(org_request *rq, unsigned status, const char *content_type,
                                  void *body, size_t len, enum MHD_ResponseMemoryMode mode)
@@ -134,6 +153,18 @@ static enum MHD_Result handle_metrics(org_request *rq, const char *rest)
                      MHD_RESPMEM_MUST_FREE);
 }
 
+/* "/demo" is a folder: its page is at "/demo/", where relative links resolve inside it. */
+static enum MHD_Result handle_demo_folder(org_request *rq, const char *rest)
+{
+    struct MHD_Response *resp = org_redirect_response(rq->o, "/demo/", "public, max-age=60");
+    enum MHD_Result ret = org_send(rq, 301, resp, 0);
+
+    (void)rest;
+    if (resp)
+        MHD_destroy_response(resp);
+    return ret;
+}
+
 /* A route gets the decoded path after its prefix ("" for exact routes). */
 typedef enum MHD_Result (*route_fn)(org_request *rq, const char *rest);
 
@@ -145,9 +176,13 @@ typedef struct route {
 
 /* Every URL the origin answers, in one place; first match wins. */
 static const route routes[] = {
-    {"/healthz", 0, handle_healthz},
-    {"/metrics", 0, handle_metrics},
-    {"/shows/", 1, org_serve_show_file},
+    {"/healthz", 0, handle_healthz},     /* load balancers */
+    {"/metrics", 0, handle_metrics},     /* Prometheus */
+    {"/play/", 1, org_serve_play},       /* play.c: 302 to the format for the device */
+    {"/shows", 0, org_serve_catalog},    /* catalog.c: the catalog, before /shows/ */
+    {"/shows/", 1, org_serve_show_file}, /* static.c: the library's files */
+    {"/demo", 0, handle_demo_folder},    /* 301 to /demo/ */
+    {"/demo/", 1, org_serve_demo_file},  /* static.c: the demo folder's files */
 };
 
 static enum MHD_Result send_preflight(org_request *rq)
@@ -262,7 +297,7 @@ void org_server_completed(void *cls, struct MHD_Connection *connection, void **r
             org_accesslog_write(&o->access_log, rq);
         }
         org_conns_request_end(&o->conns, rq->conn);
-        org_file_release(o->files, rq->file);
+        org_file_release(rq->files, rq->file);
     } else {
         atomic_fetch_add_explicit(&o->metrics.incomplete, 1, memory_order_relaxed);
     }

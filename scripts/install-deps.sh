@@ -10,6 +10,7 @@ PACKAGES=(
   ffmpeg x264 python3 time
   uap-core python3-yaml
   libmicrohttpd-dev zlib1g-dev strace
+  nginx
 )
 
 missing=()

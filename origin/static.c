@@ -1,8 +1,12 @@
-/* shows.c: GET and HEAD of /shows/<id>/<file...>: the published files as they are.
+/* static.c: GET and HEAD of files as they are on disk: /shows/<id>/<file...> from the show
+ * library, and /demo/<file...> from the player-demo folder. Both go through the same two checks
+ * (paths.c: the target; files.c and paths.c: the real path stays inside the folder) and the
+ * same answers.
  *
- * Order of decisions (RFC 9110 13.2.2): pick the representation (gzip for playlists when the
- * client accepts it, identity otherwise and for every Range request), then If-None-Match (or,
- * without it, If-Modified-Since) -> 304, then Range (+ If-Range) -> 206 or 416, else 200.
+ * Order of decisions (RFC 9110 13.2.2): pick the representation (gzip for playlists and the
+ * demo page's text when the client accepts it, identity otherwise and for every Range
+ * request), then If-None-Match (or, without it, If-Modified-Since) -> 304, then Range
+ * (+ If-Range) -> 206 or 416, else 200.
  * HEAD gets the headers GET would (libmicrohttpd drops the body) and, like any method but GET,
  * no range handling (RFC 9110 14.2).
  *
@@ -15,12 +19,7 @@
 
 #include "origin_internal.h"
 
-#define GZIP_MAX_INPUT (16u << 20) /* larger "playlists" are sent as they are */
-
-static const char *header(org_request *rq, const char *name)
-{
-    return MHD_lookup_connection_value(rq->connection, MHD_HEADER_KIND, name);
-}
+#define GZIP_MAX_INPUT (16u << 20) /* larger compressible files are sent as they are */
 
 /* What a 304 must repeat from the 200 (RFC 9110 15.4.5). */
 static void add_validators(origin *o, struct MHD_Response *r, const org_file *f, int gz)
@@ -196,8 +195,8 @@ static enum MHD_Result send_unsatisfiable(org_request *rq, org_file *f)
 /* 1 if the validators say the client's copy is current. */
 static int not_modified(org_request *rq, const org_file *f, const char *etag)
 {
-    const char *inm = header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    const char *ims = header(rq, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    const char *inm = org_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *ims = org_header(rq, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
     time_t since;
 
     if (inm) /* takes precedence: If-Modified-Since is then ignored (RFC 9110 13.1.3) */
@@ -208,10 +207,10 @@ static int not_modified(org_request *rq, const org_file *f, const char *etag)
 static enum MHD_Result answer(org_request *rq, org_file *f)
 {
     int get = !org_is_head(rq), fresh;
-    const char *range = get ? header(rq, MHD_HTTP_HEADER_RANGE) : NULL;
-    const char *if_range = header(rq, MHD_HTTP_HEADER_IF_RANGE);
+    const char *range = get ? org_header(rq, MHD_HTTP_HEADER_RANGE) : NULL;
+    const char *if_range = org_header(rq, MHD_HTTP_HEADER_IF_RANGE);
     int gz = !range && f->type.compressible &&
-             org_http_accepts_gzip(header(rq, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+             org_http_accepts_gzip(org_header(rq, MHD_HTTP_HEADER_ACCEPT_ENCODING));
     uint64_t first = 0, len = 0;
     struct MHD_Response *r;
 
@@ -237,18 +236,40 @@ static enum MHD_Result answer(org_request *rq, org_file *f)
     return fresh ? send_fresh(rq, 200, r, f->size) : org_send(rq, 200, r, f->size);
 }
 
+enum MHD_Result org_serve_file(org_request *rq, org_files *fs, const char *rel)
+{
+    rq->kind = org_type_of(rel).kind;
+    rq->files = fs;
+    rq->file = org_files_get(fs, rel);
+    if (!rq->file)
+        return org_send_error(rq, 404);
+    return answer(rq, rq->file);
+}
+
 enum MHD_Result org_serve_show_file(org_request *rq, const char *rest)
 {
     const char *slash = strchr(rest, '/');
     size_t n = strlen(rest);
 
-    rq->kind = org_type_of(rest).kind;
     /* "<id>/<file...>"; the show folder itself, or any path ending in '/', is a folder, and
      * folders are never listed. */
-    if (!slash || n == 0 || rest[n - 1] == '/')
+    if (!slash || n == 0 || rest[n - 1] == '/') {
+        rq->kind = org_type_of(rest).kind;
         return org_send_error(rq, 404);
-    rq->file = org_files_get(rq->o->files, rest);
-    if (!rq->file)
+    }
+    return org_serve_file(rq, rq->o->files, rest);
+}
+
+enum MHD_Result org_serve_demo_file(org_request *rq, const char *rest)
+{
+    char rel[4096];
+    size_t n = strlen(rest);
+
+    if (!rq->o->demo_files)
+        return org_send_error(rq, 404); /* no --demo folder */
+    /* A folder's page is its index.html; a folder is still never listed. */
+    if (snprintf(rel, sizeof rel, "%s%s", rest, n == 0 || rest[n - 1] == '/' ? "index.html" : "") >=
+        (int)sizeof rel)
         return org_send_error(rq, 404);
-    return answer(rq, rq->file);
+    return org_serve_file(rq, rq->o->demo_files, rel);
 }
