@@ -114,3 +114,12 @@ def wait_until(cond, timeout=5, step=0.05):
             return True
         time.sleep(step)
     return cond()
+
+
+def metric(port, name):
+    """The value of one sample line of /metrics (0 when absent)."""
+    _, body = get(port, "/metrics")
+    for line in body.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

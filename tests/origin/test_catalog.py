@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
 from ladder_test import (LADDER, ROOT, Checks, cleanup, ladder, make_clip, run,  # noqa: E402
                          workdir)
-from origin_test import get, raw_status, start_origin, stop, wait_until  # noqa: E402
+from origin_test import get, metric, raw_status, start_origin, stop, wait_until  # noqa: E402
 
 c = Checks("origin-catalog")
 d = workdir()
@@ -105,20 +105,12 @@ c.check(b and b[0]["version"] == 2 and b[0]["poster"] == "/shows/b-show/v2/poste
 # ---- /metrics counts /shows ----------------------------------------------------------------------
 
 
-def metric(name):
-    _, body = get(port, "/metrics")
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
-
-
 KEY = 'ladder_http_requests_total{status="200",kind="other"}'
-before = metric(KEY)
+before = metric(port, KEY)
 for _ in range(3):
     catalog(port)
-c.check(wait_until(lambda: metric(KEY) >= before + 4), "/metrics counts /shows (kind other)")
-c.check(metric('ladder_http_requests_total{status="304",kind="other"}') >= 1,
+c.check(wait_until(lambda: metric(port, KEY) >= before + 4), "/metrics counts /shows (kind other)")
+c.check(metric(port, 'ladder_http_requests_total{status="304",kind="other"}') >= 1,
         "and its 304s")
 
 # ---- /demo/ --------------------------------------------------------------------------------------

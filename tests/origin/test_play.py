@@ -13,7 +13,7 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
 from ladder_test import Checks, cleanup, ladder, make_clip, run, workdir, LADDER  # noqa: E402
-from origin_test import get, start_origin, stop, wait_until  # noqa: E402
+from origin_test import get, metric, start_origin, stop, wait_until  # noqa: E402
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
           "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1")
@@ -232,19 +232,11 @@ c.equal(resp.getheader("Location"), "/shows/mixed/v2/mp4/mp4-234p-300.mp4",
 # ---- /metrics counts /play ---------------------------------------------------------------------------
 
 
-def metric(name):
-    _, body = get(port, "/metrics")
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
-
-
 KEY = 'ladder_http_requests_total{status="302",kind="other"}'
-before = metric(KEY)
+before = metric(port, KEY)
 for _ in range(3):
     play("/play/show", IPHONE)
-c.check(wait_until(lambda: metric(KEY) >= before + 3), "/metrics counts /play redirects")
+c.check(wait_until(lambda: metric(port, KEY) >= before + 3), "/metrics counts /play redirects")
 stop(origin)
 
 # ---- a bad --devices file: exit 1, one line that names the file and line ---------------------------
