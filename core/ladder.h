@@ -81,4 +81,15 @@ long long ladder_tree_size(const char *path);
 /* Number of online CPU cores, at least 1. */
 int ladder_cpu_count(void);
 
+/* A growing text buffer (text.c). Start from {0}; on allocation failure `failed` is set and
+ * later appends are dropped, so a writer checks once at the end. s is NUL-terminated once
+ * anything was appended. */
+typedef struct ladder_text {
+    char *s;
+    size_t len, cap;
+    int failed;
+} ladder_text;
+void ladder_text_printf(ladder_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ladder_text_free(ladder_text *t);
+
 #endif

@@ -1,7 +1,6 @@
 /* metrics.c: /metrics in the Prometheus text format (version 0.0.4). Counters are C11 atomics
  * owned by the origin object, bumped once per request from the completed callback with relaxed
  * ordering: a scrape may see one request's status before its bytes, never a torn value. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -55,30 +54,6 @@ void org_metrics_record(org_metrics *m, int status, org_kind kind, uint64_t byte
                               memory_order_relaxed);
 }
 
-typedef struct text {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} text;
-
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (t->failed)
-        return;
-    va_start(ap, fmt);
-    n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= t->cap - t->len) {
-        t->failed = 1; /* the buffer is sized for every series; this cannot happen */
-        return;
-    }
-    t->len += (size_t)n;
-}
-
 static unsigned long long load(atomic_ullong *v)
 {
     return atomic_load_explicit(v, memory_order_relaxed);
@@ -86,12 +61,11 @@ static unsigned long long load(atomic_ullong *v)
 
 char *org_metrics_render(org_metrics *m, long open_connections, int cached_files, size_t *len)
 {
-    text t = {malloc(16384), 0, 16384, 0};
+    ladder_text t = {0};
     unsigned long long cumulative = 0, sum_ns;
 
-    if (!t.buf)
-        return NULL;
-    put(&t, "# HELP ladder_http_requests_total HTTP requests answered, by status and kind of "
+    ladder_text_printf(
+        &t, "# HELP ladder_http_requests_total HTTP requests answered, by status and kind of "
             "file.\n# TYPE ladder_http_requests_total counter\n");
     for (int s = 0; s < ORG_N_STATUS; s++)
         for (int k = 0; k < ORG_KIND_N; k++) {
@@ -99,47 +73,54 @@ char *org_metrics_render(org_metrics *m, long open_connections, int cached_files
             if (!n)
                 continue; /* a series appears with its first request */
             if (s < ORG_N_STATUS - 1)
-                put(&t, "ladder_http_requests_total{status=\"%d\",kind=\"%s\"} %llu\n", statuses[s],
-                    org_kind_name((org_kind)k), n);
+                ladder_text_printf(&t,
+                                   "ladder_http_requests_total{status=\"%d\",kind=\"%s\"} %llu\n",
+                                   statuses[s], org_kind_name((org_kind)k), n);
             else
-                put(&t, "ladder_http_requests_total{status=\"other\",kind=\"%s\"} %llu\n",
+                ladder_text_printf(
+                    &t, "ladder_http_requests_total{status=\"other\",kind=\"%s\"} %llu\n",
                     org_kind_name((org_kind)k), n);
         }
-    put(&t, "# HELP ladder_http_response_bytes_total Response body bytes, by kind of file.\n"
+    ladder_text_printf(
+        &t, "# HELP ladder_http_response_bytes_total Response body bytes, by kind of file.\n"
             "# TYPE ladder_http_response_bytes_total counter\n");
     for (int k = 0; k < ORG_KIND_N; k++)
-        put(&t, "ladder_http_response_bytes_total{kind=\"%s\"} %llu\n", org_kind_name((org_kind)k),
-            load(&m->bytes[k]));
-    put(&t, "# HELP ladder_http_request_duration_seconds From the request line to the last "
+        ladder_text_printf(&t, "ladder_http_response_bytes_total{kind=\"%s\"} %llu\n",
+                           org_kind_name((org_kind)k), load(&m->bytes[k]));
+    ladder_text_printf(
+        &t, "# HELP ladder_http_request_duration_seconds From the request line to the last "
             "byte of the response.\n# TYPE ladder_http_request_duration_seconds histogram\n");
     for (int b = 0; b < ORG_N_BUCKETS; b++) {
         cumulative += load(&m->duration_bucket[b]);
-        put(&t, "ladder_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n", bucket_le[b],
-            cumulative);
+        ladder_text_printf(&t, "ladder_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n",
+                           bucket_le[b], cumulative);
     }
     sum_ns = load(&m->duration_sum_ns);
-    put(&t, "ladder_http_request_duration_seconds_sum %llu.%09llu\n", sum_ns / 1000000000ull,
-        sum_ns % 1000000000ull);
+    ladder_text_printf(&t, "ladder_http_request_duration_seconds_sum %llu.%09llu\n",
+                       sum_ns / 1000000000ull, sum_ns % 1000000000ull);
     /* The count is the +Inf bucket, so the two agree in every scrape. */
-    put(&t, "ladder_http_request_duration_seconds_count %llu\n", cumulative);
-    put(&t,
+    ladder_text_printf(&t, "ladder_http_request_duration_seconds_count %llu\n", cumulative);
+    ladder_text_printf(
+        &t,
         "# HELP ladder_http_open_connections Client connections open now.\n"
         "# TYPE ladder_http_open_connections gauge\nladder_http_open_connections %ld\n",
         open_connections);
-    put(&t,
+    ladder_text_printf(
+        &t,
         "# HELP ladder_http_incomplete_requests_total Requests that never reached a handler "
         "(malformed, headers too large, too slow, or abandoned).\n"
         "# TYPE ladder_http_incomplete_requests_total counter\n"
         "ladder_http_incomplete_requests_total %llu\n",
         load(&m->incomplete));
-    put(&t,
+    ladder_text_printf(
+        &t,
         "# HELP ladder_origin_open_files Library files held open by the file cache.\n"
         "# TYPE ladder_origin_open_files gauge\nladder_origin_open_files %d\n",
         cached_files);
     if (t.failed) {
-        free(t.buf);
+        ladder_text_free(&t);
         return NULL;
     }
     *len = t.len;
-    return t.buf;
+    return t.s;
 }
