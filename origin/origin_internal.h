@@ -7,7 +7,7 @@
  * compresses playlists, mime.c names types and cache lifetimes; accesslog.c and metrics.c
  * record the outcome; conns.c tracks connections (gauge, header deadline, overload). /play
  * (play.c) and the /shows catalog (catalog.c) read published shows through showinfo.c, which
- * caches each show's show.json per version (and mp4info.c, the profile of an MP4). */
+ * caches each show's show.json per version. */
 #ifndef LADDER_ORIGIN_INTERNAL_H
 #define LADDER_ORIGIN_INTERNAL_H
 
@@ -136,13 +136,6 @@ void org_files_close(org_files *fs);
 org_file *org_files_get(org_files *fs, const char *rel);
 void org_file_release(org_files *fs, org_file *f);
 int org_files_count(org_files *fs);
-
-/* ---- mp4info.c ------------------------------------------------------------------------------ */
-
-/* The H.264 profile_idc (66 Baseline, 77 Main, 100 High, ...) of the first avc1/avc3 sample
- * entry of the MP4 open at fd (size bytes long), from its avcC record; 0 if it has none or is
- * malformed. Reads box headers only; fd's offset is not moved. */
-int org_mp4_profile_idc(int fd, uint64_t size);
 
 /* ---- showinfo.c: published shows, from their current version's show.json ------------------ */
 

@@ -1,6 +1,6 @@
 /* showinfo.c: what a published show is, for /play and the /shows catalog: its current version
  * and, from that version's show.json, title, duration and MP4 fallbacks (with the H.264 profile
- * of each, which show.json gives only for HLS renditions and mp4info.c reads from the file).
+ * of each, from its codecs string).
  *
  * Parsed once per version and cached by show id. A version folder never changes once
  * published, so an entry stays good while `current` names the same folder and that folder's
@@ -138,24 +138,8 @@ static int codecs_profile(const char *codecs)
     return (int)v;
 }
 
-/* profile_idc of the MP4 file itself; -1 if it cannot be opened (then it is not offered). */
-static int file_profile(const char *library_real, const char *id, const char *vdir,
-                        const char *name)
-{
-    char rel[PATH_MAX];
-    struct stat st;
-    int fd, idc;
-
-    snprintf(rel, sizeof rel, "%s/%s/mp4/%s.mp4", id, vdir, name);
-    if ((fd = org_path_open(library_real, rel, &st)) < 0)
-        return -1;
-    idc = org_mp4_profile_idc(fd, (uint64_t)st.st_size);
-    close(fd);
-    return idc;
-}
-
 /* One MP4 rendition of show.json into *m; 0, or -1 to leave it out. */
-static int read_mp4(const org_showinfo *si, const org_show *s, json_t *r, org_mp4 *m)
+static int read_mp4(json_t *r, org_mp4 *m)
 {
     const char *name = json_string_value(json_object_get(r, "name"));
     const char *use = json_string_value(json_object_get(r, "use"));
@@ -168,12 +152,10 @@ static int read_mp4(const org_showinfo *si, const org_show *s, json_t *r, org_mp
     m->width = (int)json_integer_value(json_object_get(r, "width"));
     m->height = (int)json_integer_value(json_object_get(r, "height"));
     m->profile_idc = codecs_profile(json_string_value(json_object_get(r, "codecs")));
-    if (m->profile_idc == 0)
-        m->profile_idc = file_profile(si->library_real, s->id, s->key.version_dir, name);
-    return m->profile_idc < 0 || m->height <= 0 ? -1 : 0;
+    return m->profile_idc <= 0 || m->height <= 0 ? -1 : 0;
 }
 
-static int read_renditions(const org_showinfo *si, org_show *s, json_t *renditions)
+static int read_renditions(org_show *s, json_t *renditions)
 {
     size_t n = json_array_size(renditions);
 
@@ -181,7 +163,7 @@ static int read_renditions(const org_showinfo *si, org_show *s, json_t *renditio
     if (!s->mp4)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (read_mp4(si, s, json_array_get(renditions, i), &s->mp4[s->n_mp4]) == 0)
+        if (read_mp4(json_array_get(renditions, i), &s->mp4[s->n_mp4]) == 0)
             s->n_mp4++;
     return 0;
 }
@@ -209,7 +191,7 @@ static org_show *load_show(const org_showinfo *si, const char *id, const org_sho
     title = json_string_value(json_object_get(root, "title"));
     s->title = strdup(title ? title : id);
     s->duration = json_number_value(json_object_get(root, "duration"));
-    if (!s->title || read_renditions(si, s, json_object_get(root, "renditions")) != 0)
+    if (!s->title || read_renditions(s, json_object_get(root, "renditions")) != 0)
         goto fail;
     json_decref(root);
     return s;

@@ -468,8 +468,7 @@ void pkg_close(pkg_packager *p)
 
 /* ---- playlists and figures ----------------------------------------------------------------- */
 
-/* "avc1.PPCCLL" from the SPS in Annex-B extradata: profile_idc, constraint flags, level_idc. */
-static void avc1_codec(const tc_stream *st, char *out, size_t len)
+void pkg_avc1_codec(const tc_stream *st, char *out, size_t len)
 {
     const uint8_t *d = st->extradata;
     snprintf(out, len, "avc1.%02x%02x%02x", st->profile_idc, 0, st->level_idc);
@@ -517,7 +516,7 @@ static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, lad
     memset(e, 0, sizeof *e);
     snprintf(e->stats.name, sizeof e->stats.name, "%s", v->name);
     measure(&r->w, &e->stats);
-    avc1_codec(v, e->video_codec, sizeof e->video_codec);
+    pkg_avc1_codec(v, e->video_codec, sizeof e->video_codec);
     snprintf(e->stats.codecs, sizeof e->stats.codecs, "%s%s", e->video_codec,
              r->audio >= 0 ? ",mp4a.40.2" : "");
     e->target_kbps = v->bitrate_kbps;

@@ -91,6 +91,10 @@ int write_poster(const char *out_dir, const char *rung, int segment, const char 
  * folder's init.mp4). Returns 0 or an AVERROR. */
 int pkg_open_segment(AVFormatContext **ic, const char *path);
 
+/* "avc1.PPCCLL" from the SPS in a stream's Annex-B extradata: profile_idc, constraint flags,
+ * level_idc (packager.c). */
+void pkg_avc1_codec(const tc_stream *st, char *out, size_t len);
+
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);
 double pkg_duration(const pkg_packager *p);

@@ -122,7 +122,8 @@ static json_t *files_json(const char *root)
     return arr;
 }
 
-/* One rendition: HLS figures from the packager, MP4 figures from the file. */
+/* One rendition: HLS figures from the packager; for an MP4, its codecs from the stream and its
+ * average bitrate from the file's size. */
 static json_t *rendition_json(const pkg_packager *p, const char *root, const tc_stream *st,
                               const tc_stream_stats *s, double duration)
 {
@@ -140,9 +141,16 @@ static json_t *rendition_json(const pkg_packager *p, const char *root, const tc_
         json_object_set_new(o, "avg_bps", json_integer((json_int_t)found->avg_bps));
         json_object_set_new(o, "peak_bps", json_integer((json_int_t)found->peak_bps));
     } else if (o) {
-        char path[PATH_MAX * 2], hex[65];
+        char path[PATH_MAX * 2], codecs[64];
+        struct stat sb;
+        long long size = 0;
         snprintf(path, sizeof path, "%s/mp4/%s.mp4", root, st->name);
-        long long size = sha256_file(path, hex);
+        if (stat(path, &sb) == 0)
+            size = sb.st_size;
+        pkg_avc1_codec(st, codecs, sizeof codecs);
+        if (st->audio_stream >= 0)
+            snprintf(codecs + strlen(codecs), sizeof codecs - strlen(codecs), ",mp4a.40.2");
+        json_object_set_new(o, "codecs", json_string(codecs));
         json_object_set_new(
             o, "avg_bps",
             json_integer(duration > 0 && size > 0 ? (json_int_t)(size * 8 / duration) : 0));
