@@ -27,22 +27,27 @@ def packets(data):
         yield o, pid, bool(data[o + 1] & 0x40), (o + off if afc & 1 and off < PACKET else None)
 
 
-def stream_pids(data):
-    """{stream_type: pid} from the first PMT."""
+def pmt_sections(data):
+    """(packet offset, section offset) of every PMT section, found through the PAT."""
     pmt = None
     for o, pid, start, pay in packets(data):
         if pid == 0 and start and pay is not None:
             p = pay + 1 + data[pay]
             pmt = (data[p + 10] & 0x1F) << 8 | data[p + 11]
         elif pid == pmt and start and pay is not None:
-            p = pay + 1 + data[pay]
-            end = p + 3 + ((data[p + 1] & 0x0F) << 8 | data[p + 2]) - 4
-            q = p + 12 + ((data[p + 10] & 0x0F) << 8 | data[p + 11])
-            out = {}
-            while q < end:
-                out.setdefault(data[q], (data[q + 1] & 0x1F) << 8 | data[q + 2])
-                q += 5 + ((data[q + 3] & 0x0F) << 8 | data[q + 4])
-            return out
+            yield o, pay + 1 + data[pay]
+
+
+def stream_pids(data):
+    """{stream_type: pid} from the first PMT."""
+    for _, p in pmt_sections(data):
+        end = p + 3 + ((data[p + 1] & 0x0F) << 8 | data[p + 2]) - 4
+        q = p + 12 + ((data[p + 10] & 0x0F) << 8 | data[p + 11])
+        out = {}
+        while q < end:
+            out.setdefault(data[q], (data[q + 1] & 0x1F) << 8 | data[q + 2])
+            q += 5 + ((data[q + 3] & 0x0F) << 8 | data[q + 4])
+        return out
     raise ValueError("no PMT")
 
 
@@ -193,22 +198,16 @@ def _crc32_mpeg(b):
 def add_pmt_stream(path, stream_type, new_pid):
     """Declares one more elementary stream in every PMT of the segment (no packets carry it)."""
     data = _read(path)
-    pmt = None
-    for o, pid, start, pay in packets(data):
-        if pid == 0 and start and pay is not None:
-            p = pay + 1 + data[pay]
-            pmt = (data[p + 10] & 0x1F) << 8 | data[p + 11]
-        elif pid == pmt and start and pay is not None:
-            p = pay + 1 + data[pay]
-            length = (data[p + 1] & 0x0F) << 8 | data[p + 2]
-            end = p + 3 + length - 4  # the CRC's place
-            entry = bytes([stream_type, 0xE0 | new_pid >> 8, new_pid & 0xFF, 0xF0, 0])
-            section = data[p:end] + entry
-            length += len(entry)
-            section[1:3] = bytes([(section[1] & 0xF0) | length >> 8, length & 0xFF])
-            section += struct.pack(">I", _crc32_mpeg(section))
-            assert p + len(section) <= o + PACKET, "PMT does not fit its packet"
-            data[p:p + len(section)] = section
+    for o, p in list(pmt_sections(data)):
+        length = (data[p + 1] & 0x0F) << 8 | data[p + 2]
+        end = p + 3 + length - 4  # the CRC's place
+        entry = bytes([stream_type, 0xE0 | new_pid >> 8, new_pid & 0xFF, 0xF0, 0])
+        section = data[p:end] + entry
+        length += len(entry)
+        section[1:3] = bytes([(section[1] & 0xF0) | length >> 8, length & 0xFF])
+        section += struct.pack(">I", _crc32_mpeg(section))
+        assert p + len(section) <= o + PACKET, "PMT does not fit its packet"
+        data[p:p + len(section)] = section
     _write(path, data)
 
 
