@@ -66,12 +66,14 @@ int org_files_open(org_files **out, const char *root_real, org_root root, int ca
 static void free_file(org_file *f)
 {
     if (f->full)
-        MHD_destroy_response(f->full); /* libmicrohttpd closes fd with its last reference */
-    else
+        MHD_destroy_response(f->full); /* one made from fd closes it with its last reference */
+    if (!f->full || f->text)
         close(f->fd);
     if (f->gz)
         MHD_destroy_response(f->gz);
-    free(f->gz_data); /* no response reads it any more: each holds f until it has been sent */
+    /* No response reads these any more: each holds f until it has been sent. */
+    free(f->text);
+    free(f->gz_data);
     pthread_mutex_destroy(&f->lock);
     free(f->rel);
     free(f);

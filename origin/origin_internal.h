@@ -98,7 +98,7 @@ org_range_result org_http_range(const char *header, uint64_t size, uint64_t *fir
  * org_files_get to org_file_release. */
 typedef struct org_file {
     char *rel; /* the library-relative path it was requested as (the cache key) */
-    int fd;    /* owned by `full` once that exists (libmicrohttpd closes it) */
+    int fd;    /* owned by `full` once that is made from it (libmicrohttpd closes it) */
     dev_t dev;
     ino_t ino;
     uint64_t size;
@@ -110,7 +110,8 @@ typedef struct org_file {
     /* Responses made on first use and reused by every request for this file: libmicrohttpd
      * counts their references, so one can be queued on many connections at once. */
     pthread_mutex_t lock;
-    struct MHD_Response *full; /* 200, the whole file from fd (sendfile) */
+    struct MHD_Response *full; /* 200, the whole file: from `text`, else from fd (sendfile) */
+    void *text;                /* a small text file's bytes, read once (see static.c) */
     struct MHD_Response *gz;   /* 200, the gzip body below; NULL until made */
     void *gz_data;             /* the gzip representation, made on first ask */
     uint64_t gz_len;

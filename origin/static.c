@@ -10,16 +10,20 @@
  * HEAD gets the headers GET would (libmicrohttpd drops the body) and, like any method but GET,
  * no range handling (RFC 9110 14.2).
  *
- * Whole-file 200s are the hot path: each file memoizes its response (the fd one, sent with
- * sendfile, and the gzip one), which libmicrohttpd lets many connections send at once. The
- * request holds its file until the completed callback, which keeps memoized buffers alive. */
+ * Whole-file 200s are the hot path: each file memoizes its responses (identity and gzip),
+ * which libmicrohttpd lets many connections send at once. The request holds its file until
+ * the completed callback, which keeps memoized buffers alive. Media go out with sendfile.
+ * Small text files (playlists) go out from memory: libmicrohttpd then sends the headers and
+ * the body in one sendmsg(), so a playlist is one TCP segment instead of two (headers, then
+ * sendfile), which is most of the cost of a small response. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "origin_internal.h"
 
-#define GZIP_MAX_INPUT (16u << 20) /* larger compressible files are sent as they are */
+/* Larger text files are neither kept in memory nor compressed: sent as they are. */
+#define TEXT_IN_MEMORY_MAX (4u << 20)
 
 /* What a 304 must repeat from the 200 (RFC 9110 15.4.5). */
 static void add_validators(origin *o, struct MHD_Response *r, const org_file *f, int gz)
@@ -55,26 +59,6 @@ static struct MHD_Response *fd_response(org_file *f, uint64_t offset, uint64_t l
     return r;
 }
 
-/* The whole file. Shared and made once, except while draining: then every response is fresh
- * so it can carry Connection: close. *fresh says which (a fresh one is the caller's). */
-static struct MHD_Response *full_response(origin *o, org_file *f, int *fresh)
-{
-    struct MHD_Response *r;
-
-    *fresh = atomic_load(&o->draining);
-    if (*fresh) {
-        if ((r = fd_response(f, 0, f->size)))
-            add_file_headers(o, r, f, 0);
-        return r;
-    }
-    pthread_mutex_lock(&f->lock);
-    if (!f->full && (f->full = MHD_create_response_from_fd64(f->size, f->fd)))
-        add_file_headers(o, f->full, f, 0); /* f->fd now belongs to f->full */
-    r = f->full;
-    pthread_mutex_unlock(&f->lock);
-    return r;
-}
-
 /* Reads all of f. NULL if it cannot (or the file shrank under us). */
 static void *read_all(const org_file *f)
 {
@@ -92,16 +76,54 @@ static void *read_all(const org_file *f)
     return buf;
 }
 
-/* Compresses f once; a failure or a body that does not shrink means "serve identity". */
+/* A small text file's bytes, read on first use and kept in f->text; NULL for other files.
+ * Called with f->lock held. */
+static const void *text_of(org_file *f)
+{
+    if (!f->text && f->type.compressible && f->size > 0 && f->size <= TEXT_IN_MEMORY_MAX)
+        f->text = read_all(f);
+    return f->text;
+}
+
+/* The whole file as a new response: from memory for a small text file, else from f's
+ * descriptor, which the response then owns unless `dup_fd`. Called with f->lock held. */
+static struct MHD_Response *make_full_response(org_file *f, int dup_fd)
+{
+    if (text_of(f))
+        return MHD_create_response_from_buffer(f->size, f->text, MHD_RESPMEM_PERSISTENT);
+    if (dup_fd)
+        return fd_response(f, 0, f->size);
+    return MHD_create_response_from_fd64(f->size, f->fd);
+}
+
+/* The whole file. Shared and made once, except while draining: then every response is fresh
+ * so it can carry Connection: close. *fresh says which (a fresh one is the caller's). */
+static struct MHD_Response *full_response(origin *o, org_file *f, int *fresh)
+{
+    struct MHD_Response *r;
+
+    *fresh = atomic_load(&o->draining);
+    pthread_mutex_lock(&f->lock);
+    if (*fresh)
+        r = make_full_response(f, 1);
+    else if (!(r = f->full) && (r = f->full = make_full_response(f, 0)))
+        add_file_headers(o, r, f, 0);
+    pthread_mutex_unlock(&f->lock);
+    if (*fresh && r)
+        add_file_headers(o, r, f, 0);
+    return r;
+}
+
+/* Compresses f once; a failure or a body that does not shrink means "serve identity".
+ * Called with f->lock held. */
 static void make_gzip(org_file *f)
 {
-    void *plain, *packed;
+    const void *plain = text_of(f);
+    void *packed;
     size_t packed_len;
 
     f->gz_state = -1;
-    if (f->size == 0 || f->size > GZIP_MAX_INPUT || !(plain = read_all(f)))
-        return;
-    if (org_gzip(plain, f->size, &packed, &packed_len) == 0) {
+    if (plain && org_gzip(plain, f->size, &packed, &packed_len) == 0) {
         if (packed_len < f->size) {
             f->gz_data = packed;
             f->gz_len = packed_len;
@@ -110,7 +132,6 @@ static void make_gzip(org_file *f)
             free(packed);
         }
     }
-    free(plain);
 }
 
 /* 1 if f has a gzip representation (made now if this is the first ask). */
