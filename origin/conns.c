@@ -9,11 +9,7 @@
  * shutdown(2), not close(2): libmicrohttpd still owns the descriptor, sees end-of-file and
  * closes the connection itself. The registry lock is held across that call and across the
  * closed-notification, which libmicrohttpd sends before closing the descriptor, so the watchdog
- * never touches a descriptor number that has been reused.
- *
- * Each new socket also gets TCP_NOTSENT_LOWAT (see tune_socket). */
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+ * never touches a descriptor number that has been reused. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -89,30 +85,12 @@ void org_conns_fini(org_conns *cs)
     pthread_mutex_destroy(&cs->lock);
 }
 
-/* Caps the bytes queued on a socket but not yet sent. Without a cap, the kernel takes up to
- * its whole send buffer (4 MiB here) from each sendfile() call, and a connection is reported
- * writable as soon as any room frees up: every one of 10,000 connections can pin megabytes of
- * kernel memory for a slow phone, and the transmit work lands in the client's ACK processing
- * rather than in our loop. With it, epoll says "writable" once the queue has drained below the
- * mark. 32 KiB measured best of 16, 32, 64, 128 and 512 KiB on segments (bench/serve.sh):
- * about 10% more requests per second at 64 and 1,000 connections than no cap. */
-#define NOTSENT_LOWAT_BYTES (32 * 1024)
-
-static void tune_socket(int fd)
-{
-    int lowat = NOTSENT_LOWAT_BYTES;
-    /* Advisory: a kernel without it just queues more. */
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-}
-
 static void conn_started(org_conns *cs, struct MHD_Connection *connection, void **socket_context)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
     org_conn *c = ci ? calloc(1, sizeof *c) : NULL;
 
-    if (ci)
-        tune_socket(ci->connect_fd);
     *socket_context = c;
     if (!c)
         return; /* counted, but without a deadline: better than refusing it */
