@@ -1,5 +1,6 @@
 /* cmd_serve.c: `ladder serve`: runs the HTTP origin over a show library until SIGTERM or
  * SIGINT, then shuts it down gracefully (no new connections, in-flight responses finish).
+ * SIGHUP reopens the access log file, for log rotation.
  *
  * Signals are handled without a handler or a flag: they are blocked before the origin starts
  * its threads (which inherit the mask), and the main thread waits for them with sigwait(). */
@@ -20,7 +21,9 @@ static const char usage_text[] =
     "Serves LIBRARY over HTTP: /shows/<id>/... (the published files), /play/<id> (a redirect\n"
     "to HLS or to the MP4 that fits the device), /shows (the catalog, JSON), /demo/ (DIR's\n"
     "files, with --demo), /healthz, /metrics.\n"
-    "Prints \"ladder serve: listening on http://HOST:PORT/\" once ready (port 0 picks one).";
+    "Prints \"ladder serve: listening on http://HOST:PORT/\" once ready (port 0 picks one).\n"
+    "SIGTERM or SIGINT: finish the responses in flight, then exit. SIGHUP: reopen the\n"
+    "--access-log file (after log rotation moved it).";
 
 /* Splits "HOST:PORT" or "[V6]:PORT" into host (copied into buf) and port; 0 or -1. */
 static int parse_listen(const char *s, char *buf, size_t size, int *port)
@@ -126,6 +129,7 @@ int cmd_serve(int argc, char **argv)
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     if (origin_open(&o, &p, &err) != 0)
         return cli_fail("serve", &err);
@@ -133,7 +137,12 @@ int cmd_serve(int argc, char **argv)
            strchr(host, ':') ? "]" : "", origin_port(o));
     fflush(stdout);
 
-    sigwait(&signals, &sig);
+    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+        if (origin_reopen_logs(o, &err) != 0)
+            ladder_log(&p.log.logger, LADDER_LOG_WARN, "serve", "SIGHUP: %s", err.msg);
+        else
+            ladder_log(&p.log.logger, LADDER_LOG_INFO, "serve", "SIGHUP: access log reopened");
+    }
     fprintf(stderr, "ladder serve: %s: finishing responses in flight (up to %d s)\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
     origin_shutdown(o, grace);

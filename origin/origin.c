@@ -198,6 +198,11 @@ static int start_daemon(origin *o, ladder_error *err)
     return 0;
 }
 
+int origin_reopen_logs(origin *o, ladder_error *err)
+{
+    return org_accesslog_reopen(&o->access_log, err);
+}
+
 int origin_open(origin **out, const origin_params *params, ladder_error *err)
 {
     origin *o;

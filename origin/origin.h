@@ -64,6 +64,11 @@ int origin_open(origin **out, const origin_params *params, ladder_error *err);
 /* The port actually bound (the one asked for, or the ephemeral one). */
 int origin_port(const origin *o);
 
+/* Reopens the access log file, after log rotation moved it (the SIGHUP convention). Lines
+ * written meanwhile go wholly to the old file or wholly to the new one. A no-op when the log
+ * is not a file the origin opened. On failure, logging carries on into the old file. */
+int origin_reopen_logs(origin *o, ladder_error *err);
+
 /* Graceful stop: refuses new connections at once, lets the requests in flight finish (for at
  * most grace_seconds), then closes every connection. Idempotent; origin_close() still needed. */
 void origin_shutdown(origin *o, double grace_seconds);

@@ -260,11 +260,14 @@ typedef struct org_request {
 } org_request;
 
 typedef struct org_accesslog {
-    FILE *f;
-    int owned; /* f was opened from a path: closed by us */
+    int fd;           /* -1: no access log */
+    const char *path; /* borrowed; set when fd was opened from it (then ours to close) */
 } org_accesslog;
 
+/* To stream f if given, else to the file at path if given, else nowhere. */
 int org_accesslog_open(org_accesslog *al, FILE *f, const char *path, ladder_error *err);
+/* Opens path again (after a log rotation moved the file away); a no-op without a path. */
+int org_accesslog_reopen(org_accesslog *al, ladder_error *err);
 void org_accesslog_write(org_accesslog *al, const org_request *rq);
 void org_accesslog_close(org_accesslog *al);
 

@@ -462,6 +462,28 @@ if len(parsed) == 3 and all(parsed):
     c.equal(parsed[2].group(6), "400", "a malformed target is logged as 400")
 c.check(all(line.count('"') == 6 for line in lines), "no line has stray quotes")
 
+# Log rotation: the file is moved away, SIGHUP, and new lines go to a new file at the path while
+# none is lost or split. A SIGHUP when the path cannot be opened keeps the old file.
+rotated = access_log + ".1"
+os.rename(access_log, rotated)
+get(port, "/healthz?before-hup")
+wait_until(lambda: "/healthz?before-hup " in open(rotated).read())
+origin.send_signal(signal.SIGHUP)
+c.check(wait_until(lambda: os.path.exists(access_log)), "SIGHUP makes a new access log at the path")
+get(port, "/healthz?after-hup")
+c.check(wait_until(lambda: "/healthz?after-hup " in open(access_log).read()),
+        "after SIGHUP, requests are logged in the new file")
+c.check("/healthz?after-hup " not in open(rotated).read(), "and no longer in the moved one")
+os.rename(access_log, rotated)
+os.mkdir(access_log)  # a folder where the log should be: reopening must fail
+origin.send_signal(signal.SIGHUP)
+c.check(wait_until(lambda: "cannot open access log" in stderr_of(origin)),
+        "a SIGHUP that cannot reopen the log says so")
+get(port, "/healthz?failed-hup")
+c.check(wait_until(lambda: "/healthz?failed-hup " in open(rotated).read()),
+        "and logging carries on into the old file")
+c.check(origin.poll() is None, "the server still runs after SIGHUP")
+
 # ---- never crash on malformed requests -----------------------------------------------------------
 rng = random.Random(4)
 garbage = [

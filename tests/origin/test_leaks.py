@@ -1,8 +1,8 @@
 """test_leaks.py: `ladder serve` under valgrind. Every kind of answer (files whole, gzipped,
 ranged, unsatisfiable, not modified, HEAD; /play, /shows, /metrics, /healthz, /demo/; 404,
-405, 400, a malformed request), a show re-published while it runs, a file cache smaller than
-the show, a client that hangs up mid-body, then SIGTERM: the server exits cleanly with no
-memory error and nothing leaked."""
+405, 400, a malformed request), a show re-published while it runs, a SIGHUP (access log
+reopened), a file cache smaller than the show, a client that hangs up mid-body, then SIGTERM:
+the server exits cleanly with no memory error and nothing leaked."""
 import os
 import shutil
 import signal
@@ -33,7 +33,7 @@ def ingest():
 ingest()
 VALGRIND = ("valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
             "--error-exitcode=99", "-q")
-proc, port = start_origin(lib, "--file-cache", "16", "--threads", "2", "--access-log", "-",
+proc, port = start_origin(lib, "--file-cache", "16", "--threads", "2", "--access-log", os.path.join(d, "access.log"),
                           "--demo", os.path.join(ROOT, "player-demo"), "--shutdown-grace", "5",
                           wrapper=VALGRIND)
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
@@ -86,6 +86,8 @@ def requests_round():
 first = requests_round()
 c.check(200 in first and 206 in first and 304 in first and 302 in first and 404 in first and
         405 in first and 416 in first, f"the first round got every kind of answer: {first}")
+os.rename(os.path.join(d, "access.log"), os.path.join(d, "access.log.1"))
+proc.send_signal(signal.SIGHUP)  # log rotation: the access log is opened again
 ingest()  # a new version while serving: the cache drops the old files, new ones are opened
 second = requests_round()
 c.equal(second, first, "the same answers after re-publishing")
