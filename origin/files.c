@@ -148,7 +148,7 @@ static org_file *make_file(org_files *fs, const char *rel)
     struct stat st;
     int fd = org_path_open(fs->root_real, rel, &st);
     org_file *f;
-    unsigned long long ino, size, mtime_ns;
+    unsigned long long size, mtime_ns;
 
     if (fd < 0)
         return NULL;
@@ -166,14 +166,16 @@ static org_file *make_file(org_files *fs, const char *rel)
     f->mtime = st.st_mtim;
     f->type = org_type_of(rel);
     f->cache_control = org_cache_control(fs->root, rel);
-    /* Strong validators from the file's identity: a re-publish is a new inode and mtime. The
-     * gzip representation has its own tag (RFC 9110 8.8.3: one per representation). */
-    ino = (unsigned long long)st.st_ino;
+    /* Strong validators from size and mtime (to the nanosecond), not the inode: two origin
+     * nodes serving copies of one library made with times kept (rsync -a, cp -p) then agree,
+     * so a CDN in front of both revalidates with 304s. Published files never change in place,
+     * and a re-publish is a new file with a new mtime. The gzip representation has its own
+     * tag (RFC 9110 8.8.3: one per representation). */
     size = (unsigned long long)st.st_size;
     mtime_ns = (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec;
-    snprintf(f->etag, sizeof f->etag, "\"%llx-%llx-%llx\"", ino, size, mtime_ns);
-    snprintf(f->etag_gz, sizeof f->etag_gz, "\"%llx-%llx-%llx-gz\"", ino, size, mtime_ns);
+    snprintf(f->etag, sizeof f->etag, "\"%llx-%llx\"", size, mtime_ns);
+    snprintf(f->etag_gz, sizeof f->etag_gz, "\"%llx-%llx-gz\"", size, mtime_ns);
     org_http_date(st.st_mtim.tv_sec, f->last_modified);
     return f;
 }

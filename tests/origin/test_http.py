@@ -575,6 +575,23 @@ c.check(wait_until(lambda: '"GET /nope HTTP/1.1" 404 ' in stderr_of(cors)),
         "--access-log - writes the access log to stderr")
 stop(cors)
 
+# ---- two origin nodes on copies of one library give the same validators -------------------------
+# A CDN in front of several origins revalidates against whichever it reaches: a copy made with
+# times kept (as rsync -a does) must give the same ETags, or every revalidation is a 200.
+copy = os.path.join(d, "lib-copy")
+shutil.copytree(lib, copy, symlinks=True)  # copy2: times to the nanosecond
+node2, port2 = start_origin(copy)
+for path, headers in [(SEG, {}), (PLAYLIST, {}), (PLAYLIST, {"Accept-Encoding": "gzip"}),
+                      ("/shows/show/master.m3u8", {})]:
+    r1, r2 = get(port, path, headers)[0], get(port2, path, headers)[0]
+    c.check(r1.getheader("ETag") and r1.getheader("ETag") == r2.getheader("ETag") and
+            r1.getheader("Last-Modified") == r2.getheader("Last-Modified"),
+            f"{path} {headers}: the same ETag from both nodes ({r1.getheader('ETag')}, "
+            f"{r2.getheader('ETag')})")
+    r3 = get(port2, path, {**headers, "If-None-Match": r1.getheader("ETag")})[0]
+    c.equal(r3.status, 304, f"{path} {headers}: node 2 answers 304 to node 1's ETag")
+stop(node2)
+
 # ---- the file cache is bounded -------------------------------------------------------------------
 small, sport = start_origin(lib, "--file-cache", "16")
 for i in range(40):
