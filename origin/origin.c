@@ -30,8 +30,11 @@ origin_params origin_params_default(void)
     return p;
 }
 
-static int out_of_range(ladder_error *err, const char *what, int v, int lo, int hi)
+/* 0 if lo <= v <= hi, else LADDER_EINVAL naming the field and its bounds. */
+static int check_range(ladder_error *err, const char *what, int v, int lo, int hi)
 {
+    if (v >= lo && v <= hi)
+        return 0;
     return ladder_error_set(err, LADDER_EINVAL, "%s must be %d to %d, not %d", what, lo, hi, v);
 }
 
@@ -41,18 +44,13 @@ static int check_params(const origin_params *p, ladder_error *err)
         return ladder_error_set(err, LADDER_EINVAL, "no library given");
     if (!p->net.host || !p->net.host[0])
         return ladder_error_set(err, LADDER_EINVAL, "no listen address given");
-    if (p->net.port < 0 || p->net.port > 65535)
-        return out_of_range(err, "port", p->net.port, 0, 65535);
-    if (p->net.threads < 1 || p->net.threads > 1024)
-        return out_of_range(err, "threads", p->net.threads, 1, 1024);
-    if (p->net.max_connections < 1 || p->net.max_connections > 1000000)
-        return out_of_range(err, "max connections", p->net.max_connections, 1, 1000000);
-    if (p->net.idle_timeout < 1 || p->net.idle_timeout > 86400)
-        return out_of_range(err, "idle timeout", p->net.idle_timeout, 1, 86400);
-    if (p->net.max_header_bytes < 1024 || p->net.max_header_bytes > 1048576)
-        return out_of_range(err, "max header bytes", p->net.max_header_bytes, 1024, 1048576);
-    if (p->http.file_cache_entries < 16 || p->http.file_cache_entries > 1000000)
-        return out_of_range(err, "file cache entries", p->http.file_cache_entries, 16, 1000000);
+    if (check_range(err, "port", p->net.port, 0, 65535) ||
+        check_range(err, "threads", p->net.threads, 1, 1024) ||
+        check_range(err, "max connections", p->net.max_connections, 1, 1000000) ||
+        check_range(err, "idle timeout", p->net.idle_timeout, 1, 86400) ||
+        check_range(err, "max header bytes", p->net.max_header_bytes, 1024, 1048576) ||
+        check_range(err, "file cache entries", p->http.file_cache_entries, 16, 1000000))
+        return LADDER_EINVAL;
     /* It is sent verbatim as a header value: one line, or responses could be forged. */
     if (!p->http.cors_origin || !p->http.cors_origin[0] || strpbrk(p->http.cors_origin, "\r\n"))
         return ladder_error_set(err, LADDER_EINVAL, "the CORS origin must be one non-empty line");
