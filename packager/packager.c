@@ -58,6 +58,7 @@ struct pkg_packager {
     seg_writer audio_only;
     pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
     int n_variants;
+    int poster_width, poster_height; /* 0 until poster.jpg is written */
     tc_sink sink;
     ladder_error error;
 };
@@ -571,7 +572,7 @@ static int make_poster(pkg_packager *p, ladder_error *err)
         return 0;
     segment = best->w.n_segments / 3;
     return write_poster(p->out_dir, p->plan.streams[best->stream].name, segment,
-                        best->w.fmp4 ? "m4s" : "ts", err);
+                        best->w.fmp4 ? "m4s" : "ts", &p->poster_width, &p->poster_height, err);
 }
 
 int pkg_finish(pkg_packager *p, ladder_error *err)
@@ -621,6 +622,12 @@ const pkg_variant_stats *pkg_get_variants(const pkg_packager *p, int *n)
 const char *pkg_out_dir(const pkg_packager *p)
 {
     return p->out_dir;
+}
+
+void pkg_poster_size(const pkg_packager *p, int *width, int *height)
+{
+    *width = p->poster_width;
+    *height = p->poster_height;
 }
 
 double pkg_duration(const pkg_packager *p)

@@ -83,9 +83,9 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, co
 #define PKG_TS_OFFSET_SECONDS 10
 
 /* poster.c: poster.jpg from the first picture of segment `segment` (file extension `ext`)
- * of HLS rung `rung`. */
-int write_poster(const char *out_dir, const char *rung, int segment, const char *ext,
-                 ladder_error *err);
+ * of HLS rung `rung`; *width and *height get its size (share pages announce it). */
+int write_poster(const char *out_dir, const char *rung, int segment, const char *ext, int *width,
+                 int *height, ladder_error *err);
 
 /* segment_reader.c: avformat_open_input for one segment file, .ts or .m4s (read after its
  * folder's init.mp4). Returns 0 or an AVERROR. */
@@ -98,5 +98,7 @@ void pkg_avc1_codec(const tc_stream *st, char *out, size_t len);
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);
 double pkg_duration(const pkg_packager *p);
+/* The size of poster.jpg; 0 and 0 when the show has none. */
+void pkg_poster_size(const pkg_packager *p, int *width, int *height);
 
 #endif

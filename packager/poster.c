@@ -94,8 +94,8 @@ static int write_jpeg(const AVFrame *pic, const char *path)
     return ret;
 }
 
-int write_poster(const char *out_dir, const char *rung, int segment, const char *ext,
-                 ladder_error *err)
+int write_poster(const char *out_dir, const char *rung, int segment, const char *ext, int *width,
+                 int *height, ladder_error *err)
 {
     char seg[PATH_MAX + 128], path[PATH_MAX + 16];
     AVFrame *pic = av_frame_alloc();
@@ -107,6 +107,10 @@ int write_poster(const char *out_dir, const char *rung, int segment, const char 
         ret = first_picture(seg, pic);
     if (ret >= 0)
         ret = write_jpeg(pic, path);
+    if (ret >= 0) {
+        *width = pic->width;
+        *height = pic->height;
+    }
     av_frame_free(&pic);
     return ret < 0 ? ladder_error_from_av(err, ret, "writing poster.jpg") : 0;
 }

@@ -170,7 +170,7 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
     char path[PATH_MAX + 16], created[32], *text;
     time_t now = time(NULL);
     struct tm tm;
-    int ret;
+    int ret, poster_w, poster_h;
 
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
     for (int i = 0; renditions && i < info->plan->n_streams; i++)
@@ -187,6 +187,11 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
         files_json(root));
     if (root_obj && info->version > 0)
         json_object_set_new(root_obj, "version", json_integer(info->version));
+    pkg_poster_size(p, &poster_w, &poster_h);
+    if (root_obj && poster_w > 0) /* for share pages: og:image:width and height */
+        json_object_set_new(root_obj, "poster",
+                            json_pack("{s:s,s:i,s:i}", "path", "poster.jpg", "width", poster_w,
+                                      "height", poster_h));
     text = root_obj ? json_dumps(root_obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(root_obj);
     if (!text)
