@@ -16,11 +16,11 @@ static const char usage_text[] =
     "usage: ladder serve [--library DIR] [--listen HOST:PORT] [--threads N] [--cors-origin O]\n"
     "                    [--access-log FILE|-] [--max-connections N] [--idle-timeout S]\n"
     "                    [--shutdown-grace S] [--file-cache N] [--devices FILE] [--demo DIR]\n"
-    "                    [--verbose]\n"
+    "                    [--public-url URL] [--verbose]\n"
     "\n"
     "Serves LIBRARY over HTTP: /shows/<id>/... (the published files), /play/<id> (a redirect\n"
     "to HLS or to the MP4 that fits the device), /shows (the catalog, JSON), /demo/ (DIR's\n"
-    "files, with --demo), /healthz, /metrics.\n"
+    "files, with --demo), /watch/<id> (a show's share page, with --demo), /healthz, /metrics.\n"
     "Prints \"ladder serve: listening on http://HOST:PORT/\" once ready (port 0 picks one).\n"
     "SIGTERM or SIGINT: finish the responses in flight, then exit. SIGHUP: reopen the\n"
     "--access-log file (after log rotation moved it).";
@@ -73,7 +73,7 @@ static void raise_fd_limit(const ladder_logger *lg, int max_connections)
 int cmd_serve(int argc, char **argv)
 {
     const char *library = LADDER_DEFAULT_LIBRARY, *listen = "127.0.0.1:8080", *cors = NULL;
-    const char *access_log = NULL, *devices = NULL, *demo = NULL;
+    const char *access_log = NULL, *devices = NULL, *demo = NULL, *public_url = NULL;
     int threads = 0, max_connections = 0, idle_timeout = 0, grace = 30, file_cache = 0;
     int verbose = 0;
     const cli_option opts[] = {
@@ -90,6 +90,8 @@ int cmd_serve(int argc, char **argv)
         {"file-cache", CLI_OPT_INT, &file_cache, "library files kept open (default 1024)"},
         {"devices", CLI_OPT_STRING, &devices, "device rules for /play (default: built in)"},
         {"demo", CLI_OPT_STRING, &demo, "folder served at /demo/ (e.g. player-demo)"},
+        {"public-url", CLI_OPT_STRING, &public_url,
+         "https://HOST viewers reach us at, for /watch/ pages (default: the Host header)"},
         {"verbose", CLI_OPT_FLAG, &verbose, "also log libmicrohttpd's messages"},
         {NULL},
     };
@@ -119,6 +121,7 @@ int cmd_serve(int argc, char **argv)
     p.http.file_cache_entries = file_cache ? file_cache : p.http.file_cache_entries;
     p.http.devices = devices;
     p.http.demo_dir = demo;
+    p.http.public_url = public_url;
     if (access_log && strcmp(access_log, "-") == 0)
         p.log.access_log = stderr;
     else

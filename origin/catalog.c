@@ -116,14 +116,6 @@ static char *catalog_text(origin *o)
     return text;
 }
 
-static void make_etag(const char *text, size_t len, char out[24])
-{
-    unsigned long long h = 1469598103934665603ull; /* FNV-1a 64 */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)text[i]) * 1099511628211ull;
-    snprintf(out, 24, "\"%016llx\"", h);
-}
-
 enum MHD_Result org_serve_catalog(org_request *rq, const char *rest)
 {
     char *text = catalog_text(rq->o), etag[24];
@@ -136,7 +128,7 @@ enum MHD_Result org_serve_catalog(org_request *rq, const char *rest)
     (void)rest;
     if (!text)
         return org_send_error(rq, 500);
-    make_etag(text, len, etag);
+    org_http_etag_of(text, len, etag);
     unchanged = inm && org_http_none_match(inm, etag);
     resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
                      : MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);

@@ -145,6 +145,32 @@ int org_http_accepts_gzip(const char *accept_encoding)
     return gzip >= 0 ? gzip : star > 0;
 }
 
+void org_http_etag_of(const char *body, size_t len, char out[24])
+{
+    unsigned long long h = 1469598103934665603ull; /* FNV-1a 64 */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)body[i]) * 1099511628211ull;
+    snprintf(out, 24, "\"%016llx\"", h);
+}
+
+int org_http_accepts_type(const char *accept, const char *type)
+{
+    const char *p = accept;
+
+    while (p && *p) {
+        const char *end = strchr(p, ',');
+        int positive = 0;
+        if (!end)
+            end = p + strlen(p);
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if (member_is(p, end, type, &positive))
+            return positive;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
 /* Parses a decimal byte position; 0 or -1 (no digits, or overflow). */
 static int parse_pos(const char **p, uint64_t *v)
 {

@@ -38,6 +38,26 @@ static int check_range(ladder_error *err, const char *what, int v, int lo, int h
     return ladder_error_set(err, LADDER_EINVAL, "%s must be %d to %d, not %d", what, lo, hi, v);
 }
 
+/* NULL, or "http(s)://" and a host: it goes into HTML attributes, so no quotes, spaces,
+ * angle brackets or control characters either. */
+static int check_public_url(const char *u, ladder_error *err)
+{
+    size_t n = u ? strlen(u) : 0;
+    int scheme = u && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
+
+    if (!u)
+        return 0;
+    if (!scheme || n >= ORG_PUBLIC_URL_MAX || n <= (size_t)(u[4] == 's' ? 8 : 7))
+        return ladder_error_set(err, LADDER_EINVAL,
+                                "the public URL must be http:// or https:// and a host, not '%s'",
+                                u);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)u[i] <= ' ' || strchr("\"'<>\\`", u[i]) || u[i] == 0x7f)
+            return ladder_error_set(err, LADDER_EINVAL,
+                                    "the public URL has a character it cannot have: '%s'", u);
+    return 0;
+}
+
 static int check_params(const origin_params *p, ladder_error *err)
 {
     if (!p->library || !p->library[0])
@@ -54,7 +74,7 @@ static int check_params(const origin_params *p, ladder_error *err)
     /* It is sent verbatim as a header value: one line, or responses could be forged. */
     if (!p->http.cors_origin || !p->http.cors_origin[0] || strpbrk(p->http.cors_origin, "\r\n"))
         return ladder_error_set(err, LADDER_EINVAL, "the CORS origin must be one non-empty line");
-    return 0;
+    return check_public_url(p->http.public_url, err);
 }
 
 /* The real path of a folder (malloc'd), or NULL if it is not one. */
@@ -83,15 +103,22 @@ static int copy_params(origin *o, const origin_params *p, ladder_error *err)
     o->cors_origin = strdup(p->http.cors_origin);
     o->devices = p->http.devices ? strdup(p->http.devices) : NULL;
     o->access_log_path = p->log.access_log_path ? strdup(p->log.access_log_path) : NULL;
+    o->public_url = p->http.public_url ? strdup(p->http.public_url) : NULL;
     if (!o->host || !o->cors_origin || (p->http.devices && !o->devices) ||
-        (p->log.access_log_path && !o->access_log_path))
+        (p->log.access_log_path && !o->access_log_path) || (p->http.public_url && !o->public_url))
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    if (o->public_url) { /* URLs are built as public_url + "/watch/..." */
+        size_t n = strlen(o->public_url);
+        while (n > 0 && o->public_url[n - 1] == '/')
+            o->public_url[--n] = '\0';
+    }
     o->params.library = o->library_real;
     o->params.net.host = o->host;
     o->params.http.cors_origin = o->cors_origin;
     o->params.http.devices = o->devices;
     o->params.http.demo_dir = o->demo_real;
     o->params.log.access_log_path = o->access_log_path;
+    o->params.http.public_url = o->public_url;
     return 0;
 }
 
@@ -279,5 +306,6 @@ void origin_close(origin *o)
     free(o->cors_origin);
     free(o->devices);
     free(o->access_log_path);
+    free(o->public_url);
     free(o);
 }

@@ -8,8 +8,9 @@
  * the logger.
  *
  * URLs (docs/origin.md): /shows/<id>/... (the published files), /play/<id> (a redirect to the
- * format that fits the device), /shows (the catalog, JSON), /demo/ (the player page), /healthz,
- * /metrics. */
+ * format that fits the device), /shows (the catalog, JSON), /demo/ (the player page),
+ * /watch/<id> (a show's share link: the player page with the show's Open Graph tags),
+ * /healthz, /metrics. */
 #ifndef LADDER_ORIGIN_H
 #define LADDER_ORIGIN_H
 
@@ -39,7 +40,10 @@ typedef struct origin_params {
         const char *devices;     /* device rules (profiles/devices.xml format) for /play; NULL:
                                     the built-in rules. Loaded once, in origin_open */
         const char *demo_dir;    /* folder served at /demo/ (the repository's player-demo/);
-                                    NULL: /demo/ is 404 */
+                                    NULL: /demo/ and /watch/ are 404 */
+        const char *public_url;  /* "https://host[:port]" viewers reach the origin at (the
+                                    CDN's address), for the absolute URLs of /watch/ pages;
+                                    NULL: from each request's Host header */
         int file_cache_entries;  /* open files kept between requests, 16..1000000 (1024) */
     } http;
 

@@ -72,6 +72,8 @@ int org_path_open(const char *library_real, const char *rel, struct stat *st);
 
 #define ORG_HTTP_DATE_LEN 30 /* "Sun, 06 Nov 1994 08:49:37 GMT" + NUL */
 
+/* A strong ETag ("\"...\"") made from a body's bytes, for answers built per request. */
+void org_http_etag_of(const char *body, size_t len, char out[24]);
 /* IMF-fixdate of t (UTC). */
 void org_http_date(time_t t, char out[ORG_HTTP_DATE_LEN]);
 /* Parses an HTTP-date in any of its three forms (RFC 9110 5.6.7); 0 or -1 if malformed. */
@@ -81,6 +83,9 @@ int org_http_parse_date(const char *s, time_t *t);
 int org_http_none_match(const char *header, const char *etag);
 /* Accept-Encoding: 1 if gzip is acceptable (listed, or "*", with q > 0). */
 int org_http_accepts_gzip(const char *accept_encoding);
+/* Accept: 1 if the media type is listed by name with q > 0. Wildcard ranges do not count: a
+ * browser's navigation accepts anything, and must still get the usual answer. */
+int org_http_accepts_type(const char *accept, const char *type);
 
 typedef enum {
     ORG_RANGE_NONE,         /* no usable single range: serve the whole body (200) */
@@ -141,6 +146,7 @@ int org_files_count(org_files *fs);
 /* ---- showinfo.c: published shows, from their current version's show.json ------------------ */
 
 #define ORG_ID_MAX          64 /* show ids: 1-64 of a-z, 0-9, '-', '_' (as `ladder ingest`) */
+#define ORG_PUBLIC_URL_MAX  512
 #define ORG_VERSION_DIR_MAX 16
 
 /* Which version of a show an entry describes: the folder `current` names, and its show.json. */
@@ -165,7 +171,8 @@ typedef struct org_show {
     org_show_key key;
     int version; /* N of key.version_dir */
     char *title;
-    double duration; /* seconds */
+    double duration;                 /* seconds */
+    int poster_width, poster_height; /* 0 if show.json does not say */
     int n_mp4;
     org_mp4 *mp4; /* those whose file is there, in show.json's order */
 
@@ -276,6 +283,7 @@ struct origin {
     char *library_real;   /* realpath of params.library */
     char *demo_real;      /* realpath of params.http.demo_dir, NULL without one */
     char *host, *cors_origin, *devices, *access_log_path;
+    char *public_url; /* params.http.public_url without a trailing '/', NULL without one */
     prof_devices *device_rules; /* for /play: params.http.devices, or the built-in rules */
     struct MHD_Daemon *daemon;
     int listen_fd; /* ours until the daemon owns it */
@@ -320,6 +328,9 @@ double org_now(void);
 
 /* static.c: a file of fs by its relative path, with validators, Range and gzip. */
 enum MHD_Result org_serve_file(org_request *rq, org_files *fs, const char *rel);
+/* The bytes of a small text file (f->size of them, not NUL-terminated), read once and kept
+ * with f; NULL for other files or if it cannot be read. Valid while f is held. */
+const char *org_file_text(org_file *f);
 /* GET/HEAD /shows/<id>/<file...>; rest is "<id>/<file...>". */
 enum MHD_Result org_serve_show_file(org_request *rq, const char *rest);
 /* GET/HEAD /demo/<file...> from params.http.demo_dir (404 without one); a folder is its
@@ -327,6 +338,10 @@ enum MHD_Result org_serve_show_file(org_request *rq, const char *rest);
 enum MHD_Result org_serve_demo_file(org_request *rq, const char *rest);
 /* play.c: /play/<id>: 302 to the HLS master or to the MP4 that fits the device. */
 enum MHD_Result org_serve_play(org_request *rq, const char *rest);
+/* The MP4 a desktop plays (what /play?format=mp4 gives one); NULL if the show has none. */
+const org_mp4 *org_play_desktop_mp4(const org_show *s);
+/* share.c: /watch/<id>: the player page with the show's Open Graph tags. */
+enum MHD_Result org_serve_watch(org_request *rq, const char *rest);
 /* catalog.c: /shows: every published show as JSON. */
 enum MHD_Result org_serve_catalog(org_request *rq, const char *rest);
 

@@ -9,9 +9,16 @@
  * of each file (docs/devices-and-cdn.md, "What a CDN needs from the origin").
  *
  * `?format=hls` or `?format=mp4` overrides the device's format. An MP4 asked for by a device
- * the rules send to HLS gets the MP4 a desktop decodes: up to 1080 lines, Main profile. */
+ * the rules send to HLS gets the MP4 a desktop decodes: up to 1080 lines, Main profile.
+ *
+ * A client that asks for JSON (Accept: application/json; the player page does) gets the same
+ * decision as a 200 body instead of a redirect, {"format", "url", "rule"}, so the page follows
+ * the server's choice and names the rule without a second set of rules of its own. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "origin_internal.h"
 
@@ -52,9 +59,15 @@ static const org_mp4 *best_mp4(const org_show *s, int max_height, int profile_id
     return best ? best : smallest;
 }
 
-/* Where the client goes; *rule names the device rule that matched (for X-Ladder-Rule). */
-static void choose(org_request *rq, const org_show *s, int forced, prof_format forced_format,
-                   char *location, size_t size, const char **rule)
+const org_mp4 *org_play_desktop_mp4(const org_show *s)
+{
+    return best_mp4(s, FORCED_MP4_MAX_HEIGHT, FORCED_MP4_PROFILE_IDC);
+}
+
+/* Where the client goes; *rule names the device rule that matched (for X-Ladder-Rule). Returns
+ * the format of the answer. */
+static prof_format choose(org_request *rq, const org_show *s, int forced, prof_format forced_format,
+                          char *location, size_t size, const char **rule)
 {
     prof_client client = {org_header(rq, MHD_HTTP_HEADER_USER_AGENT),
                           org_header(rq, "Sec-CH-UA-Mobile"), org_header(rq, "Sec-CH-UA-Platform")};
@@ -69,17 +82,46 @@ static void choose(org_request *rq, const org_show *s, int forced, prof_format f
     }
     if ((forced ? forced_format : route.format) == PROF_FORMAT_MP4)
         m = best_mp4(s, route.max_height, route.profile_idc);
-    if (m) /* a show without MP4s gets HLS, whatever was asked */
+    if (m) { /* a show without MP4s gets HLS, whatever was asked */
         snprintf(location, size, "/shows/%s/%s/mp4/%s.mp4", s->id, s->key.version_dir, m->name);
-    else
-        snprintf(location, size, "/shows/%s/master.m3u8", s->id);
+        return PROF_FORMAT_MP4;
+    }
+    snprintf(location, size, "/shows/%s/master.m3u8", s->id);
+    return PROF_FORMAT_HLS;
+}
+
+/* The decision as JSON, for the player page. */
+static enum MHD_Result send_json(org_request *rq, prof_format format, const char *location,
+                                 const char *rule)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s}", "format", format == PROF_FORMAT_MP4 ? "mp4" : "hls",
+                          "url", location, "rule", rule);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    struct MHD_Response *resp = NULL;
+    enum MHD_Result ret;
+
+    json_decref(o);
+    if (!text)
+        return org_send_error(rq, 500);
+    resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    org_add_common_headers(rq->o, resp);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-store");
+    MHD_add_response_header(resp, "X-Ladder-Rule", rule);
+    ret = org_send(rq, 200, resp, strlen(text));
+    MHD_destroy_response(resp);
+    return ret;
 }
 
 enum MHD_Result org_serve_play(org_request *rq, const char *rest)
 {
     char location[256];
     const char *rule;
-    prof_format forced_format = PROF_FORMAT_HLS;
+    prof_format forced_format = PROF_FORMAT_HLS, format;
     int forced = query_format(rq, &forced_format);
     struct MHD_Response *resp;
     enum MHD_Result ret;
@@ -90,8 +132,10 @@ enum MHD_Result org_serve_play(org_request *rq, const char *rest)
     s = org_showinfo_get(rq->o->shows, rest); /* an id: no '/' (also a 404) */
     if (!s)
         return org_send_error(rq, 404);
-    choose(rq, s, forced, forced_format, location, sizeof location, &rule);
+    format = choose(rq, s, forced, forced_format, location, sizeof location, &rule);
     org_show_release(rq->o->shows, s);
+    if (org_http_accepts_type(org_header(rq, MHD_HTTP_HEADER_ACCEPT), "application/json"))
+        return send_json(rq, format, location, rule);
     resp = org_redirect_response(rq->o, location, "private, no-store");
     if (resp)
         MHD_add_response_header(resp, "X-Ladder-Rule", rule);

@@ -183,6 +183,7 @@ static const route routes[] = {
     {"/shows/", 1, org_serve_show_file}, /* static.c: the library's files */
     {"/demo", 0, handle_demo_folder},    /* 301 to /demo/ */
     {"/demo/", 1, org_serve_demo_file},  /* static.c: the demo folder's files */
+    {"/watch/", 1, org_serve_watch},     /* share.c: a show's share page */
 };
 
 static enum MHD_Result send_preflight(org_request *rq)

@@ -191,6 +191,10 @@ static org_show *load_show(const org_showinfo *si, const char *id, const org_sho
     title = json_string_value(json_object_get(root, "title"));
     s->title = strdup(title ? title : id);
     s->duration = json_number_value(json_object_get(root, "duration"));
+    s->poster_width =
+        (int)json_integer_value(json_object_get(json_object_get(root, "poster"), "width"));
+    s->poster_height =
+        (int)json_integer_value(json_object_get(json_object_get(root, "poster"), "height"));
     if (!s->title || read_renditions(s, json_object_get(root, "renditions")) != 0)
         goto fail;
     json_decref(root);

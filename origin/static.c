@@ -85,6 +85,16 @@ static const void *text_of(org_file *f)
     return f->text;
 }
 
+const char *org_file_text(org_file *f)
+{
+    const char *text;
+
+    pthread_mutex_lock(&f->lock);
+    text = text_of(f);
+    pthread_mutex_unlock(&f->lock);
+    return text;
+}
+
 /* The whole file as a new response: from memory for a small text file, else from f's
  * descriptor, which the response then owns unless `dup_fd`. Called with f->lock held. */
 static struct MHD_Response *make_full_response(org_file *f, int dup_fd)

@@ -6,6 +6,7 @@ Shows: a 1280x720 clip with the default ladder (MP4s 180p-720p, all Baseline), a
 with a ladder of MP4s in two profiles, and one with HLS only."""
 import atexit
 import concurrent.futures
+import json
 import os
 import re
 import sys
@@ -145,6 +146,29 @@ for ua in (IPHONE, ANDROID_2, OLD_IE):
                 and "user-agent" not in vary and not vary and body == b""
                 and resp.getheader("Access-Control-Allow-Origin") == "*",
                 f"{method} /play: 302, private, no-store, no Vary, CORS ({resp.getheaders()})")
+
+# ---- Accept: application/json: the same decision as data (what the player page asks) ----------
+for ua in (IPHONE, ANDROID_2, ANDROID_43_STOCK, OLD_IE, DESKTOP_CHROME):
+    for query in ("", "?format=mp4", "?format=hls"):
+        redirect, _ = play("/play/show" + query, ua)
+        resp, body = play("/play/show" + query, ua, {"Accept": "application/json"})
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            answer = {}
+        want = {"format": "mp4" if "/mp4/" in (redirect.getheader("Location") or "") else "hls",
+                "url": redirect.getheader("Location"), "rule": redirect.getheader("X-Ladder-Rule")}
+        c.check(resp.status == 200 and answer == want and
+                resp.getheader("Content-Type") == "application/json" and
+                resp.getheader("Cache-Control") == "private, no-store" and
+                resp.getheader("Location") is None,
+                f"/play{query} as JSON for {ua[:40]}: {resp.status} {answer} == {want}")
+for accept in ("*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json;q=0",
+               "application/jsonx", ""):
+    resp, _ = play("/play/show", IPHONE, {"Accept": accept})
+    c.equal(resp.status, 302, f"Accept: {accept!r} gets the redirect")
+resp, body = play("/play/nope", IPHONE, {"Accept": "application/json"})
+c.equal(resp.status, 404, "JSON for an unknown id: 404")
 
 # ---- ?format overrides the device ---------------------------------------------------------------
 for what, ua, query, want in [
