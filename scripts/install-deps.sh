@@ -11,6 +11,9 @@ PACKAGES=(
   uap-core python3-yaml
   libmicrohttpd-dev zlib1g-dev strace
   nginx
+  chromium fonts-dejavu-core
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-libav
 )
 
 missing=()

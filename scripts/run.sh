@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/player-deps.sh
 scripts/build.sh build
 mkdir -p out
 if [ ! -f out/mezzanine.mp4 ]; then
@@ -21,7 +22,8 @@ Serving the library on $base:
   $base/play/sample               the right format for the device asking (302)
   $base/shows/sample/master.m3u8  HLS: open in Safari, or: ffplay $base/shows/sample/master.m3u8
   $base/shows                     the catalog (JSON)
-  $base/demo/                     the player page
+  $base/demo/                     the player page: the catalog, the player, the show report
+  $base/watch/sample              the share link (Open Graph tags for link previews)
   $base/metrics                   Prometheus metrics
 Stop with Ctrl-C.
 EOT

@@ -124,7 +124,7 @@ with open(os.path.join(demo_dir, "index.html"), "rb") as f:
 demo, dport = start("--demo", demo_dir)
 for path in ("/demo/", "/demo/index.html"):
     resp, body = get(dport, path)
-    c.check(resp.status == 200 and body == index and b"<h1>" in body and
+    c.check(resp.status == 200 and body == index and b"<!--ladder:share-->" in body and
             resp.getheader("Content-Type") == "text/html; charset=utf-8" and
             resp.getheader("Cache-Control") == "public, max-age=60" and resp.getheader("ETag"),
             f"{path}: player-demo/index.html ({resp.status} {resp.getheaders()})")
