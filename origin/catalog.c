@@ -118,30 +118,10 @@ static char *catalog_text(origin *o)
 
 enum MHD_Result org_serve_catalog(org_request *rq, const char *rest)
 {
-    char *text = catalog_text(rq->o), etag[24];
-    const char *inm = org_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    size_t len = text ? strlen(text) : 0;
-    int unchanged;
-    struct MHD_Response *resp;
-    enum MHD_Result ret;
+    char *text = catalog_text(rq->o);
 
     (void)rest;
     if (!text)
         return org_send_error(rq, 500);
-    org_http_etag_of(text, len, etag);
-    unchanged = inm && org_http_none_match(inm, etag);
-    resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-                     : MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    if (unchanged || !resp)
-        free(text); /* a response made from it owns it */
-    if (!resp)
-        return MHD_NO;
-    org_add_common_headers(rq->o, resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, CATALOG_CACHE_CONTROL);
-    if (!unchanged)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    ret = org_send(rq, unchanged ? 304 : 200, resp, len);
-    MHD_destroy_response(resp);
-    return ret;
+    return org_send_made(rq, text, strlen(text), "application/json", CATALOG_CACHE_CONTROL);
 }

@@ -310,6 +310,10 @@ void org_server_completed(void *cls, struct MHD_Connection *connection, void **r
  * and fresh ones both work: a fresh one is destroyed by the caller right after. */
 enum MHD_Result org_send(org_request *rq, unsigned status, struct MHD_Response *resp,
                          uint64_t body_len);
+/* A body made for this request (malloc'd; the response takes it, or it is freed here), with an
+ * ETag that hashes its bytes: 304 when If-None-Match matches it, else 200 with content_type. */
+enum MHD_Result org_send_made(org_request *rq, char *body, size_t len, const char *content_type,
+                              const char *cache_control);
 /* A short text/plain error with the common headers; 405 adds Allow. */
 enum MHD_Result org_send_error(org_request *rq, unsigned status);
 /* A new empty-bodied response for a redirect to location (the status is org_send's), with the

@@ -93,6 +93,33 @@ enum MHD_Result org_send_error(org_request *rq, unsigned status)
     return ret;
 }
 
+enum MHD_Result org_send_made(org_request *rq, char *body, size_t len, const char *content_type,
+                              const char *cache_control)
+{
+    char etag[24];
+    const char *inm = org_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    int unchanged;
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    org_http_etag_of(body, len, etag);
+    unchanged = inm && org_http_none_match(inm, etag);
+    resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+                     : MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (unchanged || !resp)
+        free(body); /* a response made from it owns it */
+    if (!resp)
+        return MHD_NO;
+    org_add_common_headers(rq->o, resp);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    if (!unchanged)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    ret = org_send(rq, unchanged ? 304 : 200, resp, len);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 struct MHD_Response *org_redirect_response(origin *o, const char *location,
                                            const char *cache_control)
 {

@@ -11,7 +11,6 @@
  * viewers use, e.g. the CDN's), else on the request's Host header (checked: host characters
  * only) with X-Forwarded-Proto's scheme when a proxy says https. Cached like the other
  * top-level names a re-ingest changes (public, max-age=60), with an ETag of the body. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "origin_internal.h"
@@ -169,32 +168,6 @@ static char *render(const char *page, size_t len, const org_show *s, const char 
     return t.s;
 }
 
-static enum MHD_Result send_page(org_request *rq, char *page, size_t len)
-{
-    char etag[24];
-    const char *inm = org_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    int unchanged;
-    struct MHD_Response *resp;
-    enum MHD_Result ret;
-
-    org_http_etag_of(page, len, etag);
-    unchanged = inm && org_http_none_match(inm, etag);
-    resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-                     : MHD_create_response_from_buffer(len, page, MHD_RESPMEM_MUST_FREE);
-    if (unchanged || !resp)
-        free(page); /* a response made from it owns it */
-    if (!resp)
-        return MHD_NO;
-    org_add_common_headers(rq->o, resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, SHARE_CACHE_CONTROL);
-    if (!unchanged)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
-    ret = org_send(rq, unchanged ? 304 : 200, resp, len);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
 enum MHD_Result org_serve_watch(org_request *rq, const char *rest)
 {
     origin *o = rq->o;
@@ -223,5 +196,5 @@ enum MHD_Result org_serve_watch(org_request *rq, const char *rest)
                    o->demo_real, SHARE_BEGIN, SHARE_END);
         return org_send_error(rq, 500);
     }
-    return send_page(rq, page, len);
+    return org_send_made(rq, page, len, "text/html; charset=utf-8", SHARE_CACHE_CONTROL);
 }
