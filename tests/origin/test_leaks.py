@@ -1,6 +1,6 @@
 """test_leaks.py: `ladder serve` under valgrind. Every kind of answer (files whole, gzipped,
-ranged, unsatisfiable, not modified, HEAD; /play, /shows, /metrics, /healthz, /demo/; 404,
-405, 400, a malformed request), a show re-published while it runs, a SIGHUP (access log
+ranged, unsatisfiable, not modified, HEAD; /play (and as JSON), /watch, /shows, /metrics,
+/healthz, /demo/; 404, 405, 400, a malformed request), a show re-published while it runs, a SIGHUP (access log
 reopened), a file cache smaller than the show, a client that hangs up mid-body, then SIGTERM:
 the server exits cleanly with no memory error and nothing leaked."""
 import os
@@ -64,6 +64,9 @@ def requests_round():
             ("/play/show", {"User-Agent": IPHONE}, "GET"),
             ("/play/show", {"User-Agent": ANDROID_23}, "GET"),
             ("/play/show?format=mp4", {}, "GET"), ("/play/nope", {}, "GET"),
+            ("/play/show", {"Accept": "application/json"}, "GET"),
+            ("/watch/show", {"Host": "tv.example"}, "GET"), ("/watch/show", {}, "HEAD"),
+            ("/watch/nope", {}, "GET"),
             ("/shows", {}, "GET"), ("/shows", {"Accept-Encoding": "gzip"}, "GET"),
             ("/metrics", {}, "GET"), ("/healthz", {}, "GET"), ("/demo/", {}, "GET"),
             ("/shows/show/nope.ts", {}, "GET"), ("/shows/show/master.m3u8", {}, "OPTIONS"),
