@@ -45,6 +45,44 @@ test('desktop: plays from the catalog with hls.js, no error, nothing outside the
   await page.context().close();
 });
 
+test('keyboard, captions control hidden without captions, stats panel', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${origin.base}/demo/#/watch/demo`);
+  await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.hls);
+  await waitPlayed(page, 6);
+  const video = () => page.evaluate(() => {
+    const v = window.ladderPlayer.video;
+    return { t: v.currentTime, paused: v.paused, muted: v.muted, volume: v.volume };
+  });
+  await page.locator('body').click({ position: { x: 5, y: 300 } }); // focus on the page, not a control
+  const before = await video();
+  await page.keyboard.press('ArrowLeft');
+  const back = await video();
+  assert.ok(back.t < before.t - 4, `ArrowLeft: ${before.t} -> ${back.t}`);
+  await page.keyboard.press('m');
+  assert.equal((await video()).muted, !before.muted, 'm toggles mute');
+  await page.keyboard.press('ArrowDown');
+  assert.ok((await video()).volume < before.volume, 'ArrowDown lowers the volume');
+  await page.keyboard.press(' ');
+  assert.equal((await video()).paused, true, 'space pauses');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => !window.ladderPlayer.video.paused);
+  await page.keyboard.press('f');
+  await page.waitForFunction(() => document.fullscreenElement && document.fullscreenElement.id === 'player');
+  await page.keyboard.press('f');
+  await page.waitForFunction(() => !document.fullscreenElement);
+  assert.equal(await page.isVisible('#captions'), false, 'no captions control for a show without captions');
+  assert.equal(await page.isVisible('#quality'), true, 'the quality menu');
+  const options = await page.$$eval('#quality option', (o) => o.map((x) => x.textContent));
+  assert.equal(options[0].startsWith('Auto'), true, `menu: ${options}`);
+  assert.ok(options.slice(1).every((t) => /^\d+p · [\d.]+ Mbps$/.test(t)), `rungs by height and bitrate: ${options}`);
+  const stats = await page.textContent('#stats');
+  for (const want of ['hls.js', 'Estimate', 'Buffer ahead', 'dropped', 'Rendition']) {
+    assert.ok(stats.includes(want), `stats panel shows ${want}: ${stats}`);
+  }
+  await page.context().close();
+});
+
 test('no hls.js error at the start, five openings in a row', async () => {
   // The start is where Ladder's TS timestamps once left a hole that hls.js seeked over
   // (bufferSeekOverHole): every opening must be clean, not most of them.
