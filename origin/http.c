@@ -124,23 +124,34 @@ static int member_is(const char *start, const char *end, const char *coding, int
     return 1;
 }
 
+/* Steps through a comma-separated header list: the next member is [*start, *end), leading
+ * blanks skipped. 0 when the list is done. */
+static int next_member(const char **list, const char **start, const char **end)
+{
+    const char *p = *list;
+
+    if (!p || !*p)
+        return 0;
+    *end = strchr(p, ',');
+    if (!*end)
+        *end = p + strlen(p);
+    while (p < *end && (*p == ' ' || *p == '\t'))
+        p++;
+    *start = p;
+    *list = **end ? *end + 1 : *end;
+    return 1;
+}
+
 int org_http_accepts_gzip(const char *accept_encoding)
 {
-    int gzip = -1, star = -1; /* -1: not listed */
-    const char *p = accept_encoding;
+    int gzip = -1, star = -1, positive; /* -1: not listed */
+    const char *p = accept_encoding, *start, *end;
 
-    while (p && *p) {
-        const char *end = strchr(p, ',');
-        if (!end)
-            end = p + strlen(p);
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
-        int positive;
-        if (member_is(p, end, "gzip", &positive) || member_is(p, end, "x-gzip", &positive))
+    while (next_member(&p, &start, &end)) {
+        if (member_is(start, end, "gzip", &positive) || member_is(start, end, "x-gzip", &positive))
             gzip = positive;
-        else if (member_is(p, end, "*", &positive))
+        else if (member_is(start, end, "*", &positive))
             star = positive;
-        p = *end ? end + 1 : end;
     }
     return gzip >= 0 ? gzip : star > 0;
 }
@@ -155,19 +166,12 @@ void org_http_etag_of(const char *body, size_t len, char out[24])
 
 int org_http_accepts_type(const char *accept, const char *type)
 {
-    const char *p = accept;
+    const char *p = accept, *start, *end;
+    int positive;
 
-    while (p && *p) {
-        const char *end = strchr(p, ',');
-        int positive = 0;
-        if (!end)
-            end = p + strlen(p);
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
-        if (member_is(p, end, type, &positive))
+    while (next_member(&p, &start, &end))
+        if (member_is(start, end, type, &positive))
             return positive;
-        p = *end ? end + 1 : end;
-    }
     return 0;
 }
 

@@ -9,6 +9,7 @@ const HAVE_FUTURE_DATA = 3;
 const $ = (id) => document.getElementById(id);
 
 class Words extends Error {}
+const UNREACHABLE = 'The origin cannot be reached. Check the connection, then reload.';
 
 // hls.js's own advice: MSE through hls.js where plain MSE plays H.264+AAC; the native player
 // where MSE is missing or where ManagedMediaSource exists (Safari, whose native HLS is better).
@@ -26,7 +27,7 @@ async function askPlay(id, mp4, signal) {
     r = await fetch(url, { headers: { Accept: 'application/json' }, signal });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
-    throw new Words('The origin cannot be reached. Check the connection, then reload.');
+    throw new Words(UNREACHABLE);
   }
   return checkAnswer(r.status, await r.json().catch(() => null));
 }
@@ -50,7 +51,7 @@ function takeEarlyAnswer(id) {
   window.ladderEarlyPlay = null;
   if (!early || early.id !== id) return null;
   return early.reply.then((r) => checkAnswer(r.status, r.answer), () => {
-    throw new Words('The origin cannot be reached. Check the connection, then reload.');
+    throw new Words(UNREACHABLE);
   });
 }
 

@@ -81,6 +81,13 @@ export async function openShowFromCatalog(page, base, id) {
   await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.path, null, { timeout: 15000 });
 }
 
+// Opens the player on a show by its URL (#/watch/<id>) and waits until ladderPlayer[ready] is
+// set: 'path' once /play has answered, 'hls' once hls.js runs.
+export async function openWatch(page, base, id, ready = 'path') {
+  await page.goto(`${base}/demo/#/watch/${id}`);
+  await page.waitForFunction((k) => window.ladderPlayer && window.ladderPlayer[k], ready, { timeout: 15000 });
+}
+
 // Waits until the video has played `seconds` past where it was when called.
 export async function waitPlayed(page, seconds, timeout = 30000) {
   const start = await page.evaluate(() => window.ladderPlayer.video.currentTime);

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
 import {
-  FIXTURE, LADDER, ROOT, UA, launchBrowser, newPage, openShowFromCatalog, playerState, run,
+  FIXTURE, LADDER, ROOT, UA, launchBrowser, newPage, openShowFromCatalog, openWatch, playerState, run,
   screenshot, startOrigin, waitPlayed,
 } from './lib.mjs';
 
@@ -47,8 +47,7 @@ test('desktop: plays from the catalog with hls.js, no error, nothing outside the
 
 test('keyboard, captions control hidden without captions, stats panel', async () => {
   const page = await newPage(browser);
-  await page.goto(`${origin.base}/demo/#/watch/demo`);
-  await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.hls);
+  await openWatch(page, origin.base, 'demo', 'hls');
   await waitPlayed(page, 6);
   const video = () => page.evaluate(() => {
     const v = window.ladderPlayer.video;
@@ -88,8 +87,7 @@ test('no hls.js error at the start, five openings in a row', async () => {
   // (bufferSeekOverHole): every opening must be clean, not most of them.
   for (let i = 0; i < 5; i++) {
     const page = await newPage(browser);
-    await page.goto(`${origin.base}/demo/#/watch/demo`);
-    await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.path);
+    await openWatch(page, origin.base, 'demo');
     await waitPlayed(page, 1.5);
     const s = await playerState(page);
     assert.deepEqual(s.errors, [], `opening ${i + 1}: hls.js errors`);
@@ -101,8 +99,7 @@ test('ABR: throttled to 300 kbit/s it drops to a two lowest rung, then climbs ba
   const page = await newPage(browser, {}, () => {
     window.LADDER_HLS_CONFIG = { maxBufferLength: 4, maxMaxBufferLength: 8 };
   });
-  await page.goto(`${origin.base}/demo/#/watch/demo`);
-  await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.hls);
+  await openWatch(page, origin.base, 'demo', 'hls');
   await waitPlayed(page, 3);
   const levels = (await playerState(page)).levels;
   const byBitrate = levels.map((l, i) => [l.bitrate, i]).sort((a, b) => a[0] - b[0]);
@@ -156,8 +153,7 @@ test('iPhone: the native HLS path with the HLS URL', async () => {
     delete window.ManagedMediaSource;
     delete window.WebKitMediaSource;
   });
-  await page.goto(`${origin.base}/demo/#/watch/demo`);
-  await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.path);
+  await openWatch(page, origin.base, 'demo');
   const s = await playerState(page);
   assert.equal(s.path, 'native');
   assert.match(s.src, /\/shows\/demo\/master\.m3u8$/);
@@ -176,8 +172,7 @@ test('Android 2.3: the MP4 fallback, played with Range requests', async () => {
     userAgent: UA.android23,
     userAgentMetadata: { brands: [], fullVersionList: [], platform: '', platformVersion: '', architecture: '', model: '', mobile: true },
   });
-  await page.goto(`${origin.base}/demo/#/watch/demo`);
-  await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.path);
+  await openWatch(page, origin.base, 'demo');
   const s = await playerState(page);
   assert.equal(s.path, 'mp4');
   assert.match(s.src, /\/shows\/demo\/v\d+\/mp4\/mp4-[a-z0-9-]+\.mp4$/);
@@ -191,8 +186,7 @@ test('Android 2.3: the MP4 fallback, played with Range requests', async () => {
 
 test('Android Chrome: hls.js', async () => {
   const page = await newPage(browser, { userAgent: UA.androidChrome, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  await page.goto(`${origin.base}/demo/#/watch/demo`);
-  await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.path);
+  await openWatch(page, origin.base, 'demo');
   await waitPlayed(page, 3);
   const s = await playerState(page);
   assert.equal(s.path, 'hlsjs');
@@ -207,8 +201,7 @@ test('Android Chrome: hls.js', async () => {
 
 test('re-ingest during playback: playback goes on to the end on its version', async () => {
   const page = await newPage(browser);
-  await page.goto(`${origin.base}/demo/#/watch/demo`);
-  await page.waitForFunction(() => window.ladderPlayer && window.ladderPlayer.hls);
+  await openWatch(page, origin.base, 'demo', 'hls');
   await waitPlayed(page, 2);
   const before = await (await fetch(`${origin.base}/shows/demo/show.json`)).json();
   // Niced so the encoders do not starve the browser on two cores.
