@@ -16,7 +16,7 @@ usage() {
     cat <<'EOF2'
 usage: bench/player.sh [--ladder PATH] [--library DIR] [--id ID] [--runs N] [--work DIR]
   --ladder PATH   ladder binary (default: build/ladder)
-  --library DIR   show library (default: library/, as scripts/run.sh leaves it)
+  --library DIR   show library (default: out/library/, as scripts/run.sh leaves it)
   --id ID         the show (default: sample)
   --runs N        page loads per page; medians are reported (default 5)
   --work DIR      scratch folder (default /tmp/ladder-bench-player)
@@ -25,7 +25,7 @@ Needs chromium and node, with player-demo/vendor and tests/browser/node_modules 
 EOF2
 }
 
-LADDER=$ROOT/build/ladder LIBRARY=$ROOT/library ID=sample RUNS=5 WORK=/tmp/ladder-bench-player
+LADDER=$ROOT/build/ladder LIBRARY=$ROOT/out/library ID=sample RUNS=5 WORK=/tmp/ladder-bench-player
 while (($#)); do
     case $1 in
     --ladder) LADDER=$2; shift 2 ;;

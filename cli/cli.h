@@ -66,14 +66,14 @@ int cmd_validate(int argc, char **argv);
 /* publish.c: packages a show into LIBRARY/SHOW_ID/vN through a staging folder. `feed` drives the
  * given sink from its packet source (a transcode or a replay), then fills *plan and stats[]
  * (per plan stream) for show.json; it returns 0 or an error. */
-typedef int (*publish_feed_fn)(void *opaque, const tc_sink *sink, tc_plan *plan,
-                               tc_stream_stats *stats, ladder_error *err);
+typedef int (*publish_feed_fn)(void *opaque, const ladder_sink *sink, ladder_plan *plan,
+                               ladder_stream_stats *stats, ladder_error *err);
 typedef struct publish_request {
     const char *library, *id, *title; /* title NULL: the id */
     const prof_ladder *ladder;
 } publish_request;
-/* Publishes version N of the show (a new show, or a replacement of the current version: see
- * packager/library.c) and sets *version_out to N. */
+/* Packages, validates and publishes version N of the show (a new show, or a replacement of
+ * the current version: see library/library.h) and sets *version_out to N. */
 int publish_show(const publish_request *req, publish_feed_fn feed, void *opaque, int *version_out,
                  ladder_error *err);
 

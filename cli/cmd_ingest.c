@@ -7,8 +7,8 @@
 static const char usage_text[] = "usage: ladder ingest MEZZ --id SHOW_ID [--title T] "
                                  "[--profile FILE] [--library DIR] [--quiet]";
 
-static int transcode(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream_stats *stats,
-                     ladder_error *err)
+static int transcode(void *opaque, const ladder_sink *sink, ladder_plan *plan,
+                     ladder_stream_stats *stats, ladder_error *err)
 {
     tc_transcoder *t = opaque;
     int ret = tc_run(t, sink, err);
@@ -23,7 +23,7 @@ static int transcode(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream
 static void print_summary(const char *library, const char *id, int version, const tc_transcoder *t,
                           double seconds)
 {
-    const tc_plan *plan = tc_get_plan(t);
+    const ladder_plan *plan = tc_get_plan(t);
     char path[4096];
     long long bytes;
 

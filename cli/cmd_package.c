@@ -11,8 +11,8 @@ typedef struct replay_ctx {
     const char *dir;
 } replay_ctx;
 
-static int replay(void *opaque, const tc_sink *sink, tc_plan *plan, tc_stream_stats *stats,
-                  ladder_error *err)
+static int replay(void *opaque, const ladder_sink *sink, ladder_plan *plan,
+                  ladder_stream_stats *stats, ladder_error *err)
 {
     const replay_ctx *c = opaque;
     return tc_disk_replay(c->dir, sink, plan, stats, err);

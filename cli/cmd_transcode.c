@@ -61,15 +61,15 @@ static void sweep_stale(const char *parent, const char *out)
 
 static void print_table(const tc_transcoder *t)
 {
-    const tc_plan *plan = tc_get_plan(t);
+    const ladder_plan *plan = tc_get_plan(t);
 
     printf("%-16s %-10s %8s %8s %9s %8s %7s\n", "rendition", "size", "fps", "target", "achieved",
            "PSNR-Y", "SSIM");
     for (int i = 0; i < plan->n_streams; i++) {
-        const tc_stream *st = &plan->streams[i];
-        const tc_stream_stats *s = tc_get_stats(t, i);
+        const ladder_stream *st = &plan->streams[i];
+        const ladder_stream_stats *s = tc_get_stats(t, i);
         char size[24] = "audio", fps[16] = "";
-        if (st->kind == TC_STREAM_VIDEO) {
+        if (st->kind == LADDER_STREAM_VIDEO) {
             snprintf(size, sizeof size, "%dx%d", st->width, st->height);
             snprintf(fps, sizeof fps, "%.2f", (double)st->fps_num / st->fps_den);
             printf("%-16s %-10s %8s %8d %9.0f %8.2f %7.4f\n", st->name, size, fps, st->bitrate_kbps,
@@ -104,8 +104,6 @@ static int transcode_into(const char *in, const char *staging, const tc_params *
     if (ret >= 0) {
         ret = tc_run(t, tc_disk_sink_get(ds), err);
         cli_progress_end(&bar, ret >= 0);
-        if (ret < 0 && tc_disk_sink_error(ds)->msg[0])
-            *err = *tc_disk_sink_error(ds);
     }
     tc_disk_sink_close(ds);
     if (ret >= 0 && !(json = tc_summary_json(t, cli_now() - t0)))

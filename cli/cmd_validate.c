@@ -7,11 +7,12 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "packager.h"
+#include "library.h"
+#include "validator.h"
 
 static const char usage_text[] = "usage: ladder validate SHOW_DIR [--profile FILE] [--json]";
 
-static void print_json(const char *show, const pkg_report *r)
+static void print_json(const char *show, const val_report *r)
 {
     json_t *failures = json_array(), *root;
     char *text;
@@ -43,7 +44,7 @@ int cmd_validate(int argc, char **argv)
     ladder_error err = {0};
     char dir[PATH_MAX];
     prof_ladder *ladder;
-    pkg_report *r;
+    val_report *r;
 
     if (ret)
         return ret < 0 ? 0 : ret;
@@ -57,14 +58,14 @@ int cmd_validate(int argc, char **argv)
     ret = r && ladder ? 0 : ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
     if (ret == 0)
         ret = profile ? prof_load(profile, ladder, &err) : prof_load_default(ladder, &err);
-    if (ret == 0 && pkg_library_version_dir(argv[1], dir, sizeof dir) < 0)
+    if (ret == 0 && lib_version_dir(argv[1], dir, sizeof dir) < 0)
         ret = ladder_error_set(&err, LADDER_EINVAL, "path too long: %s", argv[1]);
     if (ret < 0) {
         free(r);
         free(ladder);
         return cli_fail("validate", &err);
     }
-    ret = pkg_validate(dir, ladder, r);
+    ret = val_validate(dir, ladder, r);
     if (json) {
         print_json(dir, r);
     } else {

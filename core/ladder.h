@@ -11,6 +11,10 @@
 
 #define LADDER_VERSION "0.1.0"
 
+/* Limits every component shares: rungs in a ladder, and the length of a rung or stream name. */
+#define LADDER_MAX_RUNGS 32
+#define LADDER_NAME_MAX  64
+
 /* Status codes: 0 is success, failures are negative. */
 enum {
     LADDER_OK = 0,

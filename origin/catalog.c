@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "library.h"
 #include "origin_internal.h"
 
 #define CATALOG_CACHE_CONTROL "public, max-age=60"
@@ -57,7 +58,7 @@ static int list_ids(const char *library_real, id_list *out)
     if (!d)
         return -1;
     while (ret == 0 && (e = readdir(d)) != NULL)
-        if (org_valid_id(e->d_name))
+        if (lib_valid_id(e->d_name))
             ret = add_id(out, e->d_name);
     closedir(d);
     if (ret == 0 && out->n)

@@ -52,7 +52,9 @@ int org_http_parse_date(const char *s, time_t *t)
         return -1;
     }
     tm.tm_mon = month_index(mon);
-    if (tm.tm_mon < 0 || day < 1 || day > 31 || h > 23 || m > 59 || sec > 60 || year < 1970)
+    /* %d takes a sign, so "-1:49:37" scans: the lower bounds matter as much as the upper. */
+    if (tm.tm_mon < 0 || day < 1 || day > 31 || h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 ||
+        sec > 60 || year < 1970)
         return -1;
     tm.tm_mday = day;
     tm.tm_year = year - 1900;

@@ -3,7 +3,12 @@
  * (docs/origin.md, "Caching"). */
 #include <string.h>
 
+#include "library.h"
 #include "origin_internal.h"
+
+/* LIB_KEEP_SUPERSEDED_SECONDS as text for a header; the compiler holds the two together. */
+#define RETENTION_TEXT "86400"
+_Static_assert(LIB_KEEP_SUPERSEDED_SECONDS == 86400, "RETENTION_TEXT must match the library");
 
 typedef struct ext_type {
     const char *ext;
@@ -54,17 +59,6 @@ org_type org_type_of(const char *rel)
     return (org_type){"application/octet-stream", ORG_KIND_OTHER, 0};
 }
 
-/* "vN" with N a positive decimal: a published version folder, immutable once in place. */
-static int is_version_segment(const char *s, size_t n)
-{
-    if (n < 2 || s[0] != 'v' || s[1] == '0')
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
 int org_in_version_folder(const char *rel)
 {
     /* rel is "ID/rest": the version folder, if any, is the second segment. */
@@ -72,7 +66,7 @@ int org_in_version_folder(const char *rel)
     const char *v = id_end ? id_end + 1 : NULL;
     const char *v_end = v ? strchr(v, '/') : NULL;
 
-    return v_end && is_version_segment(v, (size_t)(v_end - v));
+    return v_end && lib_version_of(v, (size_t)(v_end - v)) > 0;
 }
 
 const char *org_cache_control(org_root root, const char *rel)
@@ -86,9 +80,9 @@ const char *org_cache_control(org_root root, const char *rel)
          * re-ingest; a minute bounds how long a CDN keeps new players on the old version. */
         return "public, max-age=60";
     if (org_type_of(rel).kind == ORG_KIND_PLAYLIST)
-        /* Never changes, but its version is pruned 24 h after being superseded: no cache
+        /* Never changes, but its version is pruned a day after being superseded: no cache
          * should hand out a playlist whose segments may be gone. */
-        return "public, max-age=86400";
+        return "public, max-age=" RETENTION_TEXT;
     return "public, max-age=31536000, immutable";
 }
 

@@ -130,7 +130,7 @@ static int open_routes(origin *o, ladder_error *err)
                          : prof_devices_load_default(&o->device_rules, err);
 
     if (ret == 0)
-        ret = org_showinfo_open(&o->shows, o->library_real, err);
+        ret = org_showinfo_open(&o->shows, o->library_real, &o->params.log.logger, err);
     /* The page and its scripts: a few files, so a small cache. */
     if (ret == 0 && o->demo_real)
         ret = org_files_open(&o->demo_files, o->demo_real, ORG_ROOT_SITE, 64, err);

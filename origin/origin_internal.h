@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "library.h"
 #include "origin.h"
 #include "profiles.h"
 
@@ -145,7 +146,7 @@ int org_files_count(org_files *fs);
 
 /* ---- showinfo.c: published shows, from their current version's show.json ------------------ */
 
-#define ORG_ID_MAX          64 /* show ids: 1-64 of a-z, 0-9, '-', '_' (as `ladder ingest`) */
+#define ORG_ID_MAX          LIB_ID_MAX /* show ids (library.h) */
 #define ORG_PUBLIC_URL_MAX  512
 #define ORG_VERSION_DIR_MAX 16
 
@@ -183,11 +184,11 @@ typedef struct org_show {
 
 typedef struct org_showinfo org_showinfo;
 
-/* library_real is borrowed: it must outlive the cache. 0 or LADDER_ENOMEM. */
-int org_showinfo_open(org_showinfo **out, const char *library_real, ladder_error *err);
+/* library_real and logger are borrowed: they must outlive the cache. */
+int org_showinfo_open(org_showinfo **out, const char *library_real, const ladder_logger *logger,
+                      ladder_error *err);
 void org_showinfo_close(org_showinfo *si); /* accepts NULL */
-/* 1 if id is a show id as `ladder ingest` makes them. */
-int org_valid_id(const char *id);
+
 /* The show `id` as published now (a new reference), or NULL: not a valid id, not published,
  * or its show.json unreadable. Re-checks `current` on every call, so a re-ingest is seen at
  * once. Safe from many threads. */

@@ -6,7 +6,7 @@
  *
  * Only this answer depends on request headers, and it is never cached (private, no-store) and
  * carries no Vary: every URL it sends to is the same for every device, so a CDN keeps one copy
- * of each file (docs/devices-and-cdn.md, "What a CDN needs from the origin").
+ * of each file (docs/origin.md).
  *
  * `?format=hls` or `?format=mp4` overrides the device's format. An MP4 asked for by a device
  * the rules send to HLS gets the MP4 a desktop decodes: up to 1080 lines, Main profile.

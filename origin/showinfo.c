@@ -1,6 +1,7 @@
 /* showinfo.c: what a published show is, for /play and the /shows catalog: its current version
- * and, from that version's show.json, title, duration and MP4 fallbacks (with the H.264 profile
- * of each, from its codecs string).
+ * and, from that version's show.json (read by library/show_json.c), title, duration and MP4
+ * fallbacks (with the H.264 profile of each, from its codecs string). A show whose show.json
+ * cannot be read is answered 404, and the origin's log says why.
  *
  * Parsed once per version and cached by show id. A version folder never changes once
  * published, so an entry stays good while `current` names the same folder and that folder's
@@ -15,8 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
+#include "library.h"
 #include "origin_internal.h"
 
 #define BUCKETS       256
@@ -24,27 +24,12 @@
 
 struct org_showinfo {
     pthread_mutex_t lock;
-    const char *library_real; /* borrowed from the origin */
+    const char *library_real;    /* borrowed from the origin */
+    const ladder_logger *logger; /* borrowed from the origin */
     org_show *buckets[BUCKETS];
+    char failed_id[ORG_ID_MAX + 1]; /* the last show logged as unreadable, and its version */
+    org_show_key failed_key;
 };
-
-int org_valid_id(const char *id)
-{
-    size_t n = strlen(id);
-
-    /* The ids `ladder ingest` accepts: they go into URLs and JSON unescaped. */
-    if (n == 0 || n > ORG_ID_MAX || id[0] == '-')
-        return 0;
-    return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
-}
-
-/* "vN", N a positive decimal without leading zeros: a version folder's name. */
-static int valid_version_dir(const char *s)
-{
-    size_t n = strlen(s);
-    return n >= 2 && n < ORG_VERSION_DIR_MAX && s[0] == 'v' && s[1] >= '1' && s[1] <= '9' &&
-           strspn(s + 1, "0123456789") == n - 1;
-}
 
 static unsigned bucket_of(const char *id)
 {
@@ -54,7 +39,8 @@ static unsigned bucket_of(const char *id)
     return h % BUCKETS;
 }
 
-int org_showinfo_open(org_showinfo **out, const char *library_real, ladder_error *err)
+int org_showinfo_open(org_showinfo **out, const char *library_real, const ladder_logger *logger,
+                      ladder_error *err)
 {
     org_showinfo *si = calloc(1, sizeof *si);
 
@@ -63,6 +49,7 @@ int org_showinfo_open(org_showinfo **out, const char *library_real, ladder_error
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     pthread_mutex_init(&si->lock, NULL);
     si->library_real = library_real;
+    si->logger = logger;
     *out = si;
     return 0;
 }
@@ -87,7 +74,7 @@ static int current_key(const org_showinfo *si, const char *id, org_show_key *k)
     if (n <= 0 || n >= (ssize_t)sizeof k->version_dir - 1)
         return -1;
     k->version_dir[n] = '\0';
-    if (!valid_version_dir(k->version_dir))
+    if (lib_version_of(k->version_dir, strlen(k->version_dir)) == 0)
         return -1;
     snprintf(path, sizeof path, "%s/%s/%s/show.json", si->library_real, id, k->version_dir);
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
@@ -138,69 +125,82 @@ static int codecs_profile(const char *codecs)
     return (int)v;
 }
 
-/* One MP4 rendition of show.json into *m; 0, or -1 to leave it out. */
-static int read_mp4(json_t *r, org_mp4 *m)
+/* The MP4 fallbacks of a show, with the H.264 profile of each. */
+static int take_mp4s(org_show *s, const lib_show *js)
 {
-    const char *name = json_string_value(json_object_get(r, "name"));
-    const char *use = json_string_value(json_object_get(r, "use"));
-
-    /* Names become file names and URLs: the ladder's own spelling only. */
-    if (!use || strcmp(use, "mp4") != 0 || !name || !name[0] || strlen(name) >= sizeof m->name ||
-        strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(name))
-        return -1;
-    snprintf(m->name, sizeof m->name, "%s", name);
-    m->width = (int)json_integer_value(json_object_get(r, "width"));
-    m->height = (int)json_integer_value(json_object_get(r, "height"));
-    m->profile_idc = codecs_profile(json_string_value(json_object_get(r, "codecs")));
-    return m->profile_idc <= 0 || m->height <= 0 ? -1 : 0;
-}
-
-static int read_renditions(org_show *s, json_t *renditions)
-{
-    size_t n = json_array_size(renditions);
-
-    s->mp4 = calloc(n ? n : 1, sizeof *s->mp4);
+    s->mp4 = calloc(js->n_renditions ? js->n_renditions : 1, sizeof *s->mp4);
     if (!s->mp4)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        if (read_mp4(json_array_get(renditions, i), &s->mp4[s->n_mp4]) == 0)
-            s->n_mp4++;
+    for (int i = 0; i < js->n_renditions; i++) {
+        const lib_rendition *r = &js->renditions[i];
+        org_mp4 *m = &s->mp4[s->n_mp4];
+        /* names become file names and URLs: the ladder's own spelling only */
+        if (strcmp(r->use, "mp4") != 0 || !r->name[0] ||
+            strspn(r->name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(r->name))
+            continue;
+        snprintf(m->name, sizeof m->name, "%s", r->name);
+        m->width = r->width;
+        m->height = r->height;
+        m->profile_idc = codecs_profile(r->codecs);
+        s->n_mp4 += m->profile_idc > 0;
+    }
     return 0;
 }
 
-/* A new entry from the show.json of the version in k; NULL if it is unreadable. */
-static org_show *load_show(const org_showinfo *si, const char *id, const org_show_key *k)
+/* Says once why a show cannot be served (not again for the same file), so that an operator
+ * sees the cause of the 404s. */
+static void log_unreadable(org_showinfo *si, const char *id, const org_show_key *k, const char *why)
+{
+    int repeat;
+
+    pthread_mutex_lock(&si->lock);
+    repeat = strcmp(si->failed_id, id) == 0 && same_key(&si->failed_key, k);
+    if (!repeat) {
+        snprintf(si->failed_id, sizeof si->failed_id, "%s", id);
+        si->failed_key = *k;
+    }
+    pthread_mutex_unlock(&si->lock);
+    if (!repeat)
+        ladder_log(si->logger, LADDER_LOG_WARN, "origin", "show '%s' (%s) is not served: %s", id,
+                   k->version_dir, why);
+}
+
+/* A new entry from the show.json of the version in k; NULL (logged) if it is unreadable. */
+static org_show *load_show(org_showinfo *si, const char *id, const org_show_key *k)
 {
     char rel[PATH_MAX];
     size_t len = 0;
     char *text;
-    json_t *root = NULL;
-    const char *title;
+    lib_show js = {0};
+    ladder_error err = {0};
     org_show *s = calloc(1, sizeof *s);
+    int ret = s ? 0 : ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
 
     snprintf(rel, sizeof rel, "%s/%s/show.json", id, k->version_dir);
     text = s ? read_library_file(si->library_real, rel, &len) : NULL;
-    if (text)
-        root = json_loadb(text, len, 0, NULL);
+    if (ret == 0 && !text)
+        ret = ladder_error_set(&err, LADDER_EIO, "show.json cannot be read");
+    if (ret == 0)
+        ret = lib_show_parse(text, len, &js, &err);
     free(text);
-    if (!json_is_object(root))
-        goto fail;
-    snprintf(s->id, sizeof s->id, "%s", id);
-    s->key = *k;
-    s->version = atoi(k->version_dir + 1);
-    title = json_string_value(json_object_get(root, "title"));
-    s->title = strdup(title ? title : id);
-    s->duration = json_number_value(json_object_get(root, "duration"));
-    s->poster_width =
-        (int)json_integer_value(json_object_get(json_object_get(root, "poster"), "width"));
-    s->poster_height =
-        (int)json_integer_value(json_object_get(json_object_get(root, "poster"), "height"));
-    if (!s->title || read_renditions(s, json_object_get(root, "renditions")) != 0)
-        goto fail;
-    json_decref(root);
-    return s;
-fail:
-    json_decref(root);
+    if (ret == 0 && strcmp(js.id, id) != 0)
+        ret = ladder_error_set(&err, LADDER_EINPUT, "show.json names show '%s'", js.id);
+    if (ret == 0) {
+        snprintf(s->id, sizeof s->id, "%s", id);
+        s->key = *k;
+        s->version = lib_version_of(k->version_dir, strlen(k->version_dir));
+        s->title = js.title;
+        js.title = NULL;
+        s->duration = js.duration;
+        s->poster_width = js.poster_width;
+        s->poster_height = js.poster_height;
+        if (take_mp4s(s, &js) != 0)
+            ret = ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
+    }
+    lib_show_free(&js);
+    if (ret == 0)
+        return s;
+    log_unreadable(si, id, k, err.msg);
     if (s)
         free_show(s);
     return NULL;
@@ -273,7 +273,7 @@ org_show *org_showinfo_get(org_showinfo *si, const char *id)
     org_show *s;
     int published;
 
-    if (!org_valid_id(id))
+    if (!lib_valid_id(id))
         return NULL;
     published = current_key(si, id, &k) == 0;
     s = lookup(si, id, published ? &k : NULL);

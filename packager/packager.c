@@ -1,4 +1,4 @@
-/* packager.c: the packager as a tc_sink. Video packets of each HLS rung are gathered per
+/* packager.c: the packager as a ladder_sink. Video packets of each HLS rung are gathered per
  * segment (cut at the aligned IDRs every segment_seconds) and written once the shared audio
  * for that time has arrived; MP4 rungs are muxed as packets come. All sink calls are
  * serialized by one mutex: muxing is cheap next to encoding, and it keeps the state simple. */
@@ -44,28 +44,28 @@ typedef struct audio_store {
 struct pkg_packager {
     pkg_params params;
     char out_dir[1024];
-    char entry_prefix[32];
+    char entry_prefix[32], entry_name[64];
     pthread_mutex_t lock;
-    tc_plan plan;
+    ladder_plan plan;
     hls_rung hls[PROF_MAX_RUNGS];
     int n_hls;
     mp4_rung mp4[PROF_MAX_RUNGS];
     int n_mp4;
-    audio_store audio[TC_MAX_STREAMS]; /* indexed by plan stream */
-    double *cuts;                      /* segment start times, from the first HLS rung */
+    audio_store audio[LADDER_MAX_STREAMS]; /* indexed by plan stream */
+    double *cuts;                          /* segment start times, from the first HLS rung */
     int n_cuts, cap_cuts;
     double duration;
     seg_writer audio_only;
     pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
     int n_variants;
     int poster_width, poster_height; /* 0 until poster.jpg is written */
-    tc_sink sink;
+    ladder_sink sink;
     ladder_error error;
 };
 
 /* ---- packet lists ------------------------------------------------------------------------ */
 
-int pkt_list_add(pkt_list *l, const tc_packet *p)
+int pkt_list_add(pkt_list *l, const ladder_packet *p)
 {
     AVPacket *c;
 
@@ -105,6 +105,21 @@ static int fail(pkg_packager *p, int code)
     if (p->error.code == 0 && code < 0)
         p->error.code = code;
     return code;
+}
+
+/* What a sink callback returns: the first failure is sticky (every later call fails with it),
+ * and its message is handed to the caller unchanged. */
+static int sink_result(pkg_packager *p, int code, ladder_error *err)
+{
+    if (code >= 0 && p->error.code >= 0)
+        return 0;
+    fail(p, code);
+    if (!p->error.msg[0])
+        ladder_error_set(&p->error, p->error.code, "packaging failed: %s",
+                         ladder_strerror(p->error.code));
+    if (err)
+        *err = p->error;
+    return p->error.code;
 }
 
 static int audio_ready(const pkg_packager *p, const hls_rung *r, double end)
@@ -168,11 +183,11 @@ static int note_cut(pkg_packager *p, double t)
     return 0;
 }
 
-static int hls_video_packet(pkg_packager *p, int i, const tc_packet *pkt)
+static int hls_video_packet(pkg_packager *p, int i, const ladder_packet *pkt)
 {
     hls_rung *r = &p->hls[i];
-    int64_t seg_ticks = (int64_t)llround(p->params.segment_seconds * TC_VIDEO_TIMEBASE);
-    double t = (double)pkt->pts / TC_VIDEO_TIMEBASE;
+    int64_t seg_ticks = (int64_t)llround(p->params.segment_seconds * LADDER_VIDEO_TIMEBASE);
+    double t = (double)pkt->pts / LADDER_VIDEO_TIMEBASE;
     int ret = 0;
 
     if (pkt->keyframe && pkt->pts >= r->next_cut) {
@@ -188,9 +203,9 @@ static int hls_video_packet(pkg_packager *p, int i, const tc_packet *pkt)
         return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
     /* the nominal frame duration, not the packet's: a replayed MP4 may carry a shorter last
      * sample, and ingest and package must give identical playlists */
-    const tc_stream *v = &p->plan.streams[r->stream];
-    int64_t frame = av_rescale(TC_VIDEO_TIMEBASE, v->fps_den, v->fps_num);
-    r->video_end = fmax(r->video_end, (double)(pkt->pts + frame) / TC_VIDEO_TIMEBASE);
+    const ladder_stream *v = &p->plan.streams[r->stream];
+    int64_t frame = av_rescale(LADDER_VIDEO_TIMEBASE, v->fps_den, v->fps_num);
+    r->video_end = fmax(r->video_end, (double)(pkt->pts + frame) / LADDER_VIDEO_TIMEBASE);
     return flush_waiting(p, r);
 }
 
@@ -201,7 +216,7 @@ static int mp4_open(pkg_packager *p, mp4_rung *m)
 {
     char dir[1100], path[1200];
     AVDictionary *opts = NULL;
-    const tc_stream *v = &p->plan.streams[m->stream];
+    const ladder_stream *v = &p->plan.streams[m->stream];
     int ret;
 
     snprintf(dir, sizeof dir, "%s/mp4", p->out_dir);
@@ -210,8 +225,8 @@ static int mp4_open(pkg_packager *p, mp4_rung *m)
     if (ret < 0)
         return ret;
     if (avformat_alloc_output_context2(&m->oc, NULL, "mp4", path) < 0 ||
-        !tc_stream_add_to(m->oc, v) ||
-        (m->audio >= 0 && !tc_stream_add_to(m->oc, &p->plan.streams[m->audio])))
+        !ladder_stream_add_to(m->oc, v) ||
+        (m->audio >= 0 && !ladder_stream_add_to(m->oc, &p->plan.streams[m->audio])))
         return ladder_error_set(&p->error, LADDER_ENOMEM, "cannot set up %s", path);
     m->oc->flags |= AVFMT_FLAG_BITEXACT;
     av_dict_set(&opts, "movflags", "+faststart", 0);
@@ -251,7 +266,7 @@ static int mp4_catch_up_audio(pkg_packager *p, mp4_rung *m, double until)
     return ret;
 }
 
-static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const tc_packet *pkt)
+static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const ladder_packet *pkt)
 {
     AVPacket *c = av_packet_alloc();
     int ret;
@@ -265,9 +280,9 @@ static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const tc_packet *pkt)
     c->dts = pkt->dts;
     c->duration = pkt->duration;
     c->flags = pkt->keyframe ? AV_PKT_FLAG_KEY : 0;
-    ret = mp4_catch_up_audio(p, m, (double)pkt->dts / TC_VIDEO_TIMEBASE);
+    ret = mp4_catch_up_audio(p, m, (double)pkt->dts / LADDER_VIDEO_TIMEBASE);
     if (ret >= 0)
-        ret = mp4_write(m, c, 0, (AVRational){1, TC_VIDEO_TIMEBASE});
+        ret = mp4_write(m, c, 0, (AVRational){1, LADDER_VIDEO_TIMEBASE});
     av_packet_free(&c);
     return ret < 0 ? fail(p, ladder_error_from_av(&p->error, ret, "writing an MP4")) : 0;
 }
@@ -282,7 +297,7 @@ static int mp4_finish(pkg_packager *p, mp4_rung *m)
 
 /* ---- the sink ------------------------------------------------------------------------------ */
 
-static int open_hls_rung(pkg_packager *p, const tc_stream *v)
+static int open_hls_rung(pkg_packager *p, const ladder_stream *v)
 {
     hls_rung *r = &p->hls[p->n_hls++];
     char dir[1200];
@@ -294,7 +309,7 @@ static int open_hls_rung(pkg_packager *p, const tc_stream *v)
                            r->audio >= 0 ? &p->plan.streams[r->audio] : NULL, &p->error);
 }
 
-static int sink_begin(void *opaque, const tc_plan *plan)
+static int sink_begin(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
     pkg_packager *p = opaque;
     int ret = 0;
@@ -302,8 +317,8 @@ static int sink_begin(void *opaque, const tc_plan *plan)
     pthread_mutex_lock(&p->lock);
     p->plan = *plan;
     for (int i = 0; ret >= 0 && i < plan->n_streams; i++) {
-        const tc_stream *st = &plan->streams[i];
-        if (st->kind == TC_STREAM_AUDIO) {
+        const ladder_stream *st = &plan->streams[i];
+        if (st->kind == LADDER_STREAM_AUDIO) {
             p->audio[i].tb = (AVRational){1, st->timebase_den};
             p->audio[i].last_pts = -INFINITY;
         } else if (st->use == PROF_USE_HLS) {
@@ -315,11 +330,12 @@ static int sink_begin(void *opaque, const tc_plan *plan)
             ret = mp4_open(p, m);
         }
     }
+    ret = sink_result(p, ret, err);
     pthread_mutex_unlock(&p->lock);
-    return fail(p, ret);
+    return ret;
 }
 
-static int audio_packet(pkg_packager *p, const tc_packet *pkt)
+static int audio_packet(pkg_packager *p, const ladder_packet *pkt)
 {
     audio_store *a = &p->audio[pkt->stream];
     int ret = pkt_list_add(&a->pkts, pkt);
@@ -333,7 +349,7 @@ static int audio_packet(pkg_packager *p, const tc_packet *pkt)
     return ret;
 }
 
-static int sink_packet(void *opaque, const tc_packet *pkt)
+static int sink_packet(void *opaque, const ladder_packet *pkt, ladder_error *err)
 {
     pkg_packager *p = opaque;
     int ret = 0;
@@ -341,7 +357,7 @@ static int sink_packet(void *opaque, const tc_packet *pkt)
     pthread_mutex_lock(&p->lock);
     if (p->error.code < 0)
         ret = p->error.code;
-    else if (p->plan.streams[pkt->stream].kind == TC_STREAM_AUDIO)
+    else if (p->plan.streams[pkt->stream].kind == LADDER_STREAM_AUDIO)
         ret = audio_packet(p, pkt);
     else {
         for (int i = 0; i < p->n_hls; i++)
@@ -351,6 +367,7 @@ static int sink_packet(void *opaque, const tc_packet *pkt)
             if (p->mp4[i].stream == pkt->stream)
                 ret = mp4_video_packet(p, &p->mp4[i], pkt);
     }
+    ret = sink_result(p, ret, err);
     pthread_mutex_unlock(&p->lock);
     return ret;
 }
@@ -362,7 +379,7 @@ static int write_audio_only(pkg_packager *p)
     char dir[1200];
 
     for (int i = 0; i < p->plan.n_streams; i++)
-        if (p->plan.streams[i].kind == TC_STREAM_AUDIO &&
+        if (p->plan.streams[i].kind == LADDER_STREAM_AUDIO &&
             (best < 0 || p->plan.streams[i].bitrate_kbps < p->plan.streams[best].bitrate_kbps))
             best = i;
     if (best < 0 || p->n_cuts == 0)
@@ -380,7 +397,7 @@ static int write_audio_only(pkg_packager *p)
     return fail(p, ret);
 }
 
-static int sink_end(void *opaque, const tc_plan *plan)
+static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
     pkg_packager *p = opaque;
     int ret = 0;
@@ -402,8 +419,9 @@ static int sink_end(void *opaque, const tc_plan *plan)
         ret = mp4_finish(p, &p->mp4[i]);
     if (ret >= 0)
         ret = write_audio_only(p);
+    ret = sink_result(p, ret, err);
     pthread_mutex_unlock(&p->lock);
-    return fail(p, ret);
+    return ret;
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------------- */
@@ -424,21 +442,20 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
     if (params->entry_prefix) {
         snprintf(p->entry_prefix, sizeof p->entry_prefix, "%s", params->entry_prefix);
         p->params.entry_prefix = p->entry_prefix;
+        snprintf(p->entry_name, sizeof p->entry_name, "%s",
+                 params->entry_name ? params->entry_name : "entry.m3u8");
+        p->params.entry_name = p->entry_name;
     }
     pthread_mutex_init(&p->lock, NULL);
-    p->sink = (tc_sink){.opaque = p, .begin = sink_begin, .packet = sink_packet, .end = sink_end};
+    p->sink =
+        (ladder_sink){.opaque = p, .begin = sink_begin, .packet = sink_packet, .end = sink_end};
     *out = p;
     return 0;
 }
 
-const tc_sink *pkg_get_sink(pkg_packager *p)
+const ladder_sink *pkg_get_sink(pkg_packager *p)
 {
     return &p->sink;
-}
-
-const ladder_error *pkg_sink_error(const pkg_packager *p)
-{
-    return &p->error;
 }
 
 void pkg_close(pkg_packager *p)
@@ -459,7 +476,7 @@ void pkg_close(pkg_packager *p)
             avformat_free_context(p->mp4[i].oc);
         }
     }
-    for (int i = 0; i < TC_MAX_STREAMS; i++)
+    for (int i = 0; i < LADDER_MAX_STREAMS; i++)
         pkt_list_clear(&p->audio[i].pkts);
     seg_writer_free(&p->audio_only);
     av_free(p->cuts);
@@ -469,7 +486,7 @@ void pkg_close(pkg_packager *p)
 
 /* ---- playlists and figures ----------------------------------------------------------------- */
 
-void pkg_avc1_codec(const tc_stream *st, char *out, size_t len)
+void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len)
 {
     const uint8_t *d = st->extradata;
     snprintf(out, len, "avc1.%02x%02x%02x", st->profile_idc, 0, st->level_idc);
@@ -505,7 +522,7 @@ static int target_seconds(const pkg_packager *p)
 
 static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, ladder_error *err)
 {
-    const tc_stream *v = &p->plan.streams[r->stream];
+    const ladder_stream *v = &p->plan.streams[r->stream];
     char path[1300];
     int ret;
 
@@ -560,7 +577,7 @@ static int make_poster(pkg_packager *p, ladder_error *err)
     int segment;
 
     for (int i = 0; i < p->n_hls; i++) {
-        const tc_stream *v = &p->plan.streams[p->hls[i].stream];
+        const ladder_stream *v = &p->plan.streams[p->hls[i].stream];
         if (v->height <= 720 && v->width <= 1280 &&
             (!best || v->width * v->height > p->plan.streams[best->stream].width *
                                                  p->plan.streams[best->stream].height))
@@ -601,7 +618,7 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         ret = write_master_playlist(path, e, n, "", err);
     }
     if (ret >= 0 && n > 0 && p->params.entry_prefix) {
-        snprintf(path, sizeof path, "%s/entry.m3u8", p->out_dir);
+        snprintf(path, sizeof path, "%s/%s", p->out_dir, p->entry_name);
         ret = write_master_playlist(path, e, n, p->params.entry_prefix, err);
     }
     p->n_variants = n;

@@ -6,6 +6,7 @@
 
 #include <libavformat/avformat.h>
 
+#include "media_av.h"
 #include "packager.h"
 
 /* A growable list of packet copies, in arrival order. */
@@ -17,7 +18,7 @@ typedef struct pkt_list {
 /* Makes room for element n of a growing array (doubling); 0, or -1 when out of memory. */
 int pkg_grow(void **array, int *cap, int n, size_t size);
 
-int pkt_list_add(pkt_list *l, const tc_packet *p);
+int pkt_list_add(pkt_list *l, const ladder_packet *p);
 void pkt_list_clear(pkt_list *l);
 
 typedef struct hls_segment {
@@ -48,8 +49,8 @@ typedef struct seg_writer {
 } seg_writer;
 
 /* Opens a writer into dir (created) for the given plan streams (video or audio may be NULL). */
-int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const tc_stream *video,
-                    const tc_stream *audio, ladder_error *err);
+int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_stream *video,
+                    const ladder_stream *audio, ladder_error *err);
 /* Writes one segment: video packets (may be empty) and audio packets, already in the packets'
  * own time bases, starting at `start` seconds and lasting `duration`. */
 int seg_writer_segment(seg_writer *w, double start, double duration, AVPacket **video, int n_video,
@@ -89,11 +90,11 @@ int write_poster(const char *out_dir, const char *rung, int segment, const char 
 
 /* segment_reader.c: avformat_open_input for one segment file, .ts or .m4s (read after its
  * folder's init.mp4). Returns 0 or an AVERROR. */
-int pkg_open_segment(AVFormatContext **ic, const char *path);
+int ladder_open_segment(AVFormatContext **ic, const char *path);
 
 /* "avc1.PPCCLL" from the SPS in a stream's Annex-B extradata: profile_idc, constraint flags,
  * level_idc (packager.c). */
-void pkg_avc1_codec(const tc_stream *st, char *out, size_t len);
+void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len);
 
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);

@@ -17,7 +17,7 @@ static int first_picture(const char *path, AVFrame *out)
     AVFormatContext *ic = NULL;
     AVCodecContext *dec = NULL;
     AVPacket *pkt = av_packet_alloc();
-    int ret = pkt ? pkg_open_segment(&ic, path) : AVERROR(ENOMEM), vi = -1;
+    int ret = pkt ? ladder_open_segment(&ic, path) : AVERROR(ENOMEM), vi = -1;
 
     if (ret >= 0)
         ret = avformat_find_stream_info(ic, NULL);

@@ -46,8 +46,8 @@ static void set_muxer_options(const seg_writer *w, AVDictionary **opts)
     av_dict_set(opts, "sdt_period", "3600", 0);
 }
 
-int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const tc_stream *video,
-                    const tc_stream *audio, ladder_error *err)
+int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_stream *video,
+                    const ladder_stream *audio, ladder_error *err)
 {
     AVDictionary *opts = NULL;
     unsigned char *buf;
@@ -63,7 +63,8 @@ int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const tc_stream *v
     if (avformat_alloc_output_context2(&w->oc, NULL, fmp4 ? "mp4" : "mpegts", NULL) < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "cannot set up the segment muxer");
     w->oc->flags |= AVFMT_FLAG_BITEXACT;
-    if ((video && !tc_stream_add_to(w->oc, video)) || (audio && !tc_stream_add_to(w->oc, audio)))
+    if ((video && !ladder_stream_add_to(w->oc, video)) ||
+        (audio && !ladder_stream_add_to(w->oc, audio)))
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     w->video = video ? 0 : -1;
     w->audio = audio ? (video ? 1 : 0) : -1;

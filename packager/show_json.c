@@ -16,6 +16,11 @@
 
 #include "pkg_internal.h"
 
+/* show.json's format version, its first key; the format is declared in docs/show-json.md and
+ * docs/show.schema.json. Raise it only for a change old readers would misread (a field removed,
+ * renamed, or given a new meaning or unit): readers ignore fields they do not know. */
+#define SHOW_JSON_FORMAT 1
+
 typedef struct file_list {
     char **paths; /* relative to the show folder */
     int n, cap;
@@ -124,8 +129,8 @@ static json_t *files_json(const char *root)
 
 /* One rendition: HLS figures from the packager; for an MP4, its codecs from the stream and its
  * average bitrate from the file's size. */
-static json_t *rendition_json(const pkg_packager *p, const char *root, const tc_stream *st,
-                              const tc_stream_stats *s, double duration)
+static json_t *rendition_json(const pkg_packager *p, const char *root, const ladder_stream *st,
+                              const ladder_stream_stats *s, double duration)
 {
     int n;
     const pkg_variant_stats *v = pkg_get_variants(p, &n), *found = NULL;
@@ -174,14 +179,14 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
 
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
     for (int i = 0; renditions && i < info->plan->n_streams; i++)
-        if (info->plan->streams[i].kind == TC_STREAM_VIDEO)
+        if (info->plan->streams[i].kind == LADDER_STREAM_VIDEO)
             json_array_append_new(renditions,
                                   rendition_json(p, root, &info->plan->streams[i],
                                                  info->stats ? &info->stats[i] : NULL, duration));
     root_obj = json_pack(
-        "{s:s,s:s,s:f,s:s,s:{s:i,s:i,s:f,s:b},s:o,s:o}", "id", info->id, "title",
-        info->title ? info->title : info->id, "duration", duration, "created", created, "source",
-        "width", info->plan->src_width, "height", info->plan->src_height, "fps",
+        "{s:i,s:s,s:s,s:f,s:s,s:{s:i,s:i,s:f,s:b},s:o,s:o}", "format", SHOW_JSON_FORMAT, "id",
+        info->id, "title", info->title ? info->title : info->id, "duration", duration, "created",
+        created, "source", "width", info->plan->src_width, "height", info->plan->src_height, "fps",
         info->plan->src_fps_den ? (double)info->plan->src_fps_num / info->plan->src_fps_den : 0.0,
         "has_audio", info->plan->src_has_audio, "renditions", renditions, "files",
         files_json(root));

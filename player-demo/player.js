@@ -2,7 +2,7 @@
 // with hls.js, the browser's own HLS or an MP4, and owns the toolbar (quality, captions), the
 // keyboard, the words shown for errors and the window.ladderPlayer hooks the tests read.
 import { startStats } from './stats.js';
-import { mbps, getJson } from './util.js';
+import { mbps, getShow } from './util.js';
 
 const H264_AAC = 'video/mp4; codecs="avc1.42E01E,mp4a.40.2"';
 const HAVE_FUTURE_DATA = 3;
@@ -191,7 +191,7 @@ export function openPlayer(id, showEntry) {
       }
       requestPlay();
       // The measured figures are for the stats panel: fetched once the picture is moving.
-      afterFirstFrame(() => getJson(`/shows/${encodeURIComponent(id)}/show.json`, ac.signal).then((info) => {
+      afterFirstFrame(() => getShow(id, ac.signal).then((info) => {
         st.renditions = Object.fromEntries((info.renditions || []).map((r) => [r.name, r]));
         if (lp.path === 'mp4') buildMp4Menu();
       }, () => {}));

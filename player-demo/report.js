@@ -1,7 +1,7 @@
 // report.js: the show report (#/report/<id>): what the encoder bought for each bitrate, and
 // whether the master playlist tells players the truth about each rung. Drawn from show.json
 // (measured) and master.m3u8 (declared) as plain inline SVG; the table repeats the numbers.
-import { esc, fmtDuration, mbps, rungOf, getJson } from './util.js';
+import { esc, fmtDuration, mbps, rungOf, getShow } from './util.js';
 
 export function openReport(id, root, catalogP) {
   const ac = new AbortController();
@@ -11,7 +11,7 @@ export function openReport(id, root, catalogP) {
     let info, master;
     try {
       [info, master] = await Promise.all([
-        getJson(`/shows/${enc}/show.json`, ac.signal),
+        getShow(id, ac.signal),
         fetch(`/shows/${enc}/master.m3u8`, { signal: ac.signal }).then((r) => {
           if (!r.ok) throw new Error(`master.m3u8: HTTP ${r.status}`);
           return r.text();

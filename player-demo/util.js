@@ -27,3 +27,15 @@ export async function getJson(url, signal) {
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return r.json();
 }
+
+// The page's one reader of show.json (docs/show-json.md). Unknown fields are ignored; a format
+// newer than this page knows is refused in words, rather than drawn wrong.
+export const SHOW_FORMAT = 1;
+export async function getShow(id, signal) {
+  const show = await getJson(`/shows/${encodeURIComponent(id)}/show.json`, signal);
+  const format = show.format ?? 1; // shows published before the field existed
+  if (!Number.isInteger(format) || format > SHOW_FORMAT) {
+    throw new Error(`show.json format ${format} is newer than this page (${SHOW_FORMAT})`);
+  }
+  return show;
+}

@@ -10,8 +10,8 @@
 
 #include "ladder.h"
 
-#define PROF_MAX_RUNGS 32
-#define PROF_NAME_MAX  64
+#define PROF_MAX_RUNGS LADDER_MAX_RUNGS
+#define PROF_NAME_MAX  LADDER_NAME_MAX
 
 /* What a rung is for: an HLS variant or a progressive MP4 fallback. */
 typedef enum { PROF_USE_HLS = 0, PROF_USE_MP4 = 1 } prof_use;

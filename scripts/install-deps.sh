@@ -8,7 +8,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   libx264-dev libxml2-dev libxml2-utils libjansson-dev libcmocka-dev libssl-dev
   ffmpeg x264 python3 time
-  uap-core python3-yaml
+  uap-core python3-yaml python3-jsonschema
   libmicrohttpd-dev zlib1g-dev strace
   nginx
   chromium fonts-dejavu-core

@@ -12,12 +12,12 @@ mkdir -p out
 if [ ! -f out/mezzanine.mp4 ]; then
   samples/make-mezzanine.sh --duration 12 --out out/mezzanine.mp4
 fi
-build/ladder ingest out/mezzanine.mp4 --id sample --title "Sample mezzanine" --library library
+build/ladder ingest out/mezzanine.mp4 --id sample --title "Sample mezzanine" --library out/library
 listen=${LADDER_LISTEN:-127.0.0.1:8080}
 base="http://$listen"
 cat <<EOT
 
-The show is published in $(pwd)/library/sample (a new version per run; master.m3u8 -> current/).
+The show is published in $(pwd)/out/library/sample (a new version per run; master.m3u8 -> current/).
 Serving the library on $base:
   $base/play/sample               the right format for the device asking (302)
   $base/shows/sample/master.m3u8  HLS: open in Safari, or: ffplay $base/shows/sample/master.m3u8
@@ -27,4 +27,4 @@ Serving the library on $base:
   $base/metrics                   Prometheus metrics
 Stop with Ctrl-C.
 EOT
-exec build/ladder serve --library library --listen "$listen" --demo player-demo
+exec build/ladder serve --library out/library --listen "$listen" --demo player-demo

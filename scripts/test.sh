@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: the whole test suite from scratch: installs dependencies, builds in a fresh folder
-# (build-test/), and runs every test with ctest. This is what CI runs.
+# (build-test/), and runs every test with ctest (labels: unit, e2e, slow). Then the same code
+# built with AddressSanitizer and UBSan (build-asan/) runs the unit tier and the origin's
+# suites. This is what CI runs. Only the unit tier: ctest --test-dir build-test -L unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -9,5 +11,10 @@ scripts/player-deps.sh
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 rm -rf build-test
 scripts/build.sh build-test
-cd build-test
-ctest --output-on-failure -j "$(nproc)" --timeout 900
+ctest --test-dir build-test --output-on-failure -j "$(nproc)" --timeout 900
+rm -rf build-asan
+scripts/build.sh build-asan -DLADDER_SANITIZE=ON
+# valgrind and ASan do not mix: origin.leaks stays with the plain build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 900 \
+  -R '^(unit\.|profiles$|transcoder\.plan$|origin\.(http|play|catalog|cdn)$)'

@@ -19,7 +19,7 @@
 typedef struct aac_track {
     AVCodecContext *enc;
     int stream; /* plan index */
-    tc_stream_stats stats;
+    ladder_stream_stats stats;
     int64_t first_pts, last_end;
 } aac_track;
 
@@ -61,7 +61,7 @@ static int open_decoder(tc_audio *a, AVStream *src, ladder_error *err)
     return ret < 0 ? ladder_error_from_av(err, ret, "cannot open the audio decoder") : 0;
 }
 
-static int open_encoder(tc_audio *a, tc_stream *st, ladder_error *err)
+static int open_encoder(tc_audio *a, ladder_stream *st, ladder_error *err)
 {
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
     aac_track *t = &a->tracks[a->n];
@@ -111,7 +111,7 @@ static int open_resampler(tc_audio *a, ladder_error *err)
     return 0;
 }
 
-int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, tc_plan *plan,
+int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, ladder_plan *plan,
                   const ladder_logger *lg, ladder_error *err)
 {
     tc_audio *a = av_mallocz(sizeof *a);
@@ -125,8 +125,8 @@ int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, tc_plan *pl
     a->origin = origin_pts;
     ret = open_decoder(a, src, err);
     for (int i = 0; ret >= 0 && i < plan->n_streams; i++) {
-        tc_stream *st = &plan->streams[i];
-        if (st->kind != TC_STREAM_AUDIO)
+        ladder_stream *st = &plan->streams[i];
+        if (st->kind != LADDER_STREAM_AUDIO)
             continue;
         if (a->n == AUDIO_MAX_ENCODERS) {
             ret = ladder_error_set(err, LADDER_EINVAL, "too many audio bitrates");
@@ -146,7 +146,7 @@ int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, tc_plan *pl
     return 0;
 }
 
-static int receive_packets(tc_audio *a, aac_track *t, const tc_sink *sink, ladder_error *err)
+static int receive_packets(tc_audio *a, aac_track *t, const ladder_sink *sink, ladder_error *err)
 {
     for (;;) {
         int ret = avcodec_receive_packet(t->enc, a->out_pkt);
@@ -154,7 +154,7 @@ static int receive_packets(tc_audio *a, aac_track *t, const tc_sink *sink, ladde
             return 0;
         if (ret < 0)
             return ladder_error_from_av(err, ret, "AAC encoding failed");
-        tc_packet pkt = {
+        ladder_packet pkt = {
             .stream = t->stream,
             .data = a->out_pkt->data,
             .size = a->out_pkt->size,
@@ -168,15 +168,15 @@ static int receive_packets(tc_audio *a, aac_track *t, const tc_sink *sink, ladde
         if (t->first_pts == INT64_MIN)
             t->first_pts = pkt.pts;
         t->last_end = pkt.pts + pkt.duration;
-        ret = sink && sink->packet ? sink->packet(sink->opaque, &pkt) : 0;
+        ret = sink && sink->packet ? sink->packet(sink->opaque, &pkt, err) : 0;
         av_packet_unref(a->out_pkt);
         if (ret < 0)
-            return ladder_error_set(err, ret, "writing an audio packet failed");
+            return ret;
     }
 }
 
 /* Sends one chunk (or NULL to flush) to every AAC encoder. */
-static int encode_chunk(tc_audio *a, AVFrame *chunk, const tc_sink *sink, ladder_error *err)
+static int encode_chunk(tc_audio *a, AVFrame *chunk, const ladder_sink *sink, ladder_error *err)
 {
     for (int i = 0; i < a->n; i++) {
         int ret = avcodec_send_frame(a->tracks[i].enc, chunk);
@@ -190,7 +190,7 @@ static int encode_chunk(tc_audio *a, AVFrame *chunk, const tc_sink *sink, ladder
 }
 
 /* Encodes whole frames from the FIFO; with `all`, also the last partial one. */
-static int drain_fifo(tc_audio *a, int all, const tc_sink *sink, ladder_error *err)
+static int drain_fifo(tc_audio *a, int all, const ladder_sink *sink, ladder_error *err)
 {
     while (av_audio_fifo_size(a->fifo) >= a->frame_size ||
            (all && av_audio_fifo_size(a->fifo) > 0)) {
@@ -273,7 +273,7 @@ static int resample_into_fifo(tc_audio *a, const AVFrame *in)
     return ret < 0 ? ret : 0;
 }
 
-static int decode_available(tc_audio *a, const tc_sink *sink, ladder_error *err)
+static int decode_available(tc_audio *a, const ladder_sink *sink, ladder_error *err)
 {
     for (;;) {
         int ret = avcodec_receive_frame(a->dec, a->decoded);
@@ -294,7 +294,7 @@ static int decode_available(tc_audio *a, const tc_sink *sink, ladder_error *err)
     }
 }
 
-int tc_audio_packet(tc_audio *a, AVPacket *pkt, const tc_sink *sink, ladder_error *err)
+int tc_audio_packet(tc_audio *a, AVPacket *pkt, const ladder_sink *sink, ladder_error *err)
 {
     int ret = avcodec_send_packet(a->dec, pkt);
 
@@ -306,7 +306,7 @@ int tc_audio_packet(tc_audio *a, AVPacket *pkt, const tc_sink *sink, ladder_erro
     return decode_available(a, sink, err);
 }
 
-int tc_audio_finish(tc_audio *a, const tc_sink *sink, ladder_error *err)
+int tc_audio_finish(tc_audio *a, const ladder_sink *sink, ladder_error *err)
 {
     int ret;
 
@@ -320,7 +320,7 @@ int tc_audio_finish(tc_audio *a, const tc_sink *sink, ladder_error *err)
     if (ret >= 0)
         ret = encode_chunk(a, NULL, sink, err);
     for (int i = 0; ret >= 0 && i < a->n; i++) {
-        tc_stream_stats *s = &a->tracks[i].stats;
+        ladder_stream_stats *s = &a->tracks[i].stats;
         if (s->frames == 0)
             continue;
         s->duration = (double)(a->tracks[i].last_end - a->tracks[i].first_pts) / a->rate;
@@ -329,7 +329,7 @@ int tc_audio_finish(tc_audio *a, const tc_sink *sink, ladder_error *err)
     return ret;
 }
 
-const tc_stream_stats *tc_audio_stats(const tc_audio *a, int stream)
+const ladder_stream_stats *tc_audio_stats(const tc_audio *a, int stream)
 {
     for (int i = 0; a && i < a->n; i++)
         if (a->tracks[i].stream == stream)

@@ -17,7 +17,7 @@ typedef struct replay_input {
     AVRational tb; /* the plan's time base for this stream */
 } replay_input;
 
-static int open_input(replay_input *in, const char *dir, const tc_stream *st, ladder_error *err)
+static int open_input(replay_input *in, const char *dir, const ladder_stream *st, ladder_error *err)
 {
     char path[PATH_MAX + PROF_NAME_MAX + 8];
     int ret;
@@ -33,7 +33,7 @@ static int open_input(replay_input *in, const char *dir, const tc_stream *st, la
         return ladder_error_set(err, LADDER_EINPUT, "%s: expected one stream", path);
     if (!(in->pkt = av_packet_alloc()))
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    if (st->kind != TC_STREAM_VIDEO)
+    if (st->kind != LADDER_STREAM_VIDEO)
         return 0;
     ret = av_bsf_alloc(av_bsf_get_by_name("h264_mp4toannexb"), &in->bsf);
     if (ret >= 0)
@@ -100,13 +100,14 @@ static int earliest(replay_input *ins, int n)
     return best;
 }
 
-static int feed_all(replay_input *ins, const tc_plan *plan, const tc_sink *sink, ladder_error *err)
+static int feed_all(replay_input *ins, const ladder_plan *plan, const ladder_sink *sink,
+                    ladder_error *err)
 {
     int i, ret;
 
     while ((i = earliest(ins, plan->n_streams)) >= 0) {
         AVPacket *p = ins[i].pkt;
-        tc_packet pkt = {
+        ladder_packet pkt = {
             .stream = i,
             .data = p->data,
             .size = p->size,
@@ -115,11 +116,10 @@ static int feed_all(replay_input *ins, const tc_plan *plan, const tc_sink *sink,
             .duration = p->duration,
             .keyframe = (p->flags & AV_PKT_FLAG_KEY) != 0,
         };
-        ret = sink->packet ? sink->packet(sink->opaque, &pkt) : 0;
+        ret = sink->packet ? sink->packet(sink->opaque, &pkt, err) : 0;
         av_packet_unref(p);
         if (ret < 0)
-            return ladder_error_set(err, ret, "%s: the packager refused a packet",
-                                    plan->streams[i].name);
+            return ret;
         ret = advance(&ins[i], err);
         if (ret < 0)
             return ret;
@@ -127,11 +127,11 @@ static int feed_all(replay_input *ins, const tc_plan *plan, const tc_sink *sink,
     return 0;
 }
 
-int tc_disk_replay(const char *dir, const tc_sink *sink, tc_plan *plan_out,
-                   tc_stream_stats stats_out[TC_MAX_STREAMS], ladder_error *err)
+int tc_disk_replay(const char *dir, const ladder_sink *sink, ladder_plan *plan_out,
+                   ladder_stream_stats stats_out[LADDER_MAX_STREAMS], ladder_error *err)
 {
     char path[PATH_MAX];
-    replay_input ins[TC_MAX_STREAMS];
+    replay_input ins[LADDER_MAX_STREAMS];
     int ret;
 
     memset(ins, 0, sizeof ins);
@@ -143,12 +143,12 @@ int tc_disk_replay(const char *dir, const tc_sink *sink, tc_plan *plan_out,
             ret = advance(&ins[i], err);
     }
     if (ret >= 0 && sink->begin)
-        ret = sink->begin(sink->opaque, plan_out);
+        ret = sink->begin(sink->opaque, plan_out, err);
     if (ret >= 0)
         ret = feed_all(ins, plan_out, sink, err);
     if (ret >= 0 && sink->end)
-        ret = sink->end(sink->opaque, plan_out);
-    for (int i = 0; i < TC_MAX_STREAMS; i++) {
+        ret = sink->end(sink->opaque, plan_out, err);
+    for (int i = 0; i < LADDER_MAX_STREAMS; i++) {
         avformat_close_input(&ins[i].ic);
         av_bsf_free(&ins[i].bsf);
         av_packet_free(&ins[i].pkt);

@@ -23,12 +23,11 @@ typedef struct stream_file {
 struct tc_disk_sink {
     char dir[PATH_MAX];
     int n;
-    stream_file files[TC_MAX_STREAMS];
-    tc_sink sink;
-    ladder_error error;
+    stream_file files[LADDER_MAX_STREAMS];
+    ladder_sink sink;
 };
 
-static int open_stream_file(tc_disk_sink *ds, const tc_stream *st, ladder_error *err)
+static int open_stream_file(tc_disk_sink *ds, const ladder_stream *st, ladder_error *err)
 {
     stream_file *f = &ds->files[st->index];
     char path[PATH_MAX + PROF_NAME_MAX + 8];
@@ -36,7 +35,7 @@ static int open_stream_file(tc_disk_sink *ds, const tc_stream *st, ladder_error 
 
     snprintf(path, sizeof path, "%s/%s.mp4", ds->dir, st->name);
     ret = avformat_alloc_output_context2(&f->oc, NULL, "mp4", path);
-    if (ret < 0 || !tc_stream_add_to(f->oc, st) || !(f->pkt = av_packet_alloc()))
+    if (ret < 0 || !ladder_stream_add_to(f->oc, st) || !(f->pkt = av_packet_alloc()))
         return ladder_error_set(err, LADDER_ENOMEM, "%s: cannot set up the MP4 writer", path);
     f->oc->flags |= AVFMT_FLAG_BITEXACT;
     f->tb = (AVRational){1, st->timebase_den};
@@ -46,20 +45,20 @@ static int open_stream_file(tc_disk_sink *ds, const tc_stream *st, ladder_error 
     return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
 }
 
-static int sink_begin(void *opaque, const tc_plan *plan)
+static int sink_begin(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
     tc_disk_sink *ds = opaque;
 
     ds->n = plan->n_streams;
     for (int i = 0; i < plan->n_streams; i++) {
-        int ret = open_stream_file(ds, &plan->streams[i], &ds->error);
+        int ret = open_stream_file(ds, &plan->streams[i], err);
         if (ret < 0)
             return ret;
     }
     return 0;
 }
 
-static int sink_packet(void *opaque, const tc_packet *p)
+static int sink_packet(void *opaque, const ladder_packet *p, ladder_error *err)
 {
     tc_disk_sink *ds = opaque;
     stream_file *f = &ds->files[p->stream];
@@ -68,7 +67,7 @@ static int sink_packet(void *opaque, const tc_packet *p)
     /* The packet data is only borrowed, and the muxer may keep a reference: copy it. */
     ret = av_new_packet(f->pkt, p->size);
     if (ret < 0)
-        return ladder_error_set(&ds->error, LADDER_ENOMEM, "out of memory");
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     memcpy(f->pkt->data, p->data, p->size);
     f->pkt->pts = p->pts;
     f->pkt->dts = p->dts;
@@ -78,10 +77,10 @@ static int sink_packet(void *opaque, const tc_packet *p)
     av_packet_rescale_ts(f->pkt, f->tb, f->oc->streams[0]->time_base);
     ret = av_write_frame(f->oc, f->pkt);
     av_packet_unref(f->pkt);
-    return ret < 0 ? ladder_error_from_av(&ds->error, ret, f->oc->url) : 0;
+    return ret < 0 ? ladder_error_from_av(err, ret, f->oc->url) : 0;
 }
 
-static int sink_end(void *opaque, const tc_plan *plan)
+static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
     tc_disk_sink *ds = opaque;
     (void)plan;
@@ -89,7 +88,7 @@ static int sink_end(void *opaque, const tc_plan *plan)
     for (int i = 0; i < ds->n; i++) {
         int ret = av_write_trailer(ds->files[i].oc);
         if (ret < 0)
-            return ladder_error_from_av(&ds->error, ret, ds->files[i].oc->url);
+            return ladder_error_from_av(err, ret, ds->files[i].oc->url);
     }
     return 0;
 }
@@ -102,19 +101,15 @@ int tc_disk_sink_open(tc_disk_sink **out, const char *dir, ladder_error *err)
     if (!ds)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     snprintf(ds->dir, sizeof ds->dir, "%s", dir);
-    ds->sink = (tc_sink){.opaque = ds, .begin = sink_begin, .packet = sink_packet, .end = sink_end};
+    ds->sink =
+        (ladder_sink){.opaque = ds, .begin = sink_begin, .packet = sink_packet, .end = sink_end};
     *out = ds;
     return 0;
 }
 
-const tc_sink *tc_disk_sink_get(tc_disk_sink *ds)
+const ladder_sink *tc_disk_sink_get(tc_disk_sink *ds)
 {
     return &ds->sink;
-}
-
-const ladder_error *tc_disk_sink_error(const tc_disk_sink *ds)
-{
-    return &ds->error;
 }
 
 void tc_disk_sink_close(tc_disk_sink *ds)
@@ -130,33 +125,4 @@ void tc_disk_sink_close(tc_disk_sink *ds)
         av_packet_free(&f->pkt);
     }
     av_free(ds);
-}
-
-AVStream *tc_stream_add_to(AVFormatContext *oc, const tc_stream *st)
-{
-    AVStream *os = avformat_new_stream(oc, NULL);
-    AVCodecParameters *par;
-
-    if (!os)
-        return NULL;
-    par = os->codecpar;
-    par->codec_type = st->kind == TC_STREAM_VIDEO ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
-    par->codec_id = st->kind == TC_STREAM_VIDEO ? AV_CODEC_ID_H264 : AV_CODEC_ID_AAC;
-    par->bit_rate = (int64_t)st->bitrate_kbps * 1000;
-    if (st->kind == TC_STREAM_VIDEO) {
-        par->width = st->width;
-        par->height = st->height;
-        os->avg_frame_rate = (AVRational){st->fps_num, st->fps_den};
-    } else {
-        par->sample_rate = st->sample_rate;
-        par->frame_size = 1024;
-        av_channel_layout_default(&par->ch_layout, st->channels);
-    }
-    par->extradata = av_mallocz(st->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE);
-    if (!par->extradata)
-        return NULL;
-    memcpy(par->extradata, st->extradata, st->extradata_size);
-    par->extradata_size = st->extradata_size;
-    os->time_base = (AVRational){1, st->timebase_den};
-    return os;
 }

@@ -33,7 +33,7 @@ static void x264_log_to_ladder(void *priv, int level, const char *fmt, va_list a
 }
 
 static int set_params(x264_param_t *p, const prof_ladder *ladder, const prof_rung *rung,
-                      const tc_stream *st, int b_stats, ladder_error *err)
+                      const ladder_stream *st, int b_stats, ladder_error *err)
 {
     if (x264_param_default_preset(p, ladder->preset, NULL) < 0)
         return ladder_error_set(err, LADDER_EINVAL, "unknown x264 preset '%s'", ladder->preset);
@@ -48,7 +48,7 @@ static int set_params(x264_param_t *p, const prof_ladder *ladder, const prof_run
     p->i_fps_den = st->fps_den;
     p->b_vfr_input = 1; /* our 1/90000 timestamps drive rate control, so VFR sources work */
     p->i_timebase_num = 1;
-    p->i_timebase_den = TC_VIDEO_TIMEBASE;
+    p->i_timebase_den = LADDER_VIDEO_TIMEBASE;
     p->i_keyint_max = X264_KEYINT_MAX_INFINITE;
     p->i_scenecut_threshold = 0;
     p->b_open_gop = 0;
@@ -73,7 +73,7 @@ static int set_params(x264_param_t *p, const prof_ladder *ladder, const prof_run
 }
 
 /* Copies SPS and PPS (Annex-B) into the stream's extradata. */
-static int store_headers(tc_encoder *e, tc_stream *st, ladder_error *err)
+static int store_headers(tc_encoder *e, ladder_stream *st, ladder_error *err)
 {
     x264_nal_t *nal;
     int n, size = 0;
@@ -92,8 +92,8 @@ static int store_headers(tc_encoder *e, tc_stream *st, ladder_error *err)
     return 0;
 }
 
-int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung, tc_stream *st,
-                    int b_stats, const ladder_logger *lg, ladder_error *err)
+int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung,
+                    ladder_stream *st, int b_stats, const ladder_logger *lg, ladder_error *err)
 {
     x264_param_t p;
     int ret;
@@ -102,7 +102,7 @@ int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *r
     e->stream = st->index;
     e->logger = lg;
     e->first_pts = INT64_MIN;
-    e->frame_ticks = av_rescale(TC_VIDEO_TIMEBASE, st->fps_den, st->fps_num);
+    e->frame_ticks = av_rescale(LADDER_VIDEO_TIMEBASE, st->fps_den, st->fps_num);
     snprintf(e->name, sizeof e->name, "%s", st->name);
     ret = set_params(&p, ladder, rung, st, b_stats, err);
     if (ret < 0)
@@ -124,9 +124,9 @@ static void add_frame_stats(tc_encoder *e, const x264_picture_t *out)
 
 /* Hands one encoded picture to the sink and counts it. */
 static int deliver(tc_encoder *e, const x264_nal_t *nal, int size, const x264_picture_t *out,
-                   const tc_sink *sink, ladder_error *err)
+                   const ladder_sink *sink, ladder_error *err)
 {
-    tc_packet pkt = {
+    ladder_packet pkt = {
         .stream = e->stream,
         .data = nal[0].p_payload, /* x264 lays a picture's NALs out back to back */
         .size = size,
@@ -145,13 +145,12 @@ static int deliver(tc_encoder *e, const x264_nal_t *nal, int size, const x264_pi
     if (out->i_pts + e->frame_ticks > e->last_end)
         e->last_end = out->i_pts + e->frame_ticks;
     add_frame_stats(e, out);
-    ret = sink && sink->packet ? sink->packet(sink->opaque, &pkt) : 0;
-    if (ret < 0)
-        return ladder_error_set(err, ret, "%s: writing a packet failed", e->name);
-    return 0;
+    /* the sink's own message goes to the user as it is */
+    ret = sink && sink->packet ? sink->packet(sink->opaque, &pkt, err) : 0;
+    return ret < 0 ? ret : 0;
 }
 
-int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const tc_sink *sink,
+int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const ladder_sink *sink,
                       ladder_error *err)
 {
     x264_picture_t in, out;
@@ -173,7 +172,7 @@ int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const tc_sink 
     return size > 0 ? deliver(e, nal, size, &out, sink, err) : 0;
 }
 
-int tc_encoder_drain(tc_encoder *e, const tc_sink *sink, ladder_error *err)
+int tc_encoder_drain(tc_encoder *e, const ladder_sink *sink, ladder_error *err)
 {
     while (x264_encoder_delayed_frames(e->x264) > 0) {
         x264_picture_t out;
@@ -190,11 +189,11 @@ int tc_encoder_drain(tc_encoder *e, const tc_sink *sink, ladder_error *err)
 
 void tc_encoder_finish_stats(tc_encoder *e)
 {
-    tc_stream_stats *s = &e->stats;
+    ladder_stream_stats *s = &e->stats;
 
     if (s->frames == 0)
         return;
-    s->duration = (double)(e->last_end - e->first_pts) / TC_VIDEO_TIMEBASE;
+    s->duration = (double)(e->last_end - e->first_pts) / LADDER_VIDEO_TIMEBASE;
     s->avg_kbps = s->duration > 0 ? s->bytes * 8 / s->duration / 1000 : 0;
     s->psnr_y = e->psnr_y_sum / s->frames;
     s->psnr_avg = e->psnr_avg_sum / s->frames;

@@ -109,20 +109,20 @@ static int output_sample_rate(int src_rate)
 }
 
 /* Adds one audio stream per distinct audio bitrate of the kept rungs. */
-static void plan_audio(const prof_ladder *ladder, const tc_source_info *src, tc_plan *plan)
+static void plan_audio(const prof_ladder *ladder, const tc_source_info *src, ladder_plan *plan)
 {
     for (int i = 0; i < plan->n_video; i++) {
-        tc_stream *v = &plan->streams[i];
+        ladder_stream *v = &plan->streams[i];
         int kbps = ladder->rungs[v->rung].audio_kbps, found = -1;
 
         for (int j = plan->n_video; j < plan->n_streams; j++)
             if (plan->streams[j].bitrate_kbps == kbps)
                 found = j;
         if (found < 0) {
-            tc_stream *a = &plan->streams[plan->n_streams];
+            ladder_stream *a = &plan->streams[plan->n_streams];
             memset(a, 0, sizeof *a);
             found = a->index = plan->n_streams++;
-            a->kind = TC_STREAM_AUDIO;
+            a->kind = LADDER_STREAM_AUDIO;
             a->rung = -1;
             a->audio_stream = -1;
             a->bitrate_kbps = kbps;
@@ -168,8 +168,8 @@ static int choose_sizes(const prof_ladder *ladder, int dw, int dh, int keep[], i
     return kept;
 }
 
-int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *plan,
-                 int fps_divisor[TC_MAX_STREAMS], ladder_error *err)
+int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, ladder_plan *plan,
+                 int fps_divisor[LADDER_MAX_STREAMS], ladder_error *err)
 {
     int keep[PROF_MAX_RUNGS] = {0}, size[PROF_MAX_RUNGS][2];
     int sar_num = src->sar_num > 0 ? src->sar_num : 1,
@@ -188,14 +188,14 @@ int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *
             snprintf(plan->skipped[plan->n_skipped++], PROF_NAME_MAX, "%s", pr->name);
             continue;
         }
-        tc_stream *v = &plan->streams[plan->n_streams];
+        ladder_stream *v = &plan->streams[plan->n_streams];
         memset(v, 0, sizeof *v);
         v->index = plan->n_streams++;
-        v->kind = TC_STREAM_VIDEO;
+        v->kind = LADDER_STREAM_VIDEO;
         v->rung = r;
         v->use = pr->use;
         snprintf(v->name, sizeof v->name, "%s", pr->name);
-        v->timebase_den = TC_VIDEO_TIMEBASE;
+        v->timebase_den = LADDER_VIDEO_TIMEBASE;
         v->bitrate_kbps = pr->video_kbps;
         v->width = size[r][0];
         v->height = size[r][1];

@@ -23,7 +23,7 @@ struct tc_pool {
     pthread_cond_t work;  /* a queue got pictures, or the end came */
     pthread_cond_t space; /* a queue got room, or a worker failed */
     tc_encoder *encoders;
-    const tc_sink *sink;
+    const ladder_sink *sink;
     job_queue *queues;
     int n, capacity;
     int ending; /* no more pictures will come */
@@ -119,7 +119,7 @@ static void *worker_main(void *arg)
 }
 
 int tc_pool_open(tc_pool **out, tc_encoder *encoders, int n, int threads, int queue_frames,
-                 const tc_sink *sink, ladder_error *err)
+                 const ladder_sink *sink, ladder_error *err)
 {
     tc_pool *p = av_mallocz(sizeof *p);
 

@@ -25,8 +25,8 @@ typedef struct scale_step {
 
 struct tc_scaler {
     int n;
-    scale_step steps[TC_MAX_STREAMS];
-    int order[TC_MAX_STREAMS]; /* indices of steps, largest area first */
+    scale_step steps[LADDER_MAX_STREAMS];
+    int order[LADDER_MAX_STREAMS]; /* indices of steps, largest area first */
 };
 
 static int area(const scale_step *s)

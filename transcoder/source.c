@@ -213,7 +213,7 @@ static void guess_fps(const tc_source *s, int *num, int *den)
     *den = r.den;
 }
 
-void tc_source_describe(const tc_source *s, tc_plan *plan, tc_source_info *info)
+void tc_source_describe(const tc_source *s, ladder_plan *plan, tc_source_info *info)
 {
     AVRational sar = av_guess_sample_aspect_ratio(s->fmt, s->video, NULL);
     int w = s->dec->width, h = s->dec->height, swap = s->rotation == 90 || s->rotation == 270;
@@ -264,7 +264,7 @@ int64_t tc_source_origin(const tc_source *s, AVRational tb)
  * with a 1/90000 pts. (A filter graph may change the time base: bwdif halves it.) */
 static int emit(tc_source *s, AVFrame *src, AVRational tb, AVFrame **frame)
 {
-    const AVRational out_tb = {1, TC_VIDEO_TIMEBASE};
+    const AVRational out_tb = {1, LADDER_VIDEO_TIMEBASE};
     int64_t ts =
         src->best_effort_timestamp != AV_NOPTS_VALUE ? src->best_effort_timestamp : src->pts;
     AVFrame *f;

@@ -16,7 +16,7 @@ static json_t *hex_of(const uint8_t *data, int size)
     return json_string(buf);
 }
 
-static json_t *stats_json(const tc_stream_stats *s, int video)
+static json_t *stats_json(const ladder_stream_stats *s, int video)
 {
     json_t *o = json_pack("{s:I,s:I,s:f,s:f}", "frames", (json_int_t)s->frames, "bytes",
                           (json_int_t)s->bytes, "duration", s->duration, "avg_kbps", s->avg_kbps);
@@ -29,14 +29,14 @@ static json_t *stats_json(const tc_stream_stats *s, int video)
     return o;
 }
 
-static json_t *stream_json(const tc_stream *st, const tc_stream_stats *s)
+static json_t *stream_json(const ladder_stream *st, const ladder_stream_stats *s)
 {
     json_t *o = json_pack("{s:i,s:s,s:s,s:i,s:i}", "index", st->index, "kind",
-                          st->kind == TC_STREAM_VIDEO ? "video" : "audio", "name", st->name,
+                          st->kind == LADDER_STREAM_VIDEO ? "video" : "audio", "name", st->name,
                           "timebase", st->timebase_den, "bitrate_kbps", st->bitrate_kbps);
     if (!o)
         return NULL;
-    if (st->kind == TC_STREAM_VIDEO) {
+    if (st->kind == LADDER_STREAM_VIDEO) {
         char fps[32];
         snprintf(fps, sizeof fps, "%d/%d", st->fps_num, st->fps_den);
         json_object_set_new(o, "rung", json_integer(st->rung));
@@ -53,11 +53,11 @@ static json_t *stream_json(const tc_stream *st, const tc_stream_stats *s)
     }
     json_object_set_new(o, "extradata", hex_of(st->extradata, st->extradata_size));
     if (s)
-        json_object_set_new(o, "stats", stats_json(s, st->kind == TC_STREAM_VIDEO));
+        json_object_set_new(o, "stats", stats_json(s, st->kind == LADDER_STREAM_VIDEO));
     return o;
 }
 
-static json_t *source_json(const tc_plan *p)
+static json_t *source_json(const ladder_plan *p)
 {
     char fps[32];
     snprintf(fps, sizeof fps, "%d/%d", p->src_fps_num, p->src_fps_den);
@@ -68,7 +68,7 @@ static json_t *source_json(const tc_plan *p)
                      p->src_pix_fmt);
 }
 
-char *tc_plan_json(const tc_plan *plan, const tc_stream_stats *stats, const char *ladder,
+char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, const char *ladder,
                    double elapsed)
 {
     json_t *root = json_object(), *streams = json_array(), *skipped = json_array();
@@ -105,7 +105,7 @@ static int unhex(const char *s, uint8_t *out, int max)
     return n;
 }
 
-static int read_stream(json_t *o, tc_stream *st, tc_stream_stats *stats)
+static int read_stream(json_t *o, ladder_stream *st, ladder_stream_stats *stats)
 {
     const char *kind = "", *name = "", *fps = "0/1", *extra = "", *use = "hls";
     json_t *s = NULL;
@@ -120,7 +120,7 @@ static int read_stream(json_t *o, tc_stream *st, tc_stream_stats *stats)
                     &st->audio_stream, "sample_rate", &st->sample_rate, "channels", &st->channels,
                     "extradata", &extra, "stats", &s) != 0)
         return -1;
-    st->kind = strcmp(kind, "video") == 0 ? TC_STREAM_VIDEO : TC_STREAM_AUDIO;
+    st->kind = strcmp(kind, "video") == 0 ? LADDER_STREAM_VIDEO : LADDER_STREAM_AUDIO;
     st->use = strcmp(use, "mp4") == 0 ? PROF_USE_MP4 : PROF_USE_HLS;
     snprintf(st->name, sizeof st->name, "%s", name);
     if (sscanf(fps, "%d/%d", &st->fps_num, &st->fps_den) != 2)
@@ -140,7 +140,7 @@ static int read_stream(json_t *o, tc_stream *st, tc_stream_stats *stats)
     return 0;
 }
 
-int tc_plan_read(const char *path, tc_plan *plan, tc_stream_stats *stats, ladder_error *err)
+int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats, ladder_error *err)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr), *streams, *v;
@@ -150,19 +150,19 @@ int tc_plan_read(const char *path, tc_plan *plan, tc_stream_stats *stats, ladder
         return ladder_error_set(err, LADDER_EINPUT, "%s:%d: %s", path, jerr.line, jerr.text);
     memset(plan, 0, sizeof *plan);
     streams = json_object_get(root, "streams");
-    if (!json_is_array(streams) || json_array_size(streams) > TC_MAX_STREAMS) {
+    if (!json_is_array(streams) || json_array_size(streams) > LADDER_MAX_STREAMS) {
         json_decref(root);
         return ladder_error_set(err, LADDER_EINPUT, "%s: no valid \"streams\" list", path);
     }
     json_array_foreach(streams, i, v)
     {
-        tc_stream *st = &plan->streams[i];
+        ladder_stream *st = &plan->streams[i];
         if (read_stream(v, st, stats ? &stats[i] : NULL) < 0 || st->index != (int)i) {
             json_decref(root);
             return ladder_error_set(err, LADDER_EINPUT, "%s: stream %zu is malformed", path, i);
         }
-        plan->n_video += st->kind == TC_STREAM_VIDEO;
-        plan->n_audio += st->kind == TC_STREAM_AUDIO;
+        plan->n_video += st->kind == LADDER_STREAM_VIDEO;
+        plan->n_audio += st->kind == LADDER_STREAM_AUDIO;
     }
     plan->n_streams = (int)json_array_size(streams);
     v = json_object_get(root, "source");
@@ -180,8 +180,8 @@ int tc_plan_read(const char *path, tc_plan *plan, tc_stream_stats *stats, ladder
 
 char *tc_summary_json(const tc_transcoder *t, double elapsed)
 {
-    const tc_plan *plan = tc_get_plan(t);
-    tc_stream_stats stats[TC_MAX_STREAMS];
+    const ladder_plan *plan = tc_get_plan(t);
+    ladder_stream_stats stats[LADDER_MAX_STREAMS];
 
     for (int i = 0; i < plan->n_streams; i++)
         stats[i] = *tc_get_stats(t, i);

@@ -11,6 +11,7 @@
 #include <libavutil/frame.h>
 #include <x264.h>
 
+#include "media_av.h"
 #include "transcoder.h"
 
 /* ---- plan.c: pure decisions, unit-tested ---------------------------------------------- */
@@ -38,8 +39,8 @@ typedef struct tc_source_info {
     int audio_sample_rate; /* source rate; output keeps 44100/48000, else 48000 */
 } tc_source_info;
 
-int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, tc_plan *plan,
-                 int fps_divisor[TC_MAX_STREAMS], ladder_error *err);
+int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, ladder_plan *plan,
+                 int fps_divisor[LADDER_MAX_STREAMS], ladder_error *err);
 
 /* ---- source.c: demux, decode, deinterlace, rotate ------------------------------------- */
 
@@ -47,7 +48,7 @@ typedef struct tc_source tc_source;
 
 int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg, ladder_error *err);
 void tc_source_close(tc_source *s);
-void tc_source_describe(const tc_source *s, tc_plan *plan, tc_source_info *info);
+void tc_source_describe(const tc_source *s, ladder_plan *plan, tc_source_info *info);
 AVStream *tc_source_audio_stream(const tc_source *s);
 
 /* Reads until it has the next picture: returns 1 with *frame (owned by the caller, pts
@@ -80,19 +81,19 @@ typedef struct tc_encoder {
     x264_t *x264;
     int stream;          /* index in the plan */
     int64_t frame_ticks; /* nominal frame duration, 1/90000 */
-    tc_stream_stats stats;
+    ladder_stream_stats stats;
     double psnr_y_sum, psnr_avg_sum, ssim_sum;
     int64_t first_pts, last_end;
     const ladder_logger *logger;
     char name[PROF_NAME_MAX];
 } tc_encoder;
 
-int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung, tc_stream *st,
-                    int b_stats, const ladder_logger *lg, ladder_error *err);
+int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung,
+                    ladder_stream *st, int b_stats, const ladder_logger *lg, ladder_error *err);
 /* Encodes one picture (NULL drains delayed frames) and hands packets to sink. */
-int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const tc_sink *sink,
+int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const ladder_sink *sink,
                       ladder_error *err);
-int tc_encoder_drain(tc_encoder *e, const tc_sink *sink, ladder_error *err);
+int tc_encoder_drain(tc_encoder *e, const ladder_sink *sink, ladder_error *err);
 void tc_encoder_finish_stats(tc_encoder *e);
 void tc_encoder_close(tc_encoder *e);
 
@@ -101,11 +102,11 @@ void tc_encoder_close(tc_encoder *e);
 typedef struct tc_audio tc_audio;
 
 /* One encoder per plan audio stream; fills their extradata. */
-int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, tc_plan *plan,
+int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, ladder_plan *plan,
                   const ladder_logger *lg, ladder_error *err);
-int tc_audio_packet(tc_audio *a, AVPacket *pkt, const tc_sink *sink, ladder_error *err);
-int tc_audio_finish(tc_audio *a, const tc_sink *sink, ladder_error *err);
-const tc_stream_stats *tc_audio_stats(const tc_audio *a, int stream);
+int tc_audio_packet(tc_audio *a, AVPacket *pkt, const ladder_sink *sink, ladder_error *err);
+int tc_audio_finish(tc_audio *a, const ladder_sink *sink, ladder_error *err);
+const ladder_stream_stats *tc_audio_stats(const tc_audio *a, int stream);
 void tc_audio_close(tc_audio *a);
 
 /* ---- pool.c: encoder workers fed by bounded queues ------------------------------------- */
@@ -113,7 +114,7 @@ void tc_audio_close(tc_audio *a);
 typedef struct tc_pool tc_pool;
 
 int tc_pool_open(tc_pool **out, tc_encoder *encoders, int n, int threads, int queue_frames,
-                 const tc_sink *sink, ladder_error *err);
+                 const ladder_sink *sink, ladder_error *err);
 /* Queues a picture for encoder i (takes ownership of frame); blocks while that queue is full.
  * Fails if a worker has failed. */
 int tc_pool_push(tc_pool *p, int i, AVFrame *frame, int idr, ladder_error *err);
@@ -123,9 +124,10 @@ void tc_pool_close(tc_pool *p);
 
 /* ---- summary.c ------------------------------------------------------------------------ */
 
-char *tc_plan_json(const tc_plan *plan, const tc_stream_stats *stats, const char *ladder,
+char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, const char *ladder,
                    double elapsed);
-int tc_plan_read(const char *path, tc_plan *plan, tc_stream_stats *stats, ladder_error *err);
+int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats,
+                 ladder_error *err);
 const char *tc_get_ladder_name(const tc_transcoder *t);
 
 #endif

@@ -8,22 +8,22 @@
 
 struct tc_transcoder {
     tc_params params;
-    tc_plan plan;
+    ladder_plan plan;
     tc_source *source;
     tc_scaler *scaler;
     tc_audio *audio;
-    tc_encoder encoders[TC_MAX_STREAMS]; /* indexed like the plan's video streams */
-    int fps_divisor[TC_MAX_STREAMS];
-    int size_index[TC_MAX_STREAMS]; /* which scaler output each video stream uses */
+    tc_encoder encoders[LADDER_MAX_STREAMS]; /* indexed like the plan's video streams */
+    int fps_divisor[LADDER_MAX_STREAMS];
+    int size_index[LADDER_MAX_STREAMS]; /* which scaler output each video stream uses */
     int n_sizes;
-    tc_stream_stats stats[TC_MAX_STREAMS];
+    ladder_stream_stats stats[LADDER_MAX_STREAMS];
     int ran;
 };
 
 /* State of one run, shared with the audio callback. */
 typedef struct run_state {
     tc_transcoder *t;
-    const tc_sink *sink;
+    const ladder_sink *sink;
     ladder_error *err;
     tc_pool *pool;
     int64_t next_idr, gop_ticks, last_pts, frames;
@@ -43,11 +43,11 @@ void tc_params_default(tc_params *p)
 /* Groups the video streams by size so each size is scaled once. */
 static int open_scaler(tc_transcoder *t, ladder_error *err)
 {
-    int sizes[TC_MAX_STREAMS][2];
+    int sizes[LADDER_MAX_STREAMS][2];
 
     t->n_sizes = 0;
     for (int i = 0; i < t->plan.n_video; i++) {
-        const tc_stream *st = &t->plan.streams[i];
+        const ladder_stream *st = &t->plan.streams[i];
         int k = 0;
         while (k < t->n_sizes && (sizes[k][0] != st->width || sizes[k][1] != st->height))
             k++;
@@ -64,7 +64,7 @@ static int open_scaler(tc_transcoder *t, ladder_error *err)
 static int open_encoders(tc_transcoder *t, ladder_error *err)
 {
     for (int i = 0; i < t->plan.n_video; i++) {
-        tc_stream *st = &t->plan.streams[i];
+        ladder_stream *st = &t->plan.streams[i];
         int ret =
             tc_encoder_open(&t->encoders[i], &t->params.ladder, &t->params.ladder.rungs[st->rung],
                             st, t->params.b_stats, &t->params.logger, err);
@@ -125,7 +125,7 @@ int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params
     return 0;
 }
 
-const tc_plan *tc_get_plan(const tc_transcoder *t)
+const ladder_plan *tc_get_plan(const tc_transcoder *t)
 {
     return &t->plan;
 }
@@ -148,7 +148,7 @@ static void report_progress(run_state *rs, int64_t pts)
     const tc_params *p = &rs->t->params;
     tc_progress pr = {
         .frames = rs->frames,
-        .position = (double)pts / TC_VIDEO_TIMEBASE,
+        .position = (double)pts / LADDER_VIDEO_TIMEBASE,
         .duration = tc_source_video_duration(rs->t->source),
         .elapsed = seconds_since(&rs->start),
     };
@@ -160,7 +160,7 @@ static void report_progress(run_state *rs, int64_t pts)
 static int dispatch(run_state *rs, AVFrame *frame)
 {
     tc_transcoder *t = rs->t;
-    AVFrame *scaled[TC_MAX_STREAMS];
+    AVFrame *scaled[LADDER_MAX_STREAMS];
     int idr = tc_idr_decide(frame->pts, rs->gop_ticks, &rs->next_idr), ret;
 
     if (idr)
@@ -211,7 +211,7 @@ static int check_complete(run_state *rs)
     const tc_transcoder *t = rs->t;
     double declared = tc_source_video_duration(t->source);
     double frame = (double)t->plan.src_fps_den / t->plan.src_fps_num;
-    double got = rs->frames ? (double)rs->last_pts / TC_VIDEO_TIMEBASE + frame : 0;
+    double got = rs->frames ? (double)rs->last_pts / LADDER_VIDEO_TIMEBASE + frame : 0;
     double slack = declared * 0.02 > 3 * frame ? declared * 0.02 : 3 * frame;
 
     if (rs->frames == 0)
@@ -230,14 +230,14 @@ static int check_complete(run_state *rs)
 static void collect_stats(tc_transcoder *t)
 {
     for (int i = 0; i < t->plan.n_streams; i++) {
-        const tc_stream_stats *s =
+        const ladder_stream_stats *s =
             i < t->plan.n_video ? &t->encoders[i].stats : tc_audio_stats(t->audio, i);
         if (s)
             t->stats[i] = *s;
     }
 }
 
-int tc_run(tc_transcoder *t, const tc_sink *sink, ladder_error *err)
+int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
 {
     run_state rs = {.t = t, .sink = sink, .err = err, .last_pts = INT64_MIN, .next_idr = INT64_MIN};
     int ret;
@@ -245,11 +245,11 @@ int tc_run(tc_transcoder *t, const tc_sink *sink, ladder_error *err)
     if (t->ran)
         return ladder_error_set(err, LADDER_EINVAL, "tc_run may be called once");
     t->ran = 1;
-    rs.gop_ticks = (int64_t)(t->params.ladder.gop_seconds * TC_VIDEO_TIMEBASE + 0.5);
+    rs.gop_ticks = (int64_t)(t->params.ladder.gop_seconds * LADDER_VIDEO_TIMEBASE + 0.5);
     clock_gettime(CLOCK_MONOTONIC, &rs.start);
-    ret = sink && sink->begin ? sink->begin(sink->opaque, &t->plan) : 0;
+    ret = sink && sink->begin ? sink->begin(sink->opaque, &t->plan, err) : 0;
     if (ret < 0)
-        return ladder_error_set(err, ret, "the output could not be started");
+        return ret;
     ret = tc_pool_open(&rs.pool, t->encoders, t->plan.n_video, t->params.i_threads,
                        t->params.i_queue_frames, sink, err);
     if (ret < 0)
@@ -265,11 +265,11 @@ int tc_run(tc_transcoder *t, const tc_sink *sink, ladder_error *err)
     if (ret < 0)
         return ret;
     collect_stats(t);
-    ret = sink && sink->end ? sink->end(sink->opaque, &t->plan) : 0;
-    return ret < 0 ? ladder_error_set(err, ret, "the output could not be finished") : 0;
+    ret = sink && sink->end ? sink->end(sink->opaque, &t->plan, err) : 0;
+    return ret < 0 ? ret : 0;
 }
 
-const tc_stream_stats *tc_get_stats(const tc_transcoder *t, int i)
+const ladder_stream_stats *tc_get_stats(const tc_transcoder *t, int i)
 {
     return i >= 0 && i < t->plan.n_streams ? &t->stats[i] : NULL;
 }

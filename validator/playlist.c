@@ -1,14 +1,39 @@
 /* validate_playlists.c: the playlist text rules: master (multivariant) playlist, media
  * playlists and I-frame playlists, the EXT-X-VERSION each needs, and CODECS compared with what
  * the media says. */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "validate_internal.h"
+#include "val_internal.h"
+
+void val_playlist_free(val_playlist *pl)
+{
+    free(pl->durations);
+    free(pl->uris);
+    memset(pl, 0, sizeof *pl);
+}
+
+/* Room for entry pl->n (and its duration); 0 when out of memory. */
+static int grow(val_playlist *pl)
+{
+    if (pl->n < pl->cap)
+        return 1;
+    int cap = pl->cap ? 2 * pl->cap : 256;
+    double *d = realloc(pl->durations, cap * sizeof *d);
+    if (d)
+        pl->durations = d;
+    char(*u)[64] = realloc(pl->uris, cap * sizeof *u);
+    if (u)
+        pl->uris = u;
+    if (!d || !u)
+        return 0;
+    for (int i = pl->cap; i < cap; i++)
+        d[i] = 0;
+    pl->cap = cap;
+    return 1;
+}
 
 /* The protocol version the playlist's features need (RFC 8216 section 7). */
 static int version_needed(const char *text)
@@ -26,7 +51,7 @@ static int version_needed(const char *text)
 }
 
 /* version-tag: exactly one EXT-X-VERSION, at least what the features used need. */
-static void check_version(pkg_report *r, const char *file, const char *text)
+static void check_version(val_report *r, const char *file, const char *text)
 {
     int count = 0, version = 0, need = version_needed(text);
 
@@ -37,16 +62,17 @@ static void check_version(pkg_report *r, const char *file, const char *text)
         }
     }
     if (count != 1)
-        pkg_val_fail(r, file, "version-tag", "%d EXT-X-VERSION tags, not one", count);
+        val_fail(r, file, "version-tag", "%d EXT-X-VERSION tags, not one", count);
     else
         CHECK(r, version >= need, file, "version-tag",
               "EXT-X-VERSION is %d; the features used need %d", version, need);
 }
 
-/* The lines of text (modified in place), with #EXTM3U required first. */
-static char *first_line(pkg_report *r, const char *file, char *text, char **save)
+/* The lines of text (modified in place), with #EXTM3U required first. Lines end with LF or
+ * CR LF (RFC 8216 4.1); blank lines are skipped. */
+static char *first_line(val_report *r, const char *file, char *text, char **save)
 {
-    char *line = strtok_r(text, "\n", save);
+    char *line = strtok_r(text, "\r\n", save);
     CHECK(r, line && strcmp(line, "#EXTM3U") == 0, file, "extm3u-first",
           "first line is not #EXTM3U");
     return line;
@@ -57,20 +83,26 @@ typedef struct tags_seen {
     int vod, endlist;
 } tags_seen;
 
-static tags_seen read_entries(pkg_report *r, const char *file, char *text, val_playlist *pl)
+static tags_seen read_entries(val_report *r, const char *file, char *text, val_playlist *pl)
 {
     char *save = NULL;
     tags_seen t = {0};
 
-    for (char *line = first_line(r, file, text, &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = first_line(r, file, text, &save); line;
+         line = strtok_r(NULL, "\r\n", &save)) {
         if (strncmp(line, "#EXT-X-TARGETDURATION:", 22) == 0)
             pl->target = atoi(line + 22);
         t.vod |= strcmp(line, "#EXT-X-PLAYLIST-TYPE:VOD") == 0;
         t.endlist |= strcmp(line, "#EXT-X-ENDLIST") == 0;
-        if (strncmp(line, "#EXTINF:", 8) == 0 && pl->n < VAL_MAX_SEGMENTS)
+        if (strncmp(line, "#EXTINF:", 8) == 0) {
+            if (!grow(pl)) {
+                val_fail(r, file, "playlist-exists", "out of memory at entry %d", pl->n);
+                break;
+            }
             pl->durations[pl->n] = atof(line + 8);
-        else if (line[0] != '#' && line[0] && pl->n < VAL_MAX_SEGMENTS)
+        } else if (line[0] != '#' && line[0] && grow(pl)) {
             snprintf(pl->uris[pl->n++], sizeof pl->uris[0], "%s", line);
+        }
     }
     for (int i = 0; i < pl->n; i++)
         pl->total += pl->durations[i];
@@ -78,14 +110,17 @@ static tags_seen read_entries(pkg_report *r, const char *file, char *text, val_p
 }
 
 /* Reads show/uri into pl; returns 0 when unreadable (reported). */
-static int read_playlist(pkg_report *r, const char *show, const char *uri, val_playlist *pl)
+static int read_playlist(val_report *r, const char *show, const char *uri, val_playlist *pl)
 {
     char path[2048], *text;
     tags_seen t;
 
-    memset(pl, 0, sizeof *pl);
-    pkg_val_join(path, sizeof path, show, uri);
-    text = pkg_val_slurp(path, NULL);
+    pl->target = pl->n = 0;
+    pl->total = 0;
+    if (pl->durations) /* a URI without an EXTINF must not inherit the last read's */
+        memset(pl->durations, 0, pl->cap * sizeof *pl->durations);
+    val_join(path, sizeof path, show, uri);
+    text = val_slurp(path, NULL);
     CHECK(r, text != NULL, uri, "playlist-exists", "cannot read the playlist");
     if (!text)
         return 0;
@@ -97,11 +132,13 @@ static int read_playlist(pkg_report *r, const char *show, const char *uri, val_p
     return 1;
 }
 
-void pkg_val_read_media(pkg_report *r, const char *show, const char *uri, val_playlist *pl)
+void val_read_media(val_report *r, const char *show, const char *uri, int target_seconds,
+                    val_playlist *pl)
 {
     if (!read_playlist(r, show, uri, pl))
         return;
-    CHECK(r, pl->target == 6, uri, "target-duration-6", "target duration is %d, not 6", pl->target);
+    CHECK(r, pl->target == target_seconds, uri, "target-duration",
+          "target duration is %d, not the profile's segment length %d", pl->target, target_seconds);
     for (int i = 0; i < pl->n; i++) {
         CHECK(r, (int)lround(pl->durations[i]) <= pl->target, uri, "extinf-within-target",
               "segment %d lasts %.3f s, more than the target duration rounded", i,
@@ -111,7 +148,7 @@ void pkg_val_read_media(pkg_report *r, const char *show, const char *uri, val_pl
     }
 }
 
-void pkg_val_read_iframes(pkg_report *r, const char *show, const char *uri, val_playlist *pl)
+void val_read_iframes(val_report *r, const char *show, const char *uri, val_playlist *pl)
 {
     read_playlist(r, show, uri, pl);
 }
@@ -122,40 +159,43 @@ static void read_stream_inf(const char *line, val_variant *x)
     char value[256];
 
     memset(x, 0, sizeof *x);
-    x->bandwidth = pkg_val_attr(line, "BANDWIDTH", value, sizeof value) ? atoll(value) : -1;
-    x->average = pkg_val_attr(line, "AVERAGE-BANDWIDTH", value, sizeof value) ? atoll(value) : -1;
-    x->has_codecs = pkg_val_attr(line, "CODECS", x->codecs, sizeof x->codecs);
+    x->bandwidth = val_attr(line, "BANDWIDTH", value, sizeof value) ? atoll(value) : -1;
+    x->average = val_attr(line, "AVERAGE-BANDWIDTH", value, sizeof value) ? atoll(value) : -1;
+    x->has_codecs = val_attr(line, "CODECS", x->codecs, sizeof x->codecs);
     x->audio_only = x->has_codecs && strcmp(x->codecs, "mp4a.40.2") == 0;
-    x->has_resolution = pkg_val_attr(line, "RESOLUTION", value, sizeof value);
-    x->has_frame_rate = pkg_val_attr(line, "FRAME-RATE", value, sizeof value);
+    x->has_resolution = val_attr(line, "RESOLUTION", value, sizeof value);
+    x->has_frame_rate = val_attr(line, "FRAME-RATE", value, sizeof value);
 }
 
 static void read_iframe_stream_inf(const char *line, val_master *m)
 {
     val_iframe_stream *s;
 
-    if (m->n_iframes++ >= VAL_MAX_VARIANTS)
+    if (m->n_iframes >= VAL_MAX_VARIANTS) {
+        m->too_many = 1;
         return;
+    }
+    m->n_iframes++;
     s = &m->iframes[m->n_iframes - 1];
     memset(s, 0, sizeof *s);
-    pkg_val_attr(line, "URI", s->uri, sizeof s->uri);
-    pkg_val_attr(line, "CODECS", s->codecs, sizeof s->codecs);
+    val_attr(line, "URI", s->uri, sizeof s->uri);
+    val_attr(line, "CODECS", s->codecs, sizeof s->codecs);
 }
 
-void pkg_val_read_master(pkg_report *r, const char *show, val_master *m)
+void val_read_master(val_report *r, const char *show, val_master *m)
 {
     char path[2048], *text, *save = NULL;
     int independent = 0, expect_uri = 0;
 
     memset(m, 0, sizeof *m);
-    pkg_val_join(path, sizeof path, show, "master.m3u8");
-    text = pkg_val_slurp(path, NULL);
+    val_join(path, sizeof path, show, "master.m3u8");
+    text = val_slurp(path, NULL);
     CHECK(r, text != NULL, "master.m3u8", "playlist-exists", "cannot read the master playlist");
     if (!text)
         return;
     check_version(r, "master.m3u8", text);
     for (char *line = first_line(r, "master.m3u8", text, &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
+         line = strtok_r(NULL, "\r\n", &save)) {
         independent |= strcmp(line, "#EXT-X-INDEPENDENT-SEGMENTS") == 0;
         if (strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26) == 0)
             read_iframe_stream_inf(line, m);
@@ -163,54 +203,19 @@ void pkg_val_read_master(pkg_report *r, const char *show, val_master *m)
             snprintf(m->v[m->n - 1].uri, sizeof m->v[0].uri, "%s", line);
             expect_uri = 0;
         }
-        if (strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0 && m->n < VAL_MAX_VARIANTS) {
+        if (strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0) {
+            if (m->n == VAL_MAX_VARIANTS) {
+                m->too_many = 1;
+                continue;
+            }
             read_stream_inf(line, &m->v[m->n++]);
             expect_uri = 1;
         }
     }
     free(text);
+    CHECK(r, !m->too_many, "master.m3u8", "too-many-variants",
+          "more than %d variants or I-frame streams; a ladder makes at most %d rungs",
+          VAL_MAX_VARIANTS, PROF_MAX_RUNGS);
     CHECK(r, independent, "master.m3u8", "independent-segments", "no EXT-X-INDEPENDENT-SEGMENTS");
     CHECK(r, m->n > 1, "master.m3u8", "more-than-one-variant", "%d variant(s)", m->n);
-}
-
-/* Whether the comma-separated list `list` holds `item` (case-insensitive). */
-static int list_has(const char *list, const char *item, size_t len)
-{
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, ",");
-        while (n > 0 && isspace((unsigned char)*p)) {
-            p++;
-            n--;
-        }
-        if (n == len && strncasecmp(p, item, len) == 0)
-            return 1;
-        p += n;
-        p += *p == ',';
-    }
-    return 0;
-}
-
-/* Every entry of a is in b. */
-static int list_within(const char *a, const char *b)
-{
-    for (const char *p = a; *p;) {
-        size_t n = strcspn(p, ",");
-        while (n > 0 && isspace((unsigned char)*p)) {
-            p++;
-            n--;
-        }
-        if (n > 0 && !list_has(b, p, n))
-            return 0;
-        p += n;
-        p += *p == ',';
-    }
-    return 1;
-}
-
-void pkg_val_check_codecs(pkg_report *r, const char *what, const char *declared,
-                          const char *measured)
-{
-    CHECK(r, list_within(declared, measured) && list_within(measured, declared), "master.m3u8",
-          "codecs-match-sps", "%s: CODECS=\"%s\" but the media says \"%s\"", what, declared,
-          measured);
 }

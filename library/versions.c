@@ -1,16 +1,10 @@
-/* library.c: the show library's versioned layout, so that re-ingesting a show replaces it
+/* versions.c: the versions of one show (library.h), so that re-ingesting a show replaces it
  * atomically while players that started on the old version keep getting its files.
- *
- *   LIBRARY/ID/vN/          one published version, immutable once in place
- *   LIBRARY/ID/current      symlink -> vN, swapped by rename(2): the one atomic step
- *   LIBRARY/ID/master.m3u8  symlink -> current/entry.m3u8 (URIs prefixed "vN/")
- *   LIBRARY/ID/show.json    symlink -> current/show.json
- *   LIBRARY/ID/poster.jpg   symlink -> current/poster.jpg
  *
  * A player that loaded master.m3u8 only ever asks for vN/... URLs, which never change. A
  * superseded version gets a `.superseded` file whose mtime is the moment it stopped being
- * current; it is removed PKG_KEEP_SUPERSEDED_SECONDS later, by the next publish of that id.
- * Callers hold the id's lock (cli/publish.c) while they use these functions. */
+ * current; it is removed LIB_KEEP_SUPERSEDED_SECONDS later, by the next publish of that id.
+ * Callers hold the id's lock (publish.c) while they use these functions. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,21 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "packager.h"
+#include "library.h"
 
-/* The N of a folder name "vN" (N ≥ 1, no leading zeros), or 0. */
-static int version_of(const char *name)
-{
-    char *end;
-    long n;
-
-    if (name[0] != 'v' || name[1] < '1' || name[1] > '9')
-        return 0;
-    n = strtol(name + 1, &end, 10);
-    return *end == '\0' && n > 0 && n < INT_MAX ? (int)n : 0;
-}
-
-int pkg_library_current_version(const char *show_dir)
+int lib_current_version(const char *show_dir)
 {
     char path[PATH_MAX], target[64];
     ssize_t n;
@@ -46,10 +28,10 @@ int pkg_library_current_version(const char *show_dir)
     if (n <= 0)
         return 0;
     target[n] = '\0';
-    return version_of(target);
+    return lib_version_of(target, strlen(target));
 }
 
-int pkg_library_next_version(const char *show_dir)
+int lib_next_version(const char *show_dir)
 {
     DIR *d = opendir(show_dir);
     struct dirent *e;
@@ -58,8 +40,8 @@ int pkg_library_next_version(const char *show_dir)
     if (!d)
         return 1;
     while ((e = readdir(d)) != NULL)
-        if (version_of(e->d_name) > max)
-            max = version_of(e->d_name);
+        if (lib_version_of(e->d_name, strlen(e->d_name)) > max)
+            max = lib_version_of(e->d_name, strlen(e->d_name));
     closedir(d);
     return max + 1;
 }
@@ -82,17 +64,17 @@ static int link_atomically(const char *dir, const char *name, const char *target
     return 0;
 }
 
-int pkg_library_make_links(const char *show_dir, int version, ladder_error *err)
+int lib_make_links(const char *show_dir, int version, ladder_error *err)
 {
     static const char *const links[][2] = {
-        {"master.m3u8", "current/entry.m3u8"},
+        {"master.m3u8", "current/" LIB_ENTRY_PLAYLIST},
         {"show.json", "current/show.json"},
         {"poster.jpg", "current/poster.jpg"},
     };
     char vname[16];
     int ret;
 
-    snprintf(vname, sizeof vname, "v%d", version);
+    lib_version_name(version, vname, sizeof vname);
     ret = link_atomically(show_dir, "current", vname, err);
     for (size_t i = 0; ret >= 0 && i < sizeof links / sizeof links[0]; i++)
         ret = link_atomically(show_dir, links[i][0], links[i][1], err);
@@ -111,16 +93,16 @@ static void mark_superseded(const char *show_dir, int version)
         close(fd);
 }
 
-int pkg_library_swap(const char *show_dir, int version, ladder_error *err)
+int lib_swap(const char *show_dir, int version, ladder_error *err)
 {
     char vname[16];
-    int old = pkg_library_current_version(show_dir);
+    int old = lib_current_version(show_dir);
 
     /* Marked before the swap: a run killed in between leaves the mark on the still-current
      * version, where it is ignored and refreshed by the next swap. */
     if (old > 0)
         mark_superseded(show_dir, old);
-    snprintf(vname, sizeof vname, "v%d", version);
+    lib_version_name(version, vname, sizeof vname);
     return link_atomically(show_dir, "current", vname, err);
 }
 
@@ -138,11 +120,11 @@ static int should_prune(const char *show_dir, const char *name, time_t now, int 
     return now - st.st_mtime > keep_seconds;
 }
 
-int pkg_library_prune(const char *show_dir, time_t now, int keep_seconds)
+int lib_prune(const char *show_dir, time_t now, int keep_seconds)
 {
     DIR *d = opendir(show_dir);
     struct dirent *e;
-    int current = pkg_library_current_version(show_dir), removed = 0;
+    int current = lib_current_version(show_dir), removed = 0;
     char path[PATH_MAX];
 
     if (!d || current == 0) {
@@ -151,7 +133,7 @@ int pkg_library_prune(const char *show_dir, time_t now, int keep_seconds)
         return 0;
     }
     while ((e = readdir(d)) != NULL) {
-        int v = version_of(e->d_name);
+        int v = lib_version_of(e->d_name, strlen(e->d_name));
         if (v == 0 || v == current || !should_prune(show_dir, e->d_name, now, keep_seconds))
             continue;
         if (snprintf(path, sizeof path, "%s/%s", show_dir, e->d_name) < (int)sizeof path &&
@@ -162,9 +144,9 @@ int pkg_library_prune(const char *show_dir, time_t now, int keep_seconds)
     return removed;
 }
 
-int pkg_library_version_dir(const char *show_dir, char *out, size_t len)
+int lib_version_dir(const char *show_dir, char *out, size_t len)
 {
-    int v = pkg_library_current_version(show_dir);
+    int v = lib_current_version(show_dir);
 
     if (v == 0)
         return (size_t)snprintf(out, len, "%s", show_dir) < len ? 0 : -1;

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "validate_internal.h"
+#include "val_internal.h"
 
 #define TS_PACKET 188
-#define MAX_PIDS  64
+#define MAX_PIDS  8192 /* every PID a 13-bit field can name: no stream goes unread */
 
 typedef struct pid_state {
     int pid, last_cc, duplicated;
@@ -28,8 +28,6 @@ static pid_state *find_pid(cc_state *s, int pid)
     for (int i = 0; i < s->n; i++)
         if (s->pids[i].pid == pid)
             return &s->pids[i];
-    if (s->n == MAX_PIDS)
-        return NULL;
     s->pids[s->n] = (pid_state){.pid = pid, .last_cc = -1};
     return &s->pids[s->n++];
 }
@@ -71,7 +69,7 @@ static int next_packet(cc_state *s, const uint8_t *p, int *pid_out, int *expecte
 }
 
 /* Checks one segment file, reporting its first counter error; the state carries on. */
-static void check_segment(pkg_report *r, const char *uri, const char *name, const char *path,
+static void check_segment(val_report *r, const char *uri, const char *name, const char *path,
                           cc_state *s)
 {
     FILE *f = fopen(path, "rb");
@@ -95,29 +93,28 @@ static void check_segment(pkg_report *r, const char *uri, const char *name, cons
     }
     fclose(f);
     if (lost)
-        pkg_val_fail(r, uri, "ts-continuity-counters", "%s: packet %ld has no sync byte", name,
-                     index);
+        val_fail(r, uri, "ts-continuity-counters", "%s: packet %ld has no sync byte", name, index);
     else
         CHECK(r, bad < 0, uri, "ts-continuity-counters",
               "%s: packet %ld (PID 0x%x) has continuity counter %d, expected %d", name, bad,
               bad_pid, bad_cc, bad_expected);
 }
 
-void pkg_val_ts_continuity(pkg_report *r, const char *show, const char *uri, const val_playlist *pl)
+void val_ts_continuity(val_report *r, const char *show, const char *uri, const val_playlist *pl)
 {
     char dir[2048], path[4096];
     cc_state *s = calloc(1, sizeof *s);
 
     if (!s) {
-        pkg_val_fail(r, uri, "ts-continuity-counters", "out of memory");
+        val_fail(r, uri, "ts-continuity-counters", "out of memory");
         return;
     }
-    pkg_val_dir_of(dir, sizeof dir, show, uri);
+    val_dir_of(dir, sizeof dir, show, uri);
     for (int i = 0; i < pl->n; i++) {
         size_t len = strlen(pl->uris[i]);
         if (len < 3 || strcmp(pl->uris[i] + len - 3, ".ts") != 0)
             continue;
-        pkg_val_join(path, sizeof path, dir, pl->uris[i]);
+        val_join(path, sizeof path, dir, pl->uris[i]);
         check_segment(r, uri, pl->uris[i], path, s);
     }
     free(s);

@@ -1,131 +1,88 @@
-/* validate.c: checks a published show against the file-level rules of
- * shared/docs/hls-checklist.md that need no HTTP. Every failure is reported with its file and
- * rule; nothing stops at the first. What is checked, by rule name:
+/* validate.c: runs every rule on a show (validator.h) and holds the rules that compare
+ * one file with another: a variant's playlist with its segment files and media, the
+ * I-frame playlists with their video, every variant with the first. What is checked, by rule
+ * name (each explained in docs/hls-rules.md):
  *
- * Playlists (validate_playlists.c): extm3u-first, version-tag (EXT-X-VERSION once, high enough
- * for the features used), playlist-type-vod, endlist, target-duration-6, extinf-within-target,
+ * Playlists (playlist.c): extm3u-first, version-tag, playlist-type-vod, endlist,
+ * target-duration (the profile's segment length), extinf-within-target,
  * segment-max-target-plus-half, independent-segments, more-than-one-variant,
- * stream-inf-attributes, video-resolution-frame-rate, iframe-stream-per-variant,
- * codecs-match-sps (CODECS of every STREAM-INF and I-FRAME-STREAM-INF against the SPS and the
- * audio in the media).
- * Segments and timelines (this file): playlist-exists, segment-exists,
+ * too-many-variants.
+ * Segments and timelines (this file): playlist-exists, segment-exists, stream-inf-attributes,
+ * video-resolution-frame-rate, iframe-stream-per-variant, codecs-match-sps,
  * average-bandwidth-within-10pct, peak-bandwidth-within-10pct, peak-at-most-twice-average,
- * same-timeline, cellular-audio-variant, extinf-sum-matches-media (EXTINF totals of media and
- * I-frame playlists against the media's duration as validate_media.c measures it).
- * Media read through libavformat (validate_media.c): segment-starts-with-idr,
- * idr-aligned-across-rungs, idr-every-2s, timestamps-continuous, progressive-only,
- * one-audio-stream, stereo-aac, h264-max-high-4.2, frame-rate-max-60 and, with a ladder,
- * rung-matches-profile.
- * TS packets (validate_ts.c): ts-continuity-counters.
- * MP4 fallbacks (validate_mp4.c): mp4-readable, mp4-faststart, mp4-not-fragmented,
- * mp4-avc1-sample-entry, mp4-aac-lc and, with a ladder, mp4-profile-level. */
+ * same-timeline, cellular-audio-variant, extinf-sum-matches-media.
+ * Media read through libavformat (media.c): segment-starts-with-idr, timestamps-continuous,
+ * progressive-only, one-audio-stream, stereo-aac.
+ * Video rules (rules_media.c): idr-interval (the profile's GOP length),
+ * idr-aligned-across-rungs, h264-max-high-4.2, frame-rate-max-60, rung-matches-profile.
+ * TS packets (ts.c): ts-continuity-counters.
+ * MP4 fallbacks (rules_mp4.c): mp4-readable, mp4-faststart, mp4-not-fragmented,
+ * mp4-avc1-sample-entry, mp4-aac-lc, mp4-profile-level. */
+#include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
-#include "validate_internal.h"
+#include "val_internal.h"
 
-void pkg_val_fail(pkg_report *r, const char *file, const char *rule, const char *fmt, ...)
+/* Whether the comma-separated list `list` holds `item` (case-insensitive). */
+static int list_has(const char *list, const char *item, size_t len)
 {
-    va_list ap;
-    pkg_failure *f;
-
-    r->checks++;
-    if (r->n_failures == PKG_MAX_FAILURES)
-        return;
-    f = &r->failures[r->n_failures++];
-    snprintf(f->file, sizeof f->file, "%s", file);
-    snprintf(f->rule, sizeof f->rule, "%s", rule);
-    va_start(ap, fmt);
-    vsnprintf(f->message, sizeof f->message, fmt, ap);
-    va_end(ap);
-}
-
-void pkg_val_pass(pkg_report *r)
-{
-    r->checks++;
-}
-
-void pkg_val_join(char *out, size_t len, const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-
-    if (la + 1 + lb + 1 > len) {
-        out[0] = '\0';
-        return;
-    }
-    memcpy(out, a, la);
-    out[la] = '/';
-    memcpy(out + la + 1, b, lb + 1);
-}
-
-void pkg_val_dir_of(char *out, size_t len, const char *show, const char *uri)
-{
-    pkg_val_join(out, len, show, uri);
-    if (strrchr(out, '/'))
-        *strrchr(out, '/') = '\0';
-}
-
-char *pkg_val_slurp(const char *path, long *size)
-{
-    FILE *f = fopen(path, "rb");
-    char *s = NULL;
-    long n;
-
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 26) &&
-        fseek(f, 0, SEEK_SET) == 0 && (s = malloc(n + 1)) != NULL) {
-        if (fread(s, 1, n, f) != (size_t)n) {
-            free(s);
-            s = NULL;
-        } else {
-            s[n] = '\0';
-            if (size)
-                *size = n;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        while (n > 0 && isspace((unsigned char)*p)) {
+            p++;
+            n--;
         }
-    }
-    fclose(f);
-    return s;
-}
-
-int pkg_val_attr(const char *line, const char *name, char *out, size_t len)
-{
-    size_t n = strlen(name);
-    for (const char *p = strchr(line, ':'); p && *p; p++) {
-        if ((p[0] == ':' || p[0] == ',') && strncmp(p + 1, name, n) == 0 && p[1 + n] == '=') {
-            const char *v = p + 2 + n, *end;
-            if (*v == '"') {
-                end = strchr(++v, '"');
-            } else {
-                end = strchr(v, ',');
-            }
-            if (!end)
-                end = v + strcspn(v, "\r\n");
-            snprintf(out, len, "%.*s", (int)(end - v), v);
+        if (n == len && strncasecmp(p, item, len) == 0)
             return 1;
-        }
+        p += n;
+        p += *p == ',';
     }
     return 0;
 }
 
+/* Every entry of a is in b. */
+static int list_within(const char *a, const char *b)
+{
+    for (const char *p = a; *p;) {
+        size_t n = strcspn(p, ",");
+        while (n > 0 && isspace((unsigned char)*p)) {
+            p++;
+            n--;
+        }
+        if (n > 0 && !list_has(b, p, n))
+            return 0;
+        p += n;
+        p += *p == ',';
+    }
+    return 1;
+}
+
+void val_check_codecs(val_report *r, const char *what, const char *declared, const char *measured)
+{
+    CHECK(r, list_within(declared, measured) && list_within(measured, declared), "master.m3u8",
+          "codecs-match-sps", "%s: CODECS=\"%s\" but the media says \"%s\"", what, declared,
+          measured);
+}
+
 /* Measured average and peak bit rate of a variant's segments. */
 static void measure_segments(const char *show, const char *uri, const val_playlist *m, double *avg,
-                             double *peak, pkg_report *r)
+                             double *peak, val_report *r)
 {
     char dir[2048], path[4096];
     double bytes = 0;
 
-    pkg_val_dir_of(dir, sizeof dir, show, uri);
+    val_dir_of(dir, sizeof dir, show, uri);
     *peak = 0;
     for (int i = 0; i < m->n; i++) {
         struct stat st;
-        pkg_val_join(path, sizeof path, dir, m->uris[i]);
+        val_join(path, sizeof path, dir, m->uris[i]);
         if (stat(path, &st) != 0) {
-            pkg_val_fail(r, uri, "segment-exists", "segment %s is missing", m->uris[i]);
+            val_fail(r, uri, "segment-exists", "segment %s is missing", m->uris[i]);
             continue;
         }
         bytes += st.st_size;
@@ -135,7 +92,7 @@ static void measure_segments(const char *show, const char *uri, const val_playli
     *avg = m->total > 0 ? bytes * 8 / m->total : 0;
 }
 
-static void check_variant_tags(pkg_report *r, const val_variant *x)
+static void check_variant_tags(val_report *r, const val_variant *x)
 {
     CHECK(r, x->bandwidth > 0 && x->average > 0 && x->has_codecs, "master.m3u8",
           "stream-inf-attributes", "%s lacks BANDWIDTH, AVERAGE-BANDWIDTH or CODECS", x->uri);
@@ -144,7 +101,7 @@ static void check_variant_tags(pkg_report *r, const val_variant *x)
               "video-resolution-frame-rate", "%s lacks RESOLUTION or FRAME-RATE", x->uri);
 }
 
-static void check_bandwidth(pkg_report *r, const val_variant *x, double avg, double peak)
+static void check_bandwidth(val_report *r, const val_variant *x, double avg, double peak)
 {
     CHECK(r, fabs(avg - x->average) <= 0.1 * x->average, x->uri, "average-bandwidth-within-10pct",
           "measured average %.0f bit/s vs AVERAGE-BANDWIDTH %lld", avg, x->average);
@@ -155,7 +112,7 @@ static void check_bandwidth(pkg_report *r, const val_variant *x, double avg, dou
 }
 
 /* extinf-sum-matches-media: the EXTINF values add up to the media's duration within slack. */
-static void check_duration(pkg_report *r, const char *file, double extinf, double media,
+static void check_duration(val_report *r, const char *file, double extinf, double media,
                            double slack)
 {
     if (media > 0)
@@ -164,21 +121,21 @@ static void check_duration(pkg_report *r, const char *file, double extinf, doubl
 }
 
 /* Everything about one variant: its playlist, its segment files, its media. */
-static void check_variant(pkg_report *r, const char *show, val_variant *x, val_playlist *pl,
-                          val_media *m)
+static void check_variant(val_report *r, const char *show, const prof_ladder *ladder,
+                          val_variant *x, val_playlist *pl, val_media *m)
 {
     double avg, peak;
     char codecs[128];
 
     check_variant_tags(r, x);
-    pkg_val_read_media(r, show, x->uri, pl);
+    val_read_media(r, show, x->uri, (int)lround(ladder->segment_seconds), pl);
     measure_segments(show, x->uri, pl, &avg, &peak, r);
     check_bandwidth(r, x, avg, peak);
-    pkg_val_ts_continuity(r, show, x->uri, pl);
-    pkg_val_scan_variant(r, show, x->uri, x->audio_only, pl, m);
-    pkg_val_media_codecs(m, codecs, sizeof codecs);
+    val_ts_continuity(r, show, x->uri, pl);
+    val_scan_variant(r, show, x->uri, x->audio_only, pl, m);
+    val_media_codecs(m, codecs, sizeof codecs);
     if (x->has_codecs && codecs[0])
-        pkg_val_check_codecs(r, x->uri, x->codecs, codecs);
+        val_check_codecs(r, x->uri, x->codecs, codecs);
     x->extinf_seconds = pl->total;
     x->media_seconds = m->end > m->start ? m->end - m->start : 0;
     x->frame_seconds = m->frame;
@@ -188,21 +145,21 @@ static void check_variant(pkg_report *r, const char *show, val_variant *x, val_p
 
 /* An I-frame stream: its playlist, the avc1 entry of its first segment, and its EXTINF sum
  * against the media of the video variant in the same folder. */
-static void check_iframe_stream(pkg_report *r, const char *show, const val_iframe_stream *s,
+static void check_iframe_stream(val_report *r, const char *show, const val_iframe_stream *s,
                                 const val_master *ms, val_playlist *pl)
 {
     char dir[2048], path[4096], codecs[64], vdir[2048];
 
-    pkg_val_read_iframes(r, show, s->uri, pl);
-    pkg_val_dir_of(dir, sizeof dir, show, s->uri);
+    val_read_iframes(r, show, s->uri, pl);
+    val_dir_of(dir, sizeof dir, show, s->uri);
     if (pl->n > 0) {
-        pkg_val_join(path, sizeof path, dir, pl->uris[0]);
-        if (pkg_val_file_avc1(path, codecs, sizeof codecs))
-            pkg_val_check_codecs(r, s->uri, s->codecs, codecs);
+        val_join(path, sizeof path, dir, pl->uris[0]);
+        if (val_file_avc1(path, codecs, sizeof codecs))
+            val_check_codecs(r, s->uri, s->codecs, codecs);
     }
     for (int i = 0; i < ms->n; i++) {
         const val_variant *x = &ms->v[i];
-        pkg_val_dir_of(vdir, sizeof vdir, show, x->uri);
+        val_dir_of(vdir, sizeof vdir, show, x->uri);
         if (!x->audio_only && strcmp(vdir, dir) == 0)
             check_duration(r, s->uri, pl->total, x->media_seconds, x->frame_seconds);
     }
@@ -216,48 +173,52 @@ typedef struct first_video {
 } first_video;
 
 /* The rules of a video variant, m its media (taken over or freed). */
-static void check_video_variant(pkg_report *r, const val_variant *x, const val_playlist *pl,
+static void check_video_variant(val_report *r, const val_variant *x, const val_playlist *pl,
                                 val_media *m, const prof_ladder *ladder, first_video *first)
 {
-    pkg_val_check_video(r, x->uri, m);
-    if (ladder)
-        pkg_val_check_rung(r, x->uri, m, ladder);
+    val_check_video(r, x->uri, m, ladder->gop_seconds);
+    val_check_rung(r, x->uri, m, ladder);
     if (first->n_video++ == 0) {
         first->media = *m;
         memset(m, 0, sizeof *m);
         first->segments = pl->n;
         first->total = pl->total;
     } else {
-        pkg_val_check_idr_alignment(r, x->uri, m, &first->media);
-        pkg_val_media_free(m);
+        val_check_idr_alignment(r, x->uri, m, &first->media);
+        val_media_free(m);
     }
     CHECK(r, pl->n == first->segments && fabs(pl->total - first->total) <= 0.04, x->uri,
           "same-timeline", "%d segments, %.3f s; the first variant has %d, %.3f s", pl->n,
           pl->total, first->segments, first->total);
 }
 
-int pkg_validate(const char *show, const prof_ladder *ladder, pkg_report *r)
+int val_validate(const char *show, const prof_ladder *ladder, val_report *r)
 {
     val_master *ms = malloc(sizeof *ms);
-    val_playlist *pl = malloc(sizeof *pl);
+    val_playlist *pl = calloc(1, sizeof *pl);
     val_media m = {0};
     first_video first = {0};
     int audio_ok = 0, any_audio = 0;
 
     memset(r, 0, sizeof *r);
+    if (!ladder) {
+        free(ms);
+        free(pl);
+        return LADDER_EINVAL;
+    }
     if (!ms || !pl) {
         free(ms);
         free(pl);
         return LADDER_ENOMEM;
     }
-    pkg_val_read_master(r, show, ms);
+    val_read_master(r, show, ms);
     for (int i = 0; i < ms->n; i++) {
         val_variant *x = &ms->v[i];
-        check_variant(r, show, x, pl, &m);
+        check_variant(r, show, ladder, x, pl, &m);
         audio_ok |= x->bandwidth <= 192000;
         any_audio |= strstr(x->codecs, "mp4a") != NULL;
         if (x->audio_only)
-            pkg_val_media_free(&m);
+            val_media_free(&m);
         else
             check_video_variant(r, x, pl, &m, ladder, &first);
     }
@@ -267,7 +228,7 @@ int pkg_validate(const char *show, const prof_ladder *ladder, pkg_report *r)
         if (ms->v[i].audio_only)
             check_duration(r, ms->v[i].uri, ms->v[i].extinf_seconds, ms->v[i].media_seconds,
                            2 * ms->v[i].frame_seconds + first.media.frame);
-    pkg_val_media_free(&first.media);
+    val_media_free(&first.media);
     /* A show without sound has no audio-only variant to offer; its lowest rung is all a
      * cellular client can get, and the rule is moot. */
     CHECK(r, audio_ok || !any_audio, "master.m3u8", "cellular-audio-variant",
@@ -276,8 +237,9 @@ int pkg_validate(const char *show, const prof_ladder *ladder, pkg_report *r)
           "%d I-frame streams for %d video variants", ms->n_iframes, first.n_video);
     for (int i = 0; i < ms->n_iframes; i++)
         check_iframe_stream(r, show, &ms->iframes[i], ms, pl);
+    val_playlist_free(pl);
     free(pl);
     free(ms);
-    pkg_val_mp4s(r, show, ladder);
+    val_mp4s(r, show, ladder);
     return r->n_failures ? LADDER_EVALIDATE : 0;
 }

@@ -1,11 +1,11 @@
-/* segment_reader.c: opens one HLS segment on its own for reading, whichever the container.
+/* segment.c: opens one HLS segment on its own for reading, whichever the container.
  * A TS segment is self-contained; an fMP4 segment (.m4s) is only readable after its
  * folder's init.mp4, so the two are read as one stream through FFmpeg's concat protocol. */
 #include <string.h>
 
-#include "pkg_internal.h"
+#include "media_av.h"
 
-int pkg_open_segment(AVFormatContext **ic, const char *path)
+int ladder_open_segment(AVFormatContext **ic, const char *path)
 {
     size_t n = strlen(path);
     const char *slash = strrchr(path, '/');

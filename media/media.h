@@ -1,0 +1,91 @@
+/* media.h: the types every media component shares: the output streams a transcode plans,
+ * the encoded packets it makes, and the sink that receives them. The transcoder produces them,
+ * the packager consumes them; neither needs the other to build. No FFmpeg or x264 types here.
+ *
+ * Timestamps: video packets use a 1/90000 time base with 0 at the first source frame; audio
+ * packets use 1/sample_rate on the same origin. */
+#ifndef LADDER_MEDIA_H
+#define LADDER_MEDIA_H
+
+#include <stdint.h>
+
+#include "ladder.h"
+
+#define LADDER_VIDEO_TIMEBASE 90000
+#define LADDER_MAX_STREAMS    (LADDER_MAX_RUNGS + 8)
+
+typedef enum { LADDER_STREAM_VIDEO = 0, LADDER_STREAM_AUDIO = 1 } ladder_stream_kind;
+
+/* One output stream: a video rendition or a shared AAC track. */
+typedef struct ladder_stream {
+    int index; /* position in ladder_plan.streams */
+    ladder_stream_kind kind;
+    char name[LADDER_NAME_MAX]; /* the rung name, or "audio-<kbps>k" */
+    int timebase_den;           /* packets' time base is 1/timebase_den */
+    int bitrate_kbps;           /* target average bitrate */
+    /* video */
+    int rung;             /* index of the rung in the ladder; -1 for audio */
+    int use;              /* PROF_USE_HLS or PROF_USE_MP4 (profiles.h) */
+    int width, height;    /* coded picture size (square pixels) */
+    int fps_num, fps_den; /* nominal output frame rate */
+    int profile_idc, level_idc;
+    int audio_stream; /* index of the audio stream muxed with it, -1 if none */
+    /* audio */
+    int sample_rate, channels;
+    /* codec configuration: SPS+PPS in Annex-B for video, AudioSpecificConfig for audio */
+    uint8_t extradata[512];
+    int extradata_size;
+} ladder_stream;
+
+/* What a transcode makes from its source: the output streams and facts about the source. */
+typedef struct ladder_plan {
+    int n_streams;
+    ladder_stream streams[LADDER_MAX_STREAMS];
+    int n_video, n_audio;
+    int n_skipped; /* rungs dropped because the source is too small */
+    char skipped[LADDER_MAX_RUNGS][LADDER_NAME_MAX];
+    /* facts about the source */
+    int src_width, src_height; /* display size after rotation and pixel aspect */
+    int src_fps_num, src_fps_den;
+    double src_duration; /* seconds, as the container declares it */
+    int src_rotation;    /* degrees clockwise applied: 0, 90, 180, 270 */
+    int src_interlaced;  /* 1 if the source is deinterlaced */
+    int src_has_audio;
+    char src_video_codec[32], src_pix_fmt[32];
+} ladder_plan;
+
+/* An encoded packet. Borrowed: data is valid only during the sink's packet call. */
+typedef struct ladder_packet {
+    int stream;          /* index into ladder_plan.streams */
+    const uint8_t *data; /* Annex-B NAL units (video, SPS/PPS repeated before IDRs) or raw AAC */
+    int size;
+    int64_t pts, dts; /* in the stream's time base */
+    int64_t duration; /* in the stream's time base */
+    int keyframe;     /* 1 on IDR frames (video) and on every audio packet */
+} ladder_packet;
+
+/* Where encoded packets go. Calls for one stream are never concurrent and come in decode
+ * order; calls for different streams may come from different threads at the same time.
+ * A callback that fails returns a negative code with err filled; the run stops and hands that
+ * error to its caller unchanged, so the user reads the sink's own words. */
+typedef struct ladder_sink {
+    void *opaque;
+    /* once, after the plan is final (all extradata filled), before any packet */
+    int (*begin)(void *opaque, const ladder_plan *plan, ladder_error *err);
+    int (*packet)(void *opaque, const ladder_packet *pkt, ladder_error *err);
+    /* once, after the last packet of every stream, only if the run succeeded */
+    int (*end)(void *opaque, const ladder_plan *plan, ladder_error *err);
+} ladder_sink;
+
+/* Per-stream results of an encode (tc_run fills them; summary.json carries them). */
+typedef struct ladder_stream_stats {
+    int64_t frames; /* packets written */
+    int64_t bytes;
+    double duration; /* seconds from first pts to last pts + duration */
+    double avg_kbps;
+    int64_t idr_count;
+    double psnr_y, psnr_avg; /* mean over frames, dB (video, with b_stats) */
+    double ssim;             /* mean over frames (video, with b_stats) */
+} ladder_stream_stats;
+
+#endif

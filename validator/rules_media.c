@@ -1,0 +1,89 @@
+/* rules_media.c: the variant-wide video rules, on what media.c measured: idr-interval (no gap
+ * between IDRs over the profile's GOP length), h264-max-high-4.2, frame-rate-max-60,
+ * idr-aligned-across-rungs and, with a ladder, rung-matches-profile. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "val_internal.h"
+
+#define EPSILON 1e-3
+
+/* idr-interval: no gap between IDRs, or from the last one to the end, over the profile's GOP
+ * length + one frame. */
+static void check_idr_interval(val_report *r, const char *uri, const val_media *m,
+                               double gop_seconds)
+{
+    double worst = 0, at = 0;
+
+    for (int i = 0; i < m->n_idr; i++) {
+        double next = i + 1 < m->n_idr ? m->idr[i + 1] : m->end;
+        if (next - m->idr[i] > worst) {
+            worst = next - m->idr[i];
+            at = m->idr[i] - m->start;
+        }
+    }
+    CHECK(r, m->n_idr > 0 && worst <= gop_seconds + m->frame + EPSILON, uri, "idr-interval",
+          "%d IDRs; %.3f s without one from %.3f s (the profile's GOP is %g s)", m->n_idr, worst,
+          at, gop_seconds);
+}
+
+void val_check_video(val_report *r, const char *uri, const val_media *m, double gop_seconds)
+{
+    int profile = m->sps[0], level = m->sps[2];
+
+    if (!m->has_video)
+        return;
+    check_idr_interval(r, uri, m, gop_seconds);
+    if (m->have_sps)
+        CHECK(r, (profile == 66 || profile == 77 || profile == 100) && level <= 42, uri,
+              "h264-max-high-4.2", "H.264 profile_idc %d level_idc %d is beyond High 4.2", profile,
+              level);
+    CHECK(r, m->fps <= 60 + EPSILON, uri, "frame-rate-max-60", "%.3f frames/s", m->fps);
+}
+
+void val_check_idr_alignment(val_report *r, const char *uri, const val_media *m,
+                             const val_media *first)
+{
+    int i = 0;
+
+    if (!m->has_video || !first->has_video)
+        return;
+    while (i < m->n_idr && i < first->n_idr && fabs(m->idr[i] - first->idr[i]) <= EPSILON)
+        i++;
+    CHECK(r, i == m->n_idr && i == first->n_idr, uri, "idr-aligned-across-rungs",
+          "IDR %d at %.3f s, the first video variant's at %.3f s (%d IDRs vs %d)", i,
+          i < m->n_idr ? m->idr[i] - first->start : -1.0,
+          i < first->n_idr ? first->idr[i] - first->start : -1.0, m->n_idr, first->n_idr);
+}
+
+void val_check_rung(val_report *r, const char *uri, const val_media *m, const prof_ladder *ladder)
+{
+    char name[PROF_NAME_MAX] = "";
+    const char *end = strrchr(uri, '/'), *start = end;
+    const prof_rung *rung;
+
+    while (start && start > uri && start[-1] != '/')
+        start--;
+    if (end && start)
+        snprintf(name, sizeof name, "%.*s", (int)(end - start), start);
+    rung = prof_find_rung(ladder, name);
+    CHECK(r, rung && rung->use == PROF_USE_HLS, uri, "rung-matches-profile",
+          "no HLS rung named '%s' in profile %s", name, ladder->name);
+    if (!rung || !m->has_video)
+        return;
+    /* the transcoder turns the box sideways for a portrait picture */
+    int portrait = m->height > m->width && rung->height < rung->width;
+    int box_w = portrait ? rung->height : rung->width,
+        box_h = portrait ? rung->width : rung->height;
+    CHECK(r, m->width <= box_w && m->height <= box_h, uri, "rung-matches-profile",
+          "%dx%d exceeds the rung's box %dx%d", m->width, m->height, box_w, box_h);
+    CHECK(r, m->have_sps && m->sps[0] == prof_profile_idc(rung->h264_profile), uri,
+          "rung-matches-profile", "H.264 profile_idc %d, the rung says %s", m->sps[0],
+          rung->h264_profile);
+    CHECK(r, m->have_sps && m->sps[2] <= rung->level_idc, uri, "rung-matches-profile",
+          "H.264 level_idc %d is above the rung's %d", m->sps[2], rung->level_idc);
+    if (rung->max_fps > 0)
+        CHECK(r, m->fps <= rung->max_fps + EPSILON, uri, "rung-matches-profile",
+              "%.3f frames/s is above the rung's %d", m->fps, rung->max_fps);
+}

@@ -1,0 +1,167 @@
+/* val_internal.h: what the validator's files share. Never included from outside validator/.
+ *
+ * The files are layered, and each layer calls only the layers above it in this header:
+ *   1. report.c      the report and the small file and text helpers;
+ *   2. bitstream.c   H.264 SPS and AAC configuration readers, on bytes in memory;
+ *   3. playlist.c    playlists as text;  ts.c  TS packets;  bmff.c  fMP4 boxes;
+ *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
+ *   4. the rules:    rules_media.c, rules_mp4.c, and validate.c, which runs them all.
+ * A reader in layer 3 also checks the rules that need its data in hand (a playlist's own tags,
+ * a segment's packets), through the report; it never calls a rule file. */
+#ifndef LADDER_VAL_INTERNAL_H
+#define LADDER_VAL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "validator.h"
+
+/* ---- 1. report and helpers (report.c) -------------------------------------------------------- */
+
+/* Counts a check and keeps its failure (up to VAL_MAX_FAILURES). */
+void val_fail(val_report *r, const char *file, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Counts a check that passed. */
+void val_pass(val_report *r);
+
+#define CHECK(r, cond, file, rule, ...)                                                            \
+    do {                                                                                           \
+        if (cond)                                                                                  \
+            val_pass(r);                                                                           \
+        else                                                                                       \
+            val_fail(r, file, rule, __VA_ARGS__);                                                  \
+    } while (0)
+
+/* out = a/b; a path longer than out holds comes out empty, and then is simply not found. */
+void val_join(char *out, size_t len, const char *a, const char *b);
+/* out = the folder of show/uri. */
+void val_dir_of(char *out, size_t len, const char *show, const char *uri);
+/* The whole file, NUL-terminated, for the caller to free, its size in *size (may be NULL);
+ * NULL if unreadable or over 64 MB. */
+char *val_slurp(const char *path, long *size);
+/* The value of attribute `name` in a tag's attribute list, into out (quotes removed);
+ * 0 when absent. */
+int val_attr(const char *line, const char *name, char *out, size_t len);
+
+/* ---- 2. bitstream readers (bitstream.c) ------------------------------------------------------ */
+
+/* The first three payload bytes of a NAL unit (after its header), emulation prevention
+ * removed; 0 when there are fewer. */
+int val_nal_payload3(const uint8_t *p, int n, uint8_t out[3]);
+/* The first NAL unit of `type` in a packet: Annex B (len_size 0) or length-prefixed with
+ * len_size bytes (MP4). Returns its size (header included), 0 when there is none. */
+int val_h264_find_nal(const uint8_t *d, int n, int len_size, int type, const uint8_t **nal);
+/* The three SPS bytes after the NAL header (profile_idc, constraint flags, level_idc), from
+ * Annex B data or an avcC record; 0 if none. */
+int val_h264_sps(const uint8_t *data, int size, uint8_t out[3]);
+/* frame_mbs_only_flag of an SPS NAL unit's payload (after the header): 1 progressive. */
+int val_h264_frame_mbs_only(const uint8_t *nal, int len);
+/* AAC object type and channel configuration from an AudioSpecificConfig, or from an ADTS
+ * header at the start of a packet; 0 when the bytes do not say. */
+int val_aac_asc_config(const uint8_t *asc, int n, int *aot, int *channels);
+int val_aac_adts_config(const uint8_t *p, int n, int *aot, int *channels);
+
+/* ---- 3. readers: playlists (playlist.c) ------------------------------------------------------ */
+
+/* A media or I-frame playlist's entries, in order, as many as it has. Start from {0}; a read
+ * reuses the arrays; free with val_playlist_free. */
+typedef struct val_playlist {
+    int target, n, cap;
+    double *durations;
+    char (*uris)[64]; /* relative to the playlist's folder */
+    double total;     /* sum of the EXTINF values */
+} val_playlist;
+
+void val_playlist_free(val_playlist *pl);
+
+/* More variants than a ladder can make is itself a failure (too-many-variants). */
+#define VAL_MAX_VARIANTS (PROF_MAX_RUNGS + 2)
+
+typedef struct val_variant {
+    char uri[256], codecs[128];
+    long long bandwidth, average;
+    int has_codecs, has_resolution, has_frame_rate, audio_only;
+    double extinf_seconds; /* the EXTINF values of its media playlist added up */
+    double media_seconds;  /* measured from the segments (0: unknown) */
+    double frame_seconds;  /* one video frame, or AAC frame for audio alone (0: unknown) */
+} val_variant;
+
+typedef struct val_iframe_stream {
+    char uri[256], codecs[128];
+} val_iframe_stream;
+
+typedef struct val_master {
+    int n, n_iframes;
+    int too_many; /* the playlist had more than VAL_MAX_VARIANTS */
+    val_variant v[VAL_MAX_VARIANTS];
+    val_iframe_stream iframes[VAL_MAX_VARIANTS];
+} val_master;
+
+/* Reads master.m3u8 and checks its own rules; fills m (m->n variants). */
+void val_read_master(val_report *r, const char *show, val_master *m);
+/* Reads a variant's media playlist and checks the media playlist rules; target_seconds is the
+ * profile's segment length, which the target duration must equal. */
+void val_read_media(val_report *r, const char *show, const char *uri, int target_seconds,
+                    val_playlist *pl);
+/* Reads an I-frame playlist and checks its version tag. */
+void val_read_iframes(val_report *r, const char *show, const char *uri, val_playlist *pl);
+
+/* ---- 3. readers: TS packets (ts.c) ----------------------------------------------------------- */
+
+/* ts-continuity-counters: per PID across all the variant's segments. */
+void val_ts_continuity(val_report *r, const char *show, const char *uri, const val_playlist *pl);
+
+/* ---- 3. readers: fMP4 boxes (bmff.c) --------------------------------------------------------- */
+
+/* The composition time offsets of track_id's samples in an fMP4 segment, in decode order, in
+ * a new array for the caller to free; 0, or -1 when unreadable (then *cto is NULL). */
+int val_fmp4_offsets(const char *path, uint32_t track_id, int32_t **cto, int *count);
+
+/* ---- 3. readers: media through libavformat (media.c) ----------------------------------------- */
+
+/* What a variant's segments say. */
+typedef struct val_media {
+    int has_video, has_audio;
+    int have_sps;
+    uint8_t sps[3];    /* profile_idc, constraint flags, level_idc (first segment read) */
+    int width, height; /* first segment read */
+    double fps;        /* highest frame rate of any segment, from the video PTS */
+    double frame;      /* seconds per video frame (first segment read), else per AAC frame */
+    double start, end; /* first PTS .. last PTS + one frame (video, else audio); end 0: none */
+    int aac;           /* AAC audio (the CODECS entry is mp4a.40.<aot>) */
+    int aot;           /* AAC audio object type (2 = LC) of the first segment read */
+    double *idr;       /* IDR presentation times, seconds */
+    int n_idr, cap_idr;
+} val_media;
+
+/* Reads every segment of the playlist at uri, checks the per-segment rules (IDR first unless
+ * audio_only, progressive, one stereo AAC-LC audio stream, timestamps continuous) and fills m.
+ * Free m with val_media_free. */
+void val_scan_variant(val_report *r, const char *show, const char *uri, int audio_only,
+                      const val_playlist *pl, val_media *m);
+void val_media_free(val_media *m);
+/* "avc1.PPCCLL,mp4a.40.2" as the media says; empty when nothing was read. */
+void val_media_codecs(const val_media *m, char *out, size_t len);
+/* AAC object type and channels from the first packet (ADTS) or the stream's extradata
+ * (AudioSpecificConfig), else the demuxer's profile; 0 when none says. */
+struct AVCodecParameters;
+int val_aac_config(const struct AVCodecParameters *par, const uint8_t *pkt, int size, int *aot,
+                   int *channels);
+/* The avc1 CODECS entry of the first video packet (SPS) of a file; 0 when none is found. */
+int val_file_avc1(const char *path, char *out, size_t len);
+
+/* ---- 4. rules (rules_media.c, rules_mp4.c) --------------------------------------------------- */
+
+/* The variant-wide video rules on what val_scan_variant measured; gop_seconds is the
+ * profile's IDR interval. */
+void val_check_video(val_report *r, const char *uri, const val_media *m, double gop_seconds);
+void val_check_idr_alignment(val_report *r, const char *uri, const val_media *m,
+                             const val_media *first);
+/* rung-matches-profile: the rung named by uri's folder (hls/<rung>/index.m3u8). */
+void val_check_rung(val_report *r, const char *uri, const val_media *m, const prof_ladder *ladder);
+
+/* Every .mp4 file of mp4/, in name order: faststart, not fragmented, avc1, AAC-LC stereo and,
+ * with a ladder, the rung's profile and level. */
+void val_mp4s(val_report *r, const char *show, const prof_ladder *ladder);
+
+#endif

@@ -1,0 +1,34 @@
+/* validator.h: the independent judge of a published show. It reads what the packager wrote,
+ * as a player would (playlists as text, segments through libavformat, H.264 and AAC facts from
+ * the bitstream), and checks it against the publishing rules of docs/hls-rules.md. Every
+ * failure is reported with its file and rule; nothing stops at the first.
+ *
+ * Rule constants that a ladder decides (the target duration, the IDR interval, each rung's
+ * size, profile, level and frame rate) come from the ladder profile the show was made with. */
+#ifndef LADDER_VALIDATOR_H
+#define LADDER_VALIDATOR_H
+
+#include "ladder.h"
+#include "profiles.h"
+
+#define VAL_MAX_FAILURES 256
+
+typedef struct val_failure {
+    char file[256]; /* relative to the show folder */
+    char rule[64];  /* a stable rule name, e.g. "segment-starts-with-idr" (docs/hls-rules.md) */
+    char message[256];
+} val_failure;
+
+typedef struct val_report {
+    int checks;     /* checks made */
+    int n_failures; /* failures kept (at most VAL_MAX_FAILURES; checks still counts them all) */
+    val_failure failures[VAL_MAX_FAILURES];
+} val_report;
+
+/* Checks the show in show_dir (a version folder, or any folder holding master.m3u8) against
+ * the rules, with the constants of `ladder` (borrowed for the call; the profile the show was
+ * made with). Returns 0 when everything passes, LADDER_EVALIDATE with the failures in *report
+ * otherwise, or LADDER_ENOMEM. report is large: allocate it. */
+int val_validate(const char *show_dir, const prof_ladder *ladder, val_report *report);
+
+#endif
