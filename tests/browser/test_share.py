@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "origin"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from ladder_test import LADDER, ROOT, Checks, ladder, run  # noqa: E402
+from ladder_test import LADDER, ROOT, Checks, check_show_json_schema, ladder, run  # noqa: E402
 from origin_test import get, start_origin, stop  # noqa: E402
 
 FIXTURE = os.environ.get("PLAYER_FIXTURE", os.path.join(ROOT, "build", "player-fixture"))
@@ -149,4 +149,7 @@ for bad in ["ftp://x", "https://", "https://a b", 'https://x"y']:
     r = ladder("serve", "--library", LIB, "--listen", "127.0.0.1:0", "--public-url", bad, timeout=10)
     c.check(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "public URL" in r.stderr,
             f"--public-url {bad!r}: exit {r.returncode}, {r.stderr.strip()!r}")
+# The fixture's library is no workdir(), so ladder_test's cleanup hook never sees it: its shows
+# (demo, xss, and demo's re-ingest if player.browser ran first) are checked here.
+c.check(check_show_json_schema(c, LIB) >= 2, "the fixture's show.json files were checked")
 c.done()

@@ -2,7 +2,11 @@
 
 Each test file is a plain script run by ctest: it exits 0 when every check passed and prints
 one line per failed check otherwise. Clips are generated at test time by
-tests/media/make-clip.sh; nothing binary is committed."""
+tests/media/make-clip.sh; nothing binary is committed.
+
+Every show.json a test publishes under a workdir() is checked against docs/show.schema.json
+(python3-jsonschema) when cleanup() removes the folder, or at Checks.done() if it is still there:
+one check per file, so a test that publishes covers the format without saying so."""
 import json
 import os
 import shutil
@@ -14,6 +18,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 LADDER = os.environ.get("LADDER", os.path.join(ROOT, "build", "ladder"))
 MAKE_CLIP = os.path.join(ROOT, "tests", "media", "make-clip.sh")
 MAKE_SAMPLE = os.path.join(ROOT, "samples", "make-mezzanine.sh")
+SHOW_SCHEMA = os.path.join(ROOT, "docs", "show.schema.json")
+
+_workdirs = []        # folders from workdir() not yet checked for show.json files
+_schema_results = []  # (ok, what) found by cleanup(), recorded by the next Checks.done()
 
 
 class Checks:
@@ -35,12 +43,20 @@ class Checks:
         return self.check(got == want, f"{what}: got {got!r}, want {want!r}")
 
     def done(self):
+        # Shows published into a folder that was never cleaned up (an early exit) count too.
+        for d in list(_workdirs):
+            _schema_results.extend(show_json_schema_results(d))
+            _workdirs.remove(d)
+        for ok, what in _schema_results:
+            self.check(ok, what)
+        _schema_results.clear()
         print(f"{self.name}: {self.count - len(self.failures)} passed, {len(self.failures)} failed")
         sys.exit(1 if self.failures else 0)
 
 
 def workdir():
     d = tempfile.mkdtemp(prefix="ladder-test-")
+    _workdirs.append(d)
     return d
 
 
@@ -92,7 +108,66 @@ def summary(outdir):
 
 
 def cleanup(d):
+    # The last moment the shows in d exist: check their show.json files now, record at done().
+    if d in _workdirs:
+        _workdirs.remove(d)
+        _schema_results.extend(show_json_schema_results(d))
     shutil.rmtree(d, ignore_errors=True)
+
+
+def show_json_files(folder):
+    """Every show.json under folder that is a real file, sorted. Symlinks (LIBRARY/ID/show.json
+    -> current/show.json, a test's links out of the library) are skipped so each version's file
+    is checked once, and so are dot-folders (.staging holds what is not published)."""
+    found = []
+    for top, dirs, files in os.walk(folder):  # does not descend into symlinked folders
+        dirs[:] = sorted(x for x in dirs if not x.startswith("."))
+        found += [os.path.join(top, f) for f in files
+                  if f == "show.json" and not os.path.islink(os.path.join(top, f))]
+    return sorted(found)
+
+
+_validator = []  # the Draft-07 validator for SHOW_SCHEMA, made once
+
+
+def show_json_errors(doc):
+    """The schema's complaints about one parsed show.json, as "where: message" strings ([] if
+    it conforms). Raises ImportError without python3-jsonschema."""
+    if not _validator:
+        import jsonschema
+        with open(SHOW_SCHEMA) as f:
+            schema = json.load(f)
+        jsonschema.Draft7Validator.check_schema(schema)
+        _validator.append(jsonschema.Draft7Validator(schema))
+    errors = sorted(_validator[0].iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors]
+
+
+def show_json_schema_results(folder):
+    """[(ok, what)], one per show.json under folder (show_json_files), against SHOW_SCHEMA."""
+    results = []
+    for path in show_json_files(folder):
+        rel = os.path.relpath(path, folder)
+        try:
+            with open(path) as f:
+                errors = show_json_errors(json.load(f))
+        except ImportError:
+            return [(False, f"{rel}: cannot check show.json, python3-jsonschema is missing "
+                            "(scripts/install-deps.sh)")]
+        except ValueError as e:
+            errors = [f"not JSON: {e}"]
+        results.append((not errors, f"{rel} conforms to docs/show.schema.json"
+                        + (f": {'; '.join(errors[:3])}" if errors else "")))
+    return results
+
+
+def check_show_json_schema(checks, folder):
+    """Checks every show.json under folder (a library, a show or a version folder) against
+    docs/show.schema.json, one check each; returns how many there were."""
+    results = show_json_schema_results(folder)
+    for ok, what in results:
+        checks.check(ok, what)
+    return len(results)
 
 
 def ingest_clip(d, show_id, size="1280x720", duration="14"):

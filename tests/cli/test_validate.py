@@ -127,7 +127,7 @@ BREAKS = [
     ("extm3u-first", RUNG + "/index.m3u8", lambda s: edit(s, RUNG + "/index.m3u8", lambda t: t.split("\n", 1)[1])),
     ("playlist-type-vod", RUNG + "/index.m3u8", lambda s: edit(s, RUNG + "/index.m3u8", lambda t: t.replace("#EXT-X-PLAYLIST-TYPE:VOD\n", ""))),
     ("endlist", RUNG + "/index.m3u8", lambda s: edit(s, RUNG + "/index.m3u8", lambda t: t.replace("#EXT-X-ENDLIST\n", ""))),
-    ("target-duration-6", RUNG + "/index.m3u8", lambda s: edit(s, RUNG + "/index.m3u8", lambda t: t.replace("TARGETDURATION:6", "TARGETDURATION:10"))),
+    ("target-duration", RUNG + "/index.m3u8", lambda s: edit(s, RUNG + "/index.m3u8", lambda t: t.replace("TARGETDURATION:6", "TARGETDURATION:10"))),
     ("segment-max-target-plus-half", RUNG + "/index.m3u8", lambda s: edit(s, RUNG + "/index.m3u8", lambda t: t.replace("#EXTINF:6.000000", "#EXTINF:7.200000", 1))),
     ("extinf-within-target", RUNG + "/index.m3u8", lambda s: edit(s, RUNG + "/index.m3u8", lambda t: t.replace("#EXTINF:6.000000", "#EXTINF:7.200000", 1))),
     ("segment-exists", RUNG + "/index.m3u8", lambda s: os.remove(os.path.join(s, RUNG, "seg00001.ts"))),
@@ -154,7 +154,7 @@ BREAKS = [
      lambda s: edit(s, RUNG + "/index.m3u8", lambda t: stretch_last_extinf(t, 0.038)), ()),
     ("idr-aligned-across-rungs", RUNG + "/index.m3u8",  # all its video 0.1 s later
      lambda s: [ts_edit.retime(p, ts_edit.VIDEO, shift(9000)) for p in segments(s, RUNG)], ()),
-    ("idr-every-2s", FIRST,  # the IDR at 2 s becomes a plain picture, on every rung alike
+    ("idr-interval", FIRST,  # the IDR at 2 s becomes a plain picture, on every rung alike
      lambda s: [ts_edit.idr_to_non_idr(segments(s, v)[0], 1) for v in VIDEO_RUNGS], ()),
     ("ts-continuity-counters", RUNG + "/index.m3u8",  # at a segment boundary
      lambda s: ts_edit.bump_cc(segments(s, RUNG)[1], ts_edit.VIDEO), ()),

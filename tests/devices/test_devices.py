@@ -1,5 +1,5 @@
 """test_devices.py: the built-in device rules (profiles/devices.xml) send every client where
-shared/docs/devices-and-cdn.md says it belongs, checked on uap-core's corpus of real
+docs/origin.md ("/play/<id>") says it belongs, checked on uap-core's corpus of real
 user-agent strings and on our own cases for what the corpus lacks (iPadOS, WebView, smart TVs,
 Client Hints). The expected answer comes from an independent oracle: uap-core's own regexes
 (uap.py) parse each string into OS and browser family and version, and the policy below maps
@@ -13,7 +13,7 @@ from ladder_test import Checks, cleanup, ladder, workdir  # noqa: E402
 
 c = Checks("devices")
 
-# --- the oracle: the policy of devices-and-cdn.md, over uap's parse -------------------------
+# --- the oracle: the policy of docs/origin.md, over uap's parse -------------------------
 FEATURE_OS = {"Symbian OS", "Symbian^3", "Symbian^3 Anna", "Symbian^3 Belle", "Nokia Series 40",
               "Nokia Series 30 Plus", "Windows Mobile", "BREW", "Brew MP", "Bada", "MeeGo",
               "Maemo", "Firefox OS", "KaiOS"}

@@ -114,7 +114,7 @@ static tc_source_info source(int w, int h, int fps_num, int fps_den, int audio)
 }
 
 /* Plans the built-in pbs16 for src; fails the test if planning fails. */
-static void plan_pbs16(const tc_source_info *src, prof_ladder *l, tc_plan *plan, int *div)
+static void plan_pbs16(const tc_source_info *src, prof_ladder *l, ladder_plan *plan, int *div)
 {
     assert_int_equal(prof_load_default(l, NULL), 0);
     assert_int_equal(tc_make_plan(l, src, plan, div, NULL), 0);
@@ -123,8 +123,8 @@ static void plan_pbs16(const tc_source_info *src, prof_ladder *l, tc_plan *plan,
 static void plan_full_ladder_from_1080p(void **state)
 {
     prof_ladder l;
-    tc_plan plan;
-    int div[TC_MAX_STREAMS];
+    ladder_plan plan;
+    int div[LADDER_MAX_STREAMS];
     tc_source_info src = source(1920, 1080, 30000, 1001, 1);
     (void)state;
     plan_pbs16(&src, &l, &plan, div);
@@ -143,8 +143,8 @@ static void plan_full_ladder_from_1080p(void **state)
 static void plan_small_source_skips_large_rungs(void **state)
 {
     prof_ladder l;
-    tc_plan plan;
-    int div[TC_MAX_STREAMS];
+    ladder_plan plan;
+    int div[LADDER_MAX_STREAMS];
     tc_source_info src = source(640, 360, 25, 1, 0);
     (void)state;
     plan_pbs16(&src, &l, &plan, div);
@@ -161,8 +161,8 @@ static void plan_small_source_skips_large_rungs(void **state)
 static void plan_tiny_source_keeps_one_rung_per_use(void **state)
 {
     prof_ladder l;
-    tc_plan plan;
-    int div[TC_MAX_STREAMS];
+    ladder_plan plan;
+    int div[LADDER_MAX_STREAMS];
     tc_source_info src = source(176, 144, 15, 1, 1);
     (void)state;
     plan_pbs16(&src, &l, &plan, div);
@@ -179,8 +179,8 @@ static void plan_tiny_source_keeps_one_rung_per_use(void **state)
 static void plan_anamorphic_uses_display_aspect(void **state)
 {
     prof_ladder l;
-    tc_plan plan;
-    int div[TC_MAX_STREAMS];
+    ladder_plan plan;
+    int div[LADDER_MAX_STREAMS];
     tc_source_info src = source(1440, 1080, 25, 1, 1);
     (void)state;
     src.sar_num = 4;
@@ -194,8 +194,8 @@ static void plan_anamorphic_uses_display_aspect(void **state)
 static void plan_60fps_halves_capped_rungs(void **state)
 {
     prof_ladder l;
-    tc_plan plan;
-    int div[TC_MAX_STREAMS];
+    ladder_plan plan;
+    int div[LADDER_MAX_STREAMS];
     tc_source_info src = source(1920, 1080, 60, 1, 1);
     (void)state;
     plan_pbs16(&src, &l, &plan, div);
@@ -211,8 +211,8 @@ static void plan_60fps_halves_capped_rungs(void **state)
 static void plan_audio_rate(void **state)
 {
     prof_ladder l;
-    tc_plan plan;
-    int div[TC_MAX_STREAMS];
+    ladder_plan plan;
+    int div[LADDER_MAX_STREAMS];
     tc_source_info src = source(1920, 1080, 25, 1, 1);
     (void)state;
     assert_int_equal(prof_load_default(&l, NULL), 0);
