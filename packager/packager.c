@@ -1,7 +1,12 @@
 /* packager.c: the packager as a ladder_sink. Video packets of each HLS rung are gathered per
  * segment (cut at the aligned IDRs every segment_seconds) and written once the shared audio
- * for that time has arrived; MP4 rungs are muxed as packets come. All sink calls are
- * serialized by one mutex: muxing is cheap next to encoding, and it keeps the state simple. */
+ * for that time has arrived; MP4 rungs are muxed as packets come.
+ *
+ * The sink's calls for different streams come at once (the transcoder's encoder threads, the
+ * replay's reader threads), so every rung muxes on its own thread. What is shared has a lock of
+ * its own: an HLS rung (its video thread and the audio thread both flush it), each audio store
+ * (appended by one thread, read by the rungs), and the first error. A rung's lock is taken
+ * before an audio store's, never the other way, and no lock is held while waiting for one. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,7 +22,8 @@ typedef struct closed_segment {
 } closed_segment;
 
 typedef struct hls_rung {
-    int stream, audio; /* plan indexes; audio -1 when video-only */
+    pthread_mutex_t lock; /* the rung's state and writer */
+    int stream, audio;    /* plan indexes; audio -1 when video-only */
     seg_writer w;
     pkt_list open; /* video of the segment being gathered */
     double open_start;
@@ -35,7 +41,8 @@ typedef struct mp4_rung {
 } mp4_rung;
 
 typedef struct audio_store {
-    pkt_list pkts; /* every packet of the stream, in order */
+    pthread_mutex_t lock; /* pkts (which grows and moves), last_pts */
+    pkt_list pkts;        /* every packet of the stream, in order */
     AVRational tb;
     double last_pts; /* seconds; how far the audio has arrived */
     int ended;
@@ -45,7 +52,6 @@ struct pkg_packager {
     pkg_params params;
     char out_dir[1024];
     char entry_prefix[32], entry_name[64];
-    pthread_mutex_t lock;
     ladder_plan plan;
     hls_rung hls[PROF_MAX_RUNGS];
     int n_hls;
@@ -60,7 +66,8 @@ struct pkg_packager {
     int n_variants;
     int poster_width, poster_height; /* 0 until poster.jpg is written */
     ladder_sink sink;
-    ladder_error error;
+    pthread_mutex_t error_lock;
+    ladder_error error; /* the first failure, sticky */
 };
 
 /* ---- packet lists ------------------------------------------------------------------------ */
@@ -98,61 +105,100 @@ static double pkt_seconds(const AVPacket *p, AVRational tb)
     return p->pts * av_q2d(tb);
 }
 
-/* ---- HLS rungs ----------------------------------------------------------------------------- */
+/* ---- errors and the audio stores ----------------------------------------------------------- */
 
-static int fail(pkg_packager *p, int code)
+/* Keeps the first failure (why, or a plain message when why says nothing); every later sink
+ * call fails with it. Returns code. */
+static int fail(pkg_packager *p, int code, const ladder_error *why)
 {
-    if (p->error.code == 0 && code < 0)
+    pthread_mutex_lock(&p->error_lock);
+    if (p->error.code == 0 && code < 0) {
+        if (why && why->msg[0])
+            p->error = *why;
+        else
+            ladder_error_set(&p->error, code, "packaging failed: %s", ladder_strerror(code));
         p->error.code = code;
+    }
+    pthread_mutex_unlock(&p->error_lock);
     return code;
 }
 
-/* What a sink callback returns: the first failure is sticky (every later call fails with it),
- * and its message is handed to the caller unchanged. */
-static int sink_result(pkg_packager *p, int code, ladder_error *err)
+/* What a sink callback returns: 0, or the first failure of any stream, its message in err. */
+static int sink_result(pkg_packager *p, int code, const ladder_error *why, ladder_error *err)
 {
-    if (code >= 0 && p->error.code >= 0)
-        return 0;
-    fail(p, code);
-    if (!p->error.msg[0])
-        ladder_error_set(&p->error, p->error.code, "packaging failed: %s",
-                         ladder_strerror(p->error.code));
-    if (err)
+    int first;
+
+    if (code < 0)
+        fail(p, code, why);
+    pthread_mutex_lock(&p->error_lock);
+    first = p->error.code;
+    if (first < 0 && err)
         *err = p->error;
-    return p->error.code;
+    pthread_mutex_unlock(&p->error_lock);
+    return first < 0 ? first : 0;
 }
 
-static int audio_ready(const pkg_packager *p, const hls_rung *r, double end)
+static int audio_ready(pkg_packager *p, const hls_rung *r, double end)
 {
-    const audio_store *a = r->audio >= 0 ? &p->audio[r->audio] : NULL;
-    return !a || a->ended || a->last_pts >= end;
+    audio_store *a = r->audio >= 0 ? &p->audio[r->audio] : NULL;
+    int ready;
+
+    if (!a)
+        return 1;
+    pthread_mutex_lock(&a->lock);
+    ready = a->ended || a->last_pts >= end;
+    pthread_mutex_unlock(&a->lock);
+    return ready;
 }
 
-/* Writes one segment of a TS variant: video packets given, audio from the store up to `end`. */
+/* The stored packets of an audio stream from *cursor on whose time is before `end` (or at it,
+ * with `inclusive`), copied into a new array (*out, NULL when none): the store may grow and
+ * move while the caller muxes them. The packets themselves stay put until pkg_close. Advances
+ * *cursor; returns the count, or -1 when out of memory. */
+static int take_audio(pkg_packager *p, int audio, int *cursor, double end, int inclusive,
+                      AVPacket ***out)
+{
+    audio_store *a = &p->audio[audio];
+    int first = *cursor, n;
+
+    *out = NULL;
+    pthread_mutex_lock(&a->lock);
+    while (*cursor < a->pkts.n) {
+        double t = pkt_seconds(a->pkts.pkts[*cursor], a->tb);
+        if (t > end || (t == end && !inclusive))
+            break;
+        (*cursor)++;
+    }
+    n = *cursor - first;
+    if (n > 0 && (*out = av_malloc_array(n, sizeof **out)))
+        memcpy(*out, a->pkts.pkts + first, n * sizeof **out);
+    pthread_mutex_unlock(&a->lock);
+    return n > 0 && !*out ? -1 : n;
+}
+
+/* ---- HLS rungs ----------------------------------------------------------------------------- */
+
+/* Writes one segment of a variant: video packets given, audio from the store up to `end`. */
 static int write_segment(pkg_packager *p, seg_writer *w, int audio, int *cursor, AVPacket **video,
-                         int n_video, double start, double end, double duration)
+                         int n_video, double start, double end, double duration, ladder_error *err)
 {
     AVPacket **aud = NULL;
     int n_aud = 0, ret;
 
-    if (audio >= 0) {
-        audio_store *a = &p->audio[audio];
-        int first = *cursor;
-        while (*cursor < a->pkts.n && pkt_seconds(a->pkts.pkts[*cursor], a->tb) < end)
-            (*cursor)++;
-        aud = a->pkts.pkts + first;
-        n_aud = *cursor - first;
-    }
-    ret = seg_writer_segment(w, start, duration, video, n_video, aud, n_aud, &p->error);
-    return fail(p, ret);
+    if (audio >= 0 && (n_aud = take_audio(p, audio, cursor, end, 0, &aud)) < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    ret = seg_writer_segment(w, start, duration, video, n_video, aud, n_aud, err);
+    av_free(aud);
+    return ret;
 }
 
-static int flush_waiting(pkg_packager *p, hls_rung *r)
+/* Writes the rung's closed segments whose audio is in. Under r->lock. */
+static int flush_waiting(pkg_packager *p, hls_rung *r, ladder_error *err)
 {
     while (r->n_waiting > 0 && audio_ready(p, r, r->waiting[0].end)) {
         closed_segment *c = &r->waiting[0];
         int ret = write_segment(p, &r->w, r->audio, &r->audio_cursor, c->video.pkts, c->video.n,
-                                c->start, c->end, fmin(c->end, r->video_end) - c->start);
+                                c->start, c->end, fmin(c->end, r->video_end) - c->start, err);
         pkt_list_clear(&c->video);
         if (ret < 0)
             return ret;
@@ -175,6 +221,7 @@ static int close_open_segment(hls_rung *r, double end)
     return 0;
 }
 
+/* Segment start times, kept from the first HLS rung's thread alone. */
 static int note_cut(pkg_packager *p, double t)
 {
     if (pkg_grow((void **)&p->cuts, &p->cap_cuts, p->n_cuts, sizeof *p->cuts) < 0)
@@ -183,7 +230,8 @@ static int note_cut(pkg_packager *p, double t)
     return 0;
 }
 
-static int hls_video_packet(pkg_packager *p, int i, const ladder_packet *pkt)
+/* Under r->lock. */
+static int hls_video_packet(pkg_packager *p, int i, const ladder_packet *pkt, ladder_error *err)
 {
     hls_rung *r = &p->hls[i];
     int64_t seg_ticks = (int64_t)llround(p->params.segment_seconds * LADDER_VIDEO_TIMEBASE);
@@ -200,19 +248,19 @@ static int hls_video_packet(pkg_packager *p, int i, const ladder_packet *pkt)
     if (ret >= 0)
         ret = pkt_list_add(&r->open, pkt);
     if (ret < 0)
-        return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     /* the nominal frame duration, not the packet's: a replayed MP4 may carry a shorter last
      * sample, and ingest and package must give identical playlists */
     const ladder_stream *v = &p->plan.streams[r->stream];
     int64_t frame = av_rescale(LADDER_VIDEO_TIMEBASE, v->fps_den, v->fps_num);
     r->video_end = fmax(r->video_end, (double)(pkt->pts + frame) / LADDER_VIDEO_TIMEBASE);
-    return flush_waiting(p, r);
+    return flush_waiting(p, r, err);
 }
 
-/* ---- MP4 rungs ----------------------------------------------------------------------------- */
+/* ---- MP4 rungs (each touched by its own video stream's calls only) -------------------------- */
 
 /* A progressive MP4: not fragmented, moov moved before mdat when the file is finished. */
-static int mp4_open(pkg_packager *p, mp4_rung *m)
+static int mp4_open(pkg_packager *p, mp4_rung *m, ladder_error *err)
 {
     char dir[1100], path[1200];
     AVDictionary *opts = NULL;
@@ -221,20 +269,20 @@ static int mp4_open(pkg_packager *p, mp4_rung *m)
 
     snprintf(dir, sizeof dir, "%s/mp4", p->out_dir);
     snprintf(path, sizeof path, "%s/%s.mp4", dir, v->name);
-    ret = ladder_mkdir_p(dir, &p->error);
+    ret = ladder_mkdir_p(dir, err);
     if (ret < 0)
         return ret;
     if (avformat_alloc_output_context2(&m->oc, NULL, "mp4", path) < 0 ||
         !ladder_stream_add_to(m->oc, v) ||
         (m->audio >= 0 && !ladder_stream_add_to(m->oc, &p->plan.streams[m->audio])))
-        return ladder_error_set(&p->error, LADDER_ENOMEM, "cannot set up %s", path);
+        return ladder_error_set(err, LADDER_ENOMEM, "cannot set up %s", path);
     m->oc->flags |= AVFMT_FLAG_BITEXACT;
     av_dict_set(&opts, "movflags", "+faststart", 0);
     ret = avio_open(&m->oc->pb, path, AVIO_FLAG_WRITE);
     if (ret >= 0)
         ret = avformat_write_header(m->oc, &opts);
     av_dict_free(&opts);
-    return ret < 0 ? ladder_error_from_av(&p->error, ret, path) : 0;
+    return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
 }
 
 static int mp4_write(mp4_rung *m, const AVPacket *src, int stream, AVRational tb)
@@ -251,29 +299,33 @@ static int mp4_write(mp4_rung *m, const AVPacket *src, int stream, AVRational tb
     return ret;
 }
 
-/* Writes the stored audio up to `until` seconds (all of it with INFINITY). */
+/* Writes the stored audio up to `until` seconds (all of it with INFINITY). The muxer
+ * interleaves by timestamp, so the file does not depend on how far the audio had come. */
 static int mp4_catch_up_audio(pkg_packager *p, mp4_rung *m, double until)
 {
-    audio_store *a;
-    int ret = 0;
+    AVPacket **aud;
+    int n, ret = 0;
 
     if (m->audio < 0)
         return 0;
-    a = &p->audio[m->audio];
-    while (ret >= 0 && m->audio_cursor < a->pkts.n &&
-           pkt_seconds(a->pkts.pkts[m->audio_cursor], a->tb) <= until)
-        ret = mp4_write(m, a->pkts.pkts[m->audio_cursor++], 1, a->tb);
+    n = take_audio(p, m->audio, &m->audio_cursor, until, 1, &aud);
+    if (n < 0)
+        return AVERROR(ENOMEM);
+    for (int i = 0; ret >= 0 && i < n; i++)
+        ret = mp4_write(m, aud[i], 1, p->audio[m->audio].tb);
+    av_free(aud);
     return ret;
 }
 
-static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const ladder_packet *pkt)
+static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const ladder_packet *pkt,
+                            ladder_error *err)
 {
     AVPacket *c = av_packet_alloc();
     int ret;
 
     if (!c || av_new_packet(c, pkt->size) < 0) {
         av_packet_free(&c);
-        return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     }
     memcpy(c->data, pkt->data, pkt->size);
     c->pts = pkt->pts;
@@ -284,20 +336,20 @@ static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const ladder_packet *p
     if (ret >= 0)
         ret = mp4_write(m, c, 0, (AVRational){1, LADDER_VIDEO_TIMEBASE});
     av_packet_free(&c);
-    return ret < 0 ? fail(p, ladder_error_from_av(&p->error, ret, "writing an MP4")) : 0;
+    return ret < 0 ? ladder_error_from_av(err, ret, m->oc->url) : 0;
 }
 
-static int mp4_finish(pkg_packager *p, mp4_rung *m)
+static int mp4_finish(pkg_packager *p, mp4_rung *m, ladder_error *err)
 {
     int ret = mp4_catch_up_audio(p, m, INFINITY);
     if (ret >= 0)
         ret = av_write_trailer(m->oc);
-    return ret < 0 ? fail(p, ladder_error_from_av(&p->error, ret, "finishing an MP4")) : 0;
+    return ret < 0 ? ladder_error_from_av(err, ret, m->oc->url) : 0;
 }
 
 /* ---- the sink ------------------------------------------------------------------------------ */
 
-static int open_hls_rung(pkg_packager *p, const ladder_stream *v)
+static int open_hls_rung(pkg_packager *p, const ladder_stream *v, ladder_error *err)
 {
     hls_rung *r = &p->hls[p->n_hls++];
     char dir[1200];
@@ -306,15 +358,16 @@ static int open_hls_rung(pkg_packager *p, const ladder_stream *v)
     r->audio = v->audio_stream;
     snprintf(dir, sizeof dir, "%s/hls/%s", p->out_dir, v->name);
     return seg_writer_open(&r->w, dir, p->params.container == PROF_CONTAINER_FMP4, v,
-                           r->audio >= 0 ? &p->plan.streams[r->audio] : NULL, &p->error);
+                           r->audio >= 0 ? &p->plan.streams[r->audio] : NULL, err);
 }
 
+/* Called once, before any packet: nothing runs beside it. */
 static int sink_begin(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
     pkg_packager *p = opaque;
+    ladder_error why = {0};
     int ret = 0;
 
-    pthread_mutex_lock(&p->lock);
     p->plan = *plan;
     for (int i = 0; ret >= 0 && i < plan->n_streams; i++) {
         const ladder_stream *st = &plan->streams[i];
@@ -322,58 +375,73 @@ static int sink_begin(void *opaque, const ladder_plan *plan, ladder_error *err)
             p->audio[i].tb = (AVRational){1, st->timebase_den};
             p->audio[i].last_pts = -INFINITY;
         } else if (st->use == PROF_USE_HLS) {
-            ret = open_hls_rung(p, st);
+            ret = open_hls_rung(p, st, &why);
         } else {
             mp4_rung *m = &p->mp4[p->n_mp4++];
             m->stream = st->index;
             m->audio = st->audio_stream;
-            ret = mp4_open(p, m);
+            ret = mp4_open(p, m, &why);
         }
     }
-    ret = sink_result(p, ret, err);
-    pthread_mutex_unlock(&p->lock);
+    return sink_result(p, ret, &why, err);
+}
+
+/* Stores the packet, then writes the segments of the rungs that were waiting for it. */
+static int audio_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error *err)
+{
+    audio_store *a = &p->audio[pkt->stream];
+    int ret;
+
+    pthread_mutex_lock(&a->lock);
+    ret = pkt_list_add(&a->pkts, pkt);
+    if (ret >= 0)
+        a->last_pts = pkt->pts * av_q2d(a->tb);
+    pthread_mutex_unlock(&a->lock);
+    if (ret < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    for (int i = 0; ret >= 0 && i < p->n_hls; i++) {
+        hls_rung *r = &p->hls[i];
+        if (r->audio != pkt->stream)
+            continue;
+        pthread_mutex_lock(&r->lock);
+        ret = flush_waiting(p, r, err);
+        pthread_mutex_unlock(&r->lock);
+    }
     return ret;
 }
 
-static int audio_packet(pkg_packager *p, const ladder_packet *pkt)
+static int video_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error *err)
 {
-    audio_store *a = &p->audio[pkt->stream];
-    int ret = pkt_list_add(&a->pkts, pkt);
+    int ret = 0;
 
-    if (ret < 0)
-        return fail(p, ladder_error_set(&p->error, LADDER_ENOMEM, "out of memory"));
-    a->last_pts = pkt->pts * av_q2d(a->tb);
-    for (int i = 0; ret >= 0 && i < p->n_hls; i++)
-        if (p->hls[i].audio == pkt->stream)
-            ret = flush_waiting(p, &p->hls[i]);
+    for (int i = 0; ret >= 0 && i < p->n_hls; i++) {
+        if (p->hls[i].stream != pkt->stream)
+            continue;
+        pthread_mutex_lock(&p->hls[i].lock);
+        ret = hls_video_packet(p, i, pkt, err);
+        pthread_mutex_unlock(&p->hls[i].lock);
+    }
+    for (int i = 0; ret >= 0 && i < p->n_mp4; i++)
+        if (p->mp4[i].stream == pkt->stream)
+            ret = mp4_video_packet(p, &p->mp4[i], pkt, err);
     return ret;
 }
 
 static int sink_packet(void *opaque, const ladder_packet *pkt, ladder_error *err)
 {
     pkg_packager *p = opaque;
-    int ret = 0;
+    ladder_error why = {0};
+    int ret = sink_result(p, 0, NULL, err); /* once one stream failed, all stop */
 
-    pthread_mutex_lock(&p->lock);
-    if (p->error.code < 0)
-        ret = p->error.code;
-    else if (p->plan.streams[pkt->stream].kind == LADDER_STREAM_AUDIO)
-        ret = audio_packet(p, pkt);
-    else {
-        for (int i = 0; i < p->n_hls; i++)
-            if (p->hls[i].stream == pkt->stream)
-                ret = hls_video_packet(p, i, pkt);
-        for (int i = 0; i < p->n_mp4; i++)
-            if (p->mp4[i].stream == pkt->stream)
-                ret = mp4_video_packet(p, &p->mp4[i], pkt);
-    }
-    ret = sink_result(p, ret, err);
-    pthread_mutex_unlock(&p->lock);
-    return ret;
+    if (ret >= 0 && p->plan.streams[pkt->stream].kind == LADDER_STREAM_AUDIO)
+        ret = audio_packet(p, pkt, &why);
+    else if (ret >= 0)
+        ret = video_packet(p, pkt, &why);
+    return ret < 0 ? sink_result(p, ret, &why, err) : 0;
 }
 
 /* The audio-only variant: the lowest-bitrate AAC in TS, cut at the video's segment times. */
-static int write_audio_only(pkg_packager *p)
+static int write_audio_only(pkg_packager *p, ladder_error *err)
 {
     int best = -1, cursor = 0, ret;
     char dir[1200];
@@ -386,42 +454,44 @@ static int write_audio_only(pkg_packager *p)
         return 0;
     snprintf(dir, sizeof dir, "%s/hls/audio", p->out_dir);
     ret = seg_writer_open(&p->audio_only, dir, p->params.container == PROF_CONTAINER_FMP4, NULL,
-                          &p->plan.streams[best], &p->error);
+                          &p->plan.streams[best], err);
     for (int i = 0; ret >= 0 && i < p->n_cuts; i++) {
         double end = i + 1 < p->n_cuts ? p->cuts[i + 1] : INFINITY;
         double duration = (i + 1 < p->n_cuts ? p->cuts[i + 1] : p->duration) - p->cuts[i];
-        ret = write_segment(p, &p->audio_only, best, &cursor, NULL, 0, p->cuts[i], end, duration);
+        ret = write_segment(p, &p->audio_only, best, &cursor, NULL, 0, p->cuts[i], end, duration,
+                            err);
     }
     if (ret >= 0)
-        ret = seg_writer_close(&p->audio_only, &p->error);
-    return fail(p, ret);
+        ret = seg_writer_close(&p->audio_only, err);
+    return ret;
 }
 
+/* Called once, after the last packet of every stream: nothing runs beside it. */
 static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
     pkg_packager *p = opaque;
-    int ret = 0;
+    ladder_error why = {0};
+    int ret = sink_result(p, 0, NULL, err);
     (void)plan;
 
-    pthread_mutex_lock(&p->lock);
     for (int i = 0; i < p->plan.n_streams; i++)
         p->audio[i].ended = 1;
     for (int i = 0; ret >= 0 && i < p->n_hls; i++) {
         hls_rung *r = &p->hls[i];
-        ret = close_open_segment(r, INFINITY) < 0 ? AVERROR(ENOMEM) : 0;
+        ret = close_open_segment(r, INFINITY) < 0
+                  ? ladder_error_set(&why, LADDER_ENOMEM, "out of memory")
+                  : 0;
         if (ret >= 0)
-            ret = flush_waiting(p, r);
+            ret = flush_waiting(p, r, &why);
         if (ret >= 0)
-            ret = seg_writer_close(&r->w, &p->error);
+            ret = seg_writer_close(&r->w, &why);
         p->duration = fmax(p->duration, r->video_end);
     }
     for (int i = 0; ret >= 0 && i < p->n_mp4; i++)
-        ret = mp4_finish(p, &p->mp4[i]);
+        ret = mp4_finish(p, &p->mp4[i], &why);
     if (ret >= 0)
-        ret = write_audio_only(p);
-    ret = sink_result(p, ret, err);
-    pthread_mutex_unlock(&p->lock);
-    return ret;
+        ret = write_audio_only(p, &why);
+    return ret < 0 ? sink_result(p, ret, &why, err) : 0;
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------------- */
@@ -446,7 +516,11 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
                  params->entry_name ? params->entry_name : "entry.m3u8");
         p->params.entry_name = p->entry_name;
     }
-    pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->error_lock, NULL);
+    for (int i = 0; i < PROF_MAX_RUNGS; i++)
+        pthread_mutex_init(&p->hls[i].lock, NULL);
+    for (int i = 0; i < LADDER_MAX_STREAMS; i++)
+        pthread_mutex_init(&p->audio[i].lock, NULL);
     p->sink =
         (ladder_sink){.opaque = p, .begin = sink_begin, .packet = sink_packet, .end = sink_end};
     *out = p;
@@ -480,7 +554,11 @@ void pkg_close(pkg_packager *p)
         pkt_list_clear(&p->audio[i].pkts);
     seg_writer_free(&p->audio_only);
     av_free(p->cuts);
-    pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->error_lock);
+    for (int i = 0; i < PROF_MAX_RUNGS; i++)
+        pthread_mutex_destroy(&p->hls[i].lock);
+    for (int i = 0; i < LADDER_MAX_STREAMS; i++)
+        pthread_mutex_destroy(&p->audio[i].lock);
     av_free(p);
 }
 

@@ -15,8 +15,11 @@
 static int write_to_segment(void *opaque, uint8_t *buf, int size)
 {
     seg_writer *w = opaque;
-    if (!w->file || fwrite(buf, 1, size, w->file) != (size_t)size)
+    if (!w->file)
         return AVERROR(EIO);
+    errno = 0;
+    if (fwrite(buf, 1, size, w->file) != (size_t)size) /* the system's reason: disk full, ... */
+        return AVERROR(errno ? errno : EIO);
     return size;
 }
 
@@ -126,7 +129,7 @@ static double seconds(const AVPacket *p, AVRational tb)
 static int flush_fragment(seg_writer *w, ladder_error *err)
 {
     int ret = av_write_frame(w->oc, NULL);
-    return ret < 0 ? ladder_error_from_av(err, ret, "writing an fMP4 fragment") : 0;
+    return ret < 0 ? ladder_error_from_av(err, ret, w->dir) : 0;
 }
 
 static int add_iframe(seg_writer *w, int64_t start_pos, double start, ladder_error *err)
@@ -164,7 +167,7 @@ static int write_packet(seg_writer *w, AVPacket *src, int stream, ladder_error *
     if (is_idr && !w->fmp4)
         av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
     if (ret >= 0 && (ret = av_write_frame(w->oc, p)) < 0)
-        ret = ladder_error_from_av(err, ret, "writing a segment");
+        ret = ladder_error_from_av(err, ret, w->dir);
     av_packet_free(&p);
     if (ret >= 0 && is_idr && w->fmp4)
         ret = flush_fragment(w, err); /* the IDR alone in its fragment */

@@ -4,6 +4,7 @@
  * operator can verify a copy. */
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,27 +103,80 @@ static long long sha256_file(const char *path, char hex[65])
     return size;
 }
 
+/* The files to hash, shared by the hashing threads: each takes the next index. */
+typedef struct hash_jobs {
+    const char *root;
+    const file_list *files;
+    char (*hex)[65];
+    long long *size; /* -1: unreadable */
+    pthread_mutex_t lock;
+    int next;
+} hash_jobs;
+
+static void *hash_worker(void *arg)
+{
+    hash_jobs *h = arg;
+
+    for (;;) {
+        char path[PATH_MAX * 2];
+        pthread_mutex_lock(&h->lock);
+        int i = h->next++;
+        pthread_mutex_unlock(&h->lock);
+        if (i >= h->files->n)
+            return NULL;
+        snprintf(path, sizeof path, "%s/%s", h->root, h->files->paths[i]);
+        h->size[i] = sha256_file(path, h->hex[i]);
+    }
+}
+
+/* Hashes every file, one thread per core (this one included): the files are independent,
+ * and reading and hashing them all was a fifth of `ladder package`'s time. */
+static void hash_all(hash_jobs *h)
+{
+    pthread_t ids[8];
+    int n = ladder_cpu_count(), started = 0;
+
+    if (n > (int)(sizeof ids / sizeof ids[0]))
+        n = sizeof ids / sizeof ids[0];
+    pthread_mutex_init(&h->lock, NULL);
+    for (; started < n - 1; started++)
+        if (pthread_create(&ids[started], NULL, hash_worker, h) != 0)
+            break;
+    hash_worker(h);
+    for (int i = 0; i < started; i++)
+        pthread_join(ids[i], NULL);
+    pthread_mutex_destroy(&h->lock);
+}
+
 static json_t *files_json(const char *root)
 {
     file_list l = {0};
     json_t *arr = json_array();
+    hash_jobs h = {.root = root, .files = &l};
 
     if (!arr || list_files(root, "", &l) != 0) {
         json_decref(arr);
         arr = NULL;
     }
-    if (arr)
+    if (arr) {
         qsort(l.paths, l.n, sizeof *l.paths, by_name);
+        h.hex = malloc((l.n ? l.n : 1) * sizeof *h.hex);
+        h.size = malloc((l.n ? l.n : 1) * sizeof *h.size);
+    }
+    if (arr && h.hex && h.size)
+        hash_all(&h);
+    else if (arr) {
+        json_decref(arr);
+        arr = NULL;
+    }
     for (int i = 0; i < l.n; i++) {
-        char path[PATH_MAX * 2], hex[65];
-        long long size;
-        snprintf(path, sizeof path, "%s/%s", root, l.paths[i]);
-        size = arr ? sha256_file(path, hex) : -1;
-        if (arr && size >= 0)
+        if (arr && h.size[i] >= 0)
             json_array_append_new(arr, json_pack("{s:s,s:I,s:s}", "path", l.paths[i], "size",
-                                                 (json_int_t)size, "sha256", hex));
+                                                 (json_int_t)h.size[i], "sha256", h.hex[i]));
         free(l.paths[i]);
     }
+    free(h.hex);
+    free(h.size);
     free(l.paths);
     return arr;
 }

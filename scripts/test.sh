@@ -2,7 +2,7 @@
 # test.sh: the whole test suite from scratch: installs dependencies, builds in a fresh folder
 # (build-test/), and runs every test with ctest (labels: unit, e2e, slow). Then the same code
 # built with AddressSanitizer and UBSan (build-asan/) runs the unit tier and the origin's
-# suites. This is what CI runs. Only the unit tier: ctest --test-dir build-test -L unit
+# suites, and built with ThreadSanitizer (build-tsan/) the threads test. This is what CI runs. Only the unit tier: ctest --test-dir build-test -L unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,3 +18,7 @@ scripts/build.sh build-asan -DLADDER_SANITIZE=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 900 \
   -R '^(unit\.|profiles$|transcoder\.plan$|origin\.(http|play|catalog|cdn)$)'
+rm -rf build-tsan
+scripts/build.sh build-tsan -DLADDER_TSAN=ON
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure --timeout 900 \
+  -R '^cli\.threads$'

@@ -1,7 +1,10 @@
 /* disk_replay.c: reads `ladder transcode` output back and feeds it to a sink exactly as the
- * live transcoder would: the same plan, Annex-B video (SPS/PPS before IDRs), packets merged
- * across streams in time order. This is how `ladder package` reuses the packager. */
+ * live transcoder would: the same plan, Annex-B video (SPS/PPS before IDRs), each stream in
+ * decode order from a thread of its own, the streams kept in step on the timeline. This is how
+ * `ladder package` reuses the packager. */
 #include <limits.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,9 +27,9 @@ static int open_input(replay_input *in, const char *dir, const ladder_stream *st
 
     snprintf(path, sizeof path, "%s/%s.mp4", dir, st->name);
     in->tb = (AVRational){1, st->timebase_den};
+    /* No avformat_find_stream_info: these are our own files, the MP4 header (moov) holds all
+     * the replay needs, and probing would decode frames of every stream for nothing. */
     ret = avformat_open_input(&in->ic, path, NULL, NULL);
-    if (ret >= 0)
-        ret = avformat_find_stream_info(in->ic, NULL);
     if (ret < 0)
         return ladder_error_from_av(err, ret, path);
     if (in->ic->nb_streams != 1)
@@ -86,29 +89,81 @@ static int advance(replay_input *in, ladder_error *err)
     return 0;
 }
 
-/* The input whose pending packet comes first in time, or -1 when all are done. */
-static int earliest(replay_input *ins, int n)
+/* ---- feeding the sink, one thread per stream ------------------------------------------------
+ * Each stream's file is read and fed to the sink by a thread of its own, so the packager muxes
+ * the rungs in parallel. The threads keep step on the show's timeline, for two reasons:
+ * - memory: no stream gets more than REPLAY_WINDOW seconds ahead of the slowest one, so what is
+ *   buffered waiting for the others stays small;
+ * - work stays spread: a video packet waits until the audio has come at least as far, so each
+ *   rung's segments are complete (audio in) when its own thread closes them, and are written
+ *   there rather than all at once on the audio thread.
+ * The packager's output does not depend on the order of arrival (its tests compare ingest and
+ * package byte for byte). */
+
+/* Seconds a stream may run ahead of the slowest one: a segment's worth keeps the threads from
+ * waking each other on every packet, and stays under the 10 s after which libavformat's MP4
+ * muxer stops waiting for a late stream and writes what it has out of order. */
+#define REPLAY_WINDOW 6.0
+
+typedef struct replay {
+    pthread_mutex_t lock;
+    pthread_cond_t moved;
+    replay_input *ins;
+    const ladder_plan *plan;
+    const ladder_sink *sink;
+    double next[LADDER_MAX_STREAMS]; /* dts (seconds) of each pending packet; INFINITY: done */
+    double fed[LADDER_MAX_STREAMS];  /* pts of the last packet fed; INFINITY once done */
+    int failed;
+    ladder_error error; /* the first failure */
+} replay;
+
+typedef struct replay_thread {
+    replay *r;
+    int stream;
+} replay_thread;
+
+static double pending_dts(const replay_input *in)
 {
-    int best = -1;
-    for (int i = 0; i < n; i++) {
-        if (!ins[i].has_pkt)
-            continue;
-        if (best < 0 ||
-            av_compare_ts(ins[i].pkt->dts, ins[i].tb, ins[best].pkt->dts, ins[best].tb) < 0)
-            best = i;
-    }
-    return best;
+    return in->has_pkt ? in->pkt->dts * av_q2d(in->tb) : INFINITY;
 }
 
-static int feed_all(replay_input *ins, const ladder_plan *plan, const ladder_sink *sink,
-                    ladder_error *err)
+/* Whether stream i may feed its pending packet now. Under r->lock. */
+static int may_feed(const replay *r, int i)
 {
-    int i, ret;
+    const replay_input *in = &r->ins[i];
+    double slowest = INFINITY, pts = in->pkt->pts * av_q2d(in->tb);
 
-    while ((i = earliest(ins, plan->n_streams)) >= 0) {
-        AVPacket *p = ins[i].pkt;
+    for (int k = 0; k < r->plan->n_streams; k++)
+        slowest = fmin(slowest, r->next[k]);
+    if (r->next[i] > slowest + REPLAY_WINDOW)
+        return 0;
+    if (r->plan->streams[i].kind == LADDER_STREAM_AUDIO)
+        return 1;
+    for (int k = 0; k < r->plan->n_streams; k++)
+        if (r->plan->streams[k].kind == LADDER_STREAM_AUDIO && r->fed[k] < pts)
+            return 0;
+    return 1;
+}
+
+static void *feed_stream(void *arg)
+{
+    replay_thread *t = arg;
+    replay *r = t->r;
+    replay_input *in = &r->ins[t->stream];
+    ladder_error err = {0};
+    int ret = 0;
+
+    while (ret >= 0 && in->has_pkt) {
+        pthread_mutex_lock(&r->lock);
+        while (!r->failed && !may_feed(r, t->stream))
+            pthread_cond_wait(&r->moved, &r->lock);
+        ret = r->failed ? -1 : 0;
+        pthread_mutex_unlock(&r->lock);
+        if (ret < 0)
+            return NULL;
+        AVPacket *p = in->pkt;
         ladder_packet pkt = {
-            .stream = i,
+            .stream = t->stream,
             .data = p->data,
             .size = p->size,
             .pts = p->pts,
@@ -116,15 +171,69 @@ static int feed_all(replay_input *ins, const ladder_plan *plan, const ladder_sin
             .duration = p->duration,
             .keyframe = (p->flags & AV_PKT_FLAG_KEY) != 0,
         };
-        ret = sink->packet ? sink->packet(sink->opaque, &pkt, err) : 0;
+        double pts = p->pts * av_q2d(in->tb);
+        ret = r->sink->packet ? r->sink->packet(r->sink->opaque, &pkt, &err) : 0;
         av_packet_unref(p);
-        if (ret < 0)
-            return ret;
-        ret = advance(&ins[i], err);
-        if (ret < 0)
-            return ret;
+        if (ret >= 0)
+            ret = advance(in, &err);
+        pthread_mutex_lock(&r->lock);
+        r->fed[t->stream] = in->has_pkt ? pts : INFINITY;
+        r->next[t->stream] = ret < 0 ? INFINITY : pending_dts(in);
+        if (ret < 0 && !r->failed) {
+            r->failed = 1;
+            r->error = err;
+            if (!r->error.msg[0])
+                ladder_error_set(&r->error, ret, "%s: replay failed",
+                                 r->plan->streams[t->stream].name);
+            r->error.code = ret;
+        }
+        pthread_cond_broadcast(&r->moved);
+        pthread_mutex_unlock(&r->lock);
     }
-    return 0;
+    pthread_mutex_lock(&r->lock);
+    r->fed[t->stream] = r->next[t->stream] = INFINITY; /* done: nobody waits for it */
+    pthread_cond_broadcast(&r->moved);
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+static int feed_all(replay_input *ins, const ladder_plan *plan, const ladder_sink *sink,
+                    ladder_error *err)
+{
+    replay r = {.ins = ins, .plan = plan, .sink = sink};
+    replay_thread threads[LADDER_MAX_STREAMS];
+    pthread_t ids[LADDER_MAX_STREAMS];
+    int started = 0;
+
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.moved, NULL);
+    for (int i = 0; i < plan->n_streams; i++) {
+        r.next[i] = pending_dts(&ins[i]);
+        r.fed[i] = ins[i].has_pkt ? -INFINITY : INFINITY;
+    }
+    for (; started < plan->n_streams; started++) {
+        threads[started] = (replay_thread){.r = &r, .stream = started};
+        if (pthread_create(&ids[started], NULL, feed_stream, &threads[started]) != 0)
+            break;
+    }
+    if (started < plan->n_streams) {
+        pthread_mutex_lock(&r.lock);
+        if (!r.failed) {
+            r.failed = 1;
+            ladder_error_set(&r.error, LADDER_ENOMEM, "cannot start the replay threads");
+        }
+        pthread_cond_broadcast(&r.moved);
+        pthread_mutex_unlock(&r.lock);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(ids[i], NULL);
+    pthread_cond_destroy(&r.moved);
+    pthread_mutex_destroy(&r.lock);
+    if (!r.failed)
+        return 0;
+    if (err)
+        *err = r.error;
+    return r.error.code;
 }
 
 int tc_disk_replay(const char *dir, const ladder_sink *sink, ladder_plan *plan_out,

@@ -80,7 +80,8 @@ const ladder_sink *tc_disk_sink_get(tc_disk_sink *ds); /* valid until tc_disk_si
 void tc_disk_sink_close(tc_disk_sink *ds);
 
 /* Reads DIR/summary.json into *plan_out (and stats_out[i] per stream if not NULL), then feeds
- * every packet of DIR's MP4s to sink (begin, packets merged in time order, end). */
+ * every packet of DIR's MP4s to sink: begin, then each stream in decode order from a thread of
+ * its own (the streams kept within seconds of each other on the timeline), then end. */
 int tc_disk_replay(const char *dir, const ladder_sink *sink, ladder_plan *plan_out,
                    ladder_stream_stats stats_out[LADDER_MAX_STREAMS], ladder_error *err);
 

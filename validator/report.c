@@ -29,6 +29,13 @@ void val_pass(val_report *r)
     r->checks++;
 }
 
+void val_report_merge(val_report *into, const val_report *from)
+{
+    into->checks += from->checks;
+    for (int i = 0; i < from->n_failures && into->n_failures < VAL_MAX_FAILURES; i++)
+        into->failures[into->n_failures++] = from->failures[i];
+}
+
 void val_join(char *out, size_t len, const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -23,6 +23,8 @@ void val_fail(val_report *r, const char *file, const char *rule, const char *fmt
     __attribute__((format(printf, 4, 5)));
 /* Counts a check that passed. */
 void val_pass(val_report *r);
+/* Adds from's checks and failures after into's, as if they had been made there. */
+void val_report_merge(val_report *into, const val_report *from);
 
 #define CHECK(r, cond, file, rule, ...)                                                            \
     do {                                                                                           \
