@@ -91,6 +91,13 @@ static int read_ladder_attrs(load_ctx *lc, const xmlNode *node, prof_ladder *out
         return prof_xml_fail_at(lc, node,
                                 "segment-seconds %g is not a whole multiple of gop-seconds %g",
                                 out->segment_seconds, out->gop_seconds);
+    /* A playlist's EXT-X-TARGETDURATION is whole seconds, and the validator holds it to the
+     * segment length rounded: under a second there is nothing honest to write. */
+    if (seg_ms < 1000)
+        return prof_xml_fail_at(lc, node,
+                                "segment-seconds %g is under 1: HLS target durations are whole "
+                                "seconds",
+                                out->segment_seconds);
     return 0;
 }
 

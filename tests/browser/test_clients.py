@@ -5,13 +5,12 @@ packages) plays the HLS master and an MP4 fallback; each exits 0 with no decode 
 I-frame playlists are left to the validator and hls-parser: ffmpeg reads their byte ranges as
 one stream, sees the TS continuity counters jump between ranges, and flags each I-frame
 "corrupt" although every range holds its whole PES."""
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "origin"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from ladder_test import Checks, ROOT, run  # noqa: E402
+from ladder_test import Checks, ROOT, parse_show_json, run  # noqa: E402
 from origin_test import get, start_origin, stop  # noqa: E402
 
 FIXTURE = os.environ.get("PLAYER_FIXTURE", os.path.join(ROOT, "build", "player-fixture"))
@@ -40,7 +39,7 @@ def playbin(url):
 
 
 _, show = get(port, "/shows/demo/show.json")
-meta = json.loads(show)
+meta = parse_show_json(show)
 mp4 = [x["name"] for x in meta["renditions"] if x["use"] == "mp4"]
 for label, url in [("HLS master", f"{base}/shows/demo/master.m3u8"),
                    (f"MP4 {mp4[0]}", f"{base}/shows/demo/v{meta['version']}/mp4/{mp4[0]}.mp4")]:

@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "origin"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from ladder_test import LADDER, ROOT, Checks, check_show_json_schema, ladder, run  # noqa: E402
+from ladder_test import (LADDER, ROOT, Checks, check_show_json_schema, ladder,  # noqa: E402
+                         parse_show_json, run)
 from origin_test import get, start_origin, stop  # noqa: E402
 
 FIXTURE = os.environ.get("PLAYER_FIXTURE", os.path.join(ROOT, "build", "player-fixture"))
@@ -67,7 +68,7 @@ def fetch_abs(url, method="GET"):
 
 proc, port = start_origin(LIB, "--demo", DEMO)
 base = f"http://127.0.0.1:{port}"
-show = json.loads(get(port, "/shows/demo/show.json")[1])
+show = parse_show_json(get(port, "/shows/demo/show.json")[1])
 
 resp, body = get(port, "/watch/demo", CRAWLER)
 c.equal(resp.status, 200, "/watch/demo")

@@ -127,6 +127,23 @@ def show_json_files(folder):
     return sorted(found)
 
 
+SHOW_FORMAT = 1  # the newest show.json format these tests know (docs/show-json.md)
+
+
+def parse_show_json(text):
+    """The tests' one reader of show.json: parsed, with the reader's rule that a newer format
+    is refused (a test then fails loudly instead of checking fields that changed meaning)."""
+    doc = json.loads(text)
+    if doc.get("format", 1) > SHOW_FORMAT:
+        raise ValueError(f"show.json format {doc['format']} is newer than the tests know")
+    return doc
+
+
+def load_show_json(path):
+    with open(path) as f:
+        return parse_show_json(f.read())
+
+
 _validator = []  # the Draft-07 validator for SHOW_SCHEMA, made once
 
 

@@ -9,7 +9,8 @@ import re
 import struct
 import time
 
-from ladder_test import Checks, cleanup, ingest_clip, ladder, run, show_version, stream_info, workdir
+from ladder_test import (Checks, cleanup, ingest_clip, ladder, load_show_json, run, show_version,
+                         stream_info, workdir)
 
 c = Checks("package")
 d = workdir()
@@ -139,8 +140,7 @@ c.equal([f for f in differing(cmp) if f != "show.json"], [],
 # show.json lists every file with its size and SHA-256, and every rendition's figures
 import hashlib
 import json
-with open(os.path.join(show, "show.json")) as f:
-    info = json.load(f)
+info = load_show_json(os.path.join(show, "show.json"))
 c.equal((info["id"], info["title"]), ("show1", "show1"), "show.json id and title")
 c.check(abs(info["duration"] - 14.0) < 0.05, f"show.json duration {info['duration']}")
 on_disk = sorted(os.path.relpath(os.path.join(dp, f), show) for dp, _, fs in os.walk(show)
@@ -161,7 +161,7 @@ c.equal([u for _, u in variants(entry)], ["v1/" + u for _, u in variants(master)
         "LIBRARY/ID/master.m3u8 points into v1/")
 c.check(all(os.path.isfile(os.path.join(top, u)) for _, u in variants(entry)),
         "every variant of the top master.m3u8 resolves")
-c.equal(json.loads(read(os.path.join(top, "show.json")))["version"], 1, "show.json says v1")
+c.equal(load_show_json(os.path.join(top, "show.json"))["version"], 1, "show.json says v1")
 
 # re-publishing the id replaces it atomically; a player that started on v1 keeps its files
 v1_uri = variants(entry)[0][1]
@@ -174,7 +174,7 @@ c.check("version v2" in r.stdout, f"it says which version it published: {r.stdou
 c.equal(os.readlink(os.path.join(top, "current")), "v2", "current now points at v2")
 entry2 = read(os.path.join(top, "master.m3u8"))
 c.check(all(u.startswith("v2/") for _, u in variants(entry2)), "the top master points into v2/")
-c.equal(json.loads(read(os.path.join(top, "show.json")))["title"], "Second cut",
+c.equal(load_show_json(os.path.join(top, "show.json"))["title"], "Second cut",
         "show.json is the new version's")
 with open(os.path.join(top, v1_uri.replace("index.m3u8", "seg00001.ts")), "rb") as f:
     c.check(f.read() == v1_bytes, "a v1 player's segment URL still gives the v1 bytes")

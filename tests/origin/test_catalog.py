@@ -12,7 +12,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
 from ladder_test import (LADDER, ROOT, Checks, cleanup, ladder, make_clip, run,  # noqa: E402
                          workdir)
-from origin_test import get, metric, raw_status, start_origin, stop, wait_until  # noqa: E402
+from origin_test import (get, metric, raw_status, start_origin, stderr_of, stop,  # noqa: E402
+                         wait_until)
 
 c = Checks("origin-catalog")
 d = workdir()
@@ -112,6 +113,25 @@ for _ in range(3):
 c.check(wait_until(lambda: metric(port, KEY) >= before + 4), "/metrics counts /shows (kind other)")
 c.check(metric(port, 'ladder_http_requests_total{status="304",kind="other"}') >= 1,
         "and its 304s")
+
+# ---- a show whose show.json cannot be read: 404, and the log says why, once --------------------
+a_json = os.path.join(lib, "a-show", "v1", "show.json")
+with open(a_json) as f:
+    good_json = f.read()
+for broken, why in (("{not json", "show.json: line 1:"),
+                    (good_json.replace('"format": 1', '"format": 2', 1),
+                     "show.json: format 2; this reader knows format 1 to 1")):
+    with open(a_json, "w") as f:
+        f.write(broken)
+    statuses = [get(port, "/play/a-show")[0].status for _ in range(3)]
+    resp, shows = catalog(port)
+    c.check(statuses == [404] * 3 and [x["id"] for x in shows] == ["b-show"],
+            f"unreadable show.json ({why}): /play 404, left out of the catalog ({statuses})")
+    log = [x for x in stderr_of(origin).splitlines() if "'a-show'" in x and why in x]
+    c.equal(len(log), 1, f"the origin logs why, once: {log}")
+with open(a_json, "w") as f:
+    f.write(good_json)
+c.equal(get(port, "/play/a-show")[0].status, 302, "repaired, the show is served again")
 
 # ---- /demo/ --------------------------------------------------------------------------------------
 resp, _ = get(port, "/demo/")

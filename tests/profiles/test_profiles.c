@@ -126,6 +126,11 @@ static const bad_case bad_cases[] = {
      L1 "<ladder xmlns=\"urn:ladder:profile:1\" name=\"t\" gop-seconds=\"4\" "
         "segment-seconds=\"2\">\n" L3 L5,
      2, "not a whole multiple"},
+    /* the packager writes TARGETDURATION 1 and the validator would want 0: refused up front */
+    {"bad: segment under a second",
+     L1 "<ladder xmlns=\"urn:ladder:profile:1\" name=\"t\" gop-seconds=\"0.2\" "
+        "segment-seconds=\"0.4\">\n" L3 L5,
+     2, "segment-seconds 0.4 is under 1: HLS target durations are whole seconds"},
 };
 
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
