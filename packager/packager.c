@@ -30,23 +30,42 @@ typedef struct hls_rung {
     int64_t next_cut;        /* 1/90000: the first IDR at or after this starts a segment */
     closed_segment *waiting; /* in order; written once their audio is in */
     int n_waiting, cap_waiting;
-    int audio_cursor; /* next audio packet of the store to write */
+    int audio_reader; /* its place among the audio store's readers */
     double video_end; /* seconds: end of the last video packet */
 } hls_rung;
 
 typedef struct mp4_rung {
     int stream, audio;
     AVFormatContext *oc;
-    int audio_cursor;
+    int audio_reader;
 } mp4_rung;
 
+/* Every HLS rung, MP4 rung and the audio-only variant reading one audio stream. */
+#define AUDIO_READERS_MAX (2 * PROF_MAX_RUNGS + 1)
+
+/* An audio stream's packets from the oldest one a reader still needs to the newest: a packet
+ * every reader has taken is freed, so memory follows the distance between the fastest and the
+ * slowest reader, not the show's length. */
 typedef struct audio_store {
-    pthread_mutex_t lock; /* pkts (which grows and moves), last_pts */
-    pkt_list pkts;        /* every packet of the stream, in order */
+    pthread_mutex_t lock; /* everything below */
+    pkt_list pkts;        /* packets first .. first + pkts.n - 1 of the stream */
+    int64_t first;
+    int n_readers;
+    int64_t next[AUDIO_READERS_MAX]; /* each reader's next packet */
     AVRational tb;
     double last_pts; /* seconds; how far the audio has arrived */
     int ended;
 } audio_store;
+
+/* The audio-only variant: the lowest-bitrate AAC cut at the first HLS rung's segment times,
+ * written a segment at a time as the cuts and the audio come in. */
+typedef struct audio_only_variant {
+    pthread_mutex_t lock; /* the writer, and the packager's cuts */
+    int audio;            /* plan stream; -1: none */
+    int audio_reader;
+    seg_writer w;
+    int opened, written; /* segments written */
+} audio_only_variant;
 
 struct pkg_packager {
     pkg_params params;
@@ -61,7 +80,7 @@ struct pkg_packager {
     double *cuts;                          /* segment start times, from the first HLS rung */
     int n_cuts, cap_cuts;
     double duration;
-    seg_writer audio_only;
+    audio_only_variant audio_only;
     pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
     int n_variants;
     int poster_width, poster_height; /* 0 until poster.jpg is written */
@@ -138,9 +157,10 @@ static int sink_result(pkg_packager *p, int code, const ladder_error *why, ladde
     return first < 0 ? first : 0;
 }
 
-static int audio_ready(pkg_packager *p, const hls_rung *r, double end)
+/* Whether audio stream `audio` (-1: none) has come up to `end` seconds. */
+static int audio_ready(pkg_packager *p, int audio, double end)
 {
-    audio_store *a = r->audio >= 0 ? &p->audio[r->audio] : NULL;
+    audio_store *a = audio >= 0 ? &p->audio[audio] : NULL;
     int ready;
 
     if (!a)
@@ -151,53 +171,90 @@ static int audio_ready(pkg_packager *p, const hls_rung *r, double end)
     return ready;
 }
 
-/* The stored packets of an audio stream from *cursor on whose time is before `end` (or at it,
- * with `inclusive`), copied into a new array (*out, NULL when none): the store may grow and
- * move while the caller muxes them. The packets themselves stay put until pkg_close. Advances
- * *cursor; returns the count, or -1 when out of memory. */
-static int take_audio(pkg_packager *p, int audio, int *cursor, double end, int inclusive,
+/* Frees the packets every reader has taken, once there are enough to be worth the move. Under
+ * a->lock. */
+static void drop_taken(audio_store *a)
+{
+    int64_t oldest = a->first + a->pkts.n;
+    int n;
+
+    for (int i = 0; i < a->n_readers; i++)
+        oldest = a->next[i] < oldest ? a->next[i] : oldest;
+    n = (int)(oldest - a->first);
+    if (n < 256 && 2 * n < a->pkts.n)
+        return;
+    for (int i = 0; i < n; i++)
+        av_packet_free(&a->pkts.pkts[i]);
+    memmove(a->pkts.pkts, a->pkts.pkts + n, (a->pkts.n - n) * sizeof *a->pkts.pkts);
+    a->pkts.n -= n;
+    a->first += n;
+}
+
+/* Reader `reader`'s next packets of an audio stream whose time is before `end` (or at it,
+ * with `inclusive`): new references in a new array (*out, NULL when none), for the caller to
+ * free with free_taken, so the store may drop its own while the caller muxes them. Returns the
+ * count, or -1 when out of memory. */
+static int take_audio(pkg_packager *p, int audio, int reader, double end, int inclusive,
                       AVPacket ***out)
 {
     audio_store *a = &p->audio[audio];
-    int first = *cursor, n;
+    int from, to, n = 0;
 
     *out = NULL;
     pthread_mutex_lock(&a->lock);
-    while (*cursor < a->pkts.n) {
-        double t = pkt_seconds(a->pkts.pkts[*cursor], a->tb);
+    from = to = (int)(a->next[reader] - a->first);
+    while (to < a->pkts.n) {
+        double t = pkt_seconds(a->pkts.pkts[to], a->tb);
         if (t > end || (t == end && !inclusive))
             break;
-        (*cursor)++;
+        to++;
     }
-    n = *cursor - first;
-    if (n > 0 && (*out = av_malloc_array(n, sizeof **out)))
-        memcpy(*out, a->pkts.pkts + first, n * sizeof **out);
+    if (to > from && (*out = av_malloc_array(to - from, sizeof **out)))
+        for (; n < to - from && ((*out)[n] = av_packet_clone(a->pkts.pkts[from + n])); n++)
+            ;
+    if (n == to - from) {
+        a->next[reader] += n;
+        drop_taken(a);
+    }
     pthread_mutex_unlock(&a->lock);
-    return n > 0 && !*out ? -1 : n;
+    if (n < to - from) { /* out of memory: nothing taken */
+        while (n > 0)
+            av_packet_free(&(*out)[--n]);
+        av_freep(out);
+        return -1;
+    }
+    return n;
+}
+
+static void free_taken(AVPacket **pkts, int n)
+{
+    for (int i = 0; i < n; i++)
+        av_packet_free(&pkts[i]);
+    av_free(pkts);
 }
 
 /* ---- HLS rungs ----------------------------------------------------------------------------- */
 
 /* Writes one segment of a variant: video packets given, audio from the store up to `end`. */
-static int write_segment(pkg_packager *p, seg_writer *w, int audio, int *cursor, AVPacket **video,
+static int write_segment(pkg_packager *p, seg_writer *w, int audio, int reader, AVPacket **video,
                          int n_video, double start, double end, double duration, ladder_error *err)
 {
     AVPacket **aud = NULL;
     int n_aud = 0, ret;
 
-    if (audio >= 0 && (n_aud = take_audio(p, audio, cursor, end, 0, &aud)) < 0)
+    if (audio >= 0 && (n_aud = take_audio(p, audio, reader, end, 0, &aud)) < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = seg_writer_segment(w, start, duration, video, n_video, aud, n_aud, err);
-    av_free(aud);
+    free_taken(aud, n_aud);
     return ret;
 }
 
 /* Writes the rung's closed segments whose audio is in. Under r->lock. */
 static int flush_waiting(pkg_packager *p, hls_rung *r, ladder_error *err)
 {
-    while (r->n_waiting > 0 && audio_ready(p, r, r->waiting[0].end)) {
+    while (r->n_waiting > 0 && audio_ready(p, r->audio, r->waiting[0].end)) {
         closed_segment *c = &r->waiting[0];
-        int ret = write_segment(p, &r->w, r->audio, &r->audio_cursor, c->video.pkts, c->video.n,
+        int ret = write_segment(p, &r->w, r->audio, r->audio_reader, c->video.pkts, c->video.n,
                                 c->start, c->end, fmin(c->end, r->video_end) - c->start, err);
         pkt_list_clear(&c->video);
         if (ret < 0)
@@ -221,13 +278,77 @@ static int close_open_segment(hls_rung *r, double end)
     return 0;
 }
 
-/* Segment start times, kept from the first HLS rung's thread alone. */
-static int note_cut(pkg_packager *p, double t)
+/* ---- the audio-only variant ----------------------------------------------------------------- */
+
+/* Writes audio-only segment `i` (its end the next cut, or the show's end for the last). Under
+ * ao->lock. */
+static int write_audio_only_segment(pkg_packager *p, int i, int last, ladder_error *err)
 {
-    if (pkg_grow((void **)&p->cuts, &p->cap_cuts, p->n_cuts, sizeof *p->cuts) < 0)
-        return AVERROR(ENOMEM);
-    p->cuts[p->n_cuts++] = t;
-    return 0;
+    audio_only_variant *ao = &p->audio_only;
+    char dir[1200];
+    int ret = 0;
+
+    if (!ao->opened) {
+        snprintf(dir, sizeof dir, "%s/hls/audio", p->out_dir);
+        ret = seg_writer_open(&ao->w, dir, p->params.container == PROF_CONTAINER_FMP4, NULL,
+                              &p->plan.streams[ao->audio], err);
+        ao->opened = ret >= 0;
+    }
+    if (ret >= 0) {
+        double end = last ? INFINITY : p->cuts[i + 1];
+        double duration = (last ? p->duration : p->cuts[i + 1]) - p->cuts[i];
+        ret = write_segment(p, &ao->w, ao->audio, ao->audio_reader, NULL, 0, p->cuts[i], end,
+                            duration, err);
+    }
+    ao->written += ret >= 0;
+    return ret;
+}
+
+/* Writes the audio-only segments whose end is known and whose audio is in. */
+static int flush_audio_only(pkg_packager *p, ladder_error *err)
+{
+    audio_only_variant *ao = &p->audio_only;
+    int ret = 0;
+
+    if (ao->audio < 0)
+        return 0;
+    pthread_mutex_lock(&ao->lock);
+    while (ret >= 0 && ao->written + 1 < p->n_cuts &&
+           audio_ready(p, ao->audio, p->cuts[ao->written + 1]))
+        ret = write_audio_only_segment(p, ao->written, 0, err);
+    pthread_mutex_unlock(&ao->lock);
+    return ret;
+}
+
+/* A segment start time, from the first HLS rung's thread. */
+static int note_cut(pkg_packager *p, double t, ladder_error *err)
+{
+    audio_only_variant *ao = &p->audio_only;
+    int ret;
+
+    pthread_mutex_lock(&ao->lock);
+    ret = pkg_grow((void **)&p->cuts, &p->cap_cuts, p->n_cuts, sizeof *p->cuts);
+    if (ret >= 0)
+        p->cuts[p->n_cuts++] = t;
+    pthread_mutex_unlock(&ao->lock);
+    if (ret < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    return flush_audio_only(p, err);
+}
+
+/* After the last packet: the rest of the audio-only variant. */
+static int finish_audio_only(pkg_packager *p, ladder_error *err)
+{
+    audio_only_variant *ao = &p->audio_only;
+    int ret = 0;
+
+    if (ao->audio < 0)
+        return 0;
+    while (ret >= 0 && ao->written < p->n_cuts)
+        ret = write_audio_only_segment(p, ao->written, ao->written + 1 == p->n_cuts, err);
+    if (ret >= 0 && ao->opened)
+        ret = seg_writer_close(&ao->w, err);
+    return ret;
 }
 
 /* Under r->lock. */
@@ -242,12 +363,14 @@ static int hls_video_packet(pkg_packager *p, int i, const ladder_packet *pkt, la
         ret = close_open_segment(r, t);
         r->open_start = t;
         r->next_cut = (pkt->pts / seg_ticks + 1) * seg_ticks;
-        if (ret >= 0 && i == 0)
-            ret = note_cut(p, t);
+        if (ret < 0)
+            return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+        if (i == 0)
+            ret = note_cut(p, t, err);
+        if (ret < 0)
+            return ret;
     }
-    if (ret >= 0)
-        ret = pkt_list_add(&r->open, pkt);
-    if (ret < 0)
+    if (pkt_list_add(&r->open, pkt) < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     /* the nominal frame duration, not the packet's: a replayed MP4 may carry a shorter last
      * sample, and ingest and package must give identical playlists */
@@ -308,12 +431,12 @@ static int mp4_catch_up_audio(pkg_packager *p, mp4_rung *m, double until)
 
     if (m->audio < 0)
         return 0;
-    n = take_audio(p, m->audio, &m->audio_cursor, until, 1, &aud);
+    n = take_audio(p, m->audio, m->audio_reader, until, 1, &aud);
     if (n < 0)
         return AVERROR(ENOMEM);
     for (int i = 0; ret >= 0 && i < n; i++)
         ret = mp4_write(m, aud[i], 1, p->audio[m->audio].tb);
-    av_free(aud);
+    free_taken(aud, n);
     return ret;
 }
 
@@ -361,6 +484,30 @@ static int open_hls_rung(pkg_packager *p, const ladder_stream *v, ladder_error *
                            r->audio >= 0 ? &p->plan.streams[r->audio] : NULL, err);
 }
 
+/* Gives every reader of an audio stream its place in the store. The audio-only variant takes
+ * the lowest-bitrate AAC, and exists only with an HLS rung to cut it. */
+static int add_reader(pkg_packager *p, int audio)
+{
+    return audio >= 0 ? p->audio[audio].n_readers++ : -1;
+}
+
+static void register_audio_readers(pkg_packager *p)
+{
+    audio_only_variant *ao = &p->audio_only;
+
+    for (int i = 0; i < p->n_hls; i++)
+        p->hls[i].audio_reader = add_reader(p, p->hls[i].audio);
+    for (int i = 0; i < p->n_mp4; i++)
+        p->mp4[i].audio_reader = add_reader(p, p->mp4[i].audio);
+    ao->audio = -1;
+    for (int i = 0; p->n_hls > 0 && i < p->plan.n_streams; i++)
+        if (p->plan.streams[i].kind == LADDER_STREAM_AUDIO &&
+            (ao->audio < 0 ||
+             p->plan.streams[i].bitrate_kbps < p->plan.streams[ao->audio].bitrate_kbps))
+            ao->audio = i;
+    ao->audio_reader = add_reader(p, ao->audio);
+}
+
 /* Called once, before any packet: nothing runs beside it. */
 static int sink_begin(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
@@ -383,6 +530,7 @@ static int sink_begin(void *opaque, const ladder_plan *plan, ladder_error *err)
             ret = mp4_open(p, m, &why);
         }
     }
+    register_audio_readers(p);
     return sink_result(p, ret, &why, err);
 }
 
@@ -407,6 +555,8 @@ static int audio_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error 
         ret = flush_waiting(p, r, err);
         pthread_mutex_unlock(&r->lock);
     }
+    if (ret >= 0 && pkt->stream == p->audio_only.audio)
+        ret = flush_audio_only(p, err);
     return ret;
 }
 
@@ -440,32 +590,6 @@ static int sink_packet(void *opaque, const ladder_packet *pkt, ladder_error *err
     return ret < 0 ? sink_result(p, ret, &why, err) : 0;
 }
 
-/* The audio-only variant: the lowest-bitrate AAC in TS, cut at the video's segment times. */
-static int write_audio_only(pkg_packager *p, ladder_error *err)
-{
-    int best = -1, cursor = 0, ret;
-    char dir[1200];
-
-    for (int i = 0; i < p->plan.n_streams; i++)
-        if (p->plan.streams[i].kind == LADDER_STREAM_AUDIO &&
-            (best < 0 || p->plan.streams[i].bitrate_kbps < p->plan.streams[best].bitrate_kbps))
-            best = i;
-    if (best < 0 || p->n_cuts == 0)
-        return 0;
-    snprintf(dir, sizeof dir, "%s/hls/audio", p->out_dir);
-    ret = seg_writer_open(&p->audio_only, dir, p->params.container == PROF_CONTAINER_FMP4, NULL,
-                          &p->plan.streams[best], err);
-    for (int i = 0; ret >= 0 && i < p->n_cuts; i++) {
-        double end = i + 1 < p->n_cuts ? p->cuts[i + 1] : INFINITY;
-        double duration = (i + 1 < p->n_cuts ? p->cuts[i + 1] : p->duration) - p->cuts[i];
-        ret = write_segment(p, &p->audio_only, best, &cursor, NULL, 0, p->cuts[i], end, duration,
-                            err);
-    }
-    if (ret >= 0)
-        ret = seg_writer_close(&p->audio_only, err);
-    return ret;
-}
-
 /* Called once, after the last packet of every stream: nothing runs beside it. */
 static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
@@ -490,7 +614,7 @@ static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
     for (int i = 0; ret >= 0 && i < p->n_mp4; i++)
         ret = mp4_finish(p, &p->mp4[i], &why);
     if (ret >= 0)
-        ret = write_audio_only(p, &why);
+        ret = finish_audio_only(p, &why);
     return ret < 0 ? sink_result(p, ret, &why, err) : 0;
 }
 
@@ -517,6 +641,7 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
         p->params.entry_name = p->entry_name;
     }
     pthread_mutex_init(&p->error_lock, NULL);
+    pthread_mutex_init(&p->audio_only.lock, NULL);
     for (int i = 0; i < PROF_MAX_RUNGS; i++)
         pthread_mutex_init(&p->hls[i].lock, NULL);
     for (int i = 0; i < LADDER_MAX_STREAMS; i++)
@@ -552,9 +677,10 @@ void pkg_close(pkg_packager *p)
     }
     for (int i = 0; i < LADDER_MAX_STREAMS; i++)
         pkt_list_clear(&p->audio[i].pkts);
-    seg_writer_free(&p->audio_only);
+    seg_writer_free(&p->audio_only.w);
     av_free(p->cuts);
     pthread_mutex_destroy(&p->error_lock);
+    pthread_mutex_destroy(&p->audio_only.lock);
     for (int i = 0; i < PROF_MAX_RUNGS; i++)
         pthread_mutex_destroy(&p->hls[i].lock);
     for (int i = 0; i < LADDER_MAX_STREAMS; i++)
@@ -680,12 +806,12 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     for (int i = 0; ret >= 0 && i < p->n_hls; i++)
         ret = rung_playlists(p, &p->hls[i], &e[n++], err);
-    if (ret >= 0 && p->audio_only.n_segments > 0) {
+    if (ret >= 0 && p->audio_only.w.n_segments > 0) {
         snprintf(path, sizeof path, "%s/hls/audio/index.m3u8", p->out_dir);
-        ret = write_media_playlist(path, &p->audio_only, target_seconds(p), err);
+        ret = write_media_playlist(path, &p->audio_only.w, target_seconds(p), err);
         snprintf(e[n].stats.name, sizeof e[n].stats.name, "audio");
         e[n].stats.is_audio_only = 1;
-        measure(&p->audio_only, &e[n].stats);
+        measure(&p->audio_only.w, &e[n].stats);
         snprintf(e[n].stats.codecs, sizeof e[n].stats.codecs, "mp4a.40.2");
         snprintf(e[n].uri, sizeof e[n].uri, "hls/audio/index.m3u8");
         n++;
