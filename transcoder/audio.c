@@ -58,6 +58,10 @@ static int open_decoder(tc_audio *a, AVStream *src, ladder_error *err)
         a->dec->thread_count = 1;
         ret = avcodec_open2(a->dec, codec, NULL);
     }
+    if (ret == AVERROR(ENOSYS) || ret == AVERROR_INVALIDDATA || ret == AVERROR_PATCHWELCOME)
+        return ladder_error_set(err, LADDER_EINPUT,
+                                "the audio stream's configuration (%s) is damaged or unsupported",
+                                avcodec_get_name(src->codecpar->codec_id));
     return ret < 0 ? ladder_error_from_av(err, ret, "cannot open the audio decoder") : 0;
 }
 

@@ -140,6 +140,9 @@ static int open_input(tc_source *s, const char *path, ladder_error *err)
     if (ret == AVERROR_INVALIDDATA)
         return ladder_error_set(err, LADDER_EINPUT,
                                 "%s: not a media file (empty, damaged or an unknown format)", path);
+    if (ret == AVERROR_EOF) /* the container's header itself is cut short */
+        return ladder_error_set(err, LADDER_EINPUT,
+                                "%s: the file ends inside its header (truncated)", path);
     if (ret < 0)
         return ladder_error_from_av(err, ret, path);
     ret = avformat_find_stream_info(s->fmt, NULL);

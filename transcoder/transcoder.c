@@ -92,6 +92,10 @@ static int open_all(tc_transcoder *t, const char *path, ladder_error *err)
             tc_audio_open(&t->audio, tc_source_audio_stream(t->source),
                           tc_source_origin(t->source, tc_source_audio_stream(t->source)->time_base),
                           &t->plan, &t->params.logger, err);
+    if (ret == LADDER_EINPUT && err && strncmp(err->msg, path, strlen(path)) != 0) {
+        ladder_error named = *err; /* say which file the fault is in */
+        ladder_error_set(err, ret, "%s: %s", path, named.msg);
+    }
     return ret;
 }
 
