@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config clang-format valgrind
+  clang libclang-rt-dev llvm wrk
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   libx264-dev libxml2-dev libxml2-utils libjansson-dev libcmocka-dev libssl-dev
   ffmpeg x264 python3 time
