@@ -152,8 +152,9 @@ static int validate_doc(load_ctx *lc, xmlDocPtr doc, const prof_schema *xsd)
 }
 
 /* Copies attribute `key` (no namespace) of node into buf, truncated to size. Returns 1 if it is
- * there, 0 if absent, LADDER_ENOMEM if it could not be read. The schema has bounded every
- * attribute's length, so truncation does not happen. */
+ * there, 0 if absent, LADDER_ENOMEM if it could not be read. The schema has bounded the length
+ * of every string attribute, so truncation does not happen; numbers have no such bound (leading
+ * zeros and blanks), so prof_xml_int_attr reads them whole. */
 int prof_xml_get_attr(const xmlNode *node, const char *key, char *buf, size_t size)
 {
     xmlAttrPtr attr = xmlHasNsProp(node, BAD_CAST key, NULL);
@@ -180,15 +181,22 @@ int prof_xml_attr_or(const xmlNode *node, const char *key, const char *def, char
     return rc < 0 ? rc : 0;
 }
 
-/* Reads an integer attribute the schema has already range-checked; `def` if absent. */
+/* Reads an integer attribute the schema has already range-checked; `def` if absent. The whole
+ * value: "0000...1920" is a valid xs:int of any length, and a truncated copy would read 0. */
 int prof_xml_int_attr(const xmlNode *node, const char *key, int def, int *out)
 {
-    char buf[PROF_NAME_MAX];
-    int rc = prof_xml_get_attr(node, key, buf, sizeof buf);
+    xmlAttrPtr attr = xmlHasNsProp(node, BAD_CAST key, NULL);
+    xmlChar *value;
 
-    if (rc < 0)
-        return rc;
-    *out = rc ? (int)strtol(buf, NULL, 10) : def;
+    if (!attr) {
+        *out = def;
+        return 0;
+    }
+    value = xmlNodeListGetString(node->doc, attr->children, 1);
+    if (!value)
+        return LADDER_ENOMEM;
+    *out = (int)strtol((const char *)value, NULL, 10);
+    xmlFree(value);
     return 0;
 }
 

@@ -109,7 +109,8 @@ static void skip_scaling_list(const uint8_t *d, int size, int *pos, int n)
     int last = 8, next = 8;
 
     for (int j = 0; j < n && next != 0; j++) {
-        next = (last + golomb_se(d, size, pos) + 256) % 256;
+        /* delta_scale is -128..127 in a valid SPS; reduced first, any value cannot overflow */
+        next = (last + golomb_se(d, size, pos) % 256 + 256) % 256;
         last = next ? next : last;
     }
 }

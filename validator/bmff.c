@@ -13,18 +13,26 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
+/* More samples than this in one segment (an hour of 240 fps video) is a damaged count: a trun
+ * without per-sample fields must not make us loop and allocate for billions of samples. */
+#define MAX_SAMPLES (1 << 20)
+
 /* Appends the composition offsets of one trun box (body b, n bytes). */
 static int read_trun(const uint8_t *b, long n, int32_t **cto, int *count, int *cap)
 {
-    uint32_t flags = be32(b) & 0xffffff, samples;
-    int version = b[0], per_sample = 4 * (!!(flags & 0x100) + !!(flags & 0x200) +
-                                          !!(flags & 0x400) + !!(flags & 0x800));
-    long pos = 8 + 4 * !!(flags & 0x1) + 4 * !!(flags & 0x4);
+    uint32_t flags, samples;
+    int version, per_sample;
+    long pos;
 
     if (n < 8)
         return -1;
+    flags = be32(b) & 0xffffff;
+    version = b[0];
+    per_sample =
+        4 * (!!(flags & 0x100) + !!(flags & 0x200) + !!(flags & 0x400) + !!(flags & 0x800));
+    pos = 8 + 4 * !!(flags & 0x1) + 4 * !!(flags & 0x4);
     samples = be32(b + 4);
-    if (pos + (long)samples * per_sample > n)
+    if (samples > (uint32_t)(MAX_SAMPLES - *count) || pos + (long)samples * per_sample > n)
         return -1;
     for (uint32_t i = 0; i < samples; i++, pos += per_sample) {
         if (*count == *cap) {
