@@ -85,6 +85,10 @@ long long ladder_tree_size(const char *path);
 /* Number of online CPU cores, at least 1. */
 int ladder_cpu_count(void);
 
+/* Calls fn(opaque, i) for every i in 0..n-1, on up to one thread per core (this one included),
+ * and returns when all are done. The calls must not depend on each other (parallel.c). */
+void ladder_parallel_for(int n, void (*fn)(void *opaque, int i), void *opaque);
+
 /* A growing text buffer (text.c). Start from {0}; on allocation failure `failed` is set and
  * later appends are dropped, so a writer checks once at the end. s is NUL-terminated once
  * anything was appended. */

@@ -20,7 +20,6 @@
  * mp4-avc1-sample-entry, mp4-aac-lc, mp4-profile-level. */
 #include <ctype.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,46 +209,17 @@ typedef struct variant_pool {
     const prof_ladder *ladder;
     val_master *ms;
     variant_job *jobs; /* ms->n variants, then the MP4s */
-    pthread_mutex_t lock;
-    int next;
 } variant_pool;
 
-static void *variant_worker(void *arg)
+static void read_variant(void *opaque, int i)
 {
-    variant_pool *vp = arg;
+    variant_pool *vp = opaque;
+    variant_job *job = &vp->jobs[i];
 
-    for (;;) {
-        pthread_mutex_lock(&vp->lock);
-        int i = vp->next++;
-        pthread_mutex_unlock(&vp->lock);
-        if (i > vp->ms->n)
-            return NULL;
-        variant_job *job = &vp->jobs[i];
-        if (i == vp->ms->n)
-            val_mp4s(&job->report, vp->show, vp->ladder);
-        else
-            check_variant(&job->report, vp->show, vp->ladder, &vp->ms->v[i], &job->pl, &job->m);
-    }
-}
-
-/* Runs every job on up to one worker per core (on this thread alone if none can start). */
-static void read_variants(variant_pool *vp)
-{
-    pthread_t ids[8];
-    int n = ladder_cpu_count(), started = 0;
-
-    if (n > (int)(sizeof ids / sizeof ids[0]))
-        n = sizeof ids / sizeof ids[0];
-    if (n > vp->ms->n + 1)
-        n = vp->ms->n + 1;
-    pthread_mutex_init(&vp->lock, NULL);
-    for (; started < n - 1; started++)
-        if (pthread_create(&ids[started], NULL, variant_worker, vp) != 0)
-            break;
-    variant_worker(vp);
-    for (int i = 0; i < started; i++)
-        pthread_join(ids[i], NULL);
-    pthread_mutex_destroy(&vp->lock);
+    if (i == vp->ms->n)
+        val_mp4s(&job->report, vp->show, vp->ladder);
+    else
+        check_variant(&job->report, vp->show, vp->ladder, &vp->ms->v[i], &job->pl, &job->m);
 }
 
 static void free_jobs(variant_job *jobs, int n)
@@ -282,7 +252,8 @@ int val_validate(const char *show, const prof_ladder *ladder, val_report *r)
         free(pl);
         return LADDER_ENOMEM;
     }
-    read_variants(&(variant_pool){.show = show, .ladder = ladder, .ms = ms, .jobs = jobs});
+    ladder_parallel_for(ms->n + 1, read_variant,
+                        &(variant_pool){.show = show, .ladder = ladder, .ms = ms, .jobs = jobs});
     for (int i = 0; i < ms->n; i++) {
         val_variant *x = &ms->v[i];
         val_report_merge(r, &jobs[i].report);

@@ -7,6 +7,7 @@ tests/media/make-clip.sh; nothing binary is committed.
 Every show.json a test publishes under a workdir() is checked against docs/show.schema.json
 (python3-jsonschema) when cleanup() removes the folder, or at Checks.done() if it is still there:
 one check per file, so a test that publishes covers the format without saying so."""
+import hashlib
 import json
 import os
 import shutil
@@ -113,6 +114,22 @@ def cleanup(d):
         _workdirs.remove(d)
         _schema_results.extend(show_json_schema_results(d))
     shutil.rmtree(d, ignore_errors=True)
+
+
+def tree_hashes(folder):
+    """{relative path: sha256 of a file, or "-> target" of a symlink} of everything under folder:
+    what "the library is untouched" compares."""
+    out = {}
+    for top, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            rel = os.path.relpath(path, folder)
+            if os.path.islink(path):
+                out[rel] = "-> " + os.readlink(path)
+            elif os.path.isfile(path):
+                with open(path, "rb") as fh:
+                    out[rel] = hashlib.sha256(fh.read()).hexdigest()
+    return out
 
 
 def show_json_files(folder):

@@ -19,7 +19,6 @@ A refusal is "clear" unless it is one of these, which say nothing true about the
 
 Prints a table (input, outcome, the error line or the published variants) and, at the end,
 the inputs that fail the requirement."""
-import hashlib
 import os
 import re
 import shutil
@@ -28,7 +27,8 @@ import subprocess
 import threading
 import time
 
-from ladder_test import LADDER, ROOT, Checks, cleanup, ladder, make_clip, show_version, workdir
+from ladder_test import (LADDER, ROOT, Checks, cleanup, ladder, make_clip, show_version,
+                         tree_hashes, workdir)
 
 TIMEOUT = 120  # seconds per `ladder ingest`
 PREFIX = "ladder ingest: error: "
@@ -74,21 +74,6 @@ if not c.check(gen.returncode == 0, f"make-faults.sh: {gen.stderr.strip()}"):
 inputs = [tuple(line.split("\t", 1)) for line in gen.stdout.splitlines() if line.strip()]
 c.check(len(inputs) >= 30, f"the corpus has at least 30 files ({len(inputs)})")
 t_gen = time.monotonic() - t_start
-
-
-def tree(folder):
-    """{relative path: sha256 of a file, or "-> target" of a symlink} under folder."""
-    out = {}
-    for top, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = os.path.join(top, name)
-            rel = os.path.relpath(path, folder)
-            if os.path.islink(path):
-                out[rel] = "-> " + os.readlink(path)
-            elif os.path.isfile(path):
-                with open(path, "rb") as fh:
-                    out[rel] = hashlib.sha256(fh.read()).hexdigest()
-    return out
 
 
 def shows():
@@ -147,7 +132,7 @@ if not c.check(rc == 0, f"anchor show published (exit {rc}: {err.strip()})"):
     c.done()
 r = ladder("validate", os.path.join(lib, "anchor"), "--profile", profile)
 c.check(r.returncode == 0, f"anchor show validates: {r.stdout.strip()[-300:]}")
-anchor = tree(os.path.join(lib, "anchor"))
+anchor = tree_hashes(os.path.join(lib, "anchor"))
 
 results = []  # (name, outcome, detail, [problems], seconds)
 
@@ -230,7 +215,7 @@ def run_one(name, path, desc):
     if outcome != "published" and shows() != before:
         problems.append(f"the input was not published, yet the library's shows changed from "
                         f"{before} to {shows()}")
-    now = tree(os.path.join(lib, "anchor"))
+    now = tree_hashes(os.path.join(lib, "anchor"))
     if now != anchor:
         changed = sorted(k for k in set(now) | set(anchor) if now.get(k) != anchor.get(k))
         problems.append(f"the anchor show changed: {changed[:5]}")

@@ -7,7 +7,6 @@ sweeps the killed run's staging. Also: a library that cannot be written is refus
 line before any encoding, and a disk that fills up mid-ingest (a file-size limit) is refused
 with one line, the library untouched and its staging swept by the next run. The random
 moments come from a seed printed at the start (LADDER_KILL_SEED repeats a run)."""
-import hashlib
 import os
 import random
 import resource
@@ -15,7 +14,7 @@ import signal
 import subprocess
 import time
 
-from ladder_test import LADDER, ROOT, Checks, cleanup, ladder, make_clip, workdir
+from ladder_test import LADDER, ROOT, Checks, cleanup, ladder, make_clip, tree_hashes, workdir
 
 TRIALS = 20
 c = Checks("kill_trials")
@@ -33,21 +32,6 @@ def ingest_args(show_id, title):
             profile, "--quiet"]
 
 
-def tree(path):
-    """{relative path: sha256 or link target} of everything under path."""
-    out = {}
-    for top, dirs, files in os.walk(path):
-        for name in dirs + files:
-            full = os.path.join(top, name)
-            rel = os.path.relpath(full, path)
-            if os.path.islink(full):
-                out[rel] = "-> " + os.readlink(full)
-            elif os.path.isfile(full):
-                with open(full, "rb") as f:
-                    out[rel] = hashlib.sha256(f.read()).hexdigest()
-    return out
-
-
 def whole(show_id):
     """The show validates at its current version (ladder validate LIBRARY/ID)."""
     r = ladder("validate", os.path.join(lib, show_id), "--profile", profile)
@@ -60,16 +44,16 @@ r = ladder(*ingest_args("anchor", "Anchor"))
 span = time.time() - t0
 if not c.equal(r.returncode, 0, f"the anchor show publishes ({r.stderr.strip()})"):
     c.done()
-anchor = tree(os.path.join(lib, "anchor"))
+anchor = tree_hashes(os.path.join(lib, "anchor"))
 for trial in range(TRIALS):
     show_id = "anchor" if trial % 2 else f"new{trial}"
-    before = tree(os.path.join(lib, show_id))
+    before = tree_hashes(os.path.join(lib, show_id))
     p = subprocess.Popen([LADDER, *ingest_args(show_id, f"Trial {trial}")],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(rng.uniform(0, span * 1.1))
     p.send_signal(signal.SIGKILL)
     p.wait()
-    after = tree(os.path.join(lib, show_id))
+    after = tree_hashes(os.path.join(lib, show_id))
     what = f"trial {trial + 1} ({show_id}, killed {'after' if p.returncode == 0 else 'during'})"
     if show_id == "anchor":
         c.check(after == before or whole(show_id),
@@ -77,11 +61,11 @@ for trial in range(TRIALS):
     else:
         c.check(not after or whole(show_id), f"{what}: the new id is absent or whole")
     if show_id != "anchor":
-        c.check(tree(os.path.join(lib, "anchor")) == anchor,
+        c.check(tree_hashes(os.path.join(lib, "anchor")) == anchor,
                 f"{what}: the anchor show, not being ingested, is untouched")
     r = ladder(*ingest_args(show_id, f"Trial {trial} again"))
     c.equal(r.returncode, 0, f"{what}: the next ingest of the id succeeds ({r.stderr.strip()})")
-    anchor = tree(os.path.join(lib, "anchor"))
+    anchor = tree_hashes(os.path.join(lib, "anchor"))
     staging = os.path.join(lib, ".staging")
     c.equal(os.listdir(staging) if os.path.isdir(staging) else [], [],
             f"{what}: no staging left behind")
@@ -114,11 +98,11 @@ def small_files():
     resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 
 
-before = tree(lib)
+before = tree_hashes(lib)
 r = ladder(*ingest_args("anchor", "Full disk"), preexec_fn=small_files)
 c.check(r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and
         "File too large" in r.stderr, f"full disk: one line ({r.stderr.strip()!r})")
-after = tree(lib)
+after = tree_hashes(lib)
 c.equal(sorted(k for k in after if not k.startswith(".")),
         sorted(k for k in before if not k.startswith(".")), "full disk: the library untouched")
 c.check(all(after[k] == before[k] for k in before if not k.startswith(".")),
