@@ -150,6 +150,13 @@ done
 "$clip" odd-size "$out/media/odd-size" --duration 0.2
 "$clip" interlaced "$out/media/interlaced" --duration 0.2
 "$clip" empty "$out/media/empty"
+# audio that goes from stereo to mono mid-stream, as two TS files joined (a broadcast recording)
+for ch in 2 1; do
+    ffmpeg -v error -f lavfi -i testsrc2=s=64x36:r=25:d=0.5 -f lavfi -i sine=r=48000:d=0.5 \
+        -map 0:v -map 1:a -c:v libx264 -preset ultrafast -c:a mp2 -ac "$ch" \
+        -output_ts_offset "$((2 - ch))" -f mpegts "$work/part$ch.ts"
+done
+cat "$work/part2.ts" "$work/part1.ts" >"$out/media/channels-change.ts"
 "$clip" text "$out/media/text"
 
 # ---- from a real ingest: playlists, TS and fMP4 segments, show.json

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh [SECONDS] [BUILD_DIR]: builds the fuzz targets with clang into BUILD_DIR (default
-# build-fuzz/) if needed, makes the seed corpus once (fuzz/make-corpus.sh, BUILD_DIR/corpus/),
+# build-fuzz/) if needed, seeds the corpus (fuzz/make-corpus.sh, BUILD_DIR/corpus/) once,
 # replays every regression input (fuzz/regressions/<target>/, NAME.b64 files decoded first),
 # then fuzzes each target for SECONDS (default 30), two at a time. Prints each target's
 # executions; exits nonzero if any target crashed, leaked, hung or ran out of memory. Crash
@@ -24,10 +24,11 @@ fi
 cmake --build "$build" -j "$(nproc)" --target fuzz_all ladder >"$build/build.log" 2>&1 ||
     { cat "$build/build.log"; exit 1; }
 build=$(cd "$build" && pwd)
-if [ ! -e "$build/corpus/.made" ]; then
-    rm -rf "$build/corpus"
+# Seeds once per version of make-corpus.sh; what earlier runs added to the corpus stays.
+stamp=$(sha256sum fuzz/make-corpus.sh | cut -c1-16)
+if [ "$(cat "$build/corpus/.made" 2>/dev/null)" != "$stamp" ]; then
     LADDER=$build/ladder fuzz/make-corpus.sh "$build/corpus"
-    touch "$build/corpus/.made"
+    echo "$stamp" >"$build/corpus/.made"
 fi
 mkdir -p "$build/crashes" "$build/logs"
 echo "fuzz: built and seeded in $((SECONDS - start)) s"

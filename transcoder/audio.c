@@ -26,6 +26,8 @@ typedef struct aac_track {
 struct tc_audio {
     AVCodecContext *dec;
     SwrContext *swr;
+    AVChannelLayout in_layout; /* what swr was set up to take: the decoded frames' */
+    int in_fmt, in_rate;
     AVAudioFifo *fifo;
     AVFrame *decoded, *chunk;
     AVPacket *out_pkt;
@@ -97,13 +99,26 @@ static int open_encoder(tc_audio *a, ladder_stream *st, ladder_error *err)
     return 0;
 }
 
+/* (Re)sets the resampler up to take frames of this layout, format and rate. */
+static int setup_resampler(tc_audio *a, const AVChannelLayout *layout, int fmt, int rate)
+{
+    int ret;
+
+    swr_free(&a->swr);
+    av_channel_layout_uninit(&a->in_layout);
+    a->in_fmt = fmt;
+    a->in_rate = rate;
+    ret = av_channel_layout_copy(&a->in_layout, layout);
+    if (ret >= 0)
+        ret = swr_alloc_set_opts2(&a->swr, &a->layout, AV_SAMPLE_FMT_FLTP, a->rate, &a->in_layout,
+                                  fmt, rate, 0, NULL);
+    return ret < 0 ? ret : swr_init(a->swr);
+}
+
 static int open_resampler(tc_audio *a, ladder_error *err)
 {
-    int ret =
-        swr_alloc_set_opts2(&a->swr, &a->layout, AV_SAMPLE_FMT_FLTP, a->rate, &a->dec->ch_layout,
-                            a->dec->sample_fmt, a->dec->sample_rate, 0, NULL);
-    if (ret >= 0)
-        ret = swr_init(a->swr);
+    int ret = setup_resampler(a, &a->dec->ch_layout, a->dec->sample_fmt, a->dec->sample_rate);
+
     if (ret < 0)
         return ladder_error_from_av(err, ret, "cannot set up audio resampling");
     a->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, a->layout.nb_channels, a->frame_size * 4);
@@ -249,10 +264,21 @@ static int align_start(tc_audio *a, const AVFrame *f)
 /* Resamples `in` (NULL flushes the resampler) into the FIFO, dropping samples to skip. */
 static int resample_into_fifo(tc_audio *a, const AVFrame *in)
 {
-    int max = swr_get_out_samples(a->swr, in ? in->nb_samples : 0);
     uint8_t **buf = NULL;
-    int ret, n;
+    int max, ret, n;
 
+    /* A source may change its audio mid-stream (a broadcast going from stereo to 5.1 and
+     * back), and swr_convert reads planes as set up: what the old set-up holds goes out first,
+     * then a new one takes the frame as it is. */
+    if (in && (in->format != a->in_fmt || in->sample_rate != a->in_rate ||
+               av_channel_layout_compare(&in->ch_layout, &a->in_layout) != 0)) {
+        ret = resample_into_fifo(a, NULL);
+        if (ret >= 0)
+            ret = setup_resampler(a, &in->ch_layout, in->format, in->sample_rate);
+        if (ret < 0)
+            return ret;
+    }
+    max = swr_get_out_samples(a->swr, in ? in->nb_samples : 0);
     if (max <= 0)
         return 0;
     ret = av_samples_alloc_array_and_samples(&buf, NULL, a->layout.nb_channels, max,
@@ -349,6 +375,7 @@ void tc_audio_close(tc_audio *a)
         avcodec_free_context(&a->tracks[i].enc);
     avcodec_free_context(&a->dec);
     swr_free(&a->swr);
+    av_channel_layout_uninit(&a->in_layout);
     if (a->fifo)
         av_audio_fifo_free(a->fifo);
     av_frame_free(&a->decoded);
