@@ -31,6 +31,9 @@ if [ "$(cat "$build/corpus/.made" 2>/dev/null)" != "$stamp" ]; then
     echo "$stamp" >"$build/corpus/.made"
 fi
 mkdir -p "$build/crashes" "$build/logs"
+# The targets' temporary folders: a crashed run cannot remove its own, so sweep them here.
+export TMPDIR=$build/tmp
+rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
 echo "fuzz: built and seeded in $((SECONDS - start)) s"
 
 # Every crash found so far, replayed: a fixed bug stays fixed.

@@ -226,10 +226,17 @@ static int take_audio(pkg_packager *p, int audio, int reader, double end, int in
     return n;
 }
 
-static void free_taken(AVPacket **pkts, int n)
+/* Lets go of what take_audio gave, under the store's lock like every other release of these
+ * buffers: libavutil counts references with atomics ThreadSanitizer cannot see, and the lock
+ * is what shows it (and any reader) that a buffer's last user is done before it is freed. */
+static void free_taken(pkg_packager *p, int audio, AVPacket **pkts, int n)
 {
-    for (int i = 0; i < n; i++)
-        av_packet_free(&pkts[i]);
+    if (n > 0) {
+        pthread_mutex_lock(&p->audio[audio].lock);
+        for (int i = 0; i < n; i++)
+            av_packet_free(&pkts[i]);
+        pthread_mutex_unlock(&p->audio[audio].lock);
+    }
     av_free(pkts);
 }
 
@@ -245,7 +252,7 @@ static int write_segment(pkg_packager *p, seg_writer *w, int audio, int reader, 
     if (audio >= 0 && (n_aud = take_audio(p, audio, reader, end, 0, &aud)) < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = seg_writer_segment(w, start, duration, video, n_video, aud, n_aud, err);
-    free_taken(aud, n_aud);
+    free_taken(p, audio, aud, n_aud);
     return ret;
 }
 
@@ -408,13 +415,17 @@ static int mp4_open(pkg_packager *p, mp4_rung *m, ladder_error *err)
     return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
 }
 
+/* The muxer keeps packets queued to interleave them, and lets go of them later on this thread:
+ * it gets a private copy, not a reference to a buffer the audio store shares. */
 static int mp4_write(mp4_rung *m, const AVPacket *src, int stream, AVRational tb)
 {
     AVPacket *c = av_packet_clone(src);
     int ret;
 
-    if (!c)
+    if (!c || av_packet_make_writable(c) < 0) {
+        av_packet_free(&c);
         return AVERROR(ENOMEM);
+    }
     c->stream_index = stream;
     av_packet_rescale_ts(c, tb, m->oc->streams[stream]->time_base);
     ret = av_interleaved_write_frame(m->oc, c);
@@ -436,7 +447,7 @@ static int mp4_catch_up_audio(pkg_packager *p, mp4_rung *m, double until)
         return AVERROR(ENOMEM);
     for (int i = 0; ret >= 0 && i < n; i++)
         ret = mp4_write(m, aud[i], 1, p->audio[m->audio].tb);
-    free_taken(aud, n);
+    free_taken(p, m->audio, aud, n);
     return ret;
 }
 
