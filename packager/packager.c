@@ -415,22 +415,29 @@ static int mp4_open(pkg_packager *p, mp4_rung *m, ladder_error *err)
     return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
 }
 
-/* The muxer keeps packets queued to interleave them, and lets go of them later on this thread:
- * it gets a private copy, not a reference to a buffer the audio store shares. */
-static int mp4_write(mp4_rung *m, const AVPacket *src, int stream, AVRational tb)
+/* Hands pkt (which it frees) to the muxer as stream `stream`, its timestamps in tb. */
+static int mp4_write(mp4_rung *m, AVPacket *pkt, int stream, AVRational tb)
 {
-    AVPacket *c = av_packet_clone(src);
     int ret;
+
+    pkt->stream_index = stream;
+    av_packet_rescale_ts(pkt, tb, m->oc->streams[stream]->time_base);
+    ret = av_interleaved_write_frame(m->oc, pkt);
+    av_packet_free(&pkt);
+    return ret;
+}
+
+/* The muxer keeps packets queued to interleave them, and lets go of them later on this thread:
+ * it gets a private copy of an audio packet, not a reference to a buffer the store shares. */
+static int mp4_write_audio(mp4_rung *m, const AVPacket *shared, AVRational tb)
+{
+    AVPacket *c = av_packet_clone(shared);
 
     if (!c || av_packet_make_writable(c) < 0) {
         av_packet_free(&c);
         return AVERROR(ENOMEM);
     }
-    c->stream_index = stream;
-    av_packet_rescale_ts(c, tb, m->oc->streams[stream]->time_base);
-    ret = av_interleaved_write_frame(m->oc, c);
-    av_packet_free(&c);
-    return ret;
+    return mp4_write(m, c, 1, tb);
 }
 
 /* Writes the stored audio up to `until` seconds (all of it with INFINITY). The muxer
@@ -446,7 +453,7 @@ static int mp4_catch_up_audio(pkg_packager *p, mp4_rung *m, double until)
     if (n < 0)
         return AVERROR(ENOMEM);
     for (int i = 0; ret >= 0 && i < n; i++)
-        ret = mp4_write(m, aud[i], 1, p->audio[m->audio].tb);
+        ret = mp4_write_audio(m, aud[i], p->audio[m->audio].tb);
     free_taken(p, m->audio, aud, n);
     return ret;
 }
@@ -468,8 +475,9 @@ static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const ladder_packet *p
     c->flags = pkt->keyframe ? AV_PKT_FLAG_KEY : 0;
     ret = mp4_catch_up_audio(p, m, (double)pkt->dts / LADDER_VIDEO_TIMEBASE);
     if (ret >= 0)
-        ret = mp4_write(m, c, 0, (AVRational){1, LADDER_VIDEO_TIMEBASE});
-    av_packet_free(&c);
+        ret = mp4_write(m, c, 0, (AVRational){1, LADDER_VIDEO_TIMEBASE}); /* c is private */
+    else
+        av_packet_free(&c);
     return ret < 0 ? ladder_error_from_av(err, ret, m->oc->url) : 0;
 }
 
