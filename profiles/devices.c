@@ -32,11 +32,94 @@ struct prof_devices {
     device_rule rules[MAX_RULES];
 };
 
+/* glibc's regcomp writes a repetition out as copies of what it repeats, so repetitions of
+ * repetitions multiply: "a" followed by 22 '+' takes 3 GB, and "(a{1,200}){1,200}" or
+ * "a{9}{9}{9}" as much (found by fuzz_devices). User-agent rules need none of that, so a
+ * pattern is refused before regcomp if it stacks two repetitions ("a+*"), nests them more
+ * than two deep ("((a+)+)+"), bounds something already repeated ("(a+){2}"), has a bound
+ * over MAX_BOUND, or bounds adding up to more than MAX_BOUNDS_TOTAL. "Android [0-9]+(\.[0-9]+)*"
+ * is fine. Returns NULL if the pattern is tame, else why not. */
+#define MAX_BOUND        255
+#define MAX_BOUNDS_TOTAL 1024
+#define MAX_REPEAT_DEPTH 2
+#define MAX_GROUP_DEPTH  32
+
+static const char *pattern_too_costly(const char *p)
+{
+    int inner[MAX_GROUP_DEPTH + 1] = {0}; /* per open group: its deepest repetition */
+    int depth = 0, total = 0;
+    int atom = 0;    /* repetition depth of what a quantifier here would repeat */
+    int stacked = 0; /* the last token was a quantifier */
+
+    for (; *p; p++) {
+        int bounded = 0;
+        if (*p == '\\' && p[1]) {
+            p++, atom = 0, stacked = 0;
+            continue;
+        }
+        if (*p == '[') { /* a bracket expression; a ']' first is a literal */
+            p += p[1] == '^' ? 2 : 1;
+            p += *p == ']';
+            while (*p && *p != ']')
+                p++;
+            if (!*p)
+                return NULL; /* unterminated: regcomp says so */
+            atom = 0, stacked = 0;
+            continue;
+        }
+        if (*p == '(') {
+            if (depth == MAX_GROUP_DEPTH)
+                return "groups nest too deep";
+            inner[++depth] = 0;
+            atom = 0, stacked = 0;
+            continue;
+        }
+        if (*p == ')' && depth > 0) {
+            atom = inner[depth--];
+            inner[depth] = atom > inner[depth] ? atom : inner[depth];
+            stacked = 0;
+            continue;
+        }
+        if (*p == '{') {
+            char *end;
+            long lo = strtol(p + 1, &end, 10), hi = lo;
+            if (*end == ',')
+                hi = end[1] == '}' ? lo : strtol(end + 1, &end, 10);
+            if (lo < 0 || hi < 0 || lo > MAX_BOUND || hi > MAX_BOUND)
+                return "a {m,n} bound is over 255";
+            total += (int)(hi > lo ? hi : lo);
+            if (total > MAX_BOUNDS_TOTAL)
+                return "its {m,n} bounds add up to over 1024";
+            while (*p && *p != '}')
+                p++;
+            if (!*p)
+                return NULL;
+            bounded = 1;
+        } else if (*p != '*' && *p != '+' && *p != '?') {
+            atom = 0, stacked = 0;
+            continue;
+        }
+        if (stacked)
+            return "it repeats a repetition";
+        if (bounded && atom > 0)
+            return "a {m,n} repeats something already repeated";
+        if (++atom > MAX_REPEAT_DEPTH)
+            return "its repetitions nest more than two deep";
+        inner[depth] = atom > inner[depth] ? atom : inner[depth];
+        stacked = 1;
+    }
+    return NULL;
+}
+
 static int read_conditions(load_ctx *lc, const xmlNode *node, device_rule *r)
 {
     char pattern[1024];
     int rc = prof_xml_get_attr(node, "user-agent", pattern, sizeof pattern), code;
+    const char *costly;
 
+    if (rc > 0 && (costly = pattern_too_costly(pattern)) != NULL)
+        return prof_xml_fail_at(lc, node, "rule '%s': user-agent pattern too costly: %s", r->name,
+                                costly);
     if (rc > 0) {
         code = regcomp(&r->user_agent, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
         if (code != 0) {

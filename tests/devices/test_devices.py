@@ -166,6 +166,16 @@ for name, body, needle in [
     ("bad-format.xml", '<rule name="x" format="webm"/>', "format"),
     ("bad-regex.xml", '<rule name="x" user-agent="Android(" format="hls"/>', "bad user-agent pattern"),
     ("no-rules.xml", "", "rule"),
+    # Bounds on repeated parts multiply inside regcomp: gigabytes for a 1 KB pattern.
+    ("nested-bounds.xml", '<rule name="x" user-agent="(a{1,200}b){1,200}" format="hls"/>',
+     "too costly"),
+    ("stacked-bounds.xml", '<rule name="x" user-agent="a{1,9}{1,9}" format="hls"/>',
+     "too costly"),
+    ("star-bound.xml", '<rule name="x" user-agent="(a+){2}" format="hls"/>', "too costly"),
+    ("stacked-plus.xml", '<rule name="x" user-agent="a' + "+" * 22 + '" format="hls"/>',
+     "too costly"),
+    ("nested-plus.xml", '<rule name="x" user-agent="(((a+)+)+)+" format="hls"/>', "too costly"),
+    ("big-bound.xml", '<rule name="x" user-agent="a{1,30000}" format="hls"/>', "too costly"),
 ]:
     path = os.path.join(d, name)
     with open(path, "w") as f:
@@ -175,5 +185,13 @@ for name, body, needle in [
     lines = r.stderr.strip().splitlines()
     c.check(r.returncode == 1 and len(lines) == 1 and f"{name}:" in lines[0] and needle in lines[0],
             f"{name}: one error line naming the file and the problem ({r.returncode}, {lines})")
+# A bound on a plain atom or a flat group is fine.
+path = os.path.join(d, "fine-bounds.xml")
+with open(path, "w") as f:
+    f.write('<?xml version="1.0"?>\n<devices xmlns="urn:ladder:devices:1" name="t">\n'
+            '<rule name="x" user-agent="Android [0-9]{1,2}(\\.[0-9]+)*[;)]" format="mp4"/>\n'
+            '</devices>\n')
+r = ladder("profiles", "route", path, input="Mozilla/5.0 (Linux; Android 4.4.2; X)\t\t\n")
+c.check(r.returncode == 0 and r.stdout.startswith("mp4"), f"bounded pattern loads and routes ({r.stdout!r} {r.stderr!r})")
 cleanup(d)
 c.done()
