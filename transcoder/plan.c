@@ -168,6 +168,15 @@ static int choose_sizes(const prof_ladder *ladder, int dw, int dh, int keep[], i
     return kept;
 }
 
+static int count_kept(const prof_ladder *ladder, const int keep[], prof_use use)
+{
+    int n = 0;
+
+    for (int r = 0; r < ladder->n_rungs; r++)
+        n += keep[r] && ladder->rungs[r].use == use;
+    return n;
+}
+
 int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, ladder_plan *plan,
                  int fps_divisor[LADDER_MAX_STREAMS], ladder_error *err)
 {
@@ -180,7 +189,18 @@ int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, ladder_pl
     if (src->width < 16 || src->height < 16)
         return ladder_error_set(err, LADDER_EINPUT, "source picture %dx%d is too small", src->width,
                                 src->height);
+    /* A damaged clock (an MP4 track whose time scale is 0) reads as a rate like 1/512 fps. */
+    if (!(fps >= 1))
+        return ladder_error_set(err, LADDER_EINPUT,
+                                "the video's frame rate reads as %.3g fps: its timing is damaged",
+                                fps);
     choose_sizes(ladder, dw, dh, keep, size);
+    if (!src->has_audio && count_kept(ladder, keep, PROF_USE_HLS) == 1)
+        return ladder_error_set(
+            err, LADDER_EINPUT,
+            "the source has no audio, and only one HLS rendition of this ladder fits its "
+            "%dx%d picture: a show needs two HLS variants or more",
+            dw, dh);
     plan->n_streams = plan->n_video = plan->n_audio = plan->n_skipped = 0;
     for (int r = 0; r < ladder->n_rungs; r++) {
         const prof_rung *pr = &ladder->rungs[r];

@@ -3,6 +3,7 @@
  * when the source needs it. Audio packets are handed out undecoded to audio.c. */
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libavfilter/avfilter.h>
 #include <libavfilter/buffersink.h>
@@ -27,6 +28,8 @@ struct tc_source {
     int finished;   /* the filter graph has been flushed too */
     int decode_errors;
     int idle_pulls; /* guards the flush loop against a decoder that never ends */
+    char *path;
+    struct stat opened; /* the file as it was when opened: a copy still running changes it */
     const ladder_logger *logger;
 };
 
@@ -166,6 +169,9 @@ int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg, l
     if (!s)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     s->logger = lg;
+    s->path = av_strdup(path);
+    if (!s->path || stat(path, &s->opened) != 0)
+        memset(&s->opened, 0, sizeof s->opened);
     ret = open_input(s, path, err);
     if (ret >= 0)
         ret = open_decoder(s, path, err);
@@ -194,6 +200,7 @@ void tc_source_close(tc_source *s)
     avformat_close_input(&s->fmt);
     av_packet_free(&s->pkt);
     av_frame_free(&s->decoded);
+    av_free(s->path);
     av_free(s);
 }
 
@@ -256,6 +263,20 @@ double tc_source_video_duration(const tc_source *s)
     if (s->video->duration > 0)
         return s->video->duration * av_q2d(s->video->time_base);
     return s->fmt->duration > 0 ? s->fmt->duration / (double)AV_TIME_BASE : 0;
+}
+
+int tc_source_check_unchanged(const tc_source *s, ladder_error *err)
+{
+    struct stat now;
+
+    if (!s->path || !S_ISREG(s->opened.st_mode) || stat(s->path, &now) != 0)
+        return 0;
+    if (now.st_size == s->opened.st_size && now.st_mtim.tv_sec == s->opened.st_mtim.tv_sec &&
+        now.st_mtim.tv_nsec == s->opened.st_mtim.tv_nsec)
+        return 0;
+    return ladder_error_set(err, LADDER_EINPUT,
+                            "%s: the file changed while it was read: is it still being copied?",
+                            s->path);
 }
 
 int64_t tc_source_origin(const tc_source *s, AVRational tb)

@@ -64,6 +64,8 @@ int tc_source_decode_errors(const tc_source *s);
 /* Seconds of video the container promises, and the origin of all timestamps. */
 double tc_source_video_duration(const tc_source *s);
 int64_t tc_source_origin(const tc_source *s, AVRational tb);
+/* Fails if the file's size or time changed since it was opened (a copy still running). */
+int tc_source_check_unchanged(const tc_source *s, ladder_error *err);
 
 /* ---- scaler.c: one scaling per distinct size, cascading from larger sizes -------------- */
 
@@ -105,7 +107,11 @@ typedef struct tc_audio tc_audio;
 int tc_audio_open(tc_audio **out, AVStream *src, int64_t origin_pts, ladder_plan *plan,
                   const ladder_logger *lg, ladder_error *err);
 int tc_audio_packet(tc_audio *a, AVPacket *pkt, const ladder_sink *sink, ladder_error *err);
-int tc_audio_finish(tc_audio *a, const ladder_sink *sink, ladder_error *err);
+/* The video has a picture at `pts` (1/90000, from the origin): audio up to there may be
+ * encoded, and the first call sets where the audio starts. */
+void tc_audio_video_at(tc_audio *a, int64_t pts);
+/* Flushes; the audio is cut or padded with silence to end with the video at `video_end`. */
+int tc_audio_finish(tc_audio *a, int64_t video_end, const ladder_sink *sink, ladder_error *err);
 const ladder_stream_stats *tc_audio_stats(const tc_audio *a, int stream);
 void tc_audio_close(tc_audio *a);
 

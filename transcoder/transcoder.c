@@ -27,6 +27,8 @@ typedef struct run_state {
     ladder_error *err;
     tc_pool *pool;
     int64_t next_idr, gop_ticks, last_pts, frames;
+    int64_t misplaced; /* pictures dropped for a repeated or backwards timestamp */
+    int64_t max_gap;   /* the longest a picture may last: one segment (1/90000) */
     int since_idr;
     struct timespec start;
 } run_state;
@@ -197,16 +199,35 @@ static int decode_loop(run_state *rs)
         if (frame->pts <= rs->last_pts) {
             /* a repeated or backwards timestamp cannot be placed in the output; drop it */
             av_frame_free(&frame);
+            rs->misplaced++;
             continue;
+        }
+        if (rs->frames > 0 && frame->pts - rs->last_pts > rs->max_gap) {
+            /* no segment could span the hole: a damaged clock, not a still picture */
+            ret = ladder_error_set(rs->err, LADDER_EINPUT,
+                                   "the video's timestamps jump ahead by %.1f s at %.1f s",
+                                   (double)(frame->pts - rs->last_pts) / LADDER_VIDEO_TIMEBASE,
+                                   (double)rs->last_pts / LADDER_VIDEO_TIMEBASE);
+            av_frame_free(&frame);
+            return ret;
         }
         rs->last_pts = frame->pts;
         rs->frames++;
+        if (rs->t->audio)
+            tc_audio_video_at(rs->t->audio, frame->pts);
         ret = dispatch(rs, frame);
         av_frame_free(&frame);
         if (ret < 0)
             return ret;
         report_progress(rs, rs->last_pts);
     }
+}
+
+/* Where the last picture ends, in 1/90000 from the origin. */
+static int64_t video_end(const run_state *rs)
+{
+    const ladder_plan *p = &rs->t->plan;
+    return rs->last_pts + av_rescale(LADDER_VIDEO_TIMEBASE, p->src_fps_den, p->src_fps_num);
 }
 
 /* A source that ends well before its declared duration is truncated, not short. */
@@ -221,6 +242,13 @@ static int check_complete(run_state *rs)
     if (rs->frames == 0)
         return ladder_error_set(rs->err, LADDER_EINPUT,
                                 "no picture of the source could be decoded");
+    if (tc_source_check_unchanged(t->source, rs->err) < 0)
+        return LADDER_EINPUT;
+    if (declared > 0 && got < declared - slack && rs->misplaced > rs->frames)
+        return ladder_error_set(rs->err, LADDER_EINPUT,
+                                "the video's timestamps repeat or go backwards: %lld of %lld "
+                                "pictures have no place on its timeline",
+                                (long long)rs->misplaced, (long long)(rs->misplaced + rs->frames));
     if (declared > 0 && got < declared - slack)
         return ladder_error_set(rs->err, LADDER_EINPUT,
                                 "the source is truncated: video ends at %.2f s of %.2f s", got,
@@ -250,6 +278,7 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
         return ladder_error_set(err, LADDER_EINVAL, "tc_run may be called once");
     t->ran = 1;
     rs.gop_ticks = (int64_t)(t->params.ladder.gop_seconds * LADDER_VIDEO_TIMEBASE + 0.5);
+    rs.max_gap = (int64_t)(t->params.ladder.segment_seconds * LADDER_VIDEO_TIMEBASE + 0.5);
     clock_gettime(CLOCK_MONOTONIC, &rs.start);
     ret = sink && sink->begin ? sink->begin(sink->opaque, &t->plan, err) : 0;
     if (ret < 0)
@@ -263,7 +292,7 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
         ret = tc_pool_finish(rs.pool, err);
     tc_pool_close(rs.pool);
     if (ret >= 0 && t->audio)
-        ret = tc_audio_finish(t->audio, sink, err);
+        ret = tc_audio_finish(t->audio, video_end(&rs), sink, err);
     if (ret >= 0)
         ret = check_complete(&rs);
     if (ret < 0)

@@ -152,23 +152,6 @@ def slow_copy(src, dst, started, first=32 * 1024, chunk=8 * 1024, pause=0.05):
             out.flush()
 
 
-# Inputs that Ladder refuses safely (library untouched, nothing crashes or hangs) but without
-# one line that says what is wrong with the file: open work of issue #10, listed in
-# docs/hardening.md. Their safety is checked like every other input's; the list must stay
-# exact, so an input that becomes clear fails until it is taken off.
-KNOWN_UNCLEAR = {
-    "trunc-mid-packet.ts": "a warning line, then a validation failure",
-    "flip-mdat.mp4": "a warning line, then a validation failure",
-    "timescale-zero.mp4": "x264 warnings, then a validation failure",
-    "frame-duration-zero.mp4": "called truncated",
-    "video-only.mp4": "one HLS rung fits, and a single variant fails more-than-one-variant",
-    "audio-longer.mp4": "the audio-only variant fails extinf-sum-matches-media",
-    "no-key-start.ts": "the audio-only variant fails extinf-sum-matches-media",
-    "ts-backwards.ts": "the audio-only variant fails extinf-sum-matches-media",
-    "growing.ts": "a damaged-picture warning, or a validation failure, by timing",
-}
-
-
 def run_one(name, path, desc):
     global anchor
     show_id = re.sub(r"[^a-z0-9_-]", "-", name.lower())
@@ -231,13 +214,8 @@ def run_one(name, path, desc):
                 os.remove(path)
     c.check(not problems, f"{name} ({desc}): {outcome}: {'; '.join(problems)}"
             + (f" [stderr: {' | '.join(lines)[:600]}]" if lines and outcome != "refused" else ""))
-    if name in KNOWN_UNCLEAR:
-        c.check(clarity, f"{name}: now refused clearly; take it off KNOWN_UNCLEAR")
-        if clarity:
-            print(f"known open ({KNOWN_UNCLEAR[name]}): {name}: {'; '.join(clarity)}")
-    else:
-        c.check(not clarity, f"{name} ({desc}): {outcome}: {'; '.join(clarity)}")
-        problems += clarity
+    c.check(not clarity, f"{name} ({desc}): {outcome}: {'; '.join(clarity)}")
+    problems += clarity
     results.append((name, outcome, detail, problems, secs))
 
 
@@ -284,9 +262,7 @@ print(f"{'-' * w}  {'-' * 9}  {'-' * 5}  {'-' * 40}")
 for name, outcome, detail, problems, secs in results:
     print(f"{name:<{w}}  {outcome:<9}  {secs:5.1f}  {detail}")
 bad = [(n, o, p) for n, o, _, p, _ in results if p]
-known = sum(1 for n, *_ in results if n in KNOWN_UNCLEAR)
-print(f"\n{len(results)} inputs: {len(results) - len(bad) - known} handled as required, "
-      f"{known} handled safely but without a clear one-line error (known open, above), "
+print(f"\n{len(results)} inputs: {len(results) - len(bad)} handled as required, "
       f"{len(bad)} failing (corpus generated in {t_gen:.1f} s, "
       f"whole test {time.monotonic() - t_start:.1f} s)")
 if bad:

@@ -60,6 +60,9 @@ corpus=(
   "surround51.mp4|H.264 + AAC 5.1"
   "mono.mp4|H.264 + AAC mono"
   "audio-longer.mp4|2 s of video, 20 s of audio"
+  "audio-gap.ts|MPEG-TS whose audio timestamps have a 1 s hole (packets lost from 1 s to 2 s)"
+  "audio-jump.ts|MPEG-TS whose audio timestamps jump 60 s ahead at 1 s (the video's do not)"
+  "video-jump.ts|MPEG-TS whose video timestamps jump an hour ahead at 2 s (the audio's do not)"
   # frames
   "vfr.mp4|variable frame rate: 30, 15 and 60 fps stretches"
   "interlaced.mp4|720x576 25i H.264 MBAFF, top field first"
@@ -353,6 +356,18 @@ made "$name"
 name=audio-longer.mp4
 ff -f lavfi -i "$(picture 320x180 30 2)" -f lavfi -i "$(tone 20)" -map 0:v -map 1:a \
   "${x264[@]}" -g 30 "${aac[@]}" "${mp4_fast[@]}" "$tmp/$name"
+made "$name"
+
+name=audio-gap.ts
+# aselect drops the audio frames of 1-2 s and keeps the others' timestamps, so the encoded
+# packets jump by a second, as in a capture that lost packets.
+av "$tmp/$name" 320x180 30 4 -af "aselect='not(between(t,1,2))'" -f mpegts
+made "$name"
+name=audio-jump.ts
+av "$tmp/$name" 320x180 30 3 -af "asetpts='PTS+60/TB*gte(T,1)'" -f mpegts
+made "$name"
+name=video-jump.ts
+av "$tmp/$name" 320x180 30 4 -bf 0 -vf "setpts='PTS+3600/TB*gte(T,2)'" -f mpegts
 made "$name"
 
 # ---- frames ------------------------------------------------------------------

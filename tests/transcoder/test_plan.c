@@ -176,6 +176,37 @@ static void plan_tiny_source_keeps_one_rung_per_use(void **state)
     }
 }
 
+/* Without audio there is no audio-only variant, so one HLS rung would make a one-variant
+ * show; that is refused before encoding, naming the cause. */
+static void plan_silent_source_needs_two_hls_rungs(void **state)
+{
+    prof_ladder l;
+    ladder_plan plan;
+    int div[LADDER_MAX_STREAMS];
+    ladder_error err = {0};
+    tc_source_info src = source(176, 144, 15, 1, 0);
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    assert_int_equal(tc_make_plan(&l, &src, &plan, div, &err), LADDER_EINPUT);
+    assert_non_null(strstr(err.msg, "no audio"));
+    assert_non_null(strstr(err.msg, "two HLS variants"));
+}
+
+/* An MP4 track with a time scale of 0 reads as 1/512 fps; 0 fps has no use either. */
+static void plan_refuses_frame_rate_under_one(void **state)
+{
+    prof_ladder l;
+    ladder_plan plan;
+    int div[LADDER_MAX_STREAMS];
+    ladder_error err = {0};
+    tc_source_info slow = source(640, 360, 1, 512, 1), zero = source(640, 360, 0, 1, 1);
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    assert_int_equal(tc_make_plan(&l, &slow, &plan, div, &err), LADDER_EINPUT);
+    assert_non_null(strstr(err.msg, "timing is damaged"));
+    assert_int_equal(tc_make_plan(&l, &zero, &plan, div, &err), LADDER_EINPUT);
+}
+
 static void plan_anamorphic_uses_display_aspect(void **state)
 {
     prof_ladder l;
@@ -238,6 +269,8 @@ int main(void)
         cmocka_unit_test(plan_full_ladder_from_1080p),
         cmocka_unit_test(plan_small_source_skips_large_rungs),
         cmocka_unit_test(plan_tiny_source_keeps_one_rung_per_use),
+        cmocka_unit_test(plan_silent_source_needs_two_hls_rungs),
+        cmocka_unit_test(plan_refuses_frame_rate_under_one),
         cmocka_unit_test(plan_anamorphic_uses_display_aspect),
         cmocka_unit_test(plan_60fps_halves_capped_rungs),
         cmocka_unit_test(plan_audio_rate),
