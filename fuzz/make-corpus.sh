@@ -11,7 +11,7 @@ out=$1
 clip=$root/tests/media/make-clip.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"/{http,profile,devices,show_json,playlist,ts,bmff,media}
+mkdir -p "$out"/{http,profile,devices,show_json,playlist,ts,bmff,media,source}
 
 # seed TARGET NAME: stdin into OUT/TARGET/NAME
 seed() { cat >"$out/$1/$2"; }
@@ -131,14 +131,14 @@ EOF
 
 # ---- fuzz_bmff, fuzz_ts: H.264 and AAC elementary streams (the readers' raw input), fMP4, TS
 "$clip" good "$work/clip64.mp4" --size 64x36 --duration 1
-ffmpeg -v error -i "$work/clip64.mp4" -map 0:v -c copy -bsf:v h264_mp4toannexb -frames:v 2 \
+ffmpeg -nostdin -y -v error -i "$work/clip64.mp4" -map 0:v -c copy -bsf:v h264_mp4toannexb -frames:v 2 \
     -f h264 "$out/bmff/annexb.h264"
-ffmpeg -v error -i "$work/clip64.mp4" -map 0:a -c copy -frames:a 2 -f adts "$out/bmff/adts.aac"
+ffmpeg -nostdin -y -v error -i "$work/clip64.mp4" -map 0:a -c copy -frames:a 2 -f adts "$out/bmff/adts.aac"
 printf '\x12\x10' | seed bmff asc-lc-stereo
 # fMP4 and TS by ffmpeg itself, for when there is no ingest below
-ffmpeg -v error -i "$work/clip64.mp4" -c copy -f mp4 \
+ffmpeg -nostdin -y -v error -i "$work/clip64.mp4" -c copy -f mp4 \
     -movflags frag_keyframe+empty_moov+default_base_moof "$out/bmff/ffmpeg-fragmented.mp4"
-ffmpeg -v error -i "$work/clip64.mp4" -c copy -f mpegts "$out/ts/ffmpeg.ts"
+ffmpeg -nostdin -y -v error -i "$work/clip64.mp4" -c copy -f mpegts "$out/ts/ffmpeg.ts"
 printf '\xf8\x80\x00\x01\x00' | seed bmff asc-escape
 
 # ---- fuzz_media: small clips of make-clip.sh's kinds
@@ -152,12 +152,14 @@ done
 "$clip" empty "$out/media/empty"
 # audio that goes from stereo to mono mid-stream, as two TS files joined (a broadcast recording)
 for ch in 2 1; do
-    ffmpeg -v error -f lavfi -i testsrc2=s=64x36:r=25:d=0.5 -f lavfi -i sine=r=48000:d=0.5 \
+    ffmpeg -nostdin -y -v error -f lavfi -i testsrc2=s=64x36:r=25:d=0.5 -f lavfi -i sine=r=48000:d=0.5 \
         -map 0:v -map 1:a -c:v libx264 -preset ultrafast -c:a mp2 -ac "$ch" \
         -output_ts_offset "$((2 - ch))" -f mpegts "$work/part$ch.ts"
 done
 cat "$work/part2.ts" "$work/part1.ts" >"$out/media/channels-change.ts"
 "$clip" text "$out/media/text"
+# ---- fuzz_source: the same front end without the encoders, the same seeds
+cp "$out"/media/* "$out/source/"
 
 # ---- from a real ingest: playlists, TS and fMP4 segments, show.json
 if [ -z "${LADDER:-}" ]; then
