@@ -108,7 +108,9 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, co
         if (!e->stats.is_audio_only)
             ladder_text_printf(&t, ",RESOLUTION=%dx%d,FRAME-RATE=%.3f", e->width, e->height,
                                e->fps);
-        ladder_text_printf(&t, "\n%s%s\n", prefix, e->uri);
+        /* No rung carries CEA-608 yet; saying so keeps Safari from offering an empty
+         * captions menu (docs/hls-rules.md, closed-captions-signalled). */
+        ladder_text_printf(&t, ",CLOSED-CAPTIONS=NONE\n%s%s\n", prefix, e->uri);
     }
     for (int i = 0; i < n; i++) {
         const pkg_master_entry *e = &v[i];

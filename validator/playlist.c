@@ -165,6 +165,45 @@ static void read_stream_inf(const char *line, val_variant *x)
     x->audio_only = x->has_codecs && strcmp(x->codecs, "mp4a.40.2") == 0;
     x->has_resolution = val_attr(line, "RESOLUTION", value, sizeof value);
     x->has_frame_rate = val_attr(line, "FRAME-RATE", value, sizeof value);
+    val_attr(line, "CLOSED-CAPTIONS", x->closed_captions, sizeof x->closed_captions);
+}
+
+static void read_media_tag(const char *line, val_master *m)
+{
+    char type[32];
+
+    if (val_attr(line, "TYPE", type, sizeof type) && strcmp(type, "CLOSED-CAPTIONS") == 0 &&
+        m->n_cc_groups < VAL_MAX_VARIANTS)
+        val_attr(line, "GROUP-ID", m->cc_groups[m->n_cc_groups++], sizeof m->cc_groups[0]);
+}
+
+/* RFC 8216 4.3.4.2: CLOSED-CAPTIONS is NONE on every variant or on none, and a group it names
+ * is declared by an EXT-X-MEDIA TYPE=CLOSED-CAPTIONS; Ladder also wants it on every variant,
+ * since Safari offers an empty captions menu for a variant that does not say. */
+static void check_closed_captions(val_report *r, const val_master *m)
+{
+    int none = 0, declared;
+
+    for (int i = 0; i < m->n; i++)
+        none += strcmp(m->v[i].closed_captions, "NONE") == 0;
+    for (int i = 0; i < m->n; i++) {
+        const char *cc = m->v[i].closed_captions;
+        CHECK(r, cc[0] != '\0', "master.m3u8", "closed-captions-signalled",
+              "%s: no CLOSED-CAPTIONS attribute", m->v[i].uri);
+        if (!cc[0])
+            continue;
+        CHECK(r, none == 0 || none == m->n, "master.m3u8", "closed-captions-signalled",
+              "%s: CLOSED-CAPTIONS=%s, but %d variant(s) say NONE: NONE must be on all or none",
+              m->v[i].uri, cc, none);
+        if (strcmp(cc, "NONE") == 0)
+            continue;
+        declared = 0;
+        for (int g = 0; g < m->n_cc_groups; g++)
+            declared |= strcmp(m->cc_groups[g], cc) == 0;
+        CHECK(r, declared, "master.m3u8", "closed-captions-signalled",
+              "%s: CLOSED-CAPTIONS group \"%s\" has no EXT-X-MEDIA TYPE=CLOSED-CAPTIONS",
+              m->v[i].uri, cc);
+    }
 }
 
 static void read_iframe_stream_inf(const char *line, val_master *m)
@@ -199,6 +238,8 @@ void val_read_master(val_report *r, const char *show, val_master *m)
         independent |= strcmp(line, "#EXT-X-INDEPENDENT-SEGMENTS") == 0;
         if (strncmp(line, "#EXT-X-I-FRAME-STREAM-INF:", 26) == 0)
             read_iframe_stream_inf(line, m);
+        if (strncmp(line, "#EXT-X-MEDIA:", 13) == 0)
+            read_media_tag(line, m);
         if (expect_uri && line[0] != '#') {
             snprintf(m->v[m->n - 1].uri, sizeof m->v[0].uri, "%s", line);
             expect_uri = 0;
@@ -218,4 +259,5 @@ void val_read_master(val_report *r, const char *show, val_master *m)
           VAL_MAX_VARIANTS, PROF_MAX_RUNGS);
     CHECK(r, independent, "master.m3u8", "independent-segments", "no EXT-X-INDEPENDENT-SEGMENTS");
     CHECK(r, m->n > 1, "master.m3u8", "more-than-one-variant", "%d variant(s)", m->n);
+    check_closed_captions(r, m);
 }

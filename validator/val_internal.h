@@ -83,9 +83,10 @@ typedef struct val_variant {
     char uri[256], codecs[128];
     long long bandwidth, average;
     int has_codecs, has_resolution, has_frame_rate, audio_only;
-    double extinf_seconds; /* the EXTINF values of its media playlist added up */
-    double media_seconds;  /* measured from the segments (0: unknown) */
-    double frame_seconds;  /* one video frame, or AAC frame for audio alone (0: unknown) */
+    char closed_captions[64]; /* "NONE", a GROUP-ID, or "" when absent */
+    double extinf_seconds;    /* the EXTINF values of its media playlist added up */
+    double media_seconds;     /* measured from the segments (0: unknown) */
+    double frame_seconds;     /* one video frame, or AAC frame for audio alone (0: unknown) */
 } val_variant;
 
 typedef struct val_iframe_stream {
@@ -94,7 +95,9 @@ typedef struct val_iframe_stream {
 
 typedef struct val_master {
     int n, n_iframes;
-    int too_many; /* the playlist had more than VAL_MAX_VARIANTS */
+    int n_cc_groups;                      /* EXT-X-MEDIA TYPE=CLOSED-CAPTIONS */
+    char cc_groups[VAL_MAX_VARIANTS][64]; /* their GROUP-IDs */
+    int too_many;                         /* the playlist had more than VAL_MAX_VARIANTS */
     val_variant v[VAL_MAX_VARIANTS];
     val_iframe_stream iframes[VAL_MAX_VARIANTS];
 } val_master;

@@ -6,7 +6,7 @@
  * Playlists (playlist.c): extm3u-first, version-tag, playlist-type-vod, endlist,
  * target-duration (the profile's segment length), extinf-within-target,
  * segment-max-target-plus-half, independent-segments, more-than-one-variant,
- * too-many-variants.
+ * too-many-variants, closed-captions-signalled.
  * Segments and timelines (this file): playlist-exists, segment-exists, stream-inf-attributes,
  * video-resolution-frame-rate, iframe-stream-per-variant, codecs-match-sps,
  * average-bandwidth-within-10pct, peak-bandwidth-within-10pct, peak-at-most-twice-average,

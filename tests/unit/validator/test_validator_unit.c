@@ -918,12 +918,15 @@ static void iframes_read(void **state)
 static const char *const good_master =
     "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n"
     "#EXT-X-STREAM-INF:BANDWIDTH=1200000,AVERAGE-BANDWIDTH=1000000,"
-    "CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=25.000\n"
+    "CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=25.000,"
+    "CLOSED-CAPTIONS=NONE\n"
     "hls/720p/index.m3u8\n"
     "#EXT-X-STREAM-INF:BANDWIDTH=500000,AVERAGE-BANDWIDTH=400000,"
-    "CODECS=\"avc1.4d401e,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=25.000\n"
+    "CODECS=\"avc1.4d401e,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=25.000,"
+    "CLOSED-CAPTIONS=NONE\n"
     "hls/360p/index.m3u8\n"
-    "#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=130000,CODECS=\"mp4a.40.2\"\n"
+    "#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=130000,CODECS=\"mp4a.40.2\","
+    "CLOSED-CAPTIONS=NONE\n"
     "hls/audio/index.m3u8\n"
     "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,CODECS=\"avc1.64001f\",RESOLUTION=1280x720,"
     "URI=\"hls/720p/iframes.m3u8\"\n"
@@ -998,8 +1001,10 @@ static void master_missing_attributes(void **state)
     val_report *r;
     val_master *m = read_master_text(*state,
                                      "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n"
-                                     "#EXT-X-STREAM-INF:AVERAGE-BANDWIDTH=5\na.m3u8\n"
-                                     "#EXT-X-STREAM-INF:BANDWIDTH=7\nb.m3u8\n",
+                                     "#EXT-X-STREAM-INF:AVERAGE-BANDWIDTH=5,"
+                                     "CLOSED-CAPTIONS=NONE\na.m3u8\n"
+                                     "#EXT-X-STREAM-INF:BANDWIDTH=7,CLOSED-CAPTIONS=NONE\n"
+                                     "b.m3u8\n",
                                      &r);
     assert_int_equal(r->n_failures, 0);
     assert_int_equal(m->n, 2);
@@ -1017,7 +1022,9 @@ static void master_own_rules(void **state)
 {
     val_report *r;
     val_master *m = read_master_text(
-        *state, "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-STREAM-INF:BANDWIDTH=7\nb.m3u8\n", &r);
+        *state,
+        "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-STREAM-INF:BANDWIDTH=7,CLOSED-CAPTIONS=NONE\nb.m3u8\n",
+        &r);
     assert_int_equal(failures_of(r, "more-than-one-variant"), 1);
     assert_int_equal(failures_of(r, "independent-segments"), 1);
     assert_int_equal(r->n_failures, 2);
@@ -1041,8 +1048,10 @@ static void master_too_many_variants(void **state)
         ladder_text_printf(&text, "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n");
         for (int i = 0; i < VAL_MAX_VARIANTS + 3; i++) {
             if (!iframes || i < VAL_MAX_VARIANTS)
-                ladder_text_printf(&text, "#EXT-X-STREAM-INF:BANDWIDTH=%d\nv%d.m3u8\n", 1000 + i,
-                                   i);
+                ladder_text_printf(&text,
+                                   "#EXT-X-STREAM-INF:BANDWIDTH=%d,CLOSED-CAPTIONS=NONE\n"
+                                   "v%d.m3u8\n",
+                                   1000 + i, i);
             if (iframes || i < VAL_MAX_VARIANTS)
                 ladder_text_printf(&text,
                                    "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,URI=\"i%d.m3u8\"\n", i);
@@ -1061,6 +1070,43 @@ static void master_too_many_variants(void **state)
         assert_int_equal(m->v[VAL_MAX_VARIANTS - 1].bandwidth, 1000 + VAL_MAX_VARIANTS - 1);
         snprintf(last, sizeof last, "i%d.m3u8", VAL_MAX_VARIANTS - 1);
         assert_string_equal(m->iframes[VAL_MAX_VARIANTS - 1].uri, last);
+        free(m);
+        free(r);
+    }
+}
+
+/* CLOSED-CAPTIONS: on every variant, NONE on all or none, and a named group declared. */
+static void master_closed_captions(void **state)
+{
+    static const char head[] = "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+    static const struct {
+        const char *media, *a, *b;
+        int failures;
+    } cases[] = {
+        {"", "NONE", "NONE", 0},
+        {"", "", "NONE", 2},         /* absent on one, so NONE is not on all */
+        {"", "\"cc\"", "NONE", 3},   /* mixed; and cc is not declared */
+        {"", "\"cc\"", "\"cc\"", 2}, /* not declared */
+        {"#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=\"English\","
+         "INSTREAM-ID=\"CC1\"\n",
+         "\"cc\"", "\"cc\"", 0},
+        {"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"cc\",NAME=\"English\",URI=\"s.m3u8\"\n", "\"cc\"",
+         "\"cc\"", 2}, /* a group of another type */
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        val_report *r;
+        val_master *m;
+        snprintf(text, sizeof text,
+                 "%s%s#EXT-X-STREAM-INF:BANDWIDTH=7%s%s\na.m3u8\n"
+                 "#EXT-X-STREAM-INF:BANDWIDTH=9%s%s\nb.m3u8\n",
+                 head, cases[i].media, cases[i].a[0] ? ",CLOSED-CAPTIONS=" : "", cases[i].a,
+                 cases[i].b[0] ? ",CLOSED-CAPTIONS=" : "", cases[i].b);
+        m = read_master_text(*state, text, &r);
+        if (failures_of(r, "closed-captions-signalled") != cases[i].failures ||
+            r->n_failures != cases[i].failures)
+            fail_msg("case %zu: %d failures, expected %d", i, r->n_failures, cases[i].failures);
         free(m);
         free(r);
     }
@@ -1154,6 +1200,7 @@ int main(void)
         cmocka_unit_test(master_missing_attributes),
         cmocka_unit_test(master_own_rules),
         cmocka_unit_test(master_too_many_variants),
+        cmocka_unit_test(master_closed_captions),
         cmocka_unit_test(validate_needs_ladder),
     };
     int failed = 0;
