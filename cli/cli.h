@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "ladder.h"
+#include "media.h"
 #include "profiles.h"
 #include "transcoder.h"
 
@@ -15,12 +16,19 @@
 /* Every subcommand: argv[0] is the subcommand's name; returns the process exit status. */
 typedef int (*cli_command_fn)(int argc, char **argv);
 
-typedef enum { CLI_OPT_FLAG, CLI_OPT_STRING, CLI_OPT_INT } cli_opt_kind;
+typedef enum { CLI_OPT_FLAG, CLI_OPT_STRING, CLI_OPT_INT, CLI_OPT_LIST } cli_opt_kind;
+
+/* The values of an option that may be given more than once, in order. */
+#define CLI_LIST_MAX 16
+typedef struct cli_list {
+    const char *items[CLI_LIST_MAX];
+    int n;
+} cli_list;
 
 typedef struct cli_option {
     const char *name; /* long name without "--" */
     cli_opt_kind kind;
-    void *value; /* int* for FLAG and INT, const char** for STRING */
+    void *value; /* int* for FLAG and INT, const char** for STRING, cli_list* for LIST */
     const char *help;
 } cli_option;
 
@@ -71,6 +79,8 @@ typedef int (*publish_feed_fn)(void *opaque, const ladder_sink *sink, ladder_pla
 typedef struct publish_request {
     const char *library, *id, *title; /* title NULL: the id */
     const prof_ladder *ladder;
+    const ladder_captions *captions; /* caption tracks to publish with the show */
+    int n_captions;
 } publish_request;
 /* Packages, validates and publishes version N of the show (a new show, or a replacement of
  * the current version: see library/library.h) and sets *version_out to N. */
@@ -78,5 +88,11 @@ int publish_show(const publish_request *req, publish_feed_fn feed, void *opaque,
                  ladder_error *err);
 
 #define LADDER_DEFAULT_LIBRARY "library"
+
+/* captions.c: each --captions FILE[:LANG[:NAME[:sdh]]] read into a track (LANG defaults to
+ * "und", NAME to LANG). *out is a new array of specs->n tracks; free it with
+ * cli_free_captions. Returns 0, or a negative code with a one-line err. */
+int cli_read_captions(const cli_list *specs, ladder_captions **out, ladder_error *err);
+void cli_free_captions(ladder_captions *tracks, int n);
 
 #endif

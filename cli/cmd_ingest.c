@@ -4,8 +4,10 @@
 
 #include "cli.h"
 
-static const char usage_text[] = "usage: ladder ingest MEZZ --id SHOW_ID [--title T] "
-                                 "[--profile FILE] [--library DIR] [--quiet]";
+static const char usage_text[] =
+    "usage: ladder ingest MEZZ --id SHOW_ID [--title T] "
+    "[--profile FILE] [--library DIR] [--captions FILE[:LANG[:NAME]]]... "
+    "[--quiet]";
 
 static int transcode(void *opaque, const ladder_sink *sink, ladder_plan *plan,
                      ladder_stream_stats *stats, ladder_error *err)
@@ -39,11 +41,15 @@ int cmd_ingest(int argc, char **argv)
 {
     const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
     int quiet = 0, version = 0;
+    cli_list caption_specs = {0};
+    ladder_captions *captions = NULL;
     const cli_option opts[] = {
         {"id", CLI_OPT_STRING, &id, "show id: a-z, 0-9, '-' and '_' (required)"},
         {"title", CLI_OPT_STRING, &title, "show title (default: the id)"},
         {"profile", CLI_OPT_STRING, &profile, "ladder profile XML (default: built-in pbs16)"},
         {"library", CLI_OPT_STRING, &library, "show library folder (default: ./library)"},
+        {"captions", CLI_OPT_LIST, &caption_specs,
+         "FILE[:LANG[:NAME[:sdh]]]: a WebVTT, SRT or SCC track (repeat per language)"},
         {"quiet", CLI_OPT_FLAG, &quiet, "no progress bar, only warnings and errors"},
         {NULL},
     };
@@ -68,15 +74,22 @@ int cmd_ingest(int argc, char **argv)
     cli_progress_init(&bar, "ingest", quiet);
     params.pf_progress = cli_progress_transcoder;
     params.progress_opaque = &bar;
-    ret = profile ? prof_load(profile, &params.ladder, &err) : 0;
+    ret = cli_read_captions(&caption_specs, &captions, &err);
+    if (ret >= 0 && profile)
+        ret = prof_load(profile, &params.ladder, &err);
     if (ret >= 0)
         ret = tc_open(&t, argv[1], &params, &err);
     if (ret >= 0) {
-        publish_request req = {
-            .library = library, .id = id, .title = title, .ladder = &params.ladder};
+        publish_request req = {.library = library,
+                               .id = id,
+                               .title = title,
+                               .ladder = &params.ladder,
+                               .captions = captions,
+                               .n_captions = caption_specs.n};
         ret = publish_show(&req, transcode, t, &version, &err);
     }
     cli_progress_end(&bar, ret >= 0);
+    cli_free_captions(captions, caption_specs.n);
     if (ret < 0) {
         tc_close(t);
         return cli_fail("ingest", &err);

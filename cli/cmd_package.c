@@ -5,7 +5,8 @@
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: ladder package TRANSCODE_DIR --id SHOW_ID [--title T] [--library DIR] [--profile FILE]";
+    "usage: ladder package TRANSCODE_DIR --id SHOW_ID [--title T] [--library DIR] [--profile FILE] "
+    "[--captions FILE[:LANG[:NAME]]]...";
 
 typedef struct replay_ctx {
     const char *dir;
@@ -22,11 +23,15 @@ int cmd_package(int argc, char **argv)
 {
     const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
     int quiet = 0, version = 0;
+    cli_list caption_specs = {0};
+    ladder_captions *captions = NULL;
     const cli_option opts[] = {
         {"id", CLI_OPT_STRING, &id, "show id: a-z, 0-9, '-' and '_' (required)"},
         {"title", CLI_OPT_STRING, &title, "show title (default: the id)"},
         {"library", CLI_OPT_STRING, &library, "show library folder (default: ./library)"},
         {"profile", CLI_OPT_STRING, &profile, "ladder profile the transcode used (default pbs16)"},
+        {"captions", CLI_OPT_LIST, &caption_specs,
+         "FILE[:LANG[:NAME[:sdh]]]: a WebVTT, SRT or SCC track (repeat per language)"},
         {"quiet", CLI_OPT_FLAG, &quiet, "only warnings and errors"},
         {NULL},
     };
@@ -44,12 +49,20 @@ int cmd_package(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     cli_output_init(quiet ? 0 : 1);
-    ret = profile ? prof_load(profile, &ladder, &err) : prof_load_default(&ladder, &err);
+    ret = cli_read_captions(&caption_specs, &captions, &err);
+    if (ret >= 0)
+        ret = profile ? prof_load(profile, &ladder, &err) : prof_load_default(&ladder, &err);
     ctx.dir = argv[1];
     if (ret >= 0) {
-        publish_request req = {.library = library, .id = id, .title = title, .ladder = &ladder};
+        publish_request req = {.library = library,
+                               .id = id,
+                               .title = title,
+                               .ladder = &ladder,
+                               .captions = captions,
+                               .n_captions = caption_specs.n};
         ret = publish_show(&req, replay, &ctx, &version, &err);
     }
+    cli_free_captions(captions, caption_specs.n);
     if (ret < 0)
         return cli_fail("package", &err);
     if (!quiet)

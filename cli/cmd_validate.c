@@ -10,7 +10,8 @@
 #include "library.h"
 #include "validator.h"
 
-static const char usage_text[] = "usage: ladder validate SHOW_DIR [--profile FILE] [--json]";
+static const char usage_text[] =
+    "usage: ladder validate SHOW_DIR [--profile FILE] [--captions FILE[:LANG]]... [--json]";
 
 static void print_json(const char *show, const val_report *r)
 {
@@ -34,9 +35,13 @@ int cmd_validate(int argc, char **argv)
 {
     int json = 0;
     const char *profile = NULL;
+    cli_list caption_specs = {0};
+    ladder_captions *captions = NULL;
     const cli_option opts[] = {
         {"profile", CLI_OPT_STRING, &profile,
          "ladder profile XML the show was made with (default: built-in pbs16)"},
+        {"captions", CLI_OPT_LIST, &caption_specs,
+         "FILE[:LANG]: a source caption track to check the show's cue times against"},
         {"json", CLI_OPT_FLAG, &json, "print the result as JSON on stdout"},
         {NULL},
     };
@@ -57,15 +62,19 @@ int cmd_validate(int argc, char **argv)
     ladder = malloc(sizeof *ladder);
     ret = r && ladder ? 0 : ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
     if (ret == 0)
+        ret = cli_read_captions(&caption_specs, &captions, &err);
+    if (ret == 0)
         ret = profile ? prof_load(profile, ladder, &err) : prof_load_default(ladder, &err);
     if (ret == 0 && lib_version_dir(argv[1], dir, sizeof dir) < 0)
         ret = ladder_error_set(&err, LADDER_EINVAL, "path too long: %s", argv[1]);
     if (ret < 0) {
         free(r);
         free(ladder);
+        cli_free_captions(captions, caption_specs.n);
         return cli_fail("validate", &err);
     }
-    ret = val_validate(dir, ladder, r);
+    ret = val_validate(dir, ladder, captions, caption_specs.n, r);
+    cli_free_captions(captions, caption_specs.n);
     if (json) {
         print_json(dir, r);
     } else {

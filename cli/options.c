@@ -45,6 +45,13 @@ static int store(const cli_option *o, const char *value, const char *usage, cons
     case CLI_OPT_STRING:
         *(const char **)o->value = value;
         return 0;
+    case CLI_OPT_LIST: {
+        cli_list *l = o->value;
+        if (l->n == CLI_LIST_MAX)
+            return usage_error(usage, opts, cmd, "too many times:", o->name);
+        l->items[l->n++] = value;
+        return 0;
+    }
     case CLI_OPT_INT:
         v = strtol(value, &end, 10);
         if (*value == '\0' || *end != '\0' || v < 0 || v > 1000000)

@@ -35,21 +35,20 @@ static int package_into(pkg_packager *p, const pkg_show_info *show, publish_feed
 }
 
 /* A show that breaks a publishing rule is not published; the first failure is the error. */
-static int validate_staged(const char *staging, const char *id, const prof_ladder *ladder,
-                           ladder_error *err)
+static int validate_staged(const char *staging, const publish_request *req, ladder_error *err)
 {
     val_report *r = malloc(sizeof *r);
     int ret;
 
     if (!r)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    ret = val_validate(staging, ladder, r);
+    ret = val_validate(staging, req->ladder, req->captions, req->n_captions, r);
     if (ret == LADDER_EVALIDATE)
         ladder_error_set(err, ret, "show '%s' not published: %d rule(s) failed, first %s: %s: %s",
-                         id, r->n_failures, r->failures[0].file, r->failures[0].rule,
+                         req->id, r->n_failures, r->failures[0].file, r->failures[0].rule,
                          r->failures[0].message);
     else if (ret < 0)
-        ladder_error_set(err, ret, "validating show '%s' failed", id);
+        ladder_error_set(err, ret, "validating show '%s' failed", req->id);
     free(r);
     return ret;
 }
@@ -79,13 +78,15 @@ static int package_version(void *opaque, const char *dir, int version, ladder_er
     params.container = ladder->container;
     params.entry_prefix = prefix;
     params.entry_name = LIB_ENTRY_PLAYLIST;
+    params.captions = job->req->captions;
+    params.n_captions = job->req->n_captions;
     params.logger = *cli_logger();
     ret = pkg_open(&p, &params, err);
     if (ret >= 0)
         ret = package_into(p, &show, job->feed, job->opaque, err);
     pkg_close(p);
     if (ret >= 0)
-        ret = validate_staged(dir, show.id, ladder, err);
+        ret = validate_staged(dir, job->req, err);
     return ret;
 }
 

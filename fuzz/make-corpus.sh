@@ -11,7 +11,7 @@ out=$1
 clip=$root/tests/media/make-clip.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"/{http,profile,devices,show_json,playlist,ts,bmff,media,source}
+mkdir -p "$out"/{http,profile,devices,show_json,playlist,ts,bmff,media,source,captions}
 
 # seed TARGET NAME: stdin into OUT/TARGET/NAME
 seed() { cat >"$out/$1/$2"; }
@@ -75,6 +75,16 @@ seed devices small.xml <<'EOF'
   ch-mobile="?1" ch-platform="Android" format="mp4" max-height="360" profile="main"/><rule
   name="b" format="hls"/></devices>
 EOF
+
+# ---- fuzz_captions: one file of each accepted kind, and one FFmpeg reads but Ladder refuses
+printf '1\n00:00:01,000 --> 00:00:03,500\nHello <i>world</i>\n\n2\n00:00:05,500 --> 00:00:07,250\nTwo\nlines\n' |
+    seed captions a.srt
+printf 'WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n00:00:02.000 --> 00:00:04.000 align:start\nHola\n\nNOTE x\n\n01:00.000 --> 01:02.000\n<b>b</b> &amp;\n' |
+    seed captions a.vtt
+printf 'Scenarist_SCC V1.0\n\n00:00:01:00\t94ae 94ae 9420 9420 9452 9452 c8e5 ecec ef80 942f 942f\n\n00:00:03:00\t942c 942c\n' |
+    seed captions a.scc
+printf '[Script Info]\nScriptType: v4.00+\n\n[Events]\nFormat: Layer, Start, End, Style, Text\nDialogue: 0,0:00:01.00,0:00:02.00,Default,Hi\n' |
+    seed captions a.ass
 
 # ---- fuzz_show_json: a handwritten one (docs/show-json.md); a real one below with LADDER
 seed show_json hand.json <<'EOF'

@@ -1,6 +1,7 @@
 /* media.h: the types every media component shares: the output streams a transcode plans,
  * the encoded packets it makes, and the sink that receives them. The transcoder produces them,
- * the packager consumes them; neither needs the other to build. No FFmpeg or x264 types here.
+ * the packager consumes them; neither needs the other to build. Also caption tracks, read from
+ * caption files for the packager and the validator. No FFmpeg or x264 types here.
  *
  * Timestamps: video packets use a 1/90000 time base with 0 at the first source frame; audio
  * packets use 1/sample_rate on the same origin. */
@@ -87,5 +88,34 @@ typedef struct ladder_stream_stats {
     double psnr_y, psnr_avg; /* mean over frames, dB (video, with b_stats) */
     double ssim;             /* mean over frames (video, with b_stats) */
 } ladder_stream_stats;
+
+/* ---- captions (captions.c) ----------------------------------------------------------------- */
+
+#define LADDER_LANGUAGE_MAX 36 /* an RFC 5646 tag as HLS LANGUAGE takes it, with its NUL */
+
+/* One caption: a WebVTT cue payload (UTF-8, no blank line) shown from start to end, in
+ * milliseconds with 0 at the first source frame. */
+typedef struct ladder_cue {
+    int64_t start_ms, end_ms;
+    char *text;
+} ladder_cue;
+
+/* A caption track: its cues sorted by start, and how players list it. */
+typedef struct ladder_captions {
+    char language[LADDER_LANGUAGE_MAX]; /* e.g. "en", "es-MX" */
+    char name[LADDER_NAME_MAX];         /* what a captions menu shows */
+    int sdh;                            /* subtitles for the deaf and hard of hearing */
+    ladder_cue *cues;
+    int n, cap;
+} ladder_captions;
+
+/* Reads a WebVTT, SubRip or SCC file's cues into c (its cues replaced; language, name and sdh
+ * kept; a file without cues gives none). Returns 0, or a negative code with a one-line err
+ * naming the file. */
+int ladder_captions_read(const char *path, ladder_captions *c, ladder_error *err);
+/* Frees the cues (the struct itself is the caller's). */
+void ladder_captions_free(ladder_captions *c);
+/* The share of [0, duration seconds] during which some cue shows. */
+double ladder_captions_coverage(const ladder_captions *c, double duration);
 
 #endif

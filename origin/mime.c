@@ -1,6 +1,6 @@
 /* mime.c: what a served file is, by its name: Content-Type, the kind /metrics counts it as,
- * whether it compresses (playlists, and the demo page's text), and how long caches may keep it
- * (docs/origin.md, "Caching"). */
+ * whether it compresses (playlists, caption text, and the demo page's text), and how long
+ * caches may keep it (docs/origin.md, "Caching"). */
 #include <string.h>
 
 #include "library.h"
@@ -21,7 +21,7 @@ static const ext_type types[] = {
     {".m4s", {"video/iso.segment", ORG_KIND_SEGMENT, 0}},
     {".mp4", {"video/mp4", ORG_KIND_MP4, 0}},
     {".m4a", {"audio/mp4", ORG_KIND_MP4, 0}},
-    {".vtt", {"text/vtt", ORG_KIND_OTHER, 0}},
+    {".vtt", {"text/vtt", ORG_KIND_OTHER, 1}}, /* caption text: a sidecar of an hour is ~100 KB */
     {".json", {"application/json", ORG_KIND_OTHER, 0}},
     {".jpg", {"image/jpeg", ORG_KIND_OTHER, 0}},
     /* the demo page (/demo/) */

@@ -646,6 +646,8 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
     *out = NULL;
     if (params->segment_seconds <= 0)
         return ladder_error_set(err, LADDER_EINVAL, "segment length must be positive");
+    if (pkg_check_captions(params->captions, params->n_captions, err) < 0)
+        return err->code;
     p = av_mallocz(sizeof *p);
     if (!p)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
@@ -835,14 +837,20 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         snprintf(e[n].uri, sizeof e[n].uri, "hls/audio/index.m3u8");
         n++;
     }
+    if (ret >= 0 && p->params.n_captions > 0)
+        ret = write_caption_tracks(p->out_dir, p->params.captions, p->params.n_captions,
+                                   p->n_hls > 0 ? p->hls[0].w.segments : NULL,
+                                   p->n_hls > 0 ? p->hls[0].w.n_segments : 0, target_seconds(p),
+                                   &p->params.logger, err);
     if (ret >= 0 && n > 0) {
         order_variants(e, n);
         snprintf(path, sizeof path, "%s/master.m3u8", p->out_dir);
-        ret = write_master_playlist(path, e, n, "", err);
+        ret = write_master_playlist(path, e, n, p->params.captions, p->params.n_captions, "", err);
     }
     if (ret >= 0 && n > 0 && p->params.entry_prefix) {
         snprintf(path, sizeof path, "%s/%s", p->out_dir, p->entry_name);
-        ret = write_master_playlist(path, e, n, p->params.entry_prefix, err);
+        ret = write_master_playlist(path, e, n, p->params.captions, p->params.n_captions,
+                                    p->params.entry_prefix, err);
     }
     p->n_variants = n;
     for (int i = 0; i < n; i++)
@@ -873,4 +881,14 @@ void pkg_poster_size(const pkg_packager *p, int *width, int *height)
 double pkg_duration(const pkg_packager *p)
 {
     return p->duration;
+}
+
+const ladder_captions *pkg_captions(const pkg_packager *p)
+{
+    return p->params.captions;
+}
+
+int pkg_n_captions(const pkg_packager *p)
+{
+    return p->params.n_captions;
 }

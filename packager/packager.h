@@ -1,12 +1,12 @@
 /* packager.h: turns a transcoder's packets into a published show: HLS (MPEG-TS segments by
- * default) with master, media and I-frame playlists and an audio-only variant, plus faststart
- * MP4 fallbacks.
+ * default) with master, media and I-frame playlists, an audio-only variant and subtitle
+ * renditions, plus faststart MP4 fallbacks with sidecar captions.
  *
  * The packager is a ladder_sink: plug it into tc_run (ladder ingest, nothing written twice) or
  * tc_disk_replay (ladder package). Lifecycle: pkg_open -> feed the sink -> pkg_finish -> pkg_close.
  * pkg_open writes into the folder it is given (a staging folder); pkg_finish writes the
- * playlists and poster.jpg there and pkg_write_show_json show.json. Moving the folder into
- * the library is the caller's step (library/library.h). */
+ * playlists, the caption tracks and poster.jpg there and pkg_write_show_json show.json. Moving
+ * the folder into the library is the caller's step (library/library.h). */
 #ifndef LADDER_PACKAGER_H
 #define LADDER_PACKAGER_H
 
@@ -24,8 +24,18 @@ typedef struct pkg_params {
     prof_container container; /* TS segments, or fMP4 (init.mp4 + .m4s) */
     const char *entry_prefix; /* when set (e.g. "v2/"), pkg_finish also writes entry_name: */
     const char *entry_name;   /* the master playlist as seen from the show's top folder */
+    /* Caption tracks, published as HLS subtitle renditions and sidecar WebVTT files; borrowed
+     * until pkg_close. Languages must be distinct language tags (PKG_MAX_CAPTION_TRACKS). */
+    const ladder_captions *captions;
+    int n_captions;
     ladder_logger logger;
 } pkg_params;
+
+#define PKG_MAX_CAPTION_TRACKS 16
+
+/* Whether caption tracks can be published: distinct language tags, names fit for a playlist.
+ * pkg_open checks the same; calling it first fails before any encoding. */
+int pkg_check_captions(const ladder_captions *subs, int n, ladder_error *err);
 
 /* Per-variant figures measured while packaging, for the multivariant playlist and show.json. */
 typedef struct pkg_variant_stats {

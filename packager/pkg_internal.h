@@ -59,6 +59,9 @@ int seg_writer_close(seg_writer *w, ladder_error *err);
 void seg_writer_free(seg_writer *w);
 
 /* Playlists (playlists.c). */
+
+/* Writes t to path atomically and frees t; out of memory while building t is an error. */
+int pkg_save_text(ladder_text *t, const char *path, ladder_error *err);
 typedef struct pkg_master_entry {
     pkg_variant_stats stats;
     int target_kbps; /* the rung's video bitrate from the ladder */
@@ -72,12 +75,28 @@ typedef struct pkg_master_entry {
 /* The target duration is the longest EXTINF rounded, and never below min_target (the
  * profile's segment length), so a show shorter than one segment still says 6. */
 int write_media_playlist(const char *path, const seg_writer *w, int min_target, ladder_error *err);
+/* The same for any list of segments named segNNNNN.<ext> (the subtitle playlists). */
+int write_segment_playlist(const char *path, const hls_segment *segs, int n, const char *ext,
+                           int fmp4, int min_target, ladder_error *err);
 int write_iframe_playlist(const char *path, const seg_writer *w, double total, ladder_error *err);
 double iframe_peak_bps(const seg_writer *w, double total);
-/* Entries in the order given; I-frame streams follow for every video entry. Every URI gets
- * `prefix` in front ("" for the version's own master.m3u8, "vN/" for entry.m3u8). */
-int write_master_playlist(const char *path, const pkg_master_entry *v, int n, const char *prefix,
+/* Subtitle renditions first (one per caption track), then the entries in the order given;
+ * I-frame streams follow for every video entry. Every URI gets `prefix` in front ("" for the
+ * version's own master.m3u8, "vN/" for entry.m3u8). */
+int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
+                          const ladder_captions *subs, int n_subs, const char *prefix,
                           ladder_error *err);
+
+/* Caption tracks (captions.c): subtitles/LANG/index.m3u8 with WebVTT segments cut at the
+ * video's segments `segs`, and the whole track as subtitles/LANG.vtt for the MP4 fallbacks. */
+#define PKG_SUBTITLES_DIR   "subtitles"
+#define PKG_SUBTITLES_GROUP "subs"
+#define PKG_SDH_CHARACTERISTICS                                                                    \
+    "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-"     \
+    "sound"
+int write_caption_tracks(const char *out_dir, const ladder_captions *subs, int n_subs,
+                         const hls_segment *segs, int n_segs, int min_target,
+                         const ladder_logger *lg, ladder_error *err);
 
 /* Timestamps in TS are offset by this much so no stream starts below zero (B-frame and AAC
  * priming delays) and every rung keeps identical PTS. */
@@ -99,6 +118,8 @@ void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len);
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);
 double pkg_duration(const pkg_packager *p);
+const ladder_captions *pkg_captions(const pkg_packager *p);
+int pkg_n_captions(const pkg_packager *p);
 /* The size of poster.jpg; 0 and 0 when the show has none. */
 void pkg_poster_size(const pkg_packager *p, int *width, int *height);
 

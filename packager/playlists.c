@@ -6,7 +6,7 @@
 
 #include "pkg_internal.h"
 
-static int save(ladder_text *t, const char *path, ladder_error *err)
+int pkg_save_text(ladder_text *t, const char *path, ladder_error *err)
 {
     int ret = t->failed ? ladder_error_set(err, LADDER_ENOMEM, "out of memory")
                         : ladder_write_file_atomic(path, t->s, t->len, err);
@@ -26,11 +26,11 @@ static const char *segment_ext(const seg_writer *w)
     return w->fmp4 ? "m4s" : "ts";
 }
 
-/* The header lines both playlist kinds share. RFC 8216 7: EXT-X-MAP needs version 6 in a media
- * playlist (5 with I-FRAMES-ONLY); byte ranges need 4; decimal EXTINF 3. */
-static void append_header(ladder_text *t, const seg_writer *w, int iframes, int target)
+/* The header lines every media and I-frame playlist shares. RFC 8216 7: EXT-X-MAP needs
+ * version 6 in a media playlist (5 with I-FRAMES-ONLY); byte ranges need 4; decimal EXTINF 3. */
+static void append_header(ladder_text *t, int fmp4, int iframes, int target)
 {
-    int version = w->fmp4 ? (iframes ? 5 : 6) : (iframes ? 4 : 3);
+    int version = fmp4 ? (iframes ? 5 : 6) : (iframes ? 4 : 3);
 
     ladder_text_printf(t, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n", version,
                        target);
@@ -38,24 +38,29 @@ static void append_header(ladder_text *t, const seg_writer *w, int iframes, int 
     if (iframes)
         ladder_text_printf(t, "#EXT-X-I-FRAMES-ONLY\n");
     ladder_text_printf(t, "#EXT-X-INDEPENDENT-SEGMENTS\n");
-    if (w->fmp4)
+    if (fmp4)
         ladder_text_printf(t, "#EXT-X-MAP:URI=\"init.mp4\"\n");
 }
 
-int write_media_playlist(const char *path, const seg_writer *w, int min_target, ladder_error *err)
+int write_segment_playlist(const char *path, const hls_segment *segs, int n, const char *ext,
+                           int fmp4, int min_target, ladder_error *err)
 {
-    const hls_segment *segs = w->segments;
-    int n = w->n_segments;
     ladder_text t = {0};
     int target = min_target > 0 ? min_target : 1;
 
     for (int i = 0; i < n; i++)
         target = at_least(target, segs[i].duration);
-    append_header(&t, w, 0, target);
+    append_header(&t, fmp4, 0, target);
     for (int i = 0; i < n; i++)
-        ladder_text_printf(&t, "#EXTINF:%.6f,\nseg%05d.%s\n", segs[i].duration, i, segment_ext(w));
+        ladder_text_printf(&t, "#EXTINF:%.6f,\nseg%05d.%s\n", segs[i].duration, i, ext);
     ladder_text_printf(&t, "#EXT-X-ENDLIST\n");
-    return save(&t, path, err);
+    return pkg_save_text(&t, path, err);
+}
+
+int write_media_playlist(const char *path, const seg_writer *w, int min_target, ladder_error *err)
+{
+    return write_segment_playlist(path, w->segments, w->n_segments, segment_ext(w), w->fmp4,
+                                  min_target, err);
 }
 
 /* Each I-frame lasts until the next one (or the end of the media). */
@@ -72,7 +77,7 @@ int write_iframe_playlist(const char *path, const seg_writer *w, double total, l
 
     for (int i = 0; i < w->n_iframes; i++)
         target = at_least(target, iframe_duration(w, i, total));
-    append_header(&t, w, 1, target);
+    append_header(&t, w->fmp4, 1, target);
     for (int i = 0; i < w->n_iframes; i++) {
         const hls_iframe *f = &w->iframes[i];
         ladder_text_printf(&t, "#EXTINF:%.6f,\n#EXT-X-BYTERANGE:%lld@%lld\nseg%05d.%s\n",
@@ -80,7 +85,7 @@ int write_iframe_playlist(const char *path, const seg_writer *w, double total, l
                            f->segment, segment_ext(w));
     }
     ladder_text_printf(&t, "#EXT-X-ENDLIST\n");
-    return save(&t, path, err);
+    return pkg_save_text(&t, path, err);
 }
 
 double iframe_peak_bps(const seg_writer *w, double total)
@@ -94,12 +99,31 @@ double iframe_peak_bps(const seg_writer *w, double total)
     return peak;
 }
 
-int write_master_playlist(const char *path, const pkg_master_entry *v, int n, const char *prefix,
+/* RFC 8216 4.3.4.1 and docs/captions.md: one SUBTITLES rendition per caption track, none
+ * chosen by default (a viewer or the system's accessibility setting turns captions on), SDH
+ * tracks marked with the accessibility characteristics. */
+static void append_subtitles(ladder_text *t, const ladder_captions *subs, int n, const char *prefix)
+{
+    for (int i = 0; i < n; i++) {
+        ladder_text_printf(t,
+                           "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"%s\",LANGUAGE=\"%s\","
+                           "NAME=\"%s\",DEFAULT=NO,AUTOSELECT=YES",
+                           PKG_SUBTITLES_GROUP, subs[i].language, subs[i].name);
+        if (subs[i].sdh)
+            ladder_text_printf(t, ",CHARACTERISTICS=\"%s\"", PKG_SDH_CHARACTERISTICS);
+        ladder_text_printf(t, ",URI=\"%s" PKG_SUBTITLES_DIR "/%s/index.m3u8\"\n", prefix,
+                           subs[i].language);
+    }
+}
+
+int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
+                          const ladder_captions *subs, int n_subs, const char *prefix,
                           ladder_error *err)
 {
     ladder_text t = {0};
 
     ladder_text_printf(&t, "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    append_subtitles(&t, subs, n_subs, prefix);
     for (int i = 0; i < n; i++) {
         const pkg_master_entry *e = &v[i];
         ladder_text_printf(
@@ -108,6 +132,8 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, co
         if (!e->stats.is_audio_only)
             ladder_text_printf(&t, ",RESOLUTION=%dx%d,FRAME-RATE=%.3f", e->width, e->height,
                                e->fps);
+        if (n_subs > 0)
+            ladder_text_printf(&t, ",SUBTITLES=\"%s\"", PKG_SUBTITLES_GROUP);
         /* No rung carries CEA-608 yet; saying so keeps Safari from offering an empty
          * captions menu (docs/hls-rules.md, closed-captions-signalled). */
         ladder_text_printf(&t, ",CLOSED-CAPTIONS=NONE\n%s%s\n", prefix, e->uri);
@@ -123,5 +149,5 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n, co
             (long long)ceil(e->iframe_peak_bps), e->video_codec, e->width, e->height, prefix,
             e->iframe_uri);
     }
-    return save(&t, path, err);
+    return pkg_save_text(&t, path, err);
 }

@@ -193,6 +193,28 @@ static json_t *rendition_json(const pkg_packager *p, const char *root, const lad
     return o;
 }
 
+/* The caption tracks: where each is, how many cues, and the share of the show they cover. */
+static json_t *captions_json(const pkg_packager *p, double duration)
+{
+    const ladder_captions *subs = pkg_captions(p);
+    json_t *arr = json_array();
+    char playlist[128], sidecar[128];
+
+    for (int i = 0; arr && i < pkg_n_captions(p); i++) {
+        int published = 0; /* cues starting after the video are left out */
+        while (published < subs[i].n && subs[i].cues[published].start_ms < duration * 1000)
+            published++;
+        snprintf(playlist, sizeof playlist, PKG_SUBTITLES_DIR "/%s/index.m3u8", subs[i].language);
+        snprintf(sidecar, sizeof sidecar, PKG_SUBTITLES_DIR "/%s.vtt", subs[i].language);
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:s,s:b,s:s,s:s,s:i,s:f}", "language",
+                                        subs[i].language, "name", subs[i].name, "sdh", subs[i].sdh,
+                                        "playlist", playlist, "sidecar", sidecar, "cues", published,
+                                        "coverage", ladder_captions_coverage(&subs[i], duration)));
+    }
+    return arr;
+}
+
 int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error *err)
 {
     const char *root = pkg_out_dir(p);
@@ -218,6 +240,8 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
         files_json(root));
     if (root_obj && info->version > 0)
         json_object_set_new(root_obj, "version", json_integer(info->version));
+    if (root_obj && pkg_n_captions(p) > 0)
+        json_object_set_new(root_obj, "captions", captions_json(p, duration));
     pkg_poster_size(p, &poster_w, &poster_h);
     if (root_obj && poster_w > 0) /* for share pages: og:image:width and height */
         json_object_set_new(root_obj, "poster",

@@ -166,15 +166,62 @@ static void read_stream_inf(const char *line, val_variant *x)
     x->has_resolution = val_attr(line, "RESOLUTION", value, sizeof value);
     x->has_frame_rate = val_attr(line, "FRAME-RATE", value, sizeof value);
     val_attr(line, "CLOSED-CAPTIONS", x->closed_captions, sizeof x->closed_captions);
+    val_attr(line, "SUBTITLES", x->subtitles, sizeof x->subtitles);
+}
+
+static void read_subtitles_tag(const char *line, val_master *m)
+{
+    val_subtitles *s = &m->subs[m->n_subs++];
+    char value[16];
+
+    memset(s, 0, sizeof *s);
+    val_attr(line, "GROUP-ID", s->group, sizeof s->group);
+    val_attr(line, "LANGUAGE", s->language, sizeof s->language);
+    val_attr(line, "NAME", s->name, sizeof s->name);
+    val_attr(line, "URI", s->uri, sizeof s->uri);
+    s->is_default = val_attr(line, "DEFAULT", value, sizeof value) && strcmp(value, "YES") == 0;
+    s->autoselect = val_attr(line, "AUTOSELECT", value, sizeof value) && strcmp(value, "YES") == 0;
 }
 
 static void read_media_tag(const char *line, val_master *m)
 {
     char type[32];
 
-    if (val_attr(line, "TYPE", type, sizeof type) && strcmp(type, "CLOSED-CAPTIONS") == 0 &&
-        m->n_cc_groups < VAL_MAX_VARIANTS)
+    if (!val_attr(line, "TYPE", type, sizeof type))
+        return;
+    if (strcmp(type, "CLOSED-CAPTIONS") == 0 && m->n_cc_groups < VAL_MAX_VARIANTS)
         val_attr(line, "GROUP-ID", m->cc_groups[m->n_cc_groups++], sizeof m->cc_groups[0]);
+    if (strcmp(type, "SUBTITLES") == 0 && m->n_subs < VAL_MAX_VARIANTS)
+        read_subtitles_tag(line, m);
+}
+
+/* RFC 8216 4.3.4.1 and 4.3.4.2: a subtitle rendition has a GROUP-ID, LANGUAGE, NAME and URI,
+ * and AUTOSELECT=YES when DEFAULT=YES; a variant's SUBTITLES names a declared group; and when
+ * a show has subtitles every variant offers them, so switching rungs never drops the text. */
+static void check_subtitles(val_report *r, const val_master *m)
+{
+    for (int i = 0; i < m->n_subs; i++) {
+        const val_subtitles *s = &m->subs[i];
+        CHECK(r, s->group[0] && s->language[0] && s->name[0] && s->uri[0], "master.m3u8",
+              "subtitles-signalled",
+              "a SUBTITLES rendition lacks GROUP-ID, LANGUAGE, NAME or URI (NAME \"%s\")", s->name);
+        CHECK(r, !s->is_default || s->autoselect, "master.m3u8", "subtitles-signalled",
+              "SUBTITLES rendition \"%s\" is DEFAULT=YES without AUTOSELECT=YES", s->name);
+    }
+    for (int i = 0; i < m->n; i++) {
+        const char *group = m->v[i].subtitles;
+        int declared = 0;
+        for (int g = 0; g < m->n_subs; g++)
+            declared |= strcmp(m->subs[g].group, group) == 0;
+        if (group[0])
+            CHECK(r, declared, "master.m3u8", "subtitles-signalled",
+                  "%s: SUBTITLES group \"%s\" has no EXT-X-MEDIA TYPE=SUBTITLES", m->v[i].uri,
+                  group);
+        else if (m->n_subs > 0)
+            val_fail(r, "master.m3u8", "subtitles-signalled",
+                     "%s: no SUBTITLES attribute, but the show has subtitle renditions",
+                     m->v[i].uri);
+    }
 }
 
 /* RFC 8216 4.3.4.2: CLOSED-CAPTIONS is NONE on every variant or on none, and a group it names
@@ -260,4 +307,5 @@ void val_read_master(val_report *r, const char *show, val_master *m)
     CHECK(r, independent, "master.m3u8", "independent-segments", "no EXT-X-INDEPENDENT-SEGMENTS");
     CHECK(r, m->n > 1, "master.m3u8", "more-than-one-variant", "%d variant(s)", m->n);
     check_closed_captions(r, m);
+    check_subtitles(r, m);
 }

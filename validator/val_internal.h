@@ -5,7 +5,8 @@
  *   2. bitstream.c   H.264 SPS and AAC configuration readers, on bytes in memory;
  *   3. playlist.c    playlists as text;  ts.c  TS packets;  bmff.c  fMP4 boxes;
  *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
- *   4. the rules:    rules_media.c, rules_mp4.c, and validate.c, which runs them all.
+ *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, and validate.c, which runs
+ *                    them all.
  * A reader in layer 3 also checks the rules that need its data in hand (a playlist's own tags,
  * a segment's packets), through the report; it never calls a rule file. */
 #ifndef LADDER_VAL_INTERNAL_H
@@ -84,6 +85,7 @@ typedef struct val_variant {
     long long bandwidth, average;
     int has_codecs, has_resolution, has_frame_rate, audio_only;
     char closed_captions[64]; /* "NONE", a GROUP-ID, or "" when absent */
+    char subtitles[64];       /* the SUBTITLES group, "" when absent */
     double extinf_seconds;    /* the EXTINF values of its media playlist added up */
     double media_seconds;     /* measured from the segments (0: unknown) */
     double frame_seconds;     /* one video frame, or AAC frame for audio alone (0: unknown) */
@@ -93,8 +95,16 @@ typedef struct val_iframe_stream {
     char uri[256], codecs[128];
 } val_iframe_stream;
 
+/* An EXT-X-MEDIA:TYPE=SUBTITLES rendition. */
+typedef struct val_subtitles {
+    char group[64], language[40], name[64], uri[256];
+    int is_default, autoselect;
+} val_subtitles;
+
 typedef struct val_master {
     int n, n_iframes;
+    int n_subs;
+    val_subtitles subs[VAL_MAX_VARIANTS];
     int n_cc_groups;                      /* EXT-X-MEDIA TYPE=CLOSED-CAPTIONS */
     char cc_groups[VAL_MAX_VARIANTS][64]; /* their GROUP-IDs */
     int too_many;                         /* the playlist had more than VAL_MAX_VARIANTS */
@@ -155,7 +165,8 @@ int val_aac_config(const struct AVCodecParameters *par, const uint8_t *pkt, int 
 /* The avc1 CODECS entry of the first video packet (SPS) of a file; 0 when none is found. */
 int val_file_avc1(const char *path, char *out, size_t len);
 
-/* ---- 4. rules (rules_media.c, rules_mp4.c) --------------------------------------------------- */
+/* ---- 4. rules (rules_media.c, rules_mp4.c, rules_captions.c) ----------------------------------
+ */
 
 /* The variant-wide video rules on what val_scan_variant measured; gop_seconds is the
  * profile's IDR interval. */
@@ -164,6 +175,14 @@ void val_check_idr_alignment(val_report *r, const char *uri, const val_media *m,
                              const val_media *first);
 /* rung-matches-profile: the rung named by uri's folder (hls/<rung>/index.m3u8). */
 void val_check_rung(val_report *r, const char *uri, const val_media *m, const prof_ladder *ladder);
+
+/* The subtitle renditions (rules_captions.c): their playlists against the first video variant's
+ * (video_pl), their WebVTT segments' timestamp maps against the video's first PTS
+ * (video_start, seconds), and every cue against the source tracks (by language; none given:
+ * the show's sidecar files), within one video frame (frame, seconds). */
+void val_check_subtitles(val_report *r, const char *show, const val_master *ms,
+                         const val_playlist *video_pl, double video_start, double frame,
+                         int target_seconds, const ladder_captions *sources, int n_sources);
 
 /* Every .mp4 file of mp4/, in name order: faststart, not fragmented, avc1, AAC-LC stereo and,
  * with a ladder, the rung's profile and level. */

@@ -6,7 +6,7 @@
  * Playlists (playlist.c): extm3u-first, version-tag, playlist-type-vod, endlist,
  * target-duration (the profile's segment length), extinf-within-target,
  * segment-max-target-plus-half, independent-segments, more-than-one-variant,
- * too-many-variants, closed-captions-signalled.
+ * too-many-variants, closed-captions-signalled, subtitles-signalled.
  * Segments and timelines (this file): playlist-exists, segment-exists, stream-inf-attributes,
  * video-resolution-frame-rate, iframe-stream-per-variant, codecs-match-sps,
  * average-bandwidth-within-10pct, peak-bandwidth-within-10pct, peak-at-most-twice-average,
@@ -16,6 +16,8 @@
  * Video rules (rules_media.c): idr-interval (the profile's GOP length),
  * idr-aligned-across-rungs, h264-max-high-4.2, frame-rate-max-60, rung-matches-profile.
  * TS packets (ts.c): ts-continuity-counters.
+ * Subtitles (rules_captions.c): subtitles-segments-aligned, subtitles-timestamp-map,
+ * subtitles-cue-timing, captions-sidecar, captions-match-source.
  * MP4 fallbacks (rules_mp4.c): mp4-readable, mp4-faststart, mp4-not-fragmented,
  * mp4-avc1-sample-entry, mp4-aac-lc, mp4-profile-level. */
 #include <ctype.h>
@@ -231,12 +233,14 @@ static void free_jobs(variant_job *jobs, int n)
     free(jobs);
 }
 
-int val_validate(const char *show, const prof_ladder *ladder, val_report *r)
+int val_validate(const char *show, const prof_ladder *ladder, const ladder_captions *captions,
+                 int n_captions, val_report *r)
 {
     val_master *ms = malloc(sizeof *ms);
     val_playlist *pl = calloc(1, sizeof *pl);
     variant_job *jobs = NULL;
     first_video first = {0};
+    const val_playlist *first_pl = NULL;
     int audio_ok = 0, any_audio = 0;
 
     memset(r, 0, sizeof *r);
@@ -259,9 +263,14 @@ int val_validate(const char *show, const prof_ladder *ladder, val_report *r)
         val_report_merge(r, &jobs[i].report);
         audio_ok |= x->bandwidth <= 192000;
         any_audio |= strstr(x->codecs, "mp4a") != NULL;
+        if (!x->audio_only && !first_pl)
+            first_pl = &jobs[i].pl;
         if (!x->audio_only)
             check_video_variant(r, x, &jobs[i].pl, &jobs[i].m, ladder, &first);
     }
+    if (first_pl && (ms->n_subs > 0 || n_captions > 0))
+        val_check_subtitles(r, show, ms, first_pl, first.media.start, first.media.frame,
+                            (int)lround(ladder->segment_seconds), captions, n_captions);
     /* Audio alone is cut where the video is: two AAC frames (the encoder's priming frame
      * before zero, the padded last one) and a video frame of slack. */
     for (int i = 0; i < ms->n; i++)

@@ -9,6 +9,7 @@
 #define LADDER_VALIDATOR_H
 
 #include "ladder.h"
+#include "media.h"
 #include "profiles.h"
 
 #define VAL_MAX_FAILURES 256
@@ -27,8 +28,11 @@ typedef struct val_report {
 
 /* Checks the show in show_dir (a version folder, or any folder holding master.m3u8) against
  * the rules, with the constants of `ladder` (borrowed for the call; the profile the show was
- * made with). Returns 0 when everything passes, LADDER_EVALIDATE with the failures in *report
- * otherwise, or LADDER_ENOMEM. report is large: allocate it. */
-int val_validate(const char *show_dir, const prof_ladder *ladder, val_report *report);
+ * made with). Cue times are checked against `captions`, the tracks the show was made from
+ * (matched by language); with none given, against the show's own sidecar WebVTT files.
+ * Returns 0 when everything passes, LADDER_EVALIDATE with the failures in *report otherwise,
+ * or LADDER_ENOMEM. report is large: allocate it. */
+int val_validate(const char *show_dir, const prof_ladder *ladder, const ladder_captions *captions,
+                 int n_captions, val_report *report);
 
 #endif

@@ -1,5 +1,5 @@
 // check_show.mjs SHOW_DIR: reads a published show with third-party parsers. hls-parser in
-// strict mode must parse every playlist; mp4box.js must report every MP4 as not fragmented,
+// strict mode must parse every playlist, subtitle playlists included; mp4box.js must report every MP4 as not fragmented,
 // progressive (moov before mdat), with an avc1 video track of the rung's profile.
 // Prints one line per failed check and "N passed, N failed"; exits 1 on any failure.
 import fs from 'node:fs';
@@ -40,6 +40,22 @@ for (const v of iframes) {
         media.segments.every(s => s.byterange),
         `${v.uri} is an I-frame playlist with byte ranges`);
 }
+// Subtitle renditions (EXT-X-MEDIA TYPE=SUBTITLES): each playlist parses, is complete, and has
+// the video's segments, one WebVTT file each.
+const videoSegments = streams.length ? (parsePlaylist(streams[0].uri) || { segments: [] }).segments : [];
+const subtitles = new Map();
+for (const v of streams)
+  for (const r of v.subtitles || []) subtitles.set(r.uri, r);
+for (const [uri, r] of subtitles) {
+  const media = parsePlaylist(uri);
+  check(r.language && r.name, `${uri}: the rendition has LANGUAGE and NAME`);
+  check(media && media.endlist && media.playlistType === 'VOD' &&
+        media.segments.length === videoSegments.length &&
+        media.segments.every((s, i) => s.uri.endsWith('.vtt') &&
+                             Math.abs(s.duration - videoSegments[i].duration) < 1e-3),
+        `${uri}: a complete VOD playlist of WebVTT segments cut as the video is`);
+}
+
 check(streams.length > 1 && iframes.length === streams.length - 1,
       'one I-frame playlist per video variant (all but the audio-only one)');
 

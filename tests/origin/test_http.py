@@ -60,7 +60,9 @@ playlist_bytes = read("show", "v1", "hls", RUNG, "index.m3u8")
 write(b"m4s" * 100, "show", "v1", "hls", RUNG, "seg00000.m4s")
 write(b"init" * 100, "show", "v1", "hls", RUNG, "init.mp4")
 write(b"m4a" * 100, "show", "v1", "extra", "audio.m4a")
-write(b"WEBVTT\n\n", "show", "v1", "extra", "captions.vtt")
+vtt_bytes = b"WEBVTT\n" + b"".join(b"\n00:00:%02d.000 --> 00:00:%02d.500\nA line of caption text\n"
+                                   % (i, i) for i in range(40))
+write(vtt_bytes, "show", "v1", "subtitles", "en.vtt")
 write(b"\0" * 100, "show", "v1", "extra", "blob.bin")
 big = os.urandom(1 << 20) * 24  # 24 MiB, for the slow download during shutdown
 write(big, "show", "v1", "mp4", "big.mp4")
@@ -120,7 +122,7 @@ types = {
     f"{V1}/hls/{RUNG}/init.mp4": "video/mp4",
     MP4: "video/mp4",
     f"{V1}/extra/audio.m4a": "audio/mp4",
-    f"{V1}/extra/captions.vtt": "text/vtt",
+    f"{V1}/subtitles/en.vtt": "text/vtt",
     f"{V1}/show.json": "application/json",
     f"{V1}/poster.jpg": "image/jpeg",
     f"{V1}/extra/blob.bin": "application/octet-stream",
@@ -255,6 +257,10 @@ for ae, want in [("gzip;q=0", None), ("gzip; q=0.000, deflate", None), ("*", "gz
                  ("*, gzip;q=0", None)]:
     resp, body = get(port, PLAYLIST, {"Accept-Encoding": ae})
     c.equal(resp.getheader("Content-Encoding"), want, f"Accept-Encoding: {ae}")
+resp, body = get(port, f"{V1}/subtitles/en.vtt", {"Accept-Encoding": "gzip"})
+c.check(resp.getheader("Content-Encoding") == "gzip" and gzip.decompress(body) == vtt_bytes
+        and resp.getheader("Vary") == "Accept-Encoding",
+        f"caption text is gzip-compressed too ({resp.getheader('Content-Encoding')})")
 for path in (SEG, MP4):
     resp, body = get(port, path, {"Accept-Encoding": "gzip"})
     c.check(resp.getheader("Content-Encoding") is None and resp.getheader("Vary") is None,

@@ -790,7 +790,7 @@ static void type_of_other_library_files(void **state)
     (void)state;
     ASSERT_TYPE("a/v3/show.json", "application/json", ORG_KIND_OTHER, 0);
     ASSERT_TYPE("a/poster.jpg", "image/jpeg", ORG_KIND_OTHER, 0);
-    ASSERT_TYPE("a/v3/hls/subs/en.vtt", "text/vtt", ORG_KIND_OTHER, 0);
+    ASSERT_TYPE("a/v3/subtitles/en.vtt", "text/vtt", ORG_KIND_OTHER, 1);
 }
 
 /* The demo page's files: text compresses, images and fonts do not. */

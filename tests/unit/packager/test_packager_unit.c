@@ -326,7 +326,7 @@ static void master_exact(void **state)
         entry("audio", 1, 140000, 131072, "mp4a.40.2", 0, 0, 0),
     };
 
-    assert_int_equal(write_master_playlist(t->path, v, 3, "", NULL), 0);
+    assert_int_equal(write_master_playlist(t->path, v, 3, NULL, 0, "", NULL), 0);
     assert_string_equal(
         written(t),
         "#EXTM3U\n"
@@ -361,7 +361,7 @@ static void master_prefix_on_every_uri(void **state)
     int uris = 0;
     char *save = NULL;
 
-    assert_int_equal(write_master_playlist(t->path, v, 3, "v2/", NULL), 0);
+    assert_int_equal(write_master_playlist(t->path, v, 3, NULL, 0, "v2/", NULL), 0);
     written(t);
     for (char *line = strtok_r(t->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         const char *uri = strstr(line, "URI=\"");
@@ -374,6 +374,130 @@ static void master_prefix_on_every_uri(void **state)
         }
     }
     assert_int_equal(uris, 5); /* three variants, two I-frame streams */
+}
+
+/* ---- caption tracks (captions.c) ------------------------------------------------------------ */
+
+/* The file dir/rel as text, in t->text. */
+static const char *file_text(tmp_dir *t, const char *rel)
+{
+    snprintf(t->path, sizeof t->path, "%s/%s", t->dir, rel);
+    return written(t);
+}
+
+static ladder_cue cue(int64_t start, int64_t end, const char *text)
+{
+    return (ladder_cue){start, end, (char *)text};
+}
+
+/* A cue across a segment boundary is in both segments with its own times; every segment maps
+ * cue time 0 to the TS offset; a cue after the video is left out everywhere; the playlist has
+ * the video's EXTINF values; the sidecar has every cue, without a map. */
+static void captions_segmented_exact(void **state)
+{
+    tmp_dir *t = *state;
+    hls_segment segs[] = {{0, 6.0, 1}, {6.0, 6.0, 1}, {12.0, 2.5, 1}};
+    ladder_cue cues[] = {cue(1000, 3500, "Hello <i>world</i>"), cue(5500, 7250, "Two\nlines"),
+                         cue(13000, 16000, "past the end"), cue(20000, 21000, "after the end")};
+    ladder_captions en = {.language = "en", .name = "English", .cues = cues, .n = 4};
+    const char *map = "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n";
+    char want[512];
+
+    assert_int_equal(write_caption_tracks(t->dir, &en, 1, segs, 3, 6, NULL, NULL), 0);
+    snprintf(want, sizeof want,
+             "%s\n00:00:01.000 --> 00:00:03.500\nHello <i>world</i>\n"
+             "\n00:00:05.500 --> 00:00:07.250\nTwo\nlines\n",
+             map);
+    assert_string_equal(file_text(t, "subtitles/en/seg00000.vtt"), want);
+    snprintf(want, sizeof want, "%s\n00:00:05.500 --> 00:00:07.250\nTwo\nlines\n", map);
+    assert_string_equal(file_text(t, "subtitles/en/seg00001.vtt"), want);
+    snprintf(want, sizeof want, "%s\n00:00:13.000 --> 00:00:16.000\npast the end\n", map);
+    assert_string_equal(file_text(t, "subtitles/en/seg00002.vtt"), want);
+    assert_string_equal(file_text(t, "subtitles/en/index.m3u8"),
+                        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n"
+                        "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+                        "#EXT-X-INDEPENDENT-SEGMENTS\n"
+                        "#EXTINF:6.000000,\nseg00000.vtt\n#EXTINF:6.000000,\nseg00001.vtt\n"
+                        "#EXTINF:2.500000,\nseg00002.vtt\n#EXT-X-ENDLIST\n");
+    assert_string_equal(file_text(t, "subtitles/en.vtt"),
+                        "WEBVTT\n\n00:00:01.000 --> 00:00:03.500\nHello <i>world</i>\n"
+                        "\n00:00:05.500 --> 00:00:07.250\nTwo\nlines\n"
+                        "\n00:00:13.000 --> 00:00:16.000\npast the end\n");
+}
+
+/* Video that starts later than 0 (its first picture at 0.5 s) moves the map with it. */
+static void captions_map_follows_first_picture(void **state)
+{
+    tmp_dir *t = *state;
+    hls_segment segs[] = {{0.5, 6.0, 1}};
+    ladder_cue cues[] = {cue(1000, 2000, "x")};
+    ladder_captions en = {.language = "en", .name = "en", .cues = cues, .n = 1};
+
+    assert_int_equal(write_caption_tracks(t->dir, &en, 1, segs, 1, 6, NULL, NULL), 0);
+    assert_non_null(strstr(file_text(t, "subtitles/en/seg00000.vtt"),
+                           "X-TIMESTAMP-MAP=MPEGTS:945000,LOCAL:00:00:00.500\n"));
+}
+
+/* What may not reach a folder name or a quoted playlist attribute is refused. */
+static void captions_checked(void **state)
+{
+    ladder_captions c[2] = {{.language = "en", .name = "English"},
+                            {.language = "es-MX", .name = "Espa\xc3\xb1ol"}};
+    ladder_error err = {0};
+
+    (void)state;
+    assert_int_equal(pkg_check_captions(c, 2, &err), 0);
+    snprintf(c[1].language, sizeof c[1].language, "EN");
+    assert_int_equal(pkg_check_captions(c, 2, &err), LADDER_EINVAL); /* one per language */
+    assert_non_null(strstr(err.msg, "one per language"));
+    const char *bad_languages[] = {"e", "../x", "en_US", "en-", "toolonglang", ""};
+    for (size_t i = 0; i < sizeof bad_languages / sizeof *bad_languages; i++) {
+        snprintf(c[1].language, sizeof c[1].language, "%s", bad_languages[i]);
+        assert_int_equal(pkg_check_captions(c, 2, &err), LADDER_EINVAL);
+    }
+    snprintf(c[1].language, sizeof c[1].language, "es");
+    snprintf(c[1].name, sizeof c[1].name, "say \"hi\"");
+    assert_int_equal(pkg_check_captions(c, 2, &err), LADDER_EINVAL);
+    snprintf(c[1].name, sizeof c[1].name, "two\nlines");
+    assert_int_equal(pkg_check_captions(c, 2, &err), LADDER_EINVAL);
+}
+
+/* Subtitle renditions come first, SDH ones with the accessibility characteristics, and every
+ * variant names their group; the validator's master rules find nothing wrong. */
+static void master_with_subtitles(void **state)
+{
+    tmp_dir *t = *state;
+    pkg_master_entry v[] = {
+        entry("360p", 0, 800000, 700000, "avc1.4d401e,mp4a.40.2", 640, 360, 25),
+        entry("audio", 1, 140000, 131072, "mp4a.40.2", 0, 0, 0),
+    };
+    ladder_captions subs[2] = {{.language = "en", .name = "English", .sdh = 1},
+                               {.language = "es", .name = "Spanish"}};
+    val_report *r = calloc(1, sizeof *r);
+    val_master *m = calloc(1, sizeof *m);
+
+    assert_int_equal(write_master_playlist(t->path, v, 2, subs, 2, "v1/", NULL), 0);
+    assert_non_null(strstr(
+        written(t),
+        "#EXT-X-INDEPENDENT-SEGMENTS\n"
+        "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",LANGUAGE=\"en\",NAME=\"English\","
+        "DEFAULT=NO,AUTOSELECT=YES,CHARACTERISTICS=\"public.accessibility.transcribes-spoken-"
+        "dialog,public.accessibility.describes-music-and-sound\","
+        "URI=\"v1/subtitles/en/index.m3u8\"\n"
+        "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",LANGUAGE=\"es\",NAME=\"Spanish\","
+        "DEFAULT=NO,AUTOSELECT=YES,URI=\"v1/subtitles/es/index.m3u8\"\n"
+        "#EXT-X-STREAM-INF:"));
+    assert_non_null(strstr(t->text, "FRAME-RATE=25.000,SUBTITLES=\"subs\",CLOSED-CAPTIONS=NONE\n"));
+    assert_non_null(strstr(t->text, "\"mp4a.40.2\",SUBTITLES=\"subs\",CLOSED-CAPTIONS=NONE\n"));
+    snprintf(t->path, sizeof t->path, "%s/master.m3u8", t->dir);
+    assert_int_equal(write_master_playlist(t->path, v, 2, subs, 2, "", NULL), 0);
+    val_read_master(r, t->dir, m);
+    assert_int_equal(m->n_subs, 2);
+    assert_string_equal(m->subs[1].uri, "subtitles/es/index.m3u8");
+    assert_string_equal(m->v[0].subtitles, "subs");
+    assert_int_equal(r->n_failures, 0);
+    free(m);
+    free(r);
 }
 
 /* ---- read back by the validator ------------------------------------------------------------- */
@@ -411,7 +535,7 @@ static void validator_reads_what_was_written(void **state)
         ASSERT_NEAR(pl.total, 16.506, 1e-9);
     }
     snprintf(path, sizeof path, "%s/master.m3u8", t->dir);
-    assert_int_equal(write_master_playlist(path, v, 2, "v1/", NULL), 0);
+    assert_int_equal(write_master_playlist(path, v, 2, NULL, 0, "v1/", NULL), 0);
     val_read_master(r, t->dir, m);
     assert_int_equal(m->n, 2);
     assert_int_equal(m->n_iframes, 1);
@@ -445,11 +569,18 @@ int main(void)
         T(master_exact),
         T(master_prefix_on_every_uri),
         T(validator_reads_what_was_written),
+        T(master_with_subtitles),
+    };
+    const struct CMUnitTest caption_tests[] = {
+        T(captions_segmented_exact),
+        T(captions_map_follows_first_picture),
+        cmocka_unit_test(captions_checked),
     };
 #undef T
     int failed = 0;
 
     failed += cmocka_run_group_tests_name("media", media_tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("master", master_tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("captions", caption_tests, NULL, NULL);
     return failed ? 1 : 0;
 }

@@ -1090,8 +1090,9 @@ static void master_closed_captions(void **state)
         {"#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=\"English\","
          "INSTREAM-ID=\"CC1\"\n",
          "\"cc\"", "\"cc\"", 0},
-        {"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"cc\",NAME=\"English\",URI=\"s.m3u8\"\n", "\"cc\"",
-         "\"cc\"", 2}, /* a group of another type */
+        {"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"cc\",LANGUAGE=\"en\",NAME=\"English\","
+         "URI=\"s.m3u8\"\n",
+         "\"cc\"", "\"cc\"", 2}, /* a group of another type (and no SUBTITLES on a variant) */
     };
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -1105,6 +1106,50 @@ static void master_closed_captions(void **state)
                  cases[i].b[0] ? ",CLOSED-CAPTIONS=" : "", cases[i].b);
         m = read_master_text(*state, text, &r);
         if (failures_of(r, "closed-captions-signalled") != cases[i].failures ||
+            r->n_failures - failures_of(r, "subtitles-signalled") != cases[i].failures)
+            fail_msg("case %zu: %d failures, expected %d", i, r->n_failures, cases[i].failures);
+        free(m);
+        free(r);
+    }
+}
+
+/* SUBTITLES renditions: GROUP-ID, LANGUAGE, NAME and URI; AUTOSELECT with DEFAULT; every
+ * variant names a declared group once the show has subtitles. */
+static void master_subtitles(void **state)
+{
+    static const char head[] = "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+    static const char en[] = "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",LANGUAGE=\"en\","
+                             "NAME=\"English\",DEFAULT=NO,AUTOSELECT=YES,URI=\"s/en.m3u8\"\n";
+    static const struct {
+        const char *media, *a, *b;
+        int failures;
+    } cases[] = {
+        {en, "subs", "subs", 0},
+        {"", "", "", 0},         /* no subtitles at all */
+        {en, "subs", "", 1},     /* a variant without them */
+        {en, "subs", "x", 1},    /* a group never declared */
+        {"", "subs", "subs", 2}, /* nothing declared */
+        {"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",URI=\"s/en.m3u8\"\n",
+         "subs", "subs", 1}, /* no LANGUAGE */
+        {"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",LANGUAGE=\"en\",NAME=\"English\"\n", "subs",
+         "subs", 1}, /* no URI */
+        {"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",LANGUAGE=\"en\",NAME=\"English\","
+         "DEFAULT=YES,URI=\"s/en.m3u8\"\n",
+         "subs", "subs", 1}, /* DEFAULT=YES without AUTOSELECT=YES */
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        val_report *r;
+        val_master *m;
+        snprintf(text, sizeof text,
+                 "%s%s#EXT-X-STREAM-INF:BANDWIDTH=7%s%s%s,CLOSED-CAPTIONS=NONE\na.m3u8\n"
+                 "#EXT-X-STREAM-INF:BANDWIDTH=9%s%s%s,CLOSED-CAPTIONS=NONE\nb.m3u8\n",
+                 head, cases[i].media, cases[i].a[0] ? ",SUBTITLES=\"" : "", cases[i].a,
+                 cases[i].a[0] ? "\"" : "", cases[i].b[0] ? ",SUBTITLES=\"" : "", cases[i].b,
+                 cases[i].b[0] ? "\"" : "");
+        m = read_master_text(*state, text, &r);
+        if (failures_of(r, "subtitles-signalled") != cases[i].failures ||
             r->n_failures != cases[i].failures)
             fail_msg("case %zu: %d failures, expected %d", i, r->n_failures, cases[i].failures);
         free(m);
@@ -1136,7 +1181,7 @@ static void validate_needs_ladder(void **state)
     val_report *r = new_report();
 
     put(t, "master.m3u8", good_master);
-    assert_int_equal(val_validate(t->dir, NULL, r), LADDER_EINVAL);
+    assert_int_equal(val_validate(t->dir, NULL, NULL, 0, r), LADDER_EINVAL);
     assert_int_equal(r->n_failures, 0);
     free(r);
 }
@@ -1201,6 +1246,7 @@ int main(void)
         cmocka_unit_test(master_own_rules),
         cmocka_unit_test(master_too_many_variants),
         cmocka_unit_test(master_closed_captions),
+        cmocka_unit_test(master_subtitles),
         cmocka_unit_test(validate_needs_ladder),
     };
     int failed = 0;
