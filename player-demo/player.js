@@ -190,10 +190,14 @@ export function openPlayer(id, showEntry) {
         watchTextTracks();
       }
       requestPlay();
-      // The measured figures are for the stats panel: fetched once the picture is moving.
-      afterFirstFrame(() => getShow(id, ac.signal).then((info) => {
+      // The measured figures are for the stats panel, and on the MP4 path the captions: fetched
+      // once the picture is moving. An MP4 is read with its own version's show.json, whose
+      // sidecar paths are relative to that version (a re-ingest may have moved `current` on).
+      const base = path === 'mp4' ? versionBase(a.url) : '';
+      afterFirstFrame(() => getShow(id, ac.signal, base || undefined).then((info) => {
         st.renditions = Object.fromEntries((info.renditions || []).map((r) => [r.name, r]));
         if (lp.path === 'mp4') buildMp4Menu();
+        if (base) addSidecars(info.captions || [], base);
       }, () => {}));
     } catch (e) {
       if (e.name === 'AbortError' || ac.signal.aborted) return;
@@ -224,7 +228,10 @@ export function openPlayer(id, showEntry) {
       lp.levelSwitches.push({ level: d.level, height: l.height || 0, bitrate: l.bitrate || 0, time: performance.now() });
       syncHlsMenu();
     });
-    hls.on(E.SUBTITLE_TRACKS_UPDATED, (_, d) => buildCaptions((d.subtitleTracks || []).map((t, i) => ({ i, label: t.name || t.lang || `Track ${i + 1}` }))));
+    // hls.js renders the chosen track as a native TextTrack. Its index is the menu's value; a
+    // switch made elsewhere (the video's own captions button) moves the menu too.
+    hls.on(E.SUBTITLE_TRACKS_UPDATED, (_, d) => buildCaptions((d.subtitleTracks || []).map((t, i) => ({ i, label: t.name || t.lang || `Track ${i + 1}` })), hls.subtitleTrack));
+    hls.on(E.SUBTITLE_TRACK_SWITCH, (_, d) => { if (cc.options.length) cc.value = String(d.id); });
     hls.on(E.FRAG_BUFFERED, () => { st.backoff = 1000; clearInfo(); });
     hls.loadSource(url);
     hls.attachMedia(video);
@@ -308,16 +315,34 @@ export function openPlayer(id, showEntry) {
   on(q, 'change', () => setQuality(q.value));
 
   // ---- captions ----------------------------------------------------------------------------
-  function buildCaptions(tracks) {
+  // Menu values: hls.js's subtitle track index, else an index into video.textTracks; -1 is Off.
+  function buildCaptions(tracks, selected = -1) {
     cc.replaceChildren(new Option('Off', '-1'), ...tracks.map((t) => new Option(t.label, String(t.i))));
-    cc.value = '-1';
+    cc.value = String(tracks.some((t) => t.i === selected) ? selected : -1);
     show($('captions-wrap'), cc, tracks.length > 0);
   }
+  // Native HLS (the manifest's SUBTITLES) and the MP4 sidecars arrive as text tracks. Only
+  // subtitles and captions belong in the menu: Safari also adds metadata tracks (ID3).
+  function isText(t) { return t.kind === 'subtitles' || t.kind === 'captions'; }
+  function showingTrack() { return [...video.textTracks].findIndex((t) => isText(t) && t.mode === 'showing'); }
   function watchTextTracks() {
     const tt = video.textTracks;
-    const refresh = () => buildCaptions([...tt].map((t, i) => ({ i, label: t.label || t.language || `Track ${i + 1}` })));
+    const refresh = () => buildCaptions([...tt].map((t, i) => ({ i, t })).filter(({ t }) => isText(t))
+      .map(({ i, t }) => ({ i, label: t.label || t.language || `Track ${i + 1}` })), showingTrack());
     on(tt, 'addtrack', refresh);
     on(tt, 'removetrack', refresh);
+    // The video's own captions button changes the modes too; the menu says what is showing.
+    on(tt, 'change', () => { if (cc.options.length) cc.value = String(showingTrack()); });
+  }
+  // The MP4s carry no text: show.json lists each language's whole-show WebVTT ("sidecar", times
+  // from the first picture, as the MP4s start), added as <track>s; addtrack fills the menu.
+  // SDH is kind "captions", as hls.js makes it from the manifest's CHARACTERISTICS.
+  function addSidecars(captions, base) {
+    if (video.querySelector('track')) return;
+    video.append(...captions.filter((c) => c.sidecar).map((c) => Object.assign(document.createElement('track'), {
+      kind: c.sdh ? 'captions' : 'subtitles', srclang: c.language || '', label: c.name || c.language || '',
+      src: `${base}/${c.sidecar}`,
+    })));
   }
   on(cc, 'change', () => {
     const i = Number(cc.value);
@@ -325,7 +350,7 @@ export function openPlayer(id, showEntry) {
       lp.hls.subtitleTrack = i;
       lp.hls.subtitleDisplay = i >= 0;
     } else {
-      [...video.textTracks].forEach((t, k) => { t.mode = k === i ? 'showing' : 'disabled'; });
+      [...video.textTracks].forEach((t, k) => { if (isText(t)) t.mode = k === i ? 'showing' : 'disabled'; });
     }
   });
 
@@ -370,6 +395,13 @@ export function openPlayer(id, showEntry) {
     video.removeAttribute('src');
     video.load();
   };
+}
+
+// The version folder an MP4 URL is in: /shows/<id>/vN/mp4/<name>.mp4 -> /shows/<id>/vN ('' if
+// the URL is not shaped so).
+function versionBase(url) {
+  const m = /^(.*\/v\d+)\/mp4\/[^/]+$/.exec(url || '');
+  return m ? m[1] : '';
 }
 
 function show(wrap, el, yes) {

@@ -29,10 +29,11 @@ export async function getJson(url, signal) {
 }
 
 // The page's one reader of show.json (docs/show-json.md). Unknown fields are ignored; a format
-// newer than this page knows is refused in words, rather than drawn wrong.
+// newer than this page knows is refused in words, rather than drawn wrong. `base` names a
+// version folder (/shows/<id>/vN) to read that version's rather than the current one.
 export const SHOW_FORMAT = 1;
-export async function getShow(id, signal) {
-  const show = await getJson(`/shows/${encodeURIComponent(id)}/show.json`, signal);
+export async function getShow(id, signal, base = `/shows/${encodeURIComponent(id)}`) {
+  const show = await getJson(`${base}/show.json`, signal);
   const format = show.format ?? 1; // shows published before the field existed
   if (!Number.isInteger(format) || format > SHOW_FORMAT) {
     throw new Error(`show.json format ${format} is newer than this page (${SHOW_FORMAT})`);

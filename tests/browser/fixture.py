@@ -1,9 +1,13 @@
 """fixture.py OUT: the show library the player tests share (a ctest fixture, made once).
 
 Makes a 60 s 640x360 clip (tests/media/make-clip.sh), transcodes it once with the small
-player-ladder.xml, and packages that transcode twice: as `demo` ("Player test") and as `xss`,
-whose title holds markup the share page must escape. The clip stays in OUT for the tests that
-re-ingest `demo` during playback. Prints what it made; exit 1 with one line on failure."""
+player-ladder.xml, and packages that transcode three times: as `demo` ("Player test"), as
+`xss`, whose title holds markup the share page must escape, and as `captions` with two caption
+tracks written here (English SRT, Spanish SDH WebVTT; CUES says when each English cue starts:
+one in the first 6 s segment, one after its boundary, one across the next boundary). Packaging again
+costs a second or two, where ingesting another clip would transcode again. The clip stays in
+OUT for the tests that re-ingest `demo` during playback. Prints what it made; exit 1 with one
+line on failure."""
 import os
 import shutil
 import sys
@@ -14,6 +18,28 @@ from ladder_test import ROOT, ladder, make_clip  # noqa: E402
 PROFILE = os.path.join(ROOT, "tests", "browser", "player-ladder.xml")
 XSS_TITLE = 'Pilot <script>alert("x")</script> & "Friends"'
 
+# The captioned show's English cues, (start, end, text) in seconds from the first picture;
+# test_player.mjs reads them back from OUT/en.srt.
+CUES = [(4.0, 5.5, "In the first segment"),
+        (7.0, 8.5, "After the first boundary"),
+        (11.0, 13.0, "Across the second boundary")]
+SPANISH_VTT = "WEBVTT\n\n00:00:04.000 --> 00:00:05.500\n[música] En el primer segmento\n"
+
+
+def srt_time(t):
+    ms = round(t * 1000)
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+
+def write_captions(out):
+    en, es = os.path.join(out, "en.srt"), os.path.join(out, "es.vtt")
+    with open(en, "w", encoding="utf-8") as f:
+        f.write("\n".join(f"{i}\n{srt_time(a)} --> {srt_time(b)}\n{text}\n"
+                          for i, (a, b, text) in enumerate(CUES, 1)))
+    with open(es, "w", encoding="utf-8") as f:
+        f.write(SPANISH_VTT)
+    return en, es
+
 
 def main(out):
     shutil.rmtree(out, ignore_errors=True)
@@ -21,18 +47,22 @@ def main(out):
     clip = make_clip("good", os.path.join(out, "clip.mp4"), "--size", "640x360",
                      "--duration", "60")
     lib, tdir = os.path.join(out, "lib"), os.path.join(out, "transcode")
+    en, es = write_captions(out)
     steps = [
         ("transcode", clip, "--out", tdir, "--profile", PROFILE, "--quiet"),
         ("package", tdir, "--id", "demo", "--title", "Player test", "--library", lib,
          "--profile", PROFILE, "--quiet"),
         ("package", tdir, "--id", "xss", "--title", XSS_TITLE, "--library", lib,
          "--profile", PROFILE, "--quiet"),
+        ("package", tdir, "--id", "captions", "--title", "Captions test", "--library", lib,
+         "--profile", PROFILE, "--captions", f"{en}:en:English",
+         "--captions", f"{es}:es:Español:sdh", "--quiet"),
     ]
     for args in steps:
         r = ladder(*args)
         if r.returncode != 0:
             sys.exit(f"fixture: ladder {args[0]} failed: {r.stderr.strip()}")
-    print(f"fixture: {lib} has demo and xss ({PROFILE})")
+    print(f"fixture: {lib} has demo, xss and captions ({PROFILE})")
 
 
 if __name__ == "__main__":

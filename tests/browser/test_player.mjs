@@ -2,8 +2,10 @@
 // on the fixture library (fixture.py): desktop playback with no hls.js error and no request
 // leaving the origin, ABR under a throttled network and back, a manual quality that sticks,
 // device paths (iPhone native HLS, Android 2.3 MP4 with Range requests, Android Chrome
-// hls.js), a re-ingest during playback, errors in words, page weight, and screenshots.
+// hls.js), captions on time (hls.js from the HLS subtitles, the MP4 from the WebVTT sidecars),
+// a re-ingest during playback, errors in words, page weight, and screenshots.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
@@ -162,7 +164,8 @@ test('iPhone: the native HLS path with the HLS URL', async () => {
   await page.context().close();
 });
 
-test('Android 2.3: the MP4 fallback, played with Range requests', async () => {
+// A page that /play takes for an Android 2.3 phone, which gets an MP4.
+async function android23Page() {
   const page = await newPage(browser, { userAgent: UA.android23, viewport: { width: 480, height: 800 } });
   // Chromium derives client hints from an overridden user agent (Sec-CH-UA-Platform:
   // "Android", a Chromium 156 brand), which an Android 2.3 browser never sends and which the
@@ -172,6 +175,11 @@ test('Android 2.3: the MP4 fallback, played with Range requests', async () => {
     userAgent: UA.android23,
     userAgentMetadata: { brands: [], fullVersionList: [], platform: '', platformVersion: '', architecture: '', model: '', mobile: true },
   });
+  return page;
+}
+
+test('Android 2.3: the MP4 fallback, played with Range requests', async () => {
+  const page = await android23Page();
   await openWatch(page, origin.base, 'demo');
   const s = await playerState(page);
   assert.equal(s.path, 'mp4');
@@ -181,6 +189,132 @@ test('Android 2.3: the MP4 fallback, played with Range requests', async () => {
   const ranged = page.responses.filter((r) => r.url.includes('/mp4/') && r.status === 206);
   assert.ok(ranged.length > 0, `206 answers for the MP4: ${JSON.stringify(page.responses.filter((r) => r.url.includes('/mp4/')))}`);
   assert.ok(ranged.every((r) => /^bytes \d+-\d+\/\d+$/.test(r.headers['content-range'])), 'Content-Range');
+  await page.context().close();
+});
+
+// ---- captions -----------------------------------------------------------------------------
+// The `captions` show (fixture.py) has English (the SRT the fixture wrote, read back here for
+// the times it says) and Spanish SDH tracks. SRT times count from the first picture. A cue is
+// on time when the video's clock, read as the cue enters the track's activeCues, is within
+// 0.2 s of the SRT time plus where the first picture is on that clock (the start of the
+// buffer: 0 in an MP4, 21-67 ms in hls.js, docs/player.md). A wrong X-TIMESTAMP-MAP in the
+// HLS segments, or a sidecar not counting from the first picture, moves that; hls.js's own
+// cue.startTime would follow either, so it is only reported.
+const CUE_TOLERANCE = 0.2;
+const SEGMENT = 6; // player-ladder.xml's segment-seconds
+
+function englishCues() {
+  const secs = (t) => t.split(/[:,.]/).map(Number).reduce((acc, v, i) => (i < 3 ? acc * 60 + v : acc + v / 1000), 0);
+  return readFileSync(`${FIXTURE}/en.srt`, 'utf8').trim().split(/\r?\n\r?\n/).map((block) => {
+    const lines = block.split(/\r?\n/);
+    const k = lines.findIndex((l) => l.includes('-->'));
+    const [a, b] = lines[k].split('-->').map((x) => secs(x.trim()));
+    return { start: a, end: b, text: lines.slice(k + 1).join('\n') };
+  });
+}
+
+// From now on, records for each cue text the video time at which it first became active, on
+// every text track the video has or gets.
+function recordCues(page) {
+  return page.evaluate(() => {
+    const v = window.ladderPlayer.video;
+    const log = window.cueLog = {};
+    const watch = (t) => t.addEventListener('cuechange', () => {
+      for (const c of t.activeCues || []) {
+        if (!(c.text in log)) log[c.text] = { at: v.currentTime, cueStart: c.startTime, track: t.label };
+      }
+    });
+    [...v.textTracks].forEach(watch);
+    v.textTracks.addEventListener('addtrack', (e) => watch(e.track));
+  });
+}
+
+// Plays past the last cue, then checks that every cue came on time; returns the errors.
+async function checkCuesOnTime(page, cues, what) {
+  const last = cues[cues.length - 1];
+  await page.waitForFunction((t) => window.ladderPlayer.video.currentTime >= t, last.start + 1,
+    { timeout: 60000, polling: 200 });
+  const { log, first } = await page.evaluate(() => ({ log: window.cueLog, first: window.ladderPlayer.video.buffered.start(0) }));
+  assert.ok(first >= 0 && first < 0.1, `${what}: first picture at ${first} s`);
+  const errors = cues.map((c) => {
+    const hit = log[c.text];
+    assert.ok(hit, `${what}: "${c.text}" (${c.start} s) never became active; active cues seen: ${JSON.stringify(log)}`);
+    assert.equal(hit.track, 'English', `${what}: "${c.text}" came from ${hit.track}`);
+    const err = hit.at - (first + c.start);
+    assert.ok(Math.abs(err) <= CUE_TOLERANCE,
+      `${what}: "${c.text}" written at ${c.start} s (${(first + c.start).toFixed(3)} s on a clock whose first picture is at ${first.toFixed(3)} s) became active at ${hit.at.toFixed(3)} s (cue.startTime ${hit.cueStart.toFixed(3)})`);
+    return err;
+  });
+  console.log(`# captions ${what}: first picture at ${(first * 1000).toFixed(0)} ms; cues active ${errors.map((e) => `${(e * 1000).toFixed(0)} ms`).join(', ')} after their time`);
+  return errors;
+}
+
+// Chooses a track in the captions menu early enough that every cue is still ahead.
+async function chooseCaptions(page, label, cues) {
+  await page.selectOption('#captions', { label });
+  const at = await page.evaluate(() => window.ladderPlayer.video.currentTime);
+  assert.ok(at < cues[0].start - 0.5, `${label} chosen at ${at} s, too late to see the first cue begin`);
+}
+
+test('captions, hls.js: the menu lists the HLS subtitles, the chosen track shows each cue on time', async () => {
+  const cues = englishCues();
+  assert.ok(cues.some((c) => c.start < SEGMENT) && cues.some((c) => c.start > SEGMENT), `cues in and after the first segment: ${JSON.stringify(cues)}`);
+  const page = await newPage(browser);
+  await openWatch(page, origin.base, 'captions', 'hls');
+  await page.waitForSelector('#captions', { state: 'visible', timeout: 15000 });
+  const labels = await page.$$eval('#captions option', (o) => o.map((x) => x.textContent));
+  assert.deepEqual(labels, ['Off', 'English', 'Español']);
+  // DEFAULT=NO in the master: nothing is shown until the viewer asks.
+  assert.equal(await page.inputValue('#captions'), '-1', 'captions start off');
+  assert.equal(await page.evaluate(() => window.ladderPlayer.hls.subtitleTrack), -1, 'hls.js starts with no subtitle track');
+  await recordCues(page);
+  await chooseCaptions(page, 'English', cues);
+  await checkCuesOnTime(page, cues, 'hls.js');
+  await screenshot(page, 'player-captions');
+  const tracks = await page.evaluate(() => [...window.ladderPlayer.video.textTracks].map((t) => ({
+    label: t.label, kind: t.kind, mode: t.mode, texts: t.cues ? [...t.cues].map((c) => c.text) : [] })));
+  const en = tracks.find((t) => t.label === 'English');
+  assert.equal(en.mode, 'showing', JSON.stringify(tracks));
+  // The cue across the 12 s boundary is in two WebVTT segments: it must be in the track once.
+  for (const c of cues) assert.equal(en.texts.filter((x) => x === c.text).length, 1, `"${c.text}" once: ${en.texts}`);
+  const es = tracks.find((t) => t.label === 'Español');
+  assert.equal(es && es.kind, 'captions', `SDH (CHARACTERISTICS) is kind captions: ${JSON.stringify(tracks)}`);
+  assert.deepEqual(tracks.filter((t) => t.mode === 'showing').map((t) => t.label), ['English']);
+  await page.selectOption('#captions', { label: 'Off' });
+  await page.waitForFunction(() => [...window.ladderPlayer.video.textTracks].every((t) => t.mode !== 'showing'));
+  assert.equal(await page.evaluate(() => window.ladderPlayer.hls.subtitleTrack), -1, 'Off: no subtitle track');
+  assert.deepEqual((await playerState(page)).errors, [], 'hls.js errors');
+  assert.deepEqual(page.pageErrors, [], 'script errors');
+  await page.context().close();
+});
+
+test('captions, Android 2.3 MP4: the sidecars of the same version as <track>s, each cue on time', async () => {
+  const cues = englishCues();
+  const page = await android23Page();
+  await openWatch(page, origin.base, 'captions');
+  const s = await playerState(page);
+  assert.equal(s.path, 'mp4');
+  const version = (s.src.match(/^\/shows\/captions\/(v\d+)\/mp4\/[^/]+\.mp4$/) || [])[1];
+  assert.ok(version, `MP4 URL ${s.src}`);
+  await page.waitForSelector('#captions', { state: 'visible', timeout: 15000 });
+  const tracks = await page.$$eval('video track', (ts) => ts.map((t) => ({
+    kind: t.kind, srclang: t.srclang, label: t.label, src: new URL(t.src).pathname })));
+  assert.deepEqual(tracks, [
+    { kind: 'subtitles', srclang: 'en', label: 'English', src: `/shows/captions/${version}/subtitles/en.vtt` },
+    { kind: 'captions', srclang: 'es', label: 'Español', src: `/shows/captions/${version}/subtitles/es.vtt` },
+  ]);
+  const labels = await page.$$eval('#captions option', (o) => o.map((x) => x.textContent));
+  assert.deepEqual(labels, ['Off', 'English', 'Español']);
+  assert.equal(await page.inputValue('#captions'), '-1', 'captions start off');
+  await recordCues(page);
+  await chooseCaptions(page, 'English', cues);
+  await checkCuesOnTime(page, cues, 'MP4');
+  const modes = await page.evaluate(() => [...window.ladderPlayer.video.textTracks].map((t) => `${t.label}:${t.mode}`));
+  assert.deepEqual(modes, ['English:showing', 'Español:disabled']);
+  const vtt = page.responses.filter((r) => r.url.endsWith('.vtt'));
+  assert.deepEqual(vtt.map((r) => [new URL(r.url).pathname, r.status]), [[`/shows/captions/${version}/subtitles/en.vtt`, 200]],
+    'only the chosen sidecar is fetched');
+  assert.deepEqual(page.pageErrors, [], 'script errors');
   await page.context().close();
 });
 
