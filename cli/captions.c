@@ -60,3 +60,18 @@ int cli_read_captions(const cli_list *specs, ladder_captions **out, ladder_error
     *out = tracks;
     return ret;
 }
+
+int cli_parse_cc(const char *spec, char *lang, char *name, ladder_error *err)
+{
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    ladder_captions probe = {0};
+
+    snprintf(lang, LADDER_LANGUAGE_MAX, "%.*s", spec ? (int)(colon ? colon - spec : 35) : 2,
+             spec ? spec : "en");
+    snprintf(name, LADDER_NAME_MAX, "%s", colon && colon[1] ? colon + 1 : "CC1");
+    snprintf(probe.language, sizeof probe.language, "%s", lang);
+    snprintf(probe.name, sizeof probe.name, "%s", name);
+    if (pkg_check_captions(&probe, 1, err) < 0)
+        return ladder_error_set(err, LADDER_EINVAL, "--cc '%s': %s", spec, err->msg);
+    return 0;
+}

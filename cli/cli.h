@@ -72,20 +72,31 @@ int cmd_transcode(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 
 /* publish.c: packages a show into LIBRARY/SHOW_ID/vN through a staging folder. `feed` drives the
- * given sink from its packet source (a transcode or a replay), then fills *plan and stats[]
- * (per plan stream) for show.json; it returns 0 or an error. */
-typedef int (*publish_feed_fn)(void *opaque, const ladder_sink *sink, ladder_plan *plan,
-                               ladder_stream_stats *stats, ladder_error *err);
+ * given sink from its packet source (a transcode or a replay), then fills the result: *plan and
+ * stats[] (per plan stream) for show.json, and the source's CEA-608 as cues (NULL: none, else
+ * valid until publish_show returns); it returns 0 or an error. */
+typedef struct publish_feed_result {
+    ladder_plan *plan;
+    ladder_stream_stats *stats;
+    const ladder_captions *cc608;
+} publish_feed_result;
+typedef int (*publish_feed_fn)(void *opaque, const ladder_sink *sink, publish_feed_result *out,
+                               ladder_error *err);
 typedef struct publish_request {
     const char *library, *id, *title; /* title NULL: the id */
     const prof_ladder *ladder;
     const ladder_captions *captions; /* caption tracks to publish with the show */
     int n_captions;
+    const char *cc_language, *cc_name; /* how the source's CEA-608 is labelled (--cc) */
 } publish_request;
 /* Packages, validates and publishes version N of the show (a new show, or a replacement of
  * the current version: see library/library.h) and sets *version_out to N. */
 int publish_show(const publish_request *req, publish_feed_fn feed, void *opaque, int *version_out,
                  ladder_error *err);
+
+/* --cc LANG[:NAME]: the labels of the source's CEA-608 (default en, "CC1"), into lang and name
+ * (sized LADDER_LANGUAGE_MAX and LADDER_NAME_MAX). Returns 0 or a negative code with err. */
+int cli_parse_cc(const char *spec, char *lang, char *name, ladder_error *err);
 
 #define LADDER_DEFAULT_LIBRARY "library"
 

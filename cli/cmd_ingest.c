@@ -6,18 +6,19 @@
 
 static const char usage_text[] =
     "usage: ladder ingest MEZZ --id SHOW_ID [--title T] "
-    "[--profile FILE] [--library DIR] [--captions FILE[:LANG[:NAME]]]... "
-    "[--quiet]";
+    "[--profile FILE] [--library DIR] [--captions FILE[:LANG[:NAME[:sdh]]]]... "
+    "[--cc LANG[:NAME]] [--quiet]";
 
-static int transcode(void *opaque, const ladder_sink *sink, ladder_plan *plan,
-                     ladder_stream_stats *stats, ladder_error *err)
+static int transcode(void *opaque, const ladder_sink *sink, publish_feed_result *out,
+                     ladder_error *err)
 {
     tc_transcoder *t = opaque;
     int ret = tc_run(t, sink, err);
 
-    *plan = *tc_get_plan(t);
-    for (int i = 0; ret >= 0 && i < plan->n_streams; i++)
-        stats[i] = *tc_get_stats(t, i);
+    *out->plan = *tc_get_plan(t);
+    for (int i = 0; ret >= 0 && i < out->plan->n_streams; i++)
+        out->stats[i] = *tc_get_stats(t, i);
+    out->cc608 = tc_get_captions(t);
     return ret;
 }
 
@@ -40,6 +41,8 @@ static void print_summary(const char *library, const char *id, int version, cons
 int cmd_ingest(int argc, char **argv)
 {
     const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
+    const char *cc = NULL;
+    char cc_language[LADDER_LANGUAGE_MAX], cc_name[LADDER_NAME_MAX];
     int quiet = 0, version = 0;
     cli_list caption_specs = {0};
     ladder_captions *captions = NULL;
@@ -50,6 +53,8 @@ int cmd_ingest(int argc, char **argv)
         {"library", CLI_OPT_STRING, &library, "show library folder (default: ./library)"},
         {"captions", CLI_OPT_LIST, &caption_specs,
          "FILE[:LANG[:NAME[:sdh]]]: a WebVTT, SRT or SCC track (repeat per language)"},
+        {"cc", CLI_OPT_STRING, &cc,
+         "LANG[:NAME]: how the source's CEA-608 captions are labelled (default en:CC1)"},
         {"quiet", CLI_OPT_FLAG, &quiet, "no progress bar, only warnings and errors"},
         {NULL},
     };
@@ -74,7 +79,9 @@ int cmd_ingest(int argc, char **argv)
     cli_progress_init(&bar, "ingest", quiet);
     params.pf_progress = cli_progress_transcoder;
     params.progress_opaque = &bar;
-    ret = cli_read_captions(&caption_specs, &captions, &err);
+    ret = cli_parse_cc(cc, cc_language, cc_name, &err);
+    if (ret >= 0)
+        ret = cli_read_captions(&caption_specs, &captions, &err);
     if (ret >= 0 && profile)
         ret = prof_load(profile, &params.ladder, &err);
     if (ret >= 0)
@@ -85,7 +92,9 @@ int cmd_ingest(int argc, char **argv)
                                .title = title,
                                .ladder = &params.ladder,
                                .captions = captions,
-                               .n_captions = caption_specs.n};
+                               .n_captions = caption_specs.n,
+                               .cc_language = cc_language,
+                               .cc_name = cc_name};
         ret = publish_show(&req, transcode, t, &version, &err);
     }
     cli_progress_end(&bar, ret >= 0);

@@ -1,27 +1,40 @@
 /* cmd_package.c: `ladder package TRANSCODE_DIR --id SHOW_ID [--library DIR]`: the packaging
- * step alone, from the output of `ladder transcode`. */
+ * step alone, from the output of `ladder transcode` (its packets, and the source's CEA-608 as
+ * text in TRANSCODE_DIR/cc608.vtt when it had some). */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const char usage_text[] =
     "usage: ladder package TRANSCODE_DIR --id SHOW_ID [--title T] [--library DIR] [--profile FILE] "
-    "[--captions FILE[:LANG[:NAME]]]...";
+    "[--captions FILE[:LANG[:NAME[:sdh]]]]... [--cc LANG[:NAME]]";
 
 typedef struct replay_ctx {
     const char *dir;
+    ladder_captions cc608;
 } replay_ctx;
 
-static int replay(void *opaque, const ladder_sink *sink, ladder_plan *plan,
-                  ladder_stream_stats *stats, ladder_error *err)
+static int replay(void *opaque, const ladder_sink *sink, publish_feed_result *out,
+                  ladder_error *err)
 {
-    const replay_ctx *c = opaque;
-    return tc_disk_replay(c->dir, sink, plan, stats, err);
+    replay_ctx *c = opaque;
+    char path[4096];
+    int ret = tc_disk_replay(c->dir, sink, out->plan, out->stats, err);
+
+    snprintf(path, sizeof path, "%s/" TC_CC608_FILE, c->dir);
+    if (ret >= 0 && ladder_path_exists(path)) {
+        ret = ladder_captions_read(path, &c->cc608, err);
+        out->cc608 = &c->cc608;
+    }
+    return ret;
 }
 
 int cmd_package(int argc, char **argv)
 {
     const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
+    const char *cc = NULL;
+    char cc_language[LADDER_LANGUAGE_MAX], cc_name[LADDER_NAME_MAX];
     int quiet = 0, version = 0;
     cli_list caption_specs = {0};
     ladder_captions *captions = NULL;
@@ -32,13 +45,15 @@ int cmd_package(int argc, char **argv)
         {"profile", CLI_OPT_STRING, &profile, "ladder profile the transcode used (default pbs16)"},
         {"captions", CLI_OPT_LIST, &caption_specs,
          "FILE[:LANG[:NAME[:sdh]]]: a WebVTT, SRT or SCC track (repeat per language)"},
+        {"cc", CLI_OPT_STRING, &cc,
+         "LANG[:NAME]: how the source's CEA-608 captions are labelled (default en:CC1)"},
         {"quiet", CLI_OPT_FLAG, &quiet, "only warnings and errors"},
         {NULL},
     };
     int npos = 0, ret = cli_parse(argc, argv, opts, usage_text, &npos);
     ladder_error err = {0};
     prof_ladder ladder;
-    replay_ctx ctx;
+    replay_ctx ctx = {0};
 
     if (ret)
         return ret < 0 ? 0 : ret;
@@ -49,7 +64,9 @@ int cmd_package(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     cli_output_init(quiet ? 0 : 1);
-    ret = cli_read_captions(&caption_specs, &captions, &err);
+    ret = cli_parse_cc(cc, cc_language, cc_name, &err);
+    if (ret >= 0)
+        ret = cli_read_captions(&caption_specs, &captions, &err);
     if (ret >= 0)
         ret = profile ? prof_load(profile, &ladder, &err) : prof_load_default(&ladder, &err);
     ctx.dir = argv[1];
@@ -59,10 +76,13 @@ int cmd_package(int argc, char **argv)
                                .title = title,
                                .ladder = &ladder,
                                .captions = captions,
-                               .n_captions = caption_specs.n};
+                               .n_captions = caption_specs.n,
+                               .cc_language = cc_language,
+                               .cc_name = cc_name};
         ret = publish_show(&req, replay, &ctx, &version, &err);
     }
     cli_free_captions(captions, caption_specs.n);
+    ladder_captions_free(&ctx.cc608);
     if (ret < 0)
         return cli_fail("package", &err);
     if (!quiet)

@@ -83,7 +83,8 @@ static void print_table(const tc_transcoder *t)
         printf("(the source has no audio: the renditions are video-only)\n");
 }
 
-/* Runs the transcode into the staging folder and writes summary.json there. */
+/* Runs the transcode into the staging folder and writes summary.json (and the source's CEA-608
+ * as text) there. */
 static int transcode_into(const char *in, const char *staging, const tc_params *params,
                           const transcode_opts *o, ladder_error *err)
 {
@@ -111,6 +112,9 @@ static int transcode_into(const char *in, const char *staging, const tc_params *
     snprintf(path, sizeof path, "%s/summary.json", staging);
     if (ret >= 0)
         ret = ladder_write_file_atomic(path, json, strlen(json), err);
+    snprintf(path, sizeof path, "%s/" TC_CC608_FILE, staging);
+    if (ret >= 0 && tc_get_captions(t)) /* `ladder package` publishes it as a subtitle track */
+        ret = ladder_captions_save(path, tc_get_captions(t), INT64_MAX, err);
     if (ret >= 0 && o->json)
         printf("%s\n", json);
     else if (ret >= 0 && !o->quiet)

@@ -36,6 +36,9 @@ static void bitstream(const uint8_t *d, int n)
         }
     }
     val_h264_frame_mbs_only(d, n);
+    for (int len_size = 0; len_size <= 4; len_size += 4) /* at most one pair per 3 bytes */
+        if (val_h264_cc608_pairs(d, n, len_size) > n / 3)
+            abort();
     val_aac_asc_config(d, n, &aot, &channels);
     val_aac_adts_config(d, n, &aot, &channels);
 }

@@ -145,6 +145,8 @@ ffmpeg -nostdin -y -v error -i "$work/clip64.mp4" -map 0:v -c copy -bsf:v h264_m
     -f h264 "$out/bmff/annexb.h264"
 ffmpeg -nostdin -y -v error -i "$work/clip64.mp4" -map 0:a -c copy -frames:a 2 -f adts "$out/bmff/adts.aac"
 printf '\x12\x10' | seed bmff asc-lc-stereo
+# an SEI NAL with A/53 cc_data: a field-1 and a field-2 CEA-608 null pair
+printf '\x00\x00\x01\x06\x04\x11\xb5\x00\x31GA94\x03\x42\xff\xfc\x80\x80\xfd\x80\x80\xff\x80' | seed bmff sei-a53-cc
 # fMP4 and TS by ffmpeg itself, for when there is no ingest below
 ffmpeg -nostdin -y -v error -i "$work/clip64.mp4" -c copy -f mp4 \
     -movflags frag_keyframe+empty_moov+default_base_moof "$out/bmff/ffmpeg-fragmented.mp4"

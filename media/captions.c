@@ -3,6 +3,7 @@
  * decoded text becomes a WebVTT cue payload through libavcodec's WebVTT encoder: Ladder parses
  * none of these formats itself (docs/captions.md). */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,14 +22,23 @@ static const struct {
     {"scc", AV_CODEC_ID_EIA_608},
 };
 
-/* What one read holds open. */
+/* What one read holds open: a caption file's demuxer (none for CEA-608 fed by the caller),
+ * the decoder and the WebVTT encoder. */
 typedef struct reader {
-    const char *path;
+    const char *path; /* what messages name */
     AVFormatContext *ic;
+    AVRational tb; /* the packets' time base */
     AVCodecContext *dec, *enc;
     AVPacket *pkt;
     ladder_captions *out;
 } reader;
+
+/* The CEA-608 decoder is a reader whose packets come from the caller. */
+struct ladder_cc_decoder {
+    reader r;
+    ladder_captions cues;
+    int flushed;
+};
 
 void ladder_captions_free(ladder_captions *c)
 {
@@ -61,24 +71,26 @@ static int open_file(reader *r, ladder_error *err)
                             r->path, strchr("aeiou", name[0]) ? "an" : "a", name);
 }
 
-/* The decoder for the file's codec, and the WebVTT encoder fed with its ASS header. */
-static int open_codecs(reader *r, ladder_error *err)
+/* The decoder for `codec` (with the file's parameters, par, when there is a file), and the
+ * WebVTT encoder fed with its ASS header. */
+static int open_codecs(reader *r, enum AVCodecID codec, const AVCodecParameters *par,
+                       ladder_error *err)
 {
-    AVStream *st = r->ic->streams[0];
-    const AVCodec *dec = avcodec_find_decoder(st->codecpar->codec_id);
+    const AVCodec *dec = avcodec_find_decoder(codec);
     const AVCodec *enc = avcodec_find_encoder(AV_CODEC_ID_WEBVTT);
-    int ret;
+    int ret = 0;
 
     if (!dec || !enc)
         return ladder_error_set(err, LADDER_EINPUT, "%s: this FFmpeg has no %s decoder", r->path,
-                                avcodec_get_name(st->codecpar->codec_id));
+                                avcodec_get_name(codec));
     r->dec = avcodec_alloc_context3(dec);
     r->enc = avcodec_alloc_context3(enc);
     r->pkt = av_packet_alloc();
     if (!r->dec || !r->enc || !r->pkt)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    ret = avcodec_parameters_to_context(r->dec, st->codecpar);
-    r->dec->pkt_timebase = st->time_base;
+    if (par)
+        ret = avcodec_parameters_to_context(r->dec, par);
+    r->dec->pkt_timebase = r->tb;
     if (ret >= 0)
         ret = avcodec_open2(r->dec, dec, NULL);
     if (ret < 0 || !r->dec->subtitle_header)
@@ -146,7 +158,7 @@ static int add_cue(ladder_captions *c, int64_t start_ms, int64_t end_ms, const c
  * completes a caption from many packets and says when it was shown and for how long. */
 static int subtitle_to_cue(reader *r, AVSubtitle *sub, const AVPacket *pkt, ladder_error *err)
 {
-    AVRational tb = r->ic->streams[0]->time_base, ms = {1, 1000};
+    AVRational tb = r->tb, ms = {1, 1000};
     uint8_t text[65536];
     int64_t start, end;
     int len;
@@ -173,21 +185,28 @@ static int subtitle_to_cue(reader *r, AVSubtitle *sub, const AVPacket *pkt, ladd
     return 0;
 }
 
+/* Decodes r->pkt; a subtitle it completes becomes a cue. */
+static int decode_packet(reader *r, ladder_error *err)
+{
+    AVSubtitle sub;
+    int got = 0, ret = avcodec_decode_subtitle2(r->dec, &sub, &got, r->pkt);
+
+    if (ret < 0 || !got)
+        return 0; /* a packet the decoder cannot use is skipped, as a player would */
+    ret = subtitle_to_cue(r, &sub, r->pkt, err);
+    avsubtitle_free(&sub);
+    return ret;
+}
+
 static int read_cues(reader *r, ladder_error *err)
 {
     int ret;
 
     while ((ret = av_read_frame(r->ic, r->pkt)) >= 0) {
-        AVSubtitle sub;
-        int got = 0;
-        ret = avcodec_decode_subtitle2(r->dec, &sub, &got, r->pkt);
-        if (ret >= 0 && got) {
-            ret = subtitle_to_cue(r, &sub, r->pkt, err);
-            avsubtitle_free(&sub);
-            if (ret < 0)
-                break;
-        }
+        ret = decode_packet(r, err);
         av_packet_unref(r->pkt);
+        if (ret < 0)
+            break;
     }
     av_packet_unref(r->pkt);
     if (ret == AVERROR_EOF)
@@ -216,8 +235,11 @@ int ladder_captions_read(const char *path, ladder_captions *out, ladder_error *e
 
     ladder_captions_free(out);
     ret = open_file(&r, err);
-    if (ret >= 0)
-        ret = open_codecs(&r, err);
+    if (ret >= 0) {
+        r.tb = r.ic->streams[0]->time_base;
+        ret =
+            open_codecs(&r, r.ic->streams[0]->codecpar->codec_id, r.ic->streams[0]->codecpar, err);
+    }
     if (ret >= 0)
         ret = read_cues(&r, err);
     if (ret >= 0 && out->n > 1) /* qsort's array may not be NULL, even for no cues */
@@ -228,6 +250,103 @@ int ladder_captions_read(const char *path, ladder_captions *out, ladder_error *e
     avformat_close_input(&r.ic);
     if (ret < 0)
         ladder_captions_free(out);
+    return ret;
+}
+
+/* ---- CEA-608 from the caller ---------------------------------------------------------------- */
+
+int ladder_cc_decoder_open(ladder_cc_decoder **out, ladder_error *err)
+{
+    ladder_cc_decoder *d = calloc(1, sizeof *d);
+    int ret;
+
+    *out = NULL;
+    if (!d)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    d->r.path = "CEA-608 captions";
+    d->r.tb = (AVRational){1, LADDER_VIDEO_TIMEBASE};
+    d->r.out = &d->cues;
+    ret = open_codecs(&d->r, AV_CODEC_ID_EIA_608, NULL, err);
+    if (ret < 0) {
+        ladder_cc_decoder_close(d);
+        return ret;
+    }
+    *out = d;
+    return 0;
+}
+
+int ladder_cc_decoder_feed(ladder_cc_decoder *d, int64_t pts, const uint8_t *cc_data, int size,
+                           ladder_error *err)
+{
+    int ret = av_new_packet(d->r.pkt, size);
+
+    if (ret < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    memcpy(d->r.pkt->data, cc_data, size);
+    d->r.pkt->pts = d->r.pkt->dts = pts;
+    ret = decode_packet(&d->r, err);
+    av_packet_unref(d->r.pkt);
+    return ret;
+}
+
+const ladder_captions *ladder_cc_decoder_cues(ladder_cc_decoder *d)
+{
+    if (!d->flushed) { /* a caption still on screen at the end comes out now */
+        av_packet_unref(d->r.pkt);
+        decode_packet(&d->r, &(ladder_error){0});
+        d->flushed = 1;
+    }
+    if (d->cues.n > 1)
+        qsort(d->cues.cues, d->cues.n, sizeof *d->cues.cues, by_start);
+    return &d->cues;
+}
+
+void ladder_cc_decoder_close(ladder_cc_decoder *d)
+{
+    if (!d)
+        return;
+    av_packet_free(&d->r.pkt);
+    avcodec_free_context(&d->r.dec);
+    avcodec_free_context(&d->r.enc);
+    ladder_captions_free(&d->cues);
+    free(d);
+}
+
+/* ---- writing and measuring ------------------------------------------------------------------ */
+
+/* WebVTT's timestamp form, hours always written: HH:MM:SS.mmm. */
+static void append_time(ladder_text *t, int64_t ms)
+{
+    ladder_text_printf(t, "%02" PRId64 ":%02d:%02d.%03d", ms / 3600000, (int)(ms / 60000 % 60),
+                       (int)(ms / 1000 % 60), (int)(ms % 1000));
+}
+
+void ladder_cue_to_vtt(ladder_text *t, const ladder_cue *c, int64_t shift_ms)
+{
+    ladder_text_printf(t, "\n");
+    append_time(t, c->start_ms + shift_ms);
+    ladder_text_printf(t, " --> ");
+    append_time(t, c->end_ms + shift_ms);
+    ladder_text_printf(t, "\n%s\n", c->text);
+}
+
+void ladder_vtt_time(ladder_text *t, int64_t ms)
+{
+    append_time(t, ms);
+}
+
+int ladder_captions_save(const char *path, const ladder_captions *c, int64_t before_ms,
+                         ladder_error *err)
+{
+    ladder_text t = {0};
+    int ret;
+
+    ladder_text_printf(&t, "WEBVTT\n");
+    for (int k = 0; k < c->n && c->cues[k].start_ms < before_ms; k++)
+        ladder_cue_to_vtt(&t, &c->cues[k], 0);
+    ret = t.failed ? ladder_error_set(err, LADDER_ENOMEM, "out of memory")
+                   : ladder_write_file_atomic(path, t.s, t.len, err);
+    ladder_text_free(&t);
     return ret;
 }
 

@@ -31,6 +31,7 @@ typedef struct ladder_stream {
     int fps_num, fps_den; /* nominal output frame rate */
     int profile_idc, level_idc;
     int audio_stream; /* index of the audio stream muxed with it, -1 if none */
+    int cc608;        /* carries the source's CEA-608 as A/53 SEI; final at the sink's end */
     /* audio */
     int sample_rate, channels;
     /* codec configuration: SPS+PPS in Annex-B for video, AudioSpecificConfig for audio */
@@ -115,6 +116,26 @@ typedef struct ladder_captions {
 int ladder_captions_read(const char *path, ladder_captions *c, ladder_error *err);
 /* Frees the cues (the struct itself is the caller's). */
 void ladder_captions_free(ladder_captions *c);
+/* WebVTT text: one cue (a blank line, the timing line, the payload), its times moved by
+ * shift_ms; and a bare timestamp, HH:MM:SS.mmm. */
+void ladder_cue_to_vtt(ladder_text *t, const ladder_cue *c, int64_t shift_ms);
+void ladder_vtt_time(ladder_text *t, int64_t ms);
+/* The track as a WebVTT file (written atomically): its cues that start before before_ms. */
+int ladder_captions_save(const char *path, const ladder_captions *c, int64_t before_ms,
+                         ladder_error *err);
+
+/* CEA-608 captions fed as they arrive with the pictures (cc_data triplets, as in A/53 or a MOV
+ * c608 track, pts in 1/90000 from the first picture), decoded to cues with FFmpeg's cc_dec
+ * (field 1, CC1). */
+typedef struct ladder_cc_decoder ladder_cc_decoder;
+int ladder_cc_decoder_open(ladder_cc_decoder **out, ladder_error *err);
+int ladder_cc_decoder_feed(ladder_cc_decoder *d, int64_t pts, const uint8_t *cc_data, int size,
+                           ladder_error *err);
+/* Ends the decoding (a caption still showing comes out) and returns the cues, sorted; owned
+ * by d. Feed nothing after. */
+const ladder_captions *ladder_cc_decoder_cues(ladder_cc_decoder *d);
+void ladder_cc_decoder_close(ladder_cc_decoder *d);
+
 /* The share of [0, duration seconds] during which some cue shows. */
 double ladder_captions_coverage(const ladder_captions *c, double duration);
 

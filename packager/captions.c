@@ -15,22 +15,6 @@
 
 #include "pkg_internal.h"
 
-/* WebVTT's timestamp form, hours always written: HH:MM:SS.mmm. */
-static void append_time(ladder_text *t, int64_t ms)
-{
-    ladder_text_printf(t, "%02" PRId64 ":%02d:%02d.%03d", ms / 3600000, (int)(ms / 60000 % 60),
-                       (int)(ms / 1000 % 60), (int)(ms % 1000));
-}
-
-static void append_cue(ladder_text *t, const ladder_cue *c)
-{
-    ladder_text_printf(t, "\n");
-    append_time(t, c->start_ms);
-    ladder_text_printf(t, " --> ");
-    append_time(t, c->end_ms);
-    ladder_text_printf(t, "\n%s\n", c->text);
-}
-
 /* Whether cue c shows at some time in [from, to) seconds. */
 static int shows_during(const ladder_cue *c, double from, double to)
 {
@@ -57,12 +41,12 @@ static int write_segment(const char *dir, int i, const ladder_captions *c, const
         to = INFINITY; /* the last segment keeps cues that run past the last picture */
     ladder_text_printf(&t, "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:%" PRId64 ",LOCAL:",
                        first_ms * 90 + (int64_t)PKG_TS_OFFSET_SECONDS * 90000);
-    append_time(&t, first_ms);
+    ladder_vtt_time(&t, first_ms);
     ladder_text_printf(&t, "\n");
     for (int k = 0; k < c->n && c->cues[k].start_ms < to * 1000 && c->cues[k].start_ms < end * 1000;
          k++)
         if (shows_during(&c->cues[k], from, to))
-            append_cue(&t, &c->cues[k]);
+            ladder_cue_to_vtt(&t, &c->cues[k], 0);
     snprintf(path, sizeof path, "%s/seg%05d.vtt", dir, i);
     return pkg_save_text(&t, path, err);
 }
@@ -71,14 +55,10 @@ static int write_segment(const char *dir, int i, const ladder_captions *c, const
 static int write_sidecar(const char *out_dir, const ladder_captions *c, double end,
                          ladder_error *err)
 {
-    ladder_text t = {0};
     char path[1200];
 
-    ladder_text_printf(&t, "WEBVTT\n");
-    for (int k = 0; k < c->n && c->cues[k].start_ms < end * 1000; k++)
-        append_cue(&t, &c->cues[k]);
     snprintf(path, sizeof path, "%s/" PKG_SUBTITLES_DIR "/%s.vtt", out_dir, c->language);
-    return pkg_save_text(&t, path, err);
+    return ladder_captions_save(path, c, (int64_t)ceil(end * 1000), err);
 }
 
 static int write_track(const char *out_dir, const ladder_captions *c, const hls_segment *segs,

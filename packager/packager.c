@@ -81,6 +81,8 @@ struct pkg_packager {
     int n_cuts, cap_cuts;
     double duration;
     audio_only_variant audio_only;
+    ladder_captions captions[PKG_MAX_CAPTION_TRACKS]; /* shallow copies: the cues are borrowed */
+    int n_captions;
     pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
     int n_variants;
     int poster_width, poster_height; /* 0 until poster.jpg is written */
@@ -615,8 +617,10 @@ static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
     pkg_packager *p = opaque;
     ladder_error why = {0};
     int ret = sink_result(p, 0, NULL, err);
-    (void)plan;
 
+    /* which renditions carry CEA-608 is known only once every picture is through */
+    for (int i = 0; i < p->plan.n_streams && i < plan->n_streams; i++)
+        p->plan.streams[i].cc608 = plan->streams[i].cc608;
     for (int i = 0; i < p->plan.n_streams; i++)
         p->audio[i].ended = 1;
     for (int i = 0; ret >= 0 && i < p->n_hls; i++) {
@@ -652,6 +656,8 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
     if (!p)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     p->params = *params;
+    for (int i = 0; i < params->n_captions; i++)
+        p->captions[p->n_captions++] = params->captions[i];
     snprintf(p->out_dir, sizeof p->out_dir, "%s", params->out_dir);
     p->params.out_dir = p->out_dir;
     if (params->entry_prefix) {
@@ -766,6 +772,7 @@ static int rung_playlists(pkg_packager *p, hls_rung *r, pkg_master_entry *e, lad
     e->width = v->width;
     e->height = v->height;
     e->fps = (double)v->fps_num / v->fps_den;
+    e->cc608 = v->cc608;
     snprintf(e->uri, sizeof e->uri, "hls/%s/index.m3u8", v->name);
     snprintf(e->iframe_uri, sizeof e->iframe_uri, "hls/%s/iframes.m3u8", v->name);
     e->iframe_peak_bps = iframe_peak_bps(&r->w, r->video_end);
@@ -819,6 +826,10 @@ static int make_poster(pkg_packager *p, ladder_error *err)
 
 int pkg_finish(pkg_packager *p, ladder_error *err)
 {
+    pkg_master_text text = {.subs = p->captions,
+                            .n_subs = p->n_captions,
+                            .cc_language = p->params.cc_language,
+                            .cc_name = p->params.cc_name};
     pkg_master_entry *e = av_calloc(PROF_MAX_RUNGS + 1, sizeof *e);
     char path[1100];
     int n = 0, ret = 0;
@@ -837,20 +848,18 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         snprintf(e[n].uri, sizeof e[n].uri, "hls/audio/index.m3u8");
         n++;
     }
-    if (ret >= 0 && p->params.n_captions > 0)
-        ret = write_caption_tracks(p->out_dir, p->params.captions, p->params.n_captions,
-                                   p->n_hls > 0 ? p->hls[0].w.segments : NULL,
-                                   p->n_hls > 0 ? p->hls[0].w.n_segments : 0, target_seconds(p),
-                                   &p->params.logger, err);
+    if (ret >= 0 && p->n_captions > 0)
+        ret = write_caption_tracks(
+            p->out_dir, p->captions, p->n_captions, p->n_hls > 0 ? p->hls[0].w.segments : NULL,
+            p->n_hls > 0 ? p->hls[0].w.n_segments : 0, target_seconds(p), &p->params.logger, err);
     if (ret >= 0 && n > 0) {
         order_variants(e, n);
         snprintf(path, sizeof path, "%s/master.m3u8", p->out_dir);
-        ret = write_master_playlist(path, e, n, p->params.captions, p->params.n_captions, "", err);
+        ret = write_master_playlist(path, e, n, &text, "", err);
     }
     if (ret >= 0 && n > 0 && p->params.entry_prefix) {
         snprintf(path, sizeof path, "%s/%s", p->out_dir, p->entry_name);
-        ret = write_master_playlist(path, e, n, p->params.captions, p->params.n_captions,
-                                    p->params.entry_prefix, err);
+        ret = write_master_playlist(path, e, n, &text, p->params.entry_prefix, err);
     }
     p->n_variants = n;
     for (int i = 0; i < n; i++)
@@ -885,10 +894,22 @@ double pkg_duration(const pkg_packager *p)
 
 const ladder_captions *pkg_captions(const pkg_packager *p)
 {
-    return p->params.captions;
+    return p->captions;
 }
 
 int pkg_n_captions(const pkg_packager *p)
 {
-    return p->params.n_captions;
+    return p->n_captions;
+}
+
+int pkg_add_captions(pkg_packager *p, const ladder_captions *track, ladder_error *err)
+{
+    if (p->n_captions == PKG_MAX_CAPTION_TRACKS)
+        return ladder_error_set(err, LADDER_EINVAL, "more than %d caption tracks",
+                                PKG_MAX_CAPTION_TRACKS);
+    p->captions[p->n_captions] = *track;
+    if (pkg_check_captions(p->captions, p->n_captions + 1, err) < 0)
+        return err->code;
+    p->n_captions++;
+    return 0;
 }

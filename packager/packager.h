@@ -28,6 +28,9 @@ typedef struct pkg_params {
      * until pkg_close. Languages must be distinct language tags (PKG_MAX_CAPTION_TRACKS). */
     const ladder_captions *captions;
     int n_captions;
+    /* The CLOSED-CAPTIONS rendition for renditions whose video carries CEA-608 (the plan's
+     * cc608): its LANGUAGE and NAME (NULL: "en", "CC1"); borrowed until pkg_close. */
+    const char *cc_language, *cc_name;
     ladder_logger logger;
 } pkg_params;
 
@@ -52,6 +55,10 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err);
 
 /* The sink to feed; valid until pkg_close. Thread-safe as ladder_sink requires. */
 const ladder_sink *pkg_get_sink(pkg_packager *p);
+
+/* One more caption track, before pkg_finish (the source's CEA-608 decoded while it was
+ * transcoded); checked as pkg_open checks params' tracks. Borrowed until pkg_close. */
+int pkg_add_captions(pkg_packager *p, const ladder_captions *track, ladder_error *err);
 
 /* After the sink's end: writes master.m3u8 and the I-frame playlists. */
 int pkg_finish(pkg_packager *p, ladder_error *err);

@@ -70,6 +70,7 @@ typedef struct pkg_master_entry {
     char uri[256], iframe_uri[256]; /* relative to the master playlist */
     char video_codec[32];           /* CODECS of the I-frame stream: the avc1 part only */
     double iframe_peak_bps;
+    int cc608; /* its video carries CEA-608 (CC1) */
 } pkg_master_entry;
 
 /* The target duration is the longest EXTINF rounded, and never below min_target (the
@@ -83,14 +84,19 @@ double iframe_peak_bps(const seg_writer *w, double total);
 /* Subtitle renditions first (one per caption track), then the entries in the order given;
  * I-frame streams follow for every video entry. Every URI gets `prefix` in front ("" for the
  * version's own master.m3u8, "vN/" for entry.m3u8). */
+typedef struct pkg_master_text {
+    const ladder_captions *subs; /* the SUBTITLES renditions */
+    int n_subs;
+    const char *cc_language, *cc_name; /* the CLOSED-CAPTIONS rendition, when a rung has 608 */
+} pkg_master_text;
 int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
-                          const ladder_captions *subs, int n_subs, const char *prefix,
-                          ladder_error *err);
+                          const pkg_master_text *text, const char *prefix, ladder_error *err);
 
 /* Caption tracks (captions.c): subtitles/LANG/index.m3u8 with WebVTT segments cut at the
  * video's segments `segs`, and the whole track as subtitles/LANG.vtt for the MP4 fallbacks. */
 #define PKG_SUBTITLES_DIR   "subtitles"
 #define PKG_SUBTITLES_GROUP "subs"
+#define PKG_CC_GROUP        "cc"
 #define PKG_SDH_CHARACTERISTICS                                                                    \
     "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-"     \
     "sound"

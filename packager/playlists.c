@@ -116,14 +116,36 @@ static void append_subtitles(ladder_text *t, const ladder_captions *subs, int n,
     }
 }
 
+/* RFC 8216 4.3.4.2: a variant whose video carries CEA-608 names the CLOSED-CAPTIONS group;
+ * when none does, every variant says NONE (else Safari offers an empty captions menu); when
+ * some do, the others (the audio-only variant at least) say nothing, since NONE must then be
+ * on none (docs/captions.md). */
+static void append_closed_captions(ladder_text *t, const pkg_master_entry *e, int any_cc)
+{
+    if (e->cc608)
+        ladder_text_printf(t, ",CLOSED-CAPTIONS=\"%s\"", PKG_CC_GROUP);
+    else if (!any_cc)
+        ladder_text_printf(t, ",CLOSED-CAPTIONS=NONE");
+}
+
 int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
-                          const ladder_captions *subs, int n_subs, const char *prefix,
-                          ladder_error *err)
+                          const pkg_master_text *text, const char *prefix, ladder_error *err)
 {
     ladder_text t = {0};
+    int any_cc = 0, n_subs = text ? text->n_subs : 0;
 
+    for (int i = 0; i < n; i++)
+        any_cc |= v[i].cc608;
     ladder_text_printf(&t, "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-    append_subtitles(&t, subs, n_subs, prefix);
+    if (n_subs > 0)
+        append_subtitles(&t, text->subs, n_subs, prefix);
+    if (any_cc)
+        ladder_text_printf(&t,
+                           "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"%s\",LANGUAGE=\"%s\","
+                           "NAME=\"%s\",DEFAULT=NO,AUTOSELECT=YES,INSTREAM-ID=\"CC1\","
+                           "CHARACTERISTICS=\"%s\"\n",
+                           PKG_CC_GROUP, text && text->cc_language ? text->cc_language : "en",
+                           text && text->cc_name ? text->cc_name : "CC1", PKG_SDH_CHARACTERISTICS);
     for (int i = 0; i < n; i++) {
         const pkg_master_entry *e = &v[i];
         ladder_text_printf(
@@ -134,9 +156,8 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
                                e->fps);
         if (n_subs > 0)
             ladder_text_printf(&t, ",SUBTITLES=\"%s\"", PKG_SUBTITLES_GROUP);
-        /* No rung carries CEA-608 yet; saying so keeps Safari from offering an empty
-         * captions menu (docs/hls-rules.md, closed-captions-signalled). */
-        ladder_text_printf(&t, ",CLOSED-CAPTIONS=NONE\n%s%s\n", prefix, e->uri);
+        append_closed_captions(&t, e, any_cc);
+        ladder_text_printf(&t, "\n%s%s\n", prefix, e->uri);
     }
     for (int i = 0; i < n; i++) {
         const pkg_master_entry *e = &v[i];

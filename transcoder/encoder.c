@@ -7,6 +7,7 @@
  * no scene cuts, closed GOPs). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tc_internal.h"
@@ -150,6 +151,30 @@ static int deliver(tc_encoder *e, const x264_nal_t *nal, int size, const x264_pi
     return ret < 0 ? ret : 0;
 }
 
+/* The picture's caption bytes (cc.c) as an A/53 SEI x264 writes with it. x264 keeps the
+ * payload until the picture is coded and frees it, and the array, with sei_free. */
+static int attach_captions(x264_picture_t *in, const AVFrame *pic)
+{
+    const AVFrameSideData *sd = av_frame_get_side_data(pic, AV_FRAME_DATA_A53_CC);
+    x264_sei_payload_t *payloads;
+    int size;
+
+    if (!sd)
+        return 0;
+    payloads = malloc(sizeof *payloads);
+    if (!payloads)
+        return -1;
+    payloads->payload = tc_a53_sei_payload(sd->data, (int)sd->size, &size);
+    if (!payloads->payload) {
+        free(payloads);
+        return -1;
+    }
+    payloads->payload_size = size;
+    payloads->payload_type = 4; /* user_data_registered_itu_t_t35 (H.264 D.1) */
+    in->extra_sei = (x264_sei_t){.num_payloads = 1, .payloads = payloads, .sei_free = free};
+    return 0;
+}
+
 int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const ladder_sink *sink,
                       ladder_error *err)
 {
@@ -166,6 +191,8 @@ int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const ladder_s
     }
     in.i_pts = pic->pts;
     in.i_type = idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
+    if (attach_captions(&in, pic) < 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     size = x264_encoder_encode(e->x264, &nal, &n, &in, &out);
     if (size < 0)
         return ladder_error_set(err, LADDER_EENCODE, "%s: x264 failed to encode", e->name);

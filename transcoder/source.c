@@ -1,6 +1,9 @@
 /* source.c: the input side. Opens the mezzanine with libavformat, decodes its video once and
  * normalizes every picture (deinterlace, rotation) with a libavfilter graph that is built only
- * when the source needs it. Audio packets are handed out undecoded to audio.c. */
+ * when the source needs it. Audio packets are handed out undecoded to audio.c. CEA-608 comes
+ * either inside the H.264 (the decoder puts it on each picture as A/53 side data) or as a
+ * caption track beside it (a MOV c608 track), whose bytes are put on the pictures the same
+ * way, so everything after this file sees one form. */
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,10 +16,23 @@
 
 #include "tc_internal.h"
 
+/* Caption bytes from a caption track, waiting for the picture they belong to. */
+typedef struct cc_packet {
+    int64_t pts; /* 1/90000 from the video origin */
+    uint8_t data[3 * 31];
+    int size;
+} cc_packet;
+
+#define CC_PENDING_MAX 64 /* about two seconds of pictures */
+
 struct tc_source {
     AVFormatContext *fmt;
     AVCodecContext *dec;
     AVStream *video, *audio;
+    AVStream *captions;         /* an EIA-608 track, or NULL */
+    ladder_cc_decoder *cc_text; /* where its bytes are decoded to text, at their own times */
+    cc_packet pending[CC_PENDING_MAX];
+    int n_pending;
     AVFilterGraph *graph; /* NULL when pictures pass through untouched */
     AVFilterContext *buf_src, *buf_sink;
     AVPacket *pkt;
@@ -157,6 +173,9 @@ static int open_input(tc_source *s, const char *path, ladder_error *err)
     s->video = s->fmt->streams[ret];
     ret = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, s->video->index, NULL, 0);
     s->audio = ret >= 0 ? s->fmt->streams[ret] : NULL;
+    for (unsigned i = 0; i < s->fmt->nb_streams && !s->captions; i++)
+        if (s->fmt->streams[i]->codecpar->codec_id == AV_CODEC_ID_EIA_608)
+            s->captions = s->fmt->streams[i];
     return 0;
 }
 
@@ -209,14 +228,44 @@ AVStream *tc_source_audio_stream(const tc_source *s)
     return s->audio;
 }
 
+int tc_source_has_caption_track(const tc_source *s)
+{
+    return s->captions != NULL;
+}
+
+/* The broadcast rates a measured average may be a hair off: an MP4 whose last picture has no
+ * duration averages 420 pictures over 13.967 s, 30.07 fps, which a 30 fps cap would halve. */
+static const AVRational standard_rates[] = {{24000, 1001}, {24, 1}, {25, 1},       {30000, 1001},
+                                            {30, 1},       {50, 1}, {60000, 1001}, {60, 1}};
+
+/* The standard rate within 1% of r (the nearest), else r itself. */
+static AVRational nearest_standard(AVRational r)
+{
+    AVRational best = r;
+    double off = 0.01;
+
+    for (size_t i = 0; i < sizeof standard_rates / sizeof standard_rates[0]; i++)
+        if (fabs(av_q2d(r) / av_q2d(standard_rates[i]) - 1) < off) {
+            off = fabs(av_q2d(r) / av_q2d(standard_rates[i]) - 1);
+            best = standard_rates[i];
+        }
+    return best;
+}
+
 static void guess_fps(const tc_source *s, int *num, int *den)
 {
-    AVRational r = s->video->avg_frame_rate;
+    AVRational r = s->video->avg_frame_rate, base = s->video->r_frame_rate;
 
     if (r.num <= 0 || r.den <= 0 || av_q2d(r) > 240)
-        r = s->video->r_frame_rate;
+        r = base;
     if (r.num <= 0 || r.den <= 0 || av_q2d(r) > 240)
         r = (AVRational){30, 1};
+    /* The stream's own base rate settles which of two near rates (60 or 59.94) it is. */
+    if (base.num > 0 && base.den > 0 && av_cmp_q(nearest_standard(base), base) == 0 &&
+        fabs(av_q2d(r) / av_q2d(base) - 1) < 0.01)
+        r = base;
+    else
+        r = nearest_standard(r);
     /* Snap the NTSC family so 29.97 stays 30000/1001, not a long rational from averaging. */
     av_reduce(&r.num, &r.den, r.num, r.den, 1 << 20);
     *num = r.num;
@@ -284,6 +333,56 @@ int64_t tc_source_origin(const tc_source *s, AVRational tb)
     return av_rescale_q(s->origin, s->video->time_base, tb);
 }
 
+/* A caption track's bytes up to the picture's time go on the picture as A/53 side data (31
+ * triplets at most, the rest on the next picture), unless its H.264 carried its own. */
+static int attach_captions(tc_source *s, AVFrame *f)
+{
+    uint8_t cc_data[3 * 31];
+    int size = 0, used = 0;
+    AVFrameSideData *sd;
+
+    if (s->n_pending == 0 || av_frame_get_side_data(f, AV_FRAME_DATA_A53_CC))
+        return 0;
+    while (used < s->n_pending && s->pending[used].pts <= f->pts &&
+           size + s->pending[used].size <= (int)sizeof cc_data) {
+        memcpy(cc_data + size, s->pending[used].data, s->pending[used].size);
+        size += s->pending[used++].size;
+    }
+    memmove(s->pending, s->pending + used, (s->n_pending - used) * sizeof *s->pending);
+    s->n_pending -= used;
+    if (size == 0)
+        return 0;
+    sd = av_frame_new_side_data(f, AV_FRAME_DATA_A53_CC, size);
+    if (!sd)
+        return -1;
+    memcpy(sd->data, cc_data, size);
+    return 0;
+}
+
+/* Keeps a caption track packet's triplets until their picture is out of the decoder (a
+ * track that runs ahead of the pictures by more than CC_PENDING_MAX loses its oldest), and
+ * decodes them to text at the packet's own time: the picture may already be out. */
+static int hold_captions(tc_source *s, const AVPacket *pkt, ladder_error *err)
+{
+    const AVRational out_tb = {1, LADDER_VIDEO_TIMEBASE};
+    cc_packet *c;
+
+    if (pkt->pts == AV_NOPTS_VALUE || pkt->size < 3)
+        return 0;
+    if (s->n_pending == CC_PENDING_MAX)
+        memmove(s->pending, s->pending + 1, --s->n_pending * sizeof *s->pending);
+    c = &s->pending[s->n_pending++];
+    c->pts = av_rescale_q(pkt->pts, s->captions->time_base, out_tb) - tc_source_origin(s, out_tb);
+    c->size = pkt->size / 3 * 3 < (int)sizeof c->data ? pkt->size / 3 * 3 : (int)sizeof c->data;
+    memcpy(c->data, pkt->data, c->size);
+    return s->cc_text ? ladder_cc_decoder_feed(s->cc_text, c->pts, c->data, c->size, err) : 0;
+}
+
+void tc_source_decode_captions_with(tc_source *s, ladder_cc_decoder *d)
+{
+    s->cc_text = d;
+}
+
 /* Turns a decoded or filtered frame, whose timestamps are in `tb`, into the caller's frame
  * with a 1/90000 pts. (A filter graph may change the time base: bwdif halves it.) */
 static int emit(tc_source *s, AVFrame *src, AVRational tb, AVFrame **frame)
@@ -303,7 +402,7 @@ static int emit(tc_source *s, AVFrame *src, AVRational tb, AVFrame **frame)
     av_frame_move_ref(f, src);
     f->pts = av_rescale_q(ts, tb, out_tb) - av_rescale_q(s->origin, s->video->time_base, out_tb);
     *frame = f;
-    return 1;
+    return attach_captions(s, f) < 0 ? AVERROR(ENOMEM) : 1;
 }
 
 /* Pulls one picture out of the filter graph (or the decoder when there is no graph). */
@@ -365,6 +464,12 @@ static int feed(tc_source *s, tc_audio_packet_fn on_audio, void *opaque, ladder_
         if (ret < 0 && ret != AVERROR(EAGAIN)) {
             s->decode_errors++;
             ladder_log(s->logger, LADDER_LOG_DEBUG, "tc", "damaged video packet skipped");
+        }
+    } else if (s->captions && s->pkt->stream_index == s->captions->index) {
+        ret = hold_captions(s, s->pkt, err);
+        if (ret < 0) {
+            av_packet_unref(s->pkt);
+            return ret;
         }
     } else if (s->audio && s->pkt->stream_index == s->audio->index && on_audio) {
         ret = on_audio(opaque, s->pkt);

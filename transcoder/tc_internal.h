@@ -50,6 +50,10 @@ int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg, l
 void tc_source_close(tc_source *s);
 void tc_source_describe(const tc_source *s, ladder_plan *plan, tc_source_info *info);
 AVStream *tc_source_audio_stream(const tc_source *s);
+/* Whether the source has a CEA-608 track beside its video (its bytes come on the pictures). */
+int tc_source_has_caption_track(const tc_source *s);
+/* The caption track's bytes are also fed to d (borrowed), at the track's own times. */
+void tc_source_decode_captions_with(tc_source *s, ladder_cc_decoder *d);
 
 /* Reads until it has the next picture: returns 1 with *frame (owned by the caller, pts
  * rescaled to 1/90000 from the video origin), 2 when an audio packet was read (passed to
@@ -127,6 +131,33 @@ int tc_pool_push(tc_pool *p, int i, AVFrame *frame, int idr, ladder_error *err);
 /* Signals the end, waits for every encoder to drain; returns the first worker error. */
 int tc_pool_finish(tc_pool *p, ladder_error *err);
 void tc_pool_close(tc_pool *p);
+
+/* ---- cc.c: CEA-608 caption bytes repaced per rendition -------------------------------- */
+
+#define TC_CC_QUEUE_MAX 128 /* triplets: seconds of captions at any listed rate */
+
+typedef struct tc_cc_fifo {
+    int cc_count, n608; /* triplets per picture, of which 608 pairs; 0: rate not listed */
+    uint8_t q608[TC_CC_QUEUE_MAX][3], q708[TC_CC_QUEUE_MAX][3];
+    int n608_queued, n708_queued;
+    int seen;       /* caption bytes have arrived: from then on every picture carries some */
+    int dropped;    /* triplets beyond the queue's room */
+    int pictures;   /* pictures given caption bytes */
+    int null_field; /* which field the next 608 null pair is for */
+} tc_cc_fifo;
+
+/* Sets the pace for a rendition at fps_num/fps_den; returns 0 for a rate that cannot carry
+ * 608 (the fifo then gives nothing). Set `seen` when the source is known to carry 608 from
+ * its start, so every picture carries caption bytes (padding until the first arrive). */
+int tc_cc_fifo_init(tc_cc_fifo *f, int fps_num, int fps_den);
+/* Queues one source picture's cc_data triplets. */
+void tc_cc_fifo_put(tc_cc_fifo *f, const uint8_t *cc_data, int size);
+/* One rendition picture's cc_data (cc_count triplets) into out (room for 31 triplets);
+ * returns its size in bytes, 0 when the rendition carries none. */
+int tc_cc_fifo_take(tc_cc_fifo *f, uint8_t *out);
+/* The A/53 SEI payload (user data registered by ITU-T T.35) for cc_data, malloc'd; NULL when
+ * out of memory or size is not 1..31 triplets. */
+uint8_t *tc_a53_sei_payload(const uint8_t *cc_data, int size, int *payload_size);
 
 /* ---- summary.c ------------------------------------------------------------------------ */
 

@@ -17,6 +17,9 @@ struct tc_transcoder {
     int size_index[LADDER_MAX_STREAMS]; /* which scaler output each video stream uses */
     int n_sizes;
     ladder_stream_stats stats[LADDER_MAX_STREAMS];
+    tc_cc_fifo cc[LADDER_MAX_STREAMS]; /* per video stream: caption bytes at its pace */
+    ladder_cc_decoder *cc_text;        /* the source's CC1 as cues; NULL until 608 is seen */
+    AVBufferRef *last_cc;              /* the last picture's caption bytes (see take_captions) */
     int ran;
 };
 
@@ -67,6 +70,7 @@ static int open_encoders(tc_transcoder *t, ladder_error *err)
 {
     for (int i = 0; i < t->plan.n_video; i++) {
         ladder_stream *st = &t->plan.streams[i];
+        tc_cc_fifo_init(&t->cc[i], st->fps_num, st->fps_den);
         int ret =
             tc_encoder_open(&t->encoders[i], &t->params.ladder, &t->params.ladder.rungs[st->rung],
                             st, t->params.b_stats, &t->params.logger, err);
@@ -87,6 +91,13 @@ static int open_all(tc_transcoder *t, const char *path, ladder_error *err)
     ret = tc_make_plan(&t->params.ladder, &info, &t->plan, t->fps_divisor, err);
     if (ret >= 0)
         ret = open_encoders(t, err);
+    for (int i = 0; ret >= 0 && i < t->plan.n_video; i++)
+        t->cc[i].seen = tc_source_has_caption_track(t->source);
+    if (ret >= 0 && tc_source_has_caption_track(t->source)) {
+        ret = ladder_cc_decoder_open(&t->cc_text, err);
+        if (ret >= 0)
+            tc_source_decode_captions_with(t->source, t->cc_text);
+    }
     if (ret >= 0)
         ret = open_scaler(t, err);
     if (ret >= 0 && t->plan.n_audio > 0)
@@ -162,6 +173,44 @@ static void report_progress(run_state *rs, int64_t pts)
         p->pf_progress(p->progress_opaque, &pr);
 }
 
+/* A source picture's CEA-608 bytes: queued for every rendition at its own pace, and decoded
+ * to text. Deinterlacing to the field rate hands two pictures the same bytes (one buffer);
+ * they count once. */
+static int take_captions(run_state *rs, const AVFrame *frame)
+{
+    tc_transcoder *t = rs->t;
+    const AVFrameSideData *sd = av_frame_get_side_data(frame, AV_FRAME_DATA_A53_CC);
+
+    if (!sd || (t->last_cc && sd->buf && sd->buf->data == t->last_cc->data))
+        return 0;
+    av_buffer_unref(&t->last_cc);
+    t->last_cc = sd->buf ? av_buffer_ref(sd->buf) : NULL;
+    for (int i = 0; i < t->plan.n_video; i++)
+        tc_cc_fifo_put(&t->cc[i], sd->data, (int)sd->size);
+    if (tc_source_has_caption_track(t->source))
+        return 0; /* source.c decodes the track's text at the track's own times */
+    if (!t->cc_text && ladder_cc_decoder_open(&t->cc_text, rs->err) < 0)
+        return rs->err->code;
+    return ladder_cc_decoder_feed(t->cc_text, frame->pts, sd->data, (int)sd->size, rs->err);
+}
+
+/* Rendition i's caption bytes for the picture it keeps (none when it carries none). */
+static int give_captions(tc_transcoder *t, int i, AVFrame *picture)
+{
+    uint8_t cc_data[3 * 31];
+    int size = tc_cc_fifo_take(&t->cc[i], cc_data);
+    AVFrameSideData *sd;
+
+    av_frame_remove_side_data(picture, AV_FRAME_DATA_A53_CC);
+    if (size == 0)
+        return 0;
+    sd = av_frame_new_side_data(picture, AV_FRAME_DATA_A53_CC, size);
+    if (!sd)
+        return AVERROR(ENOMEM);
+    memcpy(sd->data, cc_data, size);
+    return 0;
+}
+
 /* Scales one decoded picture and queues it for every rendition that keeps it. */
 static int dispatch(run_state *rs, AVFrame *frame)
 {
@@ -177,10 +226,12 @@ static int dispatch(run_state *rs, AVFrame *frame)
         if (rs->since_idr % t->fps_divisor[i] != 0)
             continue;
         ref = av_frame_clone(scaled[t->size_index[i]]);
-        if (!ref)
+        if (!ref || give_captions(t, i, ref) < 0) {
+            av_frame_free(&ref);
             ret = ladder_error_set(rs->err, LADDER_ENOMEM, "out of memory");
-        else
+        } else {
             ret = tc_pool_push(rs->pool, i, ref, idr, rs->err);
+        }
     }
     for (int k = 0; k < t->n_sizes; k++) /* the queues hold their own references */
         av_frame_free(&scaled[k]);
@@ -215,7 +266,9 @@ static int decode_loop(run_state *rs)
         rs->frames++;
         if (rs->t->audio)
             tc_audio_video_at(rs->t->audio, frame->pts);
-        ret = dispatch(rs, frame);
+        ret = take_captions(rs, frame);
+        if (ret >= 0)
+            ret = dispatch(rs, frame);
         av_frame_free(&frame);
         if (ret < 0)
             return ret;
@@ -259,6 +312,26 @@ static int check_complete(run_state *rs)
     return 0;
 }
 
+/* Which renditions carry 608, for the playlists; and what the source's caption bytes could
+ * not keep. */
+static void note_captions(tc_transcoder *t)
+{
+    for (int i = 0; i < t->plan.n_video; i++) {
+        t->plan.streams[i].cc608 = t->cc[i].pictures > 0;
+        if (t->cc[i].dropped > 0)
+            ladder_log(&t->params.logger, LADDER_LOG_WARN, "tc",
+                       "%s: %d caption byte pairs dropped: the source carries more than its "
+                       "frame rate allows",
+                       t->plan.streams[i].name, t->cc[i].dropped);
+        if (t->cc_text && t->cc[i].cc_count == 0)
+            ladder_log(&t->params.logger, LADDER_LOG_INFO, "tc",
+                       "%s: no CEA-608 at %.3f fps (only 24, 30 and 60 and their 1000/1001 "
+                       "rates can carry it); its text reaches viewers as WebVTT",
+                       t->plan.streams[i].name,
+                       (double)t->plan.streams[i].fps_num / t->plan.streams[i].fps_den);
+    }
+}
+
 static void collect_stats(tc_transcoder *t)
 {
     for (int i = 0; i < t->plan.n_streams; i++) {
@@ -298,6 +371,7 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
     if (ret < 0)
         return ret;
     collect_stats(t);
+    note_captions(t);
     ret = sink && sink->end ? sink->end(sink->opaque, &t->plan, err) : 0;
     return ret < 0 ? ret : 0;
 }
@@ -305,6 +379,11 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
 const ladder_stream_stats *tc_get_stats(const tc_transcoder *t, int i)
 {
     return i >= 0 && i < t->plan.n_streams ? &t->stats[i] : NULL;
+}
+
+const ladder_captions *tc_get_captions(tc_transcoder *t)
+{
+    return t->cc_text ? ladder_cc_decoder_cues(t->cc_text) : NULL;
 }
 
 const char *tc_get_ladder_name(const tc_transcoder *t)
@@ -320,6 +399,8 @@ void tc_close(tc_transcoder *t)
         tc_encoder_close(&t->encoders[i]);
     tc_scaler_close(t->scaler);
     tc_audio_close(t->audio);
+    ladder_cc_decoder_close(t->cc_text);
+    av_buffer_unref(&t->last_cc);
     tc_source_close(t->source);
     av_free(t);
 }

@@ -58,6 +58,10 @@ const ladder_plan *tc_get_plan(const tc_transcoder *t);
  * sink->end is not called and the caller discards what the sink received. */
 int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err);
 
+/* The source's CEA-608 captions (CC1), decoded to cues during tc_run; NULL when the source
+ * has none. Valid until tc_close. Which renditions carry the 608 itself: the plan's cc608. */
+const ladder_captions *tc_get_captions(tc_transcoder *t);
+
 /* Results of stream i after tc_run; NULL if i is out of range. */
 const ladder_stream_stats *tc_get_stats(const tc_transcoder *t, int i);
 
@@ -72,8 +76,10 @@ char *tc_summary_json(const tc_transcoder *t, double elapsed);
 /* --- The on-disk intermediate (`ladder transcode --out DIR`) ---------------------------
  * DIR/<stream name>.mp4  one MP4 per stream, codec copy of the packets, 1/90000 video time base
  * DIR/summary.json        tc_summary_json: the plan, the source facts and per-stream stats
+ * DIR/cc608.vtt           the source's CEA-608 as text (tc_get_captions), when it had some
  * tc_disk_sink_open makes a sink that writes those MP4s into dir (which must exist);
  * tc_disk_replay reads them back and feeds the same packets and plan to another sink. */
+#define TC_CC608_FILE "cc608.vtt"
 typedef struct tc_disk_sink tc_disk_sink;
 int tc_disk_sink_open(tc_disk_sink **out, const char *dir, ladder_error *err);
 const ladder_sink *tc_disk_sink_get(tc_disk_sink *ds); /* valid until tc_disk_sink_close */

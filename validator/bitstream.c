@@ -76,6 +76,50 @@ int val_h264_sps(const uint8_t *d, int n, uint8_t out[3])
     return len > 1 && val_nal_payload3(nal + 1, len - 1, out);
 }
 
+/* ---- CEA-608 in A/53 SEI (H.264 D.1.6, ATSC A/53 Part 4 6.2.3) ------------------------------ */
+
+/* The valid 608 byte pairs (cc_type 0 or 1) of the A/53 cc_data in one SEI NAL's payload. */
+static int sei_cc608_pairs(const uint8_t *p, int len)
+{
+    static const uint8_t a53[8] = {0xb5, 0x00, 0x31, 'G', 'A', '9', '4', 0x03};
+    uint8_t b[1024];
+    int m = 0, i = 0, pairs = 0;
+
+    for (int k = 0; k < len && m < (int)sizeof b; k++) { /* emulation prevention out */
+        if (k >= 2 && p[k] == 3 && p[k - 1] == 0 && p[k - 2] == 0)
+            continue;
+        b[m++] = p[k];
+    }
+    while (i < m && b[i] != 0x80) { /* sei_message()s until the RBSP trailing bits */
+        int type = 0, size = 0;
+        while (i < m && b[i] == 0xff)
+            type += b[i++];
+        type += i < m ? b[i++] : 0;
+        while (i < m && b[i] == 0xff)
+            size += b[i++];
+        size += i < m ? b[i++] : 0;
+        if (size > m - i)
+            break;
+        if (type == 4 && size >= 10 && memcmp(b + i, a53, sizeof a53) == 0 && (b[i + 8] & 0x40))
+            for (int k = 0; k < (b[i + 8] & 0x1f) && 10 + 3 * k + 3 <= size; k++)
+                pairs += (b[i + 10 + 3 * k] & 0x04) && (b[i + 10 + 3 * k] & 0x03) <= 1;
+        i += size;
+    }
+    return pairs;
+}
+
+int val_h264_cc608_pairs(const uint8_t *d, int n, int len_size)
+{
+    const uint8_t *nal;
+    int off = 0, len, pairs = 0;
+
+    while (off < n && (len = val_h264_find_nal(d + off, n - off, len_size, 6, &nal)) > 0) {
+        pairs += sei_cc608_pairs(nal + 1, len - 1);
+        off = (int)(nal - d) + len;
+    }
+    return pairs;
+}
+
 /* n bits from bit *pos of d (size bytes); reading past the end gives zeros. */
 static unsigned bits(const uint8_t *d, int size, int *pos, int n)
 {

@@ -157,7 +157,7 @@ static int read_packets(val_report *r, scan *s, AVFormatContext *ic, const char 
                         int ai, span sp[2], pts_source *src)
 {
     AVPacket *p = av_packet_alloc();
-    int idr_first = -1, interlaced = 0;
+    int idr_first = -1, interlaced = 0, cc608 = 0;
 
     while (p && av_read_frame(ic, p) >= 0) {
         AVStream *st = ic->streams[p->stream_index];
@@ -183,6 +183,7 @@ static int read_packets(val_report *r, scan *s, AVFormatContext *ic, const char 
                 val_fail(r, s->uri, "idr-interval", "out of memory");
             if (idr)
                 interlaced |= !video_is_progressive(st->codecpar, p);
+            cc608 |= val_h264_cc608_pairs(p->data, p->size, nal_length_size(st->codecpar)) > 0;
         } else if (p->pts != AV_NOPTS_VALUE && p->stream_index == ai) {
             if (sp[1].n == 0)
                 check_audio(r, s, name, st, p);
@@ -191,6 +192,7 @@ static int read_packets(val_report *r, scan *s, AVFormatContext *ic, const char 
         av_packet_unref(p);
     }
     av_packet_free(&p);
+    s->m->cc608_segments += cc608;
     CHECK(r, !interlaced, s->uri, "progressive-only", "%s: the SPS allows field coding", name);
     return idr_first;
 }

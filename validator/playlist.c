@@ -189,8 +189,14 @@ static void read_media_tag(const char *line, val_master *m)
 
     if (!val_attr(line, "TYPE", type, sizeof type))
         return;
-    if (strcmp(type, "CLOSED-CAPTIONS") == 0 && m->n_cc_groups < VAL_MAX_VARIANTS)
-        val_attr(line, "GROUP-ID", m->cc_groups[m->n_cc_groups++], sizeof m->cc_groups[0]);
+    if (strcmp(type, "CLOSED-CAPTIONS") == 0 && m->n_cc_groups < VAL_MAX_VARIANTS) {
+        char instream[16] = "";
+        val_attr(line, "INSTREAM-ID", instream, sizeof instream);
+        /* a rendition that names no 608 channel declares nothing a player can find */
+        if (strncmp(instream, "CC", 2) == 0 && instream[2] >= '1' && instream[2] <= '4' &&
+            !instream[3])
+            val_attr(line, "GROUP-ID", m->cc_groups[m->n_cc_groups++], sizeof m->cc_groups[0]);
+    }
     if (strcmp(type, "SUBTITLES") == 0 && m->n_subs < VAL_MAX_VARIANTS)
         read_subtitles_tag(line, m);
 }
@@ -225,17 +231,21 @@ static void check_subtitles(val_report *r, const val_master *m)
 }
 
 /* RFC 8216 4.3.4.2: CLOSED-CAPTIONS is NONE on every variant or on none, and a group it names
- * is declared by an EXT-X-MEDIA TYPE=CLOSED-CAPTIONS; Ladder also wants it on every variant,
- * since Safari offers an empty captions menu for a variant that does not say. */
+ * is declared by an EXT-X-MEDIA TYPE=CLOSED-CAPTIONS with an INSTREAM-ID of CC1 to CC4. Ladder
+ * also wants the attribute on every variant, since Safari offers an empty captions menu for a
+ * variant that does not say; only where other variants name a group may one say nothing
+ * (NONE would then be on some but not all). */
 static void check_closed_captions(val_report *r, const val_master *m)
 {
-    int none = 0, declared;
+    int none = 0, named = 0, declared;
 
-    for (int i = 0; i < m->n; i++)
+    for (int i = 0; i < m->n; i++) {
         none += strcmp(m->v[i].closed_captions, "NONE") == 0;
+        named += m->v[i].closed_captions[0] && strcmp(m->v[i].closed_captions, "NONE") != 0;
+    }
     for (int i = 0; i < m->n; i++) {
         const char *cc = m->v[i].closed_captions;
-        CHECK(r, cc[0] != '\0', "master.m3u8", "closed-captions-signalled",
+        CHECK(r, cc[0] != '\0' || named > 0, "master.m3u8", "closed-captions-signalled",
               "%s: no CLOSED-CAPTIONS attribute", m->v[i].uri);
         if (!cc[0])
             continue;
@@ -248,7 +258,8 @@ static void check_closed_captions(val_report *r, const val_master *m)
         for (int g = 0; g < m->n_cc_groups; g++)
             declared |= strcmp(m->cc_groups[g], cc) == 0;
         CHECK(r, declared, "master.m3u8", "closed-captions-signalled",
-              "%s: CLOSED-CAPTIONS group \"%s\" has no EXT-X-MEDIA TYPE=CLOSED-CAPTIONS",
+              "%s: CLOSED-CAPTIONS group \"%s\" has no EXT-X-MEDIA TYPE=CLOSED-CAPTIONS with an "
+              "INSTREAM-ID of CC1 to CC4",
               m->v[i].uri, cc);
     }
 }

@@ -57,6 +57,16 @@ void val_check_idr_alignment(val_report *r, const char *uri, const val_media *m,
           i < first->n_idr ? first->idr[i] - first->start : -1.0, m->n_idr, first->n_idr);
 }
 
+void val_check_cc608(val_report *r, const val_variant *x, const val_media *m, int segments)
+{
+    const char *cc = x->closed_captions;
+
+    if (cc[0] && strcmp(cc, "NONE") != 0)
+        CHECK(r, m->cc608_segments == segments, x->uri, "cc608-present",
+              "CLOSED-CAPTIONS=\"%s\", but %d of its %d segments carry CEA-608", cc,
+              m->cc608_segments, segments);
+}
+
 void val_check_rung(val_report *r, const char *uri, const val_media *m, const prof_ladder *ladder)
 {
     char name[PROF_NAME_MAX] = "";

@@ -57,6 +57,9 @@ int val_h264_find_nal(const uint8_t *d, int n, int len_size, int type, const uin
 /* The three SPS bytes after the NAL header (profile_idc, constraint flags, level_idc), from
  * Annex B data or an avcC record; 0 if none. */
 int val_h264_sps(const uint8_t *data, int size, uint8_t out[3]);
+/* The valid CEA-608 byte pairs carried as A/53 cc_data in the SEI NAL units of one picture
+ * (Annex B with len_size 0, else length-prefixed). */
+int val_h264_cc608_pairs(const uint8_t *d, int n, int len_size);
 /* frame_mbs_only_flag of an SPS NAL unit's payload (after the header): 1 progressive. */
 int val_h264_frame_mbs_only(const uint8_t *nal, int len);
 /* AAC object type and channel configuration from an AudioSpecificConfig, or from an ADTS
@@ -147,6 +150,7 @@ typedef struct val_media {
     int aot;           /* AAC audio object type (2 = LC) of the first segment read */
     double *idr;       /* IDR presentation times, seconds */
     int n_idr, cap_idr;
+    int cc608_segments; /* segments with CEA-608 byte pairs (A/53 SEI) in their pictures */
 } val_media;
 
 /* Reads every segment of the playlist at uri, checks the per-segment rules (IDR first unless
@@ -173,6 +177,8 @@ int val_file_avc1(const char *path, char *out, size_t len);
 void val_check_video(val_report *r, const char *uri, const val_media *m, double gop_seconds);
 void val_check_idr_alignment(val_report *r, const char *uri, const val_media *m,
                              const val_media *first);
+/* cc608-present: a variant whose CLOSED-CAPTIONS names a group carries 608 in every segment. */
+void val_check_cc608(val_report *r, const val_variant *x, const val_media *m, int segments);
 /* rung-matches-profile: the rung named by uri's folder (hls/<rung>/index.m3u8). */
 void val_check_rung(val_report *r, const char *uri, const val_media *m, const prof_ladder *ladder);
 

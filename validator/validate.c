@@ -13,7 +13,7 @@
  * same-timeline, cellular-audio-variant, extinf-sum-matches-media.
  * Media read through libavformat (media.c): segment-starts-with-idr, timestamps-continuous,
  * progressive-only, one-audio-stream, stereo-aac.
- * Video rules (rules_media.c): idr-interval (the profile's GOP length),
+ * Video rules (rules_media.c): idr-interval (the profile's GOP length), cc608-present,
  * idr-aligned-across-rungs, h264-max-high-4.2, frame-rate-max-60, rung-matches-profile.
  * TS packets (ts.c): ts-continuity-counters.
  * Subtitles (rules_captions.c): subtitles-segments-aligned, subtitles-timestamp-map,
@@ -143,6 +143,7 @@ static void check_variant(val_report *r, const char *show, const prof_ladder *la
     x->frame_seconds = m->frame;
     if (!x->audio_only) /* within one frame; audio alone waits for the video's frame */
         check_duration(r, x->uri, pl->total, x->media_seconds, x->frame_seconds);
+    val_check_cc608(r, x, m, pl->n);
 }
 
 /* An I-frame stream: its playlist, the avc1 entry of its first segment, and its EXTINF sum

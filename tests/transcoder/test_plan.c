@@ -1,9 +1,11 @@
 /* test_plan.c: the transcoder's decisions, without media: which rungs a source gets and at
- * what size, which frame rate each rung runs at, and where the IDRs fall. */
+ * what size, which frame rate each rung runs at, where the IDRs fall, and how CEA-608 bytes
+ * are paced into each rendition. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -256,6 +258,87 @@ static void plan_audio_rate(void **state)
     assert_int_equal(plan.streams[16].sample_rate, 48000);
 }
 
+/* ---- CEA-608 pacing (cc.c) ------------------------------------------------------------------- */
+
+/* A 59.94 source's pictures each carry one 608 triplet (fields 1 and 2 in turn); a 29.97
+ * rendition keeps every other picture and must carry both triplets of the two, in order,
+ * then 708 padding up to cc_count 20. */
+static void cc_repaced_60_to_30(void **state)
+{
+    tc_cc_fifo f;
+    uint8_t out[3 * 31];
+    const uint8_t a[3] = {0xfc, 0xc8, 0xe5}, b[3] = {0xfd, 0x80, 0x80};
+
+    (void)state;
+    assert_int_equal(tc_cc_fifo_init(&f, 30000, 1001), 1);
+    assert_int_equal(tc_cc_fifo_take(&f, out), 0); /* nothing seen: no bytes at all */
+    tc_cc_fifo_put(&f, a, 3);
+    tc_cc_fifo_put(&f, b, 3);
+    assert_int_equal(tc_cc_fifo_take(&f, out), 60);
+    assert_memory_equal(out, a, 3);
+    assert_memory_equal(out + 3, b, 3);
+    for (int i = 2; i < 20; i++)
+        assert_int_equal(out[3 * i], 0xfa);
+    /* nothing queued: null pairs for both fields keep the 608 pace */
+    assert_int_equal(tc_cc_fifo_take(&f, out), 60);
+    assert_int_equal(out[0], 0xfc);
+    assert_int_equal(out[3], 0xfd);
+    assert_int_equal(out[1], 0x80);
+}
+
+/* Only the paced rates carry 608; 25 fps and 15 fps (cc_count 40 > 31) do not. */
+static void cc_rates(void **state)
+{
+    tc_cc_fifo f;
+    uint8_t out[3 * 31];
+    const uint8_t a[3] = {0xfc, 0xc8, 0xe5};
+
+    (void)state;
+    assert_int_equal(tc_cc_fifo_init(&f, 60000, 2002), 1); /* 29.97, unreduced */
+    assert_int_equal(f.cc_count, 20);
+    assert_int_equal(tc_cc_fifo_init(&f, 24000, 1001), 1);
+    assert_int_equal(f.n608, 3);
+    assert_int_equal(tc_cc_fifo_init(&f, 60, 1), 1);
+    assert_int_equal(f.cc_count, 10);
+    assert_int_equal(tc_cc_fifo_init(&f, 25, 1), 0);
+    tc_cc_fifo_put(&f, a, 3);
+    assert_int_equal(tc_cc_fifo_take(&f, out), 0);
+    assert_int_equal(tc_cc_fifo_init(&f, 15, 1), 0);
+}
+
+/* A source carrying more than its rate allows overflows the queue: counted, never grown. */
+static void cc_overflow(void **state)
+{
+    tc_cc_fifo f;
+    uint8_t burst[3 * 200];
+
+    (void)state;
+    for (int i = 0; i < 200; i++)
+        memcpy(burst + 3 * i, (const uint8_t[]){0xfc, 0x80, 0x80}, 3);
+    tc_cc_fifo_init(&f, 30, 1);
+    tc_cc_fifo_put(&f, burst, sizeof burst);
+    assert_int_equal(f.n608_queued, TC_CC_QUEUE_MAX);
+    assert_int_equal(f.dropped, 200 - TC_CC_QUEUE_MAX);
+}
+
+/* ATSC A/53 Part 4: T.35 USA, ATSC, "GA94", cc_data type 3, flags and count, em_data, the
+ * triplets, marker bits. */
+static void cc_sei_payload(void **state)
+{
+    const uint8_t cc[6] = {0xfc, 0xc8, 0xe5, 0xfd, 0x80, 0x80};
+    const uint8_t want[] = {0xb5, 0x00, 0x31, 'G',  'A',  '9',  '4',  0x03, 0x42,
+                            0xff, 0xfc, 0xc8, 0xe5, 0xfd, 0x80, 0x80, 0xff};
+    int size = 0;
+    uint8_t *p = tc_a53_sei_payload(cc, 6, &size);
+
+    (void)state;
+    assert_non_null(p);
+    assert_int_equal(size, sizeof want);
+    assert_memory_equal(p, want, sizeof want);
+    free(p);
+    assert_null(tc_a53_sei_payload(cc, 0, &size));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +357,10 @@ int main(void)
         cmocka_unit_test(plan_anamorphic_uses_display_aspect),
         cmocka_unit_test(plan_60fps_halves_capped_rungs),
         cmocka_unit_test(plan_audio_rate),
+        cmocka_unit_test(cc_repaced_60_to_30),
+        cmocka_unit_test(cc_rates),
+        cmocka_unit_test(cc_overflow),
+        cmocka_unit_test(cc_sei_payload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -326,7 +326,7 @@ static void master_exact(void **state)
         entry("audio", 1, 140000, 131072, "mp4a.40.2", 0, 0, 0),
     };
 
-    assert_int_equal(write_master_playlist(t->path, v, 3, NULL, 0, "", NULL), 0);
+    assert_int_equal(write_master_playlist(t->path, v, 3, NULL, "", NULL), 0);
     assert_string_equal(
         written(t),
         "#EXTM3U\n"
@@ -361,7 +361,7 @@ static void master_prefix_on_every_uri(void **state)
     int uris = 0;
     char *save = NULL;
 
-    assert_int_equal(write_master_playlist(t->path, v, 3, NULL, 0, "v2/", NULL), 0);
+    assert_int_equal(write_master_playlist(t->path, v, 3, NULL, "v2/", NULL), 0);
     written(t);
     for (char *line = strtok_r(t->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         const char *uri = strstr(line, "URI=\"");
@@ -476,7 +476,9 @@ static void master_with_subtitles(void **state)
     val_report *r = calloc(1, sizeof *r);
     val_master *m = calloc(1, sizeof *m);
 
-    assert_int_equal(write_master_playlist(t->path, v, 2, subs, 2, "v1/", NULL), 0);
+    pkg_master_text text = {.subs = subs, .n_subs = 2};
+
+    assert_int_equal(write_master_playlist(t->path, v, 2, &text, "v1/", NULL), 0);
     assert_non_null(strstr(
         written(t),
         "#EXT-X-INDEPENDENT-SEGMENTS\n"
@@ -490,7 +492,7 @@ static void master_with_subtitles(void **state)
     assert_non_null(strstr(t->text, "FRAME-RATE=25.000,SUBTITLES=\"subs\",CLOSED-CAPTIONS=NONE\n"));
     assert_non_null(strstr(t->text, "\"mp4a.40.2\",SUBTITLES=\"subs\",CLOSED-CAPTIONS=NONE\n"));
     snprintf(t->path, sizeof t->path, "%s/master.m3u8", t->dir);
-    assert_int_equal(write_master_playlist(t->path, v, 2, subs, 2, "", NULL), 0);
+    assert_int_equal(write_master_playlist(t->path, v, 2, &text, "", NULL), 0);
     val_read_master(r, t->dir, m);
     assert_int_equal(m->n_subs, 2);
     assert_string_equal(m->subs[1].uri, "subtitles/es/index.m3u8");
@@ -535,7 +537,7 @@ static void validator_reads_what_was_written(void **state)
         ASSERT_NEAR(pl.total, 16.506, 1e-9);
     }
     snprintf(path, sizeof path, "%s/master.m3u8", t->dir);
-    assert_int_equal(write_master_playlist(path, v, 2, NULL, 0, "v1/", NULL), 0);
+    assert_int_equal(write_master_playlist(path, v, 2, NULL, "v1/", NULL), 0);
     val_read_master(r, t->dir, m);
     assert_int_equal(m->n, 2);
     assert_int_equal(m->n_iframes, 1);

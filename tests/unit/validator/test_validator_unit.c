@@ -450,6 +450,30 @@ static void adts_valid(void **state)
     assert_int_equal(ch, 1);
 }
 
+/* A/53 captions in SEI: valid 608 pairs counted (a 708 triplet and an invalid pair are not),
+ * through emulation prevention, Annex B and length-prefixed, other SEI payloads skipped. */
+static void sei_cc608_pairs(void **state)
+{
+    static const uint8_t annexb[] = {
+        0,    0,    1,    0x06, 0x05, 0x02, 0xaa, 0xbb, /* user data unregistered first */
+        0x04, 0x17, 0xb5, 0x00, 0x31, 'G',  'A',  '9',  '4',
+        0x03, 0x44, 0xff, 0xfc, 0x00, 0x00, 0x03, 0x01, /* 00 00 03 01 */
+        0xfd, 0x80, 0x80, 0xfe, 0x12, 0x34, 0xf8, 0x80, 0x80,
+        0xff, 0x80, 0,    0,    1,    0x65, 0x88};
+    uint8_t mp4[64];
+    int n = sizeof annexb - 3 - 6;
+
+    (void)state;
+    /* pairs: fc 00 01 (valid, field 1), fd 80 80 (valid, field 2); fe is 708, f8 invalid */
+    assert_int_equal(val_h264_cc608_pairs(annexb, sizeof annexb, 0), 2);
+    mp4[0] = mp4[1] = mp4[2] = 0;
+    mp4[3] = (uint8_t)n;
+    memcpy(mp4 + 4, annexb + 3, n);
+    assert_int_equal(val_h264_cc608_pairs(mp4, n + 4, 4), 2);
+    assert_int_equal(val_h264_cc608_pairs(annexb, 20, 0), 0); /* cut short: nothing read */
+    assert_int_equal(val_h264_cc608_pairs(annexb + 4, sizeof annexb - 4, 0), 0);
+}
+
 static void adts_not_adts(void **state)
 {
     (void)state;
@@ -1090,6 +1114,13 @@ static void master_closed_captions(void **state)
         {"#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=\"English\","
          "INSTREAM-ID=\"CC1\"\n",
          "\"cc\"", "\"cc\"", 0},
+        /* a variant without 608 (audio alone) says nothing when another names a group */
+        {"#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=\"English\","
+         "INSTREAM-ID=\"CC1\"\n",
+         "\"cc\"", "", 0},
+        {"#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=\"English\","
+         "INSTREAM-ID=\"SERVICE1\"\n",
+         "\"cc\"", "\"cc\"", 2}, /* not a 608 channel */
         {"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"cc\",LANGUAGE=\"en\",NAME=\"English\","
          "URI=\"s.m3u8\"\n",
          "\"cc\"", "\"cc\"", 2}, /* a group of another type (and no SUBTITLES on a variant) */
@@ -1213,6 +1244,7 @@ int main(void)
         cmocka_unit_test(asc_too_short),
         cmocka_unit_test(adts_valid),
         cmocka_unit_test(adts_not_adts),
+        cmocka_unit_test(sei_cc608_pairs),
     };
     const struct CMUnitTest report_tests[] = {
         cmocka_unit_test(report_counts),
