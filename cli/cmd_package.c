@@ -1,17 +1,19 @@
-/* cmd_package.c: `ladder package TRANSCODE_DIR --id SHOW_ID [--library DIR]`: the packaging
+/* cmd_package.c: `ladder package TRANSCODE_DIR... --id SHOW_ID [--library DIR]`: the packaging
  * step alone, from the output of `ladder transcode` (its packets, and the source's CEA-608 as
- * text in TRANSCODE_DIR/cc608.vtt when it had some). */
+ * text in cc608.vtt when it had some): one folder, or the jobs of a chunked transcode (an
+ * audio job and the video chunks, joined in segment order). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char usage_text[] =
-    "usage: ladder package TRANSCODE_DIR --id SHOW_ID [--title T] [--library DIR] [--profile FILE] "
-    "[--captions FILE[:LANG[:NAME[:sdh]]]]... [--cc LANG[:NAME]]";
+static const char usage_text[] = "usage: ladder package TRANSCODE_DIR... --id SHOW_ID [--title T] "
+                                 "[--library DIR] [--profile FILE] "
+                                 "[--captions FILE[:LANG[:NAME[:sdh]]]]... [--cc LANG[:NAME]]";
 
 typedef struct replay_ctx {
-    const char *dir;
+    const char *const *dirs;
+    int n_dirs;
     ladder_captions cc608;
 } replay_ctx;
 
@@ -20,10 +22,12 @@ static int replay(void *opaque, const ladder_sink *sink, publish_feed_result *ou
 {
     replay_ctx *c = opaque;
     char path[4096];
-    int ret = tc_disk_replay(c->dir, sink, out->plan, out->stats, err);
+    int ret = tc_disk_replay(c->dirs, c->n_dirs, sink, out->plan, out->stats, err);
 
-    snprintf(path, sizeof path, "%s/" TC_CC608_FILE, c->dir);
-    if (ret >= 0 && ladder_path_exists(path)) {
+    for (int i = 0; ret >= 0 && i < c->n_dirs && !out->cc608; i++) {
+        snprintf(path, sizeof path, "%s/" TC_CC608_FILE, c->dirs[i]);
+        if (!ladder_path_exists(path))
+            continue;
         ret = ladder_captions_read(path, &c->cc608, err);
         out->cc608 = &c->cc608;
     }
@@ -57,9 +61,9 @@ int cmd_package(int argc, char **argv)
 
     if (ret)
         return ret < 0 ? 0 : ret;
-    if (npos != 1 || !id) {
+    if (npos < 1 || !id) {
         fprintf(stderr, "ladder package: %s\n",
-                npos != 1 ? "give one transcode folder" : "--id is required");
+                npos < 1 ? "give a transcode folder" : "--id is required");
         cli_print_usage(stderr, usage_text, opts);
         return CLI_EXIT_USAGE;
     }
@@ -69,7 +73,10 @@ int cmd_package(int argc, char **argv)
         ret = cli_read_captions(&caption_specs, &captions, &err);
     if (ret >= 0)
         ret = profile ? prof_load(profile, &ladder, &err) : prof_load_default(&ladder, &err);
-    ctx.dir = argv[1];
+    ctx.dirs = (const char *const *)argv + 1;
+    ctx.n_dirs = npos;
+    if (ret >= 0) /* before the library is touched */
+        ret = tc_disk_check(ctx.dirs, ctx.n_dirs, &err);
     if (ret >= 0) {
         publish_request req = {.library = library,
                                .id = id,

@@ -17,12 +17,27 @@
 #include "transcoder.h"
 
 static const char usage_text[] =
-    "usage: ladder transcode MEZZ --out DIR [--profile FILE] [--threads N] [--json] [--quiet]";
+    "usage: ladder transcode MEZZ --out DIR [--profile FILE] [--threads N] "
+    "[--segments FIRST:COUNT | --audio-only] [--json] [--quiet]";
 
 typedef struct transcode_opts {
-    const char *profile, *out;
-    int threads, json, quiet, verbose;
+    const char *profile, *out, *segments;
+    int threads, json, quiet, verbose, audio_only;
 } transcode_opts;
+
+/* --segments FIRST:COUNT: a chunk of the show (segments FIRST .. FIRST+COUNT-1). */
+static int parse_segments(const char *spec, tc_params *p, ladder_error *err)
+{
+    int first, count, end = 0;
+
+    if (sscanf(spec, "%d:%d%n", &first, &count, &end) != 2 || spec[end] || first < 0 || count < 1 ||
+        first > 1000000 || count > 1000000)
+        return ladder_error_set(err, LADDER_EINVAL,
+                                "--segments '%s': expected FIRST:COUNT, e.g. 0:5", spec);
+    p->first_segment = first;
+    p->n_segments = count;
+    return 0;
+}
 
 /* Splits DIR into its parent folder and base name, and names the staging folder. */
 static int staging_name(const char *out, char *staging, size_t len, char *parent, size_t plen)
@@ -136,6 +151,10 @@ int cmd_transcode(int argc, char **argv)
         {"out", CLI_OPT_STRING, &o.out, "folder to create with the renditions (required)"},
         {"profile", CLI_OPT_STRING, &o.profile, "ladder profile XML (default: built-in pbs16)"},
         {"threads", CLI_OPT_INT, &o.threads, "encoder threads (default: one per core)"},
+        {"segments", CLI_OPT_STRING, &o.segments,
+         "FIRST:COUNT: only the video of those segments (a chunk of a distributed ingest)"},
+        {"audio-only", CLI_OPT_FLAG, &o.audio_only,
+         "only the audio (the audio job of a distributed ingest)"},
         {"json", CLI_OPT_FLAG, &o.json, "print the summary as JSON on stdout"},
         {"quiet", CLI_OPT_FLAG, &o.quiet, "no progress bar, only warnings and errors"},
         {"verbose", CLI_OPT_FLAG, &o.verbose, "also show FFmpeg's and x264's messages"},
@@ -158,7 +177,13 @@ int cmd_transcode(int argc, char **argv)
     tc_params_default(&params);
     params.i_threads = o.threads;
     params.logger = *cli_logger();
-    if (load_ladder(o.profile, &params.ladder, &err) < 0)
+    params.audio_only = o.audio_only;
+    if (o.segments && o.audio_only) {
+        ladder_error_set(&err, LADDER_EINVAL, "--segments and --audio-only are two jobs; give one");
+        return cli_fail("transcode", &err);
+    }
+    if ((o.segments && parse_segments(o.segments, &params, &err) < 0) ||
+        load_ladder(o.profile, &params.ladder, &err) < 0)
         return cli_fail("transcode", &err);
     if (ladder_path_exists(o.out) && !ladder_dir_is_empty(o.out)) {
         ladder_error_set(&err, LADDER_EEXIST, "%s already exists and is not empty", o.out);

@@ -23,7 +23,8 @@ typedef struct stream_file {
 struct tc_disk_sink {
     char dir[PATH_MAX];
     int n;
-    stream_file files[LADDER_MAX_STREAMS];
+    ladder_stream streams[LADDER_MAX_STREAMS]; /* the plan's, from begin */
+    stream_file files[LADDER_MAX_STREAMS];     /* opened on a stream's first packet */
     ladder_sink sink;
 };
 
@@ -45,16 +46,14 @@ static int open_stream_file(tc_disk_sink *ds, const ladder_stream *st, ladder_er
     return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
 }
 
+/* A file per stream that has packets: a job of a chunked transcode makes only some. */
 static int sink_begin(void *opaque, const ladder_plan *plan, ladder_error *err)
 {
     tc_disk_sink *ds = opaque;
+    (void)err;
 
     ds->n = plan->n_streams;
-    for (int i = 0; i < plan->n_streams; i++) {
-        int ret = open_stream_file(ds, &plan->streams[i], err);
-        if (ret < 0)
-            return ret;
-    }
+    memcpy(ds->streams, plan->streams, plan->n_streams * sizeof *plan->streams);
     return 0;
 }
 
@@ -62,8 +61,10 @@ static int sink_packet(void *opaque, const ladder_packet *p, ladder_error *err)
 {
     tc_disk_sink *ds = opaque;
     stream_file *f = &ds->files[p->stream];
-    int ret;
+    int ret = f->oc ? 0 : open_stream_file(ds, &ds->streams[p->stream], err);
 
+    if (ret < 0)
+        return ret;
     /* The packet data is only borrowed, and the muxer may keep a reference: copy it. */
     ret = av_new_packet(f->pkt, p->size);
     if (ret < 0)
@@ -86,6 +87,8 @@ static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
     (void)plan;
 
     for (int i = 0; i < ds->n; i++) {
+        if (!ds->files[i].oc)
+            continue;
         int ret = av_write_trailer(ds->files[i].oc);
         if (ret < 0)
             return ladder_error_from_av(err, ret, ds->files[i].oc->url);

@@ -228,6 +228,21 @@ AVStream *tc_source_audio_stream(const tc_source *s)
     return s->audio;
 }
 
+int tc_source_seek(tc_source *s, int64_t pts, ladder_error *err)
+{
+    /* A second before: the keyframe found by decoding time must come before the first picture
+     * wanted in presentation time, and a deinterlacer's first picture needs the one before. */
+    int64_t ts = av_rescale_q(pts - LADDER_VIDEO_TIMEBASE, (AVRational){1, LADDER_VIDEO_TIMEBASE},
+                              s->video->time_base);
+    int ret = av_seek_frame(s->fmt, s->video->index, s->origin + ts, AVSEEK_FLAG_BACKWARD);
+
+    if (ret < 0)
+        return ladder_error_from_av(err, ret, "seeking in the source failed");
+    avcodec_flush_buffers(s->dec);
+    s->n_pending = 0;
+    return 0;
+}
+
 int tc_source_has_caption_track(const tc_source *s)
 {
     return s->captions != NULL;

@@ -69,8 +69,8 @@ static json_t *source_json(const ladder_plan *p)
                      p->src_pix_fmt);
 }
 
-char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, const char *ladder,
-                   double elapsed)
+char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, const tc_job *job,
+                   const char *ladder, double elapsed)
 {
     json_t *root = json_object(), *streams = json_array(), *skipped = json_array();
     char *text = NULL;
@@ -85,6 +85,11 @@ char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, co
         json_object_set_new(root, "source", source_json(plan));
         json_object_set(root, "streams", streams);
         json_object_set(root, "skipped_rungs", skipped);
+        if (job && (job->n_segments > 0 || job->audio_only))
+            json_object_set_new(root, "job",
+                                json_pack("{s:i,s:i,s:b,s:b}", "first_segment", job->first_segment,
+                                          "segments", job->n_segments, "audio_only",
+                                          job->audio_only, "reached_end", job->reached_end));
         json_object_set_new(root, "elapsed_seconds", json_real(elapsed));
         text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     }
@@ -141,7 +146,8 @@ static int read_stream(json_t *o, ladder_stream *st, ladder_stream_stats *stats)
     return 0;
 }
 
-int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats, ladder_error *err)
+int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats, tc_job *job,
+                 ladder_error *err)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr), *streams, *v;
@@ -166,6 +172,12 @@ int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats
         plan->n_audio += st->kind == LADDER_STREAM_AUDIO;
     }
     plan->n_streams = (int)json_array_size(streams);
+    if (job) {
+        *job = (tc_job){.reached_end = 1};
+        json_unpack(json_object_get(root, "job"), "{s?i,s?i,s?b,s?b}", "first_segment",
+                    &job->first_segment, "segments", &job->n_segments, "audio_only",
+                    &job->audio_only, "reached_end", &job->reached_end);
+    }
     v = json_object_get(root, "source");
     if (v) {
         const char *fps = "0/1";
@@ -186,5 +198,5 @@ char *tc_summary_json(const tc_transcoder *t, double elapsed)
 
     for (int i = 0; i < plan->n_streams; i++)
         stats[i] = *tc_get_stats(t, i);
-    return tc_plan_json(plan, stats, tc_get_ladder_name(t), elapsed);
+    return tc_plan_json(plan, stats, tc_get_job(t), tc_get_ladder_name(t), elapsed);
 }

@@ -50,6 +50,9 @@ int tc_source_open(tc_source **out, const char *path, const ladder_logger *lg, l
 void tc_source_close(tc_source *s);
 void tc_source_describe(const tc_source *s, ladder_plan *plan, tc_source_info *info);
 AVStream *tc_source_audio_stream(const tc_source *s);
+/* Before the first tc_source_next: reading starts at the keyframe before `pts` (1/90000 from
+ * the origin), so the first pictures out may be earlier than pts. */
+int tc_source_seek(tc_source *s, int64_t pts, ladder_error *err);
 /* Whether the source has a CEA-608 track beside its video (its bytes come on the pictures). */
 int tc_source_has_caption_track(const tc_source *s);
 /* The caption track's bytes are also fed to d (borrowed), at the track's own times. */
@@ -161,10 +164,19 @@ uint8_t *tc_a53_sei_payload(const uint8_t *cc_data, int size, int *payload_size)
 
 /* ---- summary.c ------------------------------------------------------------------------ */
 
-char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, const char *ladder,
-                   double elapsed);
-int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats,
+/* What one job of a chunked transcode did (summary.json's "job"; docs/distributed.md). */
+typedef struct tc_job {
+    int first_segment, n_segments; /* the video chunk; n_segments 0: no chunk */
+    int audio_only;
+    int reached_end; /* the source ended within it */
+} tc_job;
+
+char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, const tc_job *job,
+                   const char *ladder, double elapsed);
+/* job may be NULL; a summary without "job" reads as a whole transcode that reached the end. */
+int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats, tc_job *job,
                  ladder_error *err);
 const char *tc_get_ladder_name(const tc_transcoder *t);
+const tc_job *tc_get_job(const tc_transcoder *t);
 
 #endif

@@ -20,6 +20,7 @@ struct tc_transcoder {
     tc_cc_fifo cc[LADDER_MAX_STREAMS]; /* per video stream: caption bytes at its pace */
     ladder_cc_decoder *cc_text;        /* the source's CC1 as cues; NULL until 608 is seen */
     AVBufferRef *last_cc;              /* the last picture's caption bytes (see take_captions) */
+    tc_job job;                        /* what this run is of a chunked transcode */
     int ran;
 };
 
@@ -33,6 +34,9 @@ typedef struct run_state {
     int64_t misplaced; /* pictures dropped for a repeated or backwards timestamp */
     int64_t max_gap;   /* the longest a picture may last: one segment (1/90000) */
     int since_idr;
+    int64_t chunk_start, chunk_end; /* 1/90000: the pictures this run encodes */
+    int stopped_at_end;             /* a chunk's end was reached before the source's */
+    int before_chunk;               /* a picture before the chunk was decoded (the seek held) */
     struct timespec start;
 } run_state;
 
@@ -93,7 +97,8 @@ static int open_all(tc_transcoder *t, const char *path, ladder_error *err)
         ret = open_encoders(t, err);
     for (int i = 0; ret >= 0 && i < t->plan.n_video; i++)
         t->cc[i].seen = tc_source_has_caption_track(t->source);
-    if (ret >= 0 && tc_source_has_caption_track(t->source)) {
+    /* a chunk's text would miss what was on screen before it: the audio job decodes it all */
+    if (ret >= 0 && tc_source_has_caption_track(t->source) && t->params.n_segments == 0) {
         ret = ladder_cc_decoder_open(&t->cc_text, err);
         if (ret >= 0)
             tc_source_decode_captions_with(t->source, t->cc_text);
@@ -150,7 +155,9 @@ const ladder_plan *tc_get_plan(const tc_transcoder *t)
 static int on_audio_packet(void *opaque, AVPacket *pkt)
 {
     run_state *rs = opaque;
-    return rs->t->audio ? tc_audio_packet(rs->t->audio, pkt, rs->sink, rs->err) : 0;
+    int chunk = rs->t->params.n_segments > 0; /* a video chunk: the audio job has the sound */
+
+    return rs->t->audio && !chunk ? tc_audio_packet(rs->t->audio, pkt, rs->sink, rs->err) : 0;
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -187,8 +194,8 @@ static int take_captions(run_state *rs, const AVFrame *frame)
     t->last_cc = sd->buf ? av_buffer_ref(sd->buf) : NULL;
     for (int i = 0; i < t->plan.n_video; i++)
         tc_cc_fifo_put(&t->cc[i], sd->data, (int)sd->size);
-    if (tc_source_has_caption_track(t->source))
-        return 0; /* source.c decodes the track's text at the track's own times */
+    if (tc_source_has_caption_track(t->source) || t->params.n_segments > 0)
+        return 0; /* source.c decodes a track's text; a chunk leaves the text to the audio job */
     if (!t->cc_text && ladder_cc_decoder_open(&t->cc_text, rs->err) < 0)
         return rs->err->code;
     return ladder_cc_decoder_feed(t->cc_text, frame->pts, sd->data, (int)sd->size, rs->err);
@@ -247,6 +254,22 @@ static int decode_loop(run_state *rs)
         int ret = tc_source_next(rs->t->source, &frame, on_audio_packet, rs, rs->err);
         if (ret <= 0)
             return ret;
+        if (frame->pts < rs->chunk_start || frame->pts >= rs->chunk_end) {
+            /* decoded from the keyframe before a chunk, or past its end */
+            rs->stopped_at_end = frame->pts >= rs->chunk_end;
+            rs->before_chunk |= frame->pts < rs->chunk_start;
+            av_frame_free(&frame);
+            if (rs->stopped_at_end)
+                return 0;
+            continue;
+        }
+        if (rs->frames == 0 && rs->chunk_start > 0 && !rs->before_chunk) {
+            /* no picture before the chunk came out of the seek: its first may be missing */
+            av_frame_free(&frame);
+            return ladder_error_set(rs->err, LADDER_EINPUT,
+                                    "seeking to segment %d landed after its start",
+                                    rs->t->params.first_segment);
+        }
         if (frame->pts <= rs->last_pts) {
             /* a repeated or backwards timestamp cannot be placed in the output; drop it */
             av_frame_free(&frame);
@@ -267,7 +290,7 @@ static int decode_loop(run_state *rs)
         if (rs->t->audio)
             tc_audio_video_at(rs->t->audio, frame->pts);
         ret = take_captions(rs, frame);
-        if (ret >= 0)
+        if (ret >= 0 && !rs->t->params.audio_only)
             ret = dispatch(rs, frame);
         av_frame_free(&frame);
         if (ret < 0)
@@ -292,9 +315,15 @@ static int check_complete(run_state *rs)
     double got = rs->frames ? (double)rs->last_pts / LADDER_VIDEO_TIMEBASE + frame : 0;
     double slack = declared * 0.02 > 3 * frame ? declared * 0.02 : 3 * frame;
 
+    if (rs->frames == 0 && t->params.n_segments > 0)
+        return ladder_error_set(rs->err, LADDER_EINPUT,
+                                "segment %d is past the end of the show (%.1f s)",
+                                t->params.first_segment, declared);
     if (rs->frames == 0)
         return ladder_error_set(rs->err, LADDER_EINPUT,
                                 "no picture of the source could be decoded");
+    if (rs->stopped_at_end)
+        return 0; /* a chunk before the last: the end is another job's to check */
     if (tc_source_check_unchanged(t->source, rs->err) < 0)
         return LADDER_EINPUT;
     if (declared > 0 && got < declared - slack && rs->misplaced > rs->frames)
@@ -352,6 +381,16 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
     t->ran = 1;
     rs.gop_ticks = (int64_t)(t->params.ladder.gop_seconds * LADDER_VIDEO_TIMEBASE + 0.5);
     rs.max_gap = (int64_t)(t->params.ladder.segment_seconds * LADDER_VIDEO_TIMEBASE + 0.5);
+    rs.chunk_start = INT64_MIN;
+    rs.chunk_end = INT64_MAX;
+    if (t->params.n_segments > 0) {
+        /* the IDR and segment grids start at 0, so a chunk's first picture is an IDR */
+        rs.chunk_start = t->params.first_segment * rs.max_gap;
+        rs.chunk_end = rs.chunk_start + t->params.n_segments * rs.max_gap;
+        rs.next_idr = rs.chunk_start;
+        if (rs.chunk_start > 0 && tc_source_seek(t->source, rs.chunk_start, err) < 0)
+            return err->code;
+    }
     clock_gettime(CLOCK_MONOTONIC, &rs.start);
     ret = sink && sink->begin ? sink->begin(sink->opaque, &t->plan, err) : 0;
     if (ret < 0)
@@ -364,7 +403,7 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
     if (ret >= 0)
         ret = tc_pool_finish(rs.pool, err);
     tc_pool_close(rs.pool);
-    if (ret >= 0 && t->audio)
+    if (ret >= 0 && t->audio && t->params.n_segments == 0)
         ret = tc_audio_finish(t->audio, video_end(&rs), sink, err);
     if (ret >= 0)
         ret = check_complete(&rs);
@@ -372,6 +411,10 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
         return ret;
     collect_stats(t);
     note_captions(t);
+    t->job = (tc_job){.first_segment = t->params.first_segment,
+                      .n_segments = t->params.n_segments,
+                      .audio_only = t->params.audio_only,
+                      .reached_end = !rs.stopped_at_end};
     ret = sink && sink->end ? sink->end(sink->opaque, &t->plan, err) : 0;
     return ret < 0 ? ret : 0;
 }
@@ -384,6 +427,11 @@ const ladder_stream_stats *tc_get_stats(const tc_transcoder *t, int i)
 const ladder_captions *tc_get_captions(tc_transcoder *t)
 {
     return t->cc_text ? ladder_cc_decoder_cues(t->cc_text) : NULL;
+}
+
+const tc_job *tc_get_job(const tc_transcoder *t)
+{
+    return &t->job;
 }
 
 const char *tc_get_ladder_name(const tc_transcoder *t)

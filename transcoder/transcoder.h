@@ -39,6 +39,13 @@ typedef struct tc_params {
     /* progress, called from the decoding thread after each source frame; may be NULL */
     void (*pf_progress)(void *opaque, const tc_progress *p);
     void *progress_opaque;
+    /* One job of an ingest split into chunks (docs/distributed.md); all 0: the whole
+     * transcode. n_segments > 0: only the video of segments first_segment ..
+     * first_segment + n_segments - 1 of the ladder's segment grid, decoded from the keyframe
+     * before, every time-based decision on the show's own timestamps. audio_only: only the
+     * audio streams, for the whole show. The plan is the same in every job. */
+    int first_segment, n_segments;
+    int audio_only;
 } tc_params;
 
 /* Fills p with defaults (pbs16, one worker per core, stats on). Cannot fail. */
@@ -85,10 +92,16 @@ int tc_disk_sink_open(tc_disk_sink **out, const char *dir, ladder_error *err);
 const ladder_sink *tc_disk_sink_get(tc_disk_sink *ds); /* valid until tc_disk_sink_close */
 void tc_disk_sink_close(tc_disk_sink *ds);
 
-/* Reads DIR/summary.json into *plan_out (and stats_out[i] per stream if not NULL), then feeds
- * every packet of DIR's MP4s to sink: begin, then each stream in decode order from a thread of
- * its own (the streams kept within seconds of each other on the timeline), then end. */
-int tc_disk_replay(const char *dir, const ladder_sink *sink, ladder_plan *plan_out,
+/* Reads the summary.json of the n folders into *plan_out (and stats_out[i] per stream if not
+ * NULL), then feeds every packet of their MP4s to sink: begin, then each stream in decode
+ * order from a thread of its own (the streams kept within seconds of each other on the
+ * timeline), then end. The folders are one whole transcode, or the jobs of a chunked one (an
+ * audio job and video chunks covering the show from its first segment to its end, in any
+ * order); a stream's packets then come from each chunk in turn. */
+#define TC_REPLAY_DIRS_MAX 4096
+/* Whether the folders make one show, as tc_disk_replay would find; 0 or an error. */
+int tc_disk_check(const char *const *dirs, int n, ladder_error *err);
+int tc_disk_replay(const char *const *dirs, int n, const ladder_sink *sink, ladder_plan *plan_out,
                    ladder_stream_stats stats_out[LADDER_MAX_STREAMS], ladder_error *err);
 
 #endif
