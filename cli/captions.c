@@ -71,7 +71,9 @@ int cli_parse_cc(const char *spec, char *lang, char *name, ladder_error *err)
     snprintf(name, LADDER_NAME_MAX, "%s", colon && colon[1] ? colon + 1 : "CC1");
     snprintf(probe.language, sizeof probe.language, "%s", lang);
     snprintf(probe.name, sizeof probe.name, "%s", name);
-    if (pkg_check_captions(&probe, 1, err) < 0)
-        return ladder_error_set(err, LADDER_EINVAL, "--cc '%s': %s", spec, err->msg);
+    if (pkg_check_captions(&probe, 1, err) < 0) {
+        ladder_error why = *err; /* err is written while its message is read */
+        return ladder_error_set(err, LADDER_EINVAL, "--cc '%s': %s", spec, why.msg);
+    }
     return 0;
 }

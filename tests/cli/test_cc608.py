@@ -190,6 +190,12 @@ c.check([g[2] for g in got] == ["Hello caption", "Across six", "Third one"] and
         abs(got[0][0] - 1.0) < 1e-3 and abs(got[2][1] - 10.0) < 1e-3,
         f"c608: the WebVTT track has the SCC's cues at the track's times: {got}")
 
+# ---- a bad --cc is refused in one line before any work ----------------------------------------
+r = ladder("ingest", emb30, "--id", "badcc", "--library", os.path.join(d, "lib"), "--cc", "e")
+c.check(r.returncode == 1 and r.stderr.strip() ==
+        "ladder ingest: error: --cc 'e': caption language 'e' is not a language tag like en or es-MX",
+        f"a bad --cc: {r.stderr.strip()!r}")
+
 # ---- 25 fps: no pacing exists, so no rung carries 608, and the text still reaches viewers ---------
 emb25 = make("embedded", "emb25.mp4", "--fps", "25")
 show25, r = ingest(emb25, "emb25")
