@@ -315,24 +315,19 @@ void ladder_cc_decoder_close(ladder_cc_decoder *d)
 /* ---- writing and measuring ------------------------------------------------------------------ */
 
 /* WebVTT's timestamp form, hours always written: HH:MM:SS.mmm. */
-static void append_time(ladder_text *t, int64_t ms)
+void ladder_vtt_time(ladder_text *t, int64_t ms)
 {
     ladder_text_printf(t, "%02" PRId64 ":%02d:%02d.%03d", ms / 3600000, (int)(ms / 60000 % 60),
                        (int)(ms / 1000 % 60), (int)(ms % 1000));
 }
 
-void ladder_cue_to_vtt(ladder_text *t, const ladder_cue *c, int64_t shift_ms)
+void ladder_cue_to_vtt(ladder_text *t, const ladder_cue *c)
 {
     ladder_text_printf(t, "\n");
-    append_time(t, c->start_ms + shift_ms);
+    ladder_vtt_time(t, c->start_ms);
     ladder_text_printf(t, " --> ");
-    append_time(t, c->end_ms + shift_ms);
+    ladder_vtt_time(t, c->end_ms);
     ladder_text_printf(t, "\n%s\n", c->text);
-}
-
-void ladder_vtt_time(ladder_text *t, int64_t ms)
-{
-    append_time(t, ms);
 }
 
 int ladder_captions_save(const char *path, const ladder_captions *c, int64_t before_ms,
@@ -343,7 +338,7 @@ int ladder_captions_save(const char *path, const ladder_captions *c, int64_t bef
 
     ladder_text_printf(&t, "WEBVTT\n");
     for (int k = 0; k < c->n && c->cues[k].start_ms < before_ms; k++)
-        ladder_cue_to_vtt(&t, &c->cues[k], 0);
+        ladder_cue_to_vtt(&t, &c->cues[k]);
     ret = t.failed ? ladder_error_set(err, LADDER_ENOMEM, "out of memory")
                    : ladder_write_file_atomic(path, t.s, t.len, err);
     ladder_text_free(&t);

@@ -116,9 +116,9 @@ typedef struct ladder_captions {
 int ladder_captions_read(const char *path, ladder_captions *c, ladder_error *err);
 /* Frees the cues (the struct itself is the caller's). */
 void ladder_captions_free(ladder_captions *c);
-/* WebVTT text: one cue (a blank line, the timing line, the payload), its times moved by
- * shift_ms; and a bare timestamp, HH:MM:SS.mmm. */
-void ladder_cue_to_vtt(ladder_text *t, const ladder_cue *c, int64_t shift_ms);
+/* WebVTT text: one cue (a blank line, the timing line, the payload); and a bare timestamp,
+ * HH:MM:SS.mmm. */
+void ladder_cue_to_vtt(ladder_text *t, const ladder_cue *c);
 void ladder_vtt_time(ladder_text *t, int64_t ms);
 /* The track as a WebVTT file (written atomically): its cues that start before before_ms. */
 int ladder_captions_save(const char *path, const ladder_captions *c, int64_t before_ms,

@@ -46,7 +46,7 @@ static int write_segment(const char *dir, int i, const ladder_captions *c, const
     for (int k = 0; k < c->n && c->cues[k].start_ms < to * 1000 && c->cues[k].start_ms < end * 1000;
          k++)
         if (shows_during(&c->cues[k], from, to))
-            ladder_cue_to_vtt(&t, &c->cues[k], 0);
+            ladder_cue_to_vtt(&t, &c->cues[k]);
     snprintf(path, sizeof path, "%s/seg%05d.vtt", dir, i);
     return pkg_save_text(&t, path, err);
 }

@@ -19,7 +19,6 @@ struct tc_transcoder {
     ladder_stream_stats stats[LADDER_MAX_STREAMS];
     tc_cc_fifo cc[LADDER_MAX_STREAMS]; /* per video stream: caption bytes at its pace */
     ladder_cc_decoder *cc_text;        /* the source's CC1 as cues; NULL until 608 is seen */
-    AVBufferRef *last_cc;              /* the last picture's caption bytes (see take_captions) */
     tc_job job;                        /* what this run is of a chunked transcode */
     int ran;
 };
@@ -181,17 +180,14 @@ static void report_progress(run_state *rs, int64_t pts)
 }
 
 /* A source picture's CEA-608 bytes: queued for every rendition at its own pace, and decoded
- * to text. Deinterlacing to the field rate hands two pictures the same bytes (one buffer);
- * they count once. */
+ * to text. */
 static int take_captions(run_state *rs, const AVFrame *frame)
 {
     tc_transcoder *t = rs->t;
     const AVFrameSideData *sd = av_frame_get_side_data(frame, AV_FRAME_DATA_A53_CC);
 
-    if (!sd || (t->last_cc && sd->buf && sd->buf->data == t->last_cc->data))
+    if (!sd)
         return 0;
-    av_buffer_unref(&t->last_cc);
-    t->last_cc = sd->buf ? av_buffer_ref(sd->buf) : NULL;
     for (int i = 0; i < t->plan.n_video; i++)
         tc_cc_fifo_put(&t->cc[i], sd->data, (int)sd->size);
     if (tc_source_has_caption_track(t->source) || t->params.n_segments > 0)
@@ -448,7 +444,6 @@ void tc_close(tc_transcoder *t)
     tc_scaler_close(t->scaler);
     tc_audio_close(t->audio);
     ladder_cc_decoder_close(t->cc_text);
-    av_buffer_unref(&t->last_cc);
     tc_source_close(t->source);
     av_free(t);
 }

@@ -113,6 +113,11 @@ int val_h264_cc608_pairs(const uint8_t *d, int n, int len_size)
     const uint8_t *nal;
     int off = 0, len, pairs = 0;
 
+    /* SEI comes before a picture's first slice (H.264 7.4.1.2.3): the slice data, which is
+     * nearly all of the bytes, is not scanned for it. */
+    if (val_h264_find_nal(d, n, len_size, 1, &nal) > 0 ||
+        val_h264_find_nal(d, n, len_size, 5, &nal) > 0)
+        n = (int)(nal - d) - len_size;
     while (off < n && (len = val_h264_find_nal(d + off, n - off, len_size, 6, &nal)) > 0) {
         pairs += sei_cc608_pairs(nal + 1, len - 1);
         off = (int)(nal - d) + len;
