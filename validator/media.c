@@ -124,6 +124,24 @@ static int add_idr(val_media *m, double t)
     return 0;
 }
 
+static int add_au(val_media *m, double dts, int bytes)
+{
+    if (m->n_au == m->cap_au) {
+        int cap = m->cap_au ? 2 * m->cap_au : 1024;
+        double *d = realloc(m->au_dts, cap * sizeof *d);
+        int *b = d ? realloc(m->au_bytes, cap * sizeof *b) : NULL;
+        if (d)
+            m->au_dts = d;
+        if (!b)
+            return -1;
+        m->au_bytes = b;
+        m->cap_au = cap;
+    }
+    m->au_dts[m->n_au] = dts;
+    m->au_bytes[m->n_au++] = bytes;
+    return 0;
+}
+
 /* First video packet of the variant: the SPS and picture size for the whole variant. */
 static void first_video(val_media *m, const AVStream *st, const AVPacket *p)
 {
@@ -179,6 +197,8 @@ static int read_packets(val_report *r, scan *s, AVFormatContext *ic, const char 
                     first_video(s->m, st, p);
             }
             span_add(&sp[0], pts, dts * tb);
+            if (add_au(s->m, dts * tb, p->size) < 0)
+                val_fail(r, s->uri, "vbv-conformance", "out of memory");
             if (idr && add_idr(s->m, pts) < 0)
                 val_fail(r, s->uri, "idr-interval", "out of memory");
             if (idr)
@@ -305,6 +325,8 @@ void val_scan_variant(val_report *r, const char *show, const char *uri, int audi
 void val_media_free(val_media *m)
 {
     free(m->idr);
+    free(m->au_dts);
+    free(m->au_bytes);
     memset(m, 0, sizeof *m);
 }
 

@@ -1,6 +1,6 @@
 /* rules_media.c: the variant-wide video rules, on what media.c measured: idr-interval (no gap
  * between IDRs over the profile's GOP length), h264-max-high-4.2, frame-rate-max-60,
- * idr-aligned-across-rungs and, with a ladder, rung-matches-profile. */
+ * idr-aligned-across-rungs and, with a ladder, rung-matches-profile and vbv-conformance. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +67,34 @@ void val_check_cc608(val_report *r, const val_variant *x, const val_media *m, in
               m->cc608_segments, segments);
 }
 
+/* The encoders start each stream (and each chunk of a distributed ingest) with the decoder's
+ * buffer this full: x264's default vbv_init (docs/hls-rules.md, vbv-conformance). */
+#define VBV_INITIAL_FULLNESS 0.9
+#define VBV_SLACK            0.02 /* of the buffer: the bytes a TS packetizer adds around a picture */
+
+/* vbv-conformance: plays the rung's access units through the decoder buffer of the H.264 HRD
+ * (filled at maxrate up to bufsize, each picture taken out whole at its decoding time) and
+ * fails on the first picture that is not all there yet. */
+static void check_vbv(val_report *r, const char *uri, const val_media *m, const prof_rung *rung)
+{
+    double size = rung->bufsize_kbps * 1000.0, rate = rung->maxrate_kbps * 1000.0;
+    double level = VBV_INITIAL_FULLNESS * size, slack = VBV_SLACK * size;
+    int i;
+
+    for (i = 0; i < m->n_au; i++) {
+        level -= 8.0 * m->au_bytes[i];
+        if (level < -slack)
+            break;
+        if (i + 1 < m->n_au)
+            level = fmin(size, level + rate * (m->au_dts[i + 1] - m->au_dts[i]));
+    }
+    CHECK(r, i == m->n_au, uri, "vbv-conformance",
+          "the picture decoded at %.3f s underflows the rung's VBV (%d kbit at %d kbit/s) by "
+          "%.0f kbit",
+          i < m->n_au ? m->au_dts[i] - m->au_dts[0] : 0.0, rung->bufsize_kbps, rung->maxrate_kbps,
+          -level / 1000);
+}
+
 void val_check_rung(val_report *r, const char *uri, const val_media *m, const prof_ladder *ladder)
 {
     char name[PROF_NAME_MAX] = "";
@@ -96,4 +124,5 @@ void val_check_rung(val_report *r, const char *uri, const val_media *m, const pr
     if (rung->max_fps > 0)
         CHECK(r, m->fps <= rung->max_fps + EPSILON, uri, "rung-matches-profile",
               "%.3f frames/s is above the rung's %d", m->fps, rung->max_fps);
+    check_vbv(r, uri, m, rung);
 }

@@ -151,6 +151,9 @@ typedef struct val_media {
     double *idr;       /* IDR presentation times, seconds */
     int n_idr, cap_idr;
     int cc608_segments; /* segments with CEA-608 byte pairs (A/53 SEI) in their pictures */
+    double *au_dts;     /* each video access unit's decoding time (s), in decode order, */
+    int *au_bytes;      /* and its size, across every segment: what vbv-conformance plays */
+    int n_au, cap_au;
 } val_media;
 
 /* Reads every segment of the playlist at uri, checks the per-segment rules (IDR first unless
@@ -179,7 +182,8 @@ void val_check_idr_alignment(val_report *r, const char *uri, const val_media *m,
                              const val_media *first);
 /* cc608-present: a variant whose CLOSED-CAPTIONS names a group carries 608 in every segment. */
 void val_check_cc608(val_report *r, const val_variant *x, const val_media *m, int segments);
-/* rung-matches-profile: the rung named by uri's folder (hls/<rung>/index.m3u8). */
+/* rung-matches-profile: the rung named by uri's folder (hls/<rung>/index.m3u8); and
+ * vbv-conformance: its video, joined across every segment, fits the rung's VBV. */
 void val_check_rung(val_report *r, const char *uri, const val_media *m, const prof_ladder *ladder);
 
 /* The subtitle renditions (rules_captions.c): their playlists against the first video variant's

@@ -214,6 +214,18 @@ c.equal(r.returncode, 1, "--profile with other rungs: exit status")
 c.equal(sorted({(f["rule"], f["file"]) for f in rep["failures"]}),
         [("mp4-profile-level", MP4), ("rung-matches-profile", RUNG + "/index.m3u8")],
         "--profile: the rungs that differ are caught, nothing else")
+# vbv-conformance: the same stream held to a decoder buffer far smaller than the one it was
+# encoded for underflows, and the rule says when.
+tight = os.path.join(d, "tight.xml")
+with open(tight, "w") as f:
+    f.write(re.sub(r'(name="hls-360p-600".*?)maxrate-kbps="900"  bufsize-kbps="1200"',
+                   r'\1maxrate-kbps="600"  bufsize-kbps="40"', xml))
+r = ladder("validate", good, "--profile", tight, "--json")
+rep = json.loads(r.stdout)
+c.check(r.returncode == 1 and {(f["rule"], f["file"]) for f in rep["failures"]} ==
+        {("vbv-conformance", RUNG + "/index.m3u8")} and
+        "underflows the rung's VBV (40 kbit at 600 kbit/s)" in rep["failures"][0]["message"],
+        f"vbv-conformance: a 40 kbit buffer underflows, and nothing else fails ({rep['failures']})")
 r = ladder("validate", good, "--profile", os.path.join(ROOT, "profiles", "pbs16.xml"))
 c.equal(r.returncode, 0, f"--profile pbs16.xml passes ({r.stdout.strip()[-200:]})")
 r = ladder("validate", good, "--profile", os.path.join(d, "missing.xml"))
