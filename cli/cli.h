@@ -4,10 +4,12 @@
 #define LADDER_CLI_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ladder.h"
 #include "media.h"
 #include "profiles.h"
+#include "queue.h"
 #include "transcoder.h"
 
 #define CLI_EXIT_FAILURE 1
@@ -70,6 +72,8 @@ int cmd_profiles(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_transcode(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_queue(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 
 /* publish.c: packages a show into LIBRARY/SHOW_ID/vN through a staging folder. `feed` drives the
  * given sink from its packet source (a transcode or a replay), then fills the result: *plan and
@@ -99,6 +103,35 @@ int publish_show(const publish_request *req, publish_feed_fn feed, void *opaque,
 int cli_parse_cc(const char *spec, char *lang, char *name, ladder_error *err);
 
 #define LADDER_DEFAULT_LIBRARY "library"
+
+/* The feed of `ladder package` and of a distributed ingest's assembly: the folders of a
+ * transcode (one, or the jobs of a chunked one) replayed into the packager. */
+typedef struct replay_ctx {
+    const char *const *dirs;
+    int n_dirs;
+    ladder_captions cc608; /* read from the first folder with cc608.vtt; free after publish */
+} replay_ctx;
+int publish_replay(void *opaque, const ladder_sink *sink, publish_feed_result *out,
+                   ladder_error *err);
+
+/* ingest_queue.c: `ladder ingest --queue`: the coordinator of a distributed ingest. */
+typedef struct queue_ingest {
+    const char *url, *mezz, *work, *profile;
+    int chunk_segments, urgent, soft_limit, hard_limit, max_tries, quiet;
+} queue_ingest;
+/* Submits the show's jobs (resuming a show already in flight), waits for them with a progress
+ * bar, then joins, validates and publishes the show as req says. 0 or an error. */
+int cli_ingest_queued(const queue_ingest *qi, const publish_request *req, int *version_out,
+                      ladder_error *err);
+
+/* spawn.c: a job run as a `ladder transcode` child writing its messages to log_path. */
+int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path, pid_t *pid,
+                        ladder_error *err);
+/* Whether the child ended (*exited), and then its exit status (128 + signal if killed). */
+int cli_child_status(pid_t pid, int *exited);
+void cli_child_kill(pid_t pid); /* SIGKILL and reap */
+/* The last non-empty line of a text file (a job's log), for a one-line reason. */
+void cli_last_line(const char *path, char *out, size_t len);
 
 /* captions.c: each --captions FILE[:LANG[:NAME[:sdh]]] read into a track (LANG defaults to
  * "und", NAME to LANG). *out is a new array of specs->n tracks; free it with

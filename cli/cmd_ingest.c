@@ -7,7 +7,9 @@
 static const char usage_text[] =
     "usage: ladder ingest MEZZ --id SHOW_ID [--title T] "
     "[--profile FILE] [--library DIR] [--captions FILE[:LANG[:NAME[:sdh]]]]... "
-    "[--cc LANG[:NAME]] [--quiet]";
+    "[--cc LANG[:NAME]] [--quiet]\n"
+    "       ladder ingest MEZZ --id SHOW_ID --queue redis://HOST[:PORT] [--work DIR] "
+    "[--chunk SEGMENTS] [--urgent] [--max-tries N] [--soft-limit S] [--hard-limit S] ...";
 
 static int transcode(void *opaque, const ladder_sink *sink, publish_feed_result *out,
                      ladder_error *err)
@@ -38,6 +40,23 @@ static void print_summary(const char *library, const char *id, int version, cons
            seconds);
 }
 
+/* --queue: the jobs go to `ladder worker`s, and this process assembles and publishes. */
+static int ingest_queued(queue_ingest *qi, const publish_request *req, double t0)
+{
+    char work[4096];
+    ladder_error err = {0};
+    int version = 0;
+
+    snprintf(work, sizeof work, "%s.work", req->library);
+    qi->work = qi->work ? qi->work : work;
+    if (cli_ingest_queued(qi, req, &version, &err) < 0)
+        return cli_fail("ingest", &err);
+    if (!qi->quiet)
+        printf("published %s/%s (version v%d) through the queue in %.1f s\n", req->library, req->id,
+               version, cli_now() - t0);
+    return 0;
+}
+
 int cmd_ingest(int argc, char **argv)
 {
     const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
@@ -46,6 +65,7 @@ int cmd_ingest(int argc, char **argv)
     int quiet = 0, version = 0;
     cli_list caption_specs = {0};
     ladder_captions *captions = NULL;
+    queue_ingest qi = {.chunk_segments = 5, .max_tries = 3, .soft_limit = 600, .hard_limit = 1800};
     const cli_option opts[] = {
         {"id", CLI_OPT_STRING, &id, "show id: a-z, 0-9, '-' and '_' (required)"},
         {"title", CLI_OPT_STRING, &title, "show title (default: the id)"},
@@ -56,6 +76,18 @@ int cmd_ingest(int argc, char **argv)
         {"cc", CLI_OPT_STRING, &cc,
          "LANG[:NAME]: how the source's CEA-608 captions are labelled (default en:CC1)"},
         {"quiet", CLI_OPT_FLAG, &quiet, "no progress bar, only warnings and errors"},
+        {"queue", CLI_OPT_STRING, &qi.url,
+         "redis://[:PASSWORD@]HOST[:PORT][/DB]: a distributed ingest, by `ladder worker`s"},
+        {"work", CLI_OPT_STRING, &qi.work,
+         "shared folder for the jobs' output (default: LIBRARY.work)"},
+        {"chunk", CLI_OPT_INT, &qi.chunk_segments, "segments per chunk job (default 5)"},
+        {"urgent", CLI_OPT_FLAG, &qi.urgent, "the show's jobs are taken before others"},
+        {"max-tries", CLI_OPT_INT, &qi.max_tries,
+         "failures before a job goes to the dead-letter stream (default 3)"},
+        {"soft-limit", CLI_OPT_INT, &qi.soft_limit,
+         "seconds after which a job's worker warns (default 600; 0: never)"},
+        {"hard-limit", CLI_OPT_INT, &qi.hard_limit,
+         "seconds after which a job is stopped and retried (default 1800; 0: never)"},
         {NULL},
     };
     int npos = 0, ret = cli_parse(argc, argv, opts, usage_text, &npos);
@@ -84,19 +116,26 @@ int cmd_ingest(int argc, char **argv)
         ret = cli_read_captions(&caption_specs, &captions, &err);
     if (ret >= 0 && profile)
         ret = prof_load(profile, &params.ladder, &err);
+    publish_request req = {.library = library,
+                           .id = id,
+                           .title = title,
+                           .ladder = &params.ladder,
+                           .captions = captions,
+                           .n_captions = caption_specs.n,
+                           .cc_language = cc_language,
+                           .cc_name = cc_name};
+    if (ret >= 0 && qi.url) {
+        qi.mezz = argv[1];
+        qi.profile = profile;
+        qi.quiet = quiet;
+        ret = ingest_queued(&qi, &req, t0);
+        cli_free_captions(captions, caption_specs.n);
+        return ret;
+    }
     if (ret >= 0)
         ret = tc_open(&t, argv[1], &params, &err);
-    if (ret >= 0) {
-        publish_request req = {.library = library,
-                               .id = id,
-                               .title = title,
-                               .ladder = &params.ladder,
-                               .captions = captions,
-                               .n_captions = caption_specs.n,
-                               .cc_language = cc_language,
-                               .cc_name = cc_name};
+    if (ret >= 0)
         ret = publish_show(&req, transcode, t, &version, &err);
-    }
     cli_progress_end(&bar, ret >= 0);
     cli_free_captions(captions, caption_specs.n);
     if (ret < 0) {

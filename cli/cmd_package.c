@@ -11,29 +11,6 @@ static const char usage_text[] = "usage: ladder package TRANSCODE_DIR... --id SH
                                  "[--library DIR] [--profile FILE] "
                                  "[--captions FILE[:LANG[:NAME[:sdh]]]]... [--cc LANG[:NAME]]";
 
-typedef struct replay_ctx {
-    const char *const *dirs;
-    int n_dirs;
-    ladder_captions cc608;
-} replay_ctx;
-
-static int replay(void *opaque, const ladder_sink *sink, publish_feed_result *out,
-                  ladder_error *err)
-{
-    replay_ctx *c = opaque;
-    char path[4096];
-    int ret = tc_disk_replay(c->dirs, c->n_dirs, sink, out->plan, out->stats, err);
-
-    for (int i = 0; ret >= 0 && i < c->n_dirs && !out->cc608; i++) {
-        snprintf(path, sizeof path, "%s/" TC_CC608_FILE, c->dirs[i]);
-        if (!ladder_path_exists(path))
-            continue;
-        ret = ladder_captions_read(path, &c->cc608, err);
-        out->cc608 = &c->cc608;
-    }
-    return ret;
-}
-
 int cmd_package(int argc, char **argv)
 {
     const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
@@ -86,7 +63,7 @@ int cmd_package(int argc, char **argv)
                                .n_captions = caption_specs.n,
                                .cc_language = cc_language,
                                .cc_name = cc_name};
-        ret = publish_show(&req, replay, &ctx, &version, &err);
+        ret = publish_show(&req, publish_replay, &ctx, &version, &err);
     }
     cli_free_captions(captions, caption_specs.n);
     ladder_captions_free(&ctx.cc608);

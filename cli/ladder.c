@@ -16,9 +16,11 @@ static const command commands[] = {
     {"ingest", cmd_ingest, "transcode, package and publish a show in one pass"},
     {"package", cmd_package, "package a transcode folder into a show in the library"},
     {"profiles", cmd_profiles, "check or show an encoding ladder"},
+    {"queue", cmd_queue, "the distributed ingests' queue: `ladder queue status`"},
     {"serve", cmd_serve, "serve the show library over HTTP (the origin)"},
     {"transcode", cmd_transcode, "encode a mezzanine into every rendition of a ladder"},
     {"validate", cmd_validate, "check a published show against the publishing rules"},
+    {"worker", cmd_worker, "take and run the jobs of distributed ingests from a queue"},
 };
 
 static void usage(FILE *out)

@@ -1,7 +1,8 @@
 /* publish.c: what `ladder ingest` and `ladder package` share: the packager plugged into a
  * packet source, the validator's verdict, and the library's publish (library/library.h), which
  * makes the version in a staging folder and puts it in place with one rename. A show that
- * fails `ladder validate`'s rules is not published. */
+ * fails `ladder validate`'s rules is not published. Also the replay of transcode folders that
+ * `ladder package` and a distributed ingest's coordinator publish from. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,5 +156,22 @@ int publish_show(const publish_request *req, publish_feed_fn feed, void *opaque,
         job->tracks[i] = req->captions[i];
     ret = lib_publish(req->library, req->id, package_version, job, version_out, err);
     free(job);
+    return ret;
+}
+
+int publish_replay(void *opaque, const ladder_sink *sink, publish_feed_result *out,
+                   ladder_error *err)
+{
+    replay_ctx *c = opaque;
+    char path[4096];
+    int ret = tc_disk_replay(c->dirs, c->n_dirs, sink, out->plan, out->stats, err);
+
+    for (int i = 0; ret >= 0 && i < c->n_dirs && !out->cc608; i++) {
+        snprintf(path, sizeof path, "%s/" TC_CC608_FILE, c->dirs[i]);
+        if (!ladder_path_exists(path))
+            continue;
+        ret = ladder_captions_read(path, &c->cc608, err);
+        out->cc608 = &c->cc608;
+    }
     return ret;
 }

@@ -11,7 +11,7 @@ PACKAGES=(
   ffmpeg x264 python3 time
   uap-core python3-yaml python3-jsonschema
   libmicrohttpd-dev zlib1g-dev strace
-  nginx
+  nginx redis-server libhiredis-dev
   chromium fonts-dejavu-core
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: the whole test suite from scratch: installs dependencies, builds in a fresh folder
 # (build-test/), and runs every test with ctest (labels: unit, e2e, slow). Then the same code
-# built with AddressSanitizer and UBSan (build-asan/) runs the unit tier and the origin's
-# suites, and built with ThreadSanitizer (build-tsan/) the threads test. This is what CI runs. Only the unit tier: ctest --test-dir build-test -L unit
+# built with AddressSanitizer and UBSan (build-asan/) runs the unit tier, the origin's suites
+# and two distributed-ingest cases, and built with ThreadSanitizer (build-tsan/) the threads test. This is what CI runs. Only the unit tier: ctest --test-dir build-test -L unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -17,7 +17,7 @@ scripts/build.sh build-asan -DLADDER_SANITIZE=ON
 # valgrind and ASan do not mix: origin.leaks stays with the plain build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 900 \
-  -R '^(unit\.|profiles$|transcoder\.plan$|origin\.(http|play|catalog|cdn)$)'
+  -R '^(unit\.|profiles$|transcoder\.plan$|origin\.(http|play|catalog|cdn)$|cli\.queue\.(workers|poison)$)'
 rm -rf build-tsan
 scripts/build.sh build-tsan -DLADDER_TSAN=ON
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure --timeout 900 \

@@ -5,7 +5,7 @@ import sys
 
 from ladder_test import LADDER, Checks, ROOT, cleanup, ladder, make_clip, run, workdir
 
-SUBCOMMANDS = ["ingest", "package", "profiles", "serve", "transcode", "validate"]
+SUBCOMMANDS = ["ingest", "package", "profiles", "queue", "serve", "transcode", "validate", "worker"]
 
 c = Checks("cli-basics")
 for cmd in SUBCOMMANDS:

@@ -1,0 +1,96 @@
+/* queue.h: the job queue of a distributed ingest, on Redis Streams (docs/distributed.md).
+ *
+ * A coordinator (`ladder ingest --queue`) registers a show and submits its jobs: the audio job
+ * and one job per chunk of segments. Workers (`ladder worker`) take jobs through a consumer
+ * group, keep their claim fresh while they work, and ack a job only once its output folder is
+ * in place; a job whose worker went silent is taken back with XAUTOCLAIM, and a job that failed
+ * max_tries times goes to the dead-letter stream. Everything a coordinator needs to resume
+ * lives in Redis; the outputs themselves live on the shared filesystem.
+ *
+ * Order of use: queue_connect -> the coordinator's or the worker's calls -> queue_close. A
+ * queue_conn is one connection; use it from one thread. Every call returns 0 (or a count) or
+ * a negative code with err filled; a connection lost in the middle of a call is tried again
+ * for reconnect_seconds (Redis restarting) before the call fails. */
+#ifndef LADDER_QUEUE_H
+#define LADDER_QUEUE_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "ladder.h"
+
+#define QUEUE_PATH_MAX     1024
+#define QUEUE_JOB_NAME_MAX 32
+#define QUEUE_ID_MAX       48
+
+typedef struct queue_conn queue_conn;
+
+/* url: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]. Connects, authenticates, selects the
+ * database and makes the consumer group if it is missing. */
+int queue_connect(queue_conn **out, const char *url, double reconnect_seconds, ladder_error *err);
+void queue_close(queue_conn *q);
+/* A flag (a signal handler's) that, once set, makes a wait for Redis to come back give up at
+ * once; may be NULL. */
+void queue_set_stop_flag(queue_conn *q, const volatile sig_atomic_t *stop);
+
+/* One job: a `ladder transcode` of mezz into out (a folder on the shared filesystem), either
+ * the audio of the whole show or the video of segments first_segment .. + n_segments - 1. */
+typedef struct queue_job {
+    char show[LADDER_NAME_MAX];
+    char name[QUEUE_JOB_NAME_MAX]; /* "audio" or "chunk-NNNNN" (its first segment) */
+    char mezz[QUEUE_PATH_MAX], out[QUEUE_PATH_MAX], profile[QUEUE_PATH_MAX]; /* profile "": pbs16 */
+    int audio_only, first_segment, n_segments;
+    int soft_limit, hard_limit; /* seconds: a warning in the log; the worker gives the job up */
+    int max_tries;              /* failures before the dead-letter stream */
+    /* set by queue_take */
+    char entry[QUEUE_ID_MAX]; /* the stream entry */
+    int urgent;               /* which stream it came from */
+} queue_job;
+
+/* --- coordinator --- */
+
+/* Registers the show (or finds it registered: a coordinator resuming). n_jobs is how many
+ * jobs make the show; urgent puts its jobs in the urgent stream. */
+int queue_show_begin(queue_conn *q, const char *show, const char *mezz, int n_jobs, int urgent,
+                     ladder_error *err);
+/* Adds the job unless it is already queued for this show; returns 1 if added, 0 if not. */
+int queue_submit(queue_conn *q, const queue_job *job, int urgent, ladder_error *err);
+/* Waits up to timeout_ms for news of the show's jobs (a job done or dead). Returns 0. */
+int queue_wait(queue_conn *q, const char *show, int timeout_ms, ladder_error *err);
+/* The first dead job of the show as "NAME: REASON" into msg; returns 1 if there is one. */
+int queue_show_dead(queue_conn *q, const char *show, char *msg, size_t len, ladder_error *err);
+/* 1 if Redis still knows the show as running; 0 if it lost it (restarted without its data). */
+int queue_show_known(queue_conn *q, const char *show, ladder_error *err);
+/* The show is over (state "published" or "failed"): forgets its queued/done sets. */
+int queue_show_end(queue_conn *q, const char *show, const char *state, ladder_error *err);
+
+/* --- worker --- */
+
+/* Takes the next job for consumer: first a job whose worker has been silent for lease_ms
+ * (XAUTOCLAIM), then a new one, urgent before normal; waits up to about a second when there
+ * is none. Returns 1 with *job filled, or 0. */
+int queue_take(queue_conn *q, const char *consumer, int lease_ms, queue_job *job,
+               ladder_error *err);
+/* Counts one more try of the job and marks it running on consumer; returns the try number,
+ * or 0 when its show is no longer in flight (failed, or published): the job is then dropped. */
+int queue_start(queue_conn *q, const char *consumer, const queue_job *job, ladder_error *err);
+/* Keeps the claim fresh (resets its idle time). Returns 1, or 0 if another worker took it. */
+int queue_keep(queue_conn *q, const char *consumer, const queue_job *job, ladder_error *err);
+/* The output is in place: ack the job and tell the coordinator. */
+int queue_done(queue_conn *q, const queue_job *job, ladder_error *err);
+/* Hands the job back at once for another worker (the try is not counted if !count_try). */
+int queue_give_back(queue_conn *q, const char *consumer, const queue_job *job, int count_try,
+                    ladder_error *err);
+/* The job failed for good: to the dead-letter stream with reason, acked, the coordinator told. */
+int queue_dead(queue_conn *q, const queue_job *job, const char *reason, ladder_error *err);
+/* "I am alive", with what the worker is doing, for `ladder queue status`. */
+int queue_heartbeat(queue_conn *q, const char *consumer, const char *doing, ladder_error *err);
+
+/* --- status --- */
+
+/* The queue as JSON text (malloc'd; free with free()): the shows in flight with their jobs
+ * pending, running, done and dead, the dead-letter stream's length, and the workers seen in
+ * the last seen_seconds. Format in docs/distributed.md. */
+int queue_status_json(queue_conn *q, int seen_seconds, char **out, ladder_error *err);
+
+#endif

@@ -1,0 +1,402 @@
+"""test_queue.py CASE: distributed ingest through Redis Streams (docs/distributed.md).
+
+Each case starts its own redis-server (AOF on) on a free port in a temporary folder, and real
+`ladder worker` processes. The show is a 14 s clip cut into 1-segment chunks: an audio job and
+three chunk jobs. The published media must be byte-identical to a 1-worker distributed run.
+
+  workers      3 workers; two shows at once sharing them; `ladder queue status`
+  kill         kill -9 a worker in mid-chunk: the job is taken back; SIGTERM: exit 0
+  coordinator  kill the coordinator, run it again: it resumes, done jobs are not redone
+  redis        Redis restarted during an ingest; a bad URL, Redis down, a password
+  poison       a job that always fails goes to the dead-letter stream, naming the chunk
+  urgent       an urgent show's jobs are taken before a normal show's
+  limits       a job over its soft time limit is logged; over its hard one it is stopped
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from ladder_test import LADDER, Checks, cleanup, ladder, make_clip, show_version, tree_hashes, workdir
+
+CASE = sys.argv[1]
+c = Checks(f"queue.{CASE}")
+d = workdir()
+clip = make_clip("good", os.path.join(d, "in.mp4"), "--size", "640x360", "--duration", "14")
+JOBS = ["audio", "chunk-00000", "chunk-00001", "chunk-00002"]
+procs = []  # every redis-server and worker started, killed at the end whatever happened
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    """A redis-server of the test's own, with its append-only file in the test's folder."""
+
+    def __init__(self, *extra):
+        self.port = free_port()
+        self.dir = os.path.join(d, f"redis-{self.port}")
+        os.makedirs(self.dir)
+        self.extra = extra
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+             "--appendonly", "yes", "--save", "", *self.extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(self.proc)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.proc.terminate()  # SIGTERM: Redis fsyncs its AOF and exits
+        self.proc.wait(timeout=30)
+
+
+def status(url):
+    r = ladder("queue", "status", "--queue", url, "--json", timeout=60)
+    return json.loads(r.stdout) if r.returncode == 0 else None
+
+
+class Worker:
+    def __init__(self, url, name, *extra, env=None):
+        self.name = name
+        self.log = os.path.join(d, f"{name}.log")
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen([LADDER, "worker", "--queue", url, "--name", name,
+                                          "--threads", "1", "--lease", "3", *extra],
+                                         stdout=log, stderr=log,
+                                         env={**os.environ, **(env or {})})
+        procs.append(self.proc)
+
+    def started(self):
+        """The jobs this worker started, as "SHOW/JOB" in order."""
+        with open(self.log) as f:
+            return re.findall(r"(\S+): started", f.read())
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=120)
+
+
+def ingest(url, show_id, lib, *extra, wait=True):
+    args = [LADDER, "ingest", clip, "--id", show_id, "--library", lib, "--queue", url,
+            "--chunk", "1", *extra]
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if not wait:
+        return p
+    out, err = p.communicate(timeout=240)
+    return subprocess.CompletedProcess(args, p.returncode, out, err)
+
+
+def media(lib, show_id):
+    """Every published file but show.json (which records times), by content."""
+    top = os.path.join(lib, show_id)
+    if not os.path.isdir(top):
+        return {}
+    return {k: v for k, v in tree_hashes(show_version(lib, show_id)).items() if k != "show.json"}
+
+
+def wait_for(what, cond, timeout=120):
+    end = time.time() + timeout
+    while time.time() < end:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.05)
+    c.check(False, f"timed out waiting for {what}")
+    return None
+
+
+def running_on(url, name):
+    s = status(url)
+    return s and any(w["name"] == name and w["doing"] != "idle" for w in s["workers"])
+
+
+def reference(url):
+    """The show made by one worker alone: what every other run must equal byte for byte."""
+    lib = os.path.join(d, "ref")
+    w = Worker(url, "ref-worker")
+    r = ingest(url, "ref", lib, "--quiet")
+    c.equal(r.returncode, 0, f"1-worker distributed ingest ({r.stderr.strip()})")
+    c.equal(w.stop(), 0, "a worker stopped with SIGTERM exits 0")
+    files = media(lib, "ref")
+    c.check(len(files) > 20, f"the reference show has its files ({len(files)})")
+    return files
+
+
+def case_workers():
+    redis = Redis()
+    ref = reference(redis.url)
+    ws = [Worker(redis.url, f"w{i}") for i in range(3)]
+    lib = os.path.join(d, "lib")
+    r = ingest(redis.url, "three", lib)
+    c.equal(r.returncode, 0, f"3 workers ingest the clip ({r.stderr.strip()})")
+    c.check("published" in r.stdout and "4 of 4 jobs done" in r.stderr,
+            f"the coordinator reports progress and the publish: {r.stdout.strip()!r}")
+    c.equal(media(lib, "three"), ref, "3 workers give the bytes of 1 worker")
+    r = ladder("validate", os.path.join(lib, "three"))
+    c.equal(r.returncode, 0, f"the show validates ({r.stdout.strip()[-200:]})")
+    c.check(not os.path.exists(os.path.join(d, "lib.work", "three")),
+            "the jobs' folders are removed once the show is published")
+    # On a terminal (script(1) gives it one), a progress bar over the jobs done.
+    screen = os.path.join(d, "tty.log")
+    r = subprocess.run(["script", "-qec", f"{LADDER} ingest {clip} --id tty --library {lib} "
+                        f"--queue {redis.url} --chunk 1", screen], capture_output=True, timeout=240)
+    with open(screen, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    c.check(r.returncode == 0 and "jobs [" in text and "100%" in text,
+            f"a progress bar over the jobs on a terminal: {text[-300:]!r}")
+    s = status(redis.url)
+    c.check(s is not None and {w["name"] for w in s["workers"]} >= {"w0", "w1", "w2"},
+            f"queue status lists the workers seen: {s and s['workers']}")
+    c.check(s is not None and not [x for x in s["shows"] if x["id"] == "three"],
+            "a published show is no longer in flight")
+
+    # Two shows at once share the workers, and both publish.
+    a = ingest(redis.url, "one", lib, wait=False)
+    b = ingest(redis.url, "two", lib, wait=False)
+    s = wait_for("both shows in flight", lambda: (lambda st: st if st and len(st["shows"]) == 2
+                                                  else None)(status(redis.url)), timeout=60)
+    if s:
+        c.check(all(x["jobs"] == 4 and x["state"] == "running" for x in s["shows"]),
+                f"queue status shows both shows and their jobs: {s['shows']}")
+    for p, name in ((a, "one"), (b, "two")):
+        out, err = p.communicate(timeout=240)
+        c.equal(p.returncode, 0, f"show {name} published alongside the other ({err.strip()})")
+        c.equal(media(lib, name), ref, f"show {name} has the reference bytes")
+    shows = {j.split("/")[0] for w in ws for j in w.started()}
+    c.check({"one", "two"} <= shows, f"the workers took jobs of both shows: {sorted(shows)}")
+    for w in ws:
+        c.equal(w.stop(), 0, f"{w.name} exits 0 on SIGTERM")
+    r = ladder("queue", "status", "--queue", redis.url)
+    c.check(r.returncode == 0 and "workers seen" in r.stdout, f"queue status as text: {r.stdout}")
+    redis.stop()
+
+
+def case_kill():
+    redis = Redis()
+    ref = reference(redis.url)
+    lib = os.path.join(d, "lib")
+    victim = Worker(redis.url, "victim")
+    p = ingest(redis.url, "killed", lib, wait=False)
+    wait_for("the victim to start a job", lambda: running_on(redis.url, "victim"))
+    doing = [w["doing"] for w in status(redis.url)["workers"] if w["name"] == "victim"]
+    victim.proc.kill()  # kill -9, in mid-chunk
+    victim.proc.wait()
+    time.sleep(0.5)
+    children = subprocess.run(["pgrep", "-f", f"transcode {clip}"], capture_output=True, text=True)
+    c.equal(children.stdout.strip(), "", "the worker's transcode died with it")
+    rescuer = Worker(redis.url, "rescuer")
+    out, err = p.communicate(timeout=240)
+    c.equal(p.returncode, 0, f"the show completes after a worker was killed ({err.strip()})")
+    c.equal(media(lib, "killed"), ref, "and its bytes are the reference's")
+    taken = [j for j in rescuer.started() if doing and j == doing[0]]
+    c.check(taken, f"the rescuer took back the killed job {doing} (started {rescuer.started()})")
+
+    # SIGTERM in mid-job with no grace: the job is handed back at once, and the worker exits 0.
+    quitter = Worker(redis.url, "quitter", "--grace", "0")
+    rescuer.stop()
+    p = ingest(redis.url, "handed-back", lib, wait=False)
+    wait_for("the quitter to start a job", lambda: running_on(redis.url, "quitter"))
+    c.equal(quitter.stop(), 0, "SIGTERM in mid-job: the worker hands it back and exits 0")
+    second = Worker(redis.url, "second")
+    out, err = p.communicate(timeout=240)
+    c.equal(p.returncode, 0, f"the handed-back job is done by another worker ({err.strip()})")
+    c.equal(media(lib, "handed-back"), ref, "with the reference's bytes")
+    second.stop()
+    redis.stop()
+
+
+def case_coordinator():
+    redis = Redis()
+    ref = reference(redis.url)
+    lib = os.path.join(d, "lib")
+    work = os.path.join(d, "lib.work", "resumed")
+    p = ingest(redis.url, "resumed", lib, wait=False)
+    wait_for("the jobs to be queued", lambda: (lambda s: s and s["shows"] and
+                                               s["shows"][0]["pending"] == 4)(status(redis.url)))
+    w = Worker(redis.url, "w")
+    wait_for("two jobs done", lambda: sum(os.path.isfile(os.path.join(work, j, "summary.json"))
+                                          for j in JOBS) >= 2)
+    p.kill()  # the coordinator dies
+    p.wait()
+    c.equal(w.stop(), 0, "the worker stops (SIGTERM) while the coordinator is gone")
+    done_before = [j for j in JOBS if os.path.isfile(os.path.join(work, j, "summary.json"))]
+    c.check(not os.path.exists(os.path.join(lib, "resumed")), "nothing is published meanwhile")
+    w2 = Worker(redis.url, "w2")
+    r = ingest(redis.url, "resumed", lib)
+    c.equal(r.returncode, 0, f"the same command again resumes and publishes ({r.stderr.strip()})")
+    c.check("resuming" in r.stderr, f"it says it resumes: {r.stderr.strip()[:300]}")
+    started = w.started() + w2.started()
+    redone = [j for j in done_before if started.count(f"resumed/{j}") != 1]
+    c.check(len(done_before) >= 2 and not redone,
+            f"jobs done before ({done_before}) were not redone (started: {started})")
+    c.equal(media(lib, "resumed"), ref, "the resumed show has the reference's bytes")
+    w2.stop()
+    redis.stop()
+
+
+def case_redis():
+    # A bad URL, and Redis down: one clear line and exit 1, before anything is touched.
+    lib = os.path.join(d, "lib")
+    for url, want in (("http://localhost", "does not start with redis://"),
+                      ("redis://host:99999", "port"),
+                      ("redis://:pw", "no host"),
+                      (f"redis://127.0.0.1:{free_port()}", "cannot reach Redis")):
+        r = ladder("ingest", clip, "--id", "x", "--library", lib, "--queue", url)
+        c.check(r.returncode == 1 and want in r.stderr and len(r.stderr.strip().splitlines()) == 1,
+                f"--queue {url}: exit 1 and one line with '{want}' (got {r.returncode}: "
+                f"{r.stderr.strip()})")
+        r = ladder("worker", "--queue", url)
+        c.equal(r.returncode, 1, f"a worker with --queue {url} exits 1 ({r.stderr.strip()})")
+    c.check(not os.path.exists(lib), "no library was made")
+
+    # A password in the URL.
+    locked = Redis("--requirepass", "s3cret")
+    r = ladder("queue", "status", "--queue", f"redis://:s3cret@127.0.0.1:{locked.port}")
+    c.equal(r.returncode, 0, f"the password in the URL is used ({r.stderr.strip()})")
+    r = ladder("queue", "status", "--queue", f"redis://:wrong@127.0.0.1:{locked.port}")
+    c.check(r.returncode == 1 and "s3cret" not in r.stderr and "wrong" not in r.stderr,
+            f"a wrong password: exit 1, and no password in the message ({r.stderr.strip()})")
+    locked.stop()
+
+    # Redis restarts (AOF on) in the middle of an ingest.
+    redis = Redis()
+    ref = reference(redis.url)
+    w = Worker(redis.url, "w")
+    p = ingest(redis.url, "restart", lib, wait=False)
+    work = os.path.join(d, "lib.work", "restart")
+    wait_for("a job done", lambda: any(os.path.isfile(os.path.join(work, j, "summary.json"))
+                                       for j in JOBS))
+    redis.stop()
+    time.sleep(2)
+    redis.start()
+    out, err = p.communicate(timeout=240)
+    print(f"Redis restarted in mid-ingest: the ingest exited {p.returncode}")
+    if p.returncode == 0:
+        c.equal(media(lib, "restart"), ref, "after a Redis restart the show completes, intact")
+    else:
+        c.check("Redis" in err and len(err.strip().splitlines()) <= 6,
+                f"or fails with a clear message: {err.strip()}")
+        c.check(not os.path.exists(os.path.join(lib, "restart")), "and publishes nothing")
+    c.equal(w.stop(), 0, "the worker rode out the restart")
+    redis.stop()
+
+    # Redis restarted without its data (no AOF): the coordinator notices the show is gone,
+    # submits its jobs again, and the show completes with the same bytes.
+    bare = Redis("--appendonly", "no")
+    w = Worker(bare.url, "w-bare")
+    p = ingest(bare.url, "forgotten", lib, wait=False)
+    work = os.path.join(d, "lib.work", "forgotten")
+    wait_for("a job done", lambda: any(os.path.isfile(os.path.join(work, j, "summary.json"))
+                                       for j in JOBS))
+    bare.stop()
+    bare.start()
+    out, err = p.communicate(timeout=240)
+    c.equal(p.returncode, 0, f"after Redis lost everything the show still publishes ({err.strip()[-300:]})")
+    c.check("submitting its jobs again" in err, "the coordinator says it submitted the jobs again")
+    c.equal(media(lib, "forgotten"), ref, "with the reference's bytes")
+    c.equal(w.stop(), 0, "the worker exits 0")
+    bare.stop()
+
+
+def case_poison():
+    redis = Redis()
+    lib = os.path.join(d, "lib")
+    poison = "poisoned/chunk-00001"
+    ws = [Worker(redis.url, f"w{i}", env={"LADDER_WORKER_FAIL": poison}) for i in range(2)]
+    r = ingest(redis.url, "poisoned", lib, "--max-tries", "2")
+    c.equal(r.returncode, 1, "an ingest with a poison chunk fails")
+    c.check("chunk-00001" in r.stderr and len(r.stderr.strip().splitlines()) <= 6,
+            f"with a message that names the chunk: {r.stderr.strip()}")
+    c.check(not os.path.exists(os.path.join(lib, "poisoned")), "and publishes nothing")
+    s = status(redis.url)
+    c.check(s and s["dead_letters"] == 1, f"the job is in the dead-letter stream: {s}")
+    tries = sum(w.started().count(poison) for w in ws)
+    c.equal(tries, 2, "the poison chunk was tried --max-tries times")
+    for w in ws:
+        w.stop()
+    # The same command with healthy workers starts afresh and publishes.
+    w = Worker(redis.url, "healthy")
+    r = ingest(redis.url, "poisoned", lib, "--quiet")
+    c.equal(r.returncode, 0, f"run again with healthy workers, the show publishes ({r.stderr.strip()})")
+    w.stop()
+    redis.stop()
+
+
+def case_limits():
+    # A 720p chunk takes seconds with one thread: over a 1 s soft limit a warning, over a 1 s
+    # hard limit the job is stopped (and, at --max-tries 1, dead).
+    redis = Redis()
+    lib = os.path.join(d, "lib")
+    global clip
+    clip = make_clip("good", os.path.join(d, "hd.mp4"), "--size", "1280x720", "--duration", "6")
+    w = Worker(redis.url, "w")
+    r = ingest(redis.url, "slow", lib, "--hard-limit", "1", "--max-tries", "1")
+    # (the audio job, quicker, may be the one named when the machine is busy)
+    c.check(r.returncode == 1 and
+            re.search(r"(chunk-00000|audio): over its hard time limit of 1 s", r.stderr),
+            f"a job over its hard limit is stopped and, out of tries, named: {r.stderr.strip()}")
+    c.check(not os.path.exists(os.path.join(lib, "slow")), "nothing is published")
+    r = ingest(redis.url, "slow", lib, "--soft-limit", "1", "--hard-limit", "0")
+    c.equal(r.returncode, 0, f"no hard limit: the show publishes ({r.stderr.strip()})")
+    with open(w.log) as f:
+        log = f.read()
+    c.check("slow/chunk-00000: over its soft time limit of 1 s" in log,
+            "a job over its soft limit is logged")
+    c.equal(w.stop(), 0, "the worker exits 0")
+    redis.stop()
+
+
+def case_urgent():
+    redis = Redis()
+    lib = os.path.join(d, "lib")
+    normal = ingest(redis.url, "normal", lib, "--quiet", wait=False)
+    wait_for("the normal show queued", lambda: (lambda s: s and len(s["shows"]) == 1 and
+                                                s["shows"][0]["pending"] == 4)(status(redis.url)))
+    urgent = ingest(redis.url, "urgent", lib, "--quiet", "--urgent", wait=False)
+    wait_for("the urgent show queued", lambda: (lambda s: s and len(s["shows"]) == 2 and
+                                                min(x["pending"] for x in s["shows"]) == 4)(status(redis.url)))
+    w = Worker(redis.url, "only")
+    for p in (normal, urgent):
+        p.communicate(timeout=240)
+        c.equal(p.returncode, 0, "both shows publish")
+    order = [j.split("/")[0] for j in w.started()]
+    c.equal(order, ["urgent"] * 4 + ["normal"] * 4, "the urgent show's jobs are taken first")
+    w.stop()
+    redis.stop()
+
+
+try:
+    {"workers": case_workers, "kill": case_kill, "coordinator": case_coordinator,
+     "redis": case_redis, "poison": case_poison, "urgent": case_urgent,
+     "limits": case_limits}[CASE]()
+finally:
+    for name in os.listdir(d):
+        if name.endswith(".log"):
+            with open(os.path.join(d, name)) as f:
+                tail = f.read()[-600:]
+            if c.failures:
+                print(f"--- {name}:\n{tail}")
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    cleanup(d)
+c.done()
