@@ -73,6 +73,14 @@ def make_clip(kind, out, *opts):
     return out
 
 
+def valgrind(*options):
+    """The valgrind command line with options, preloading tests/valgrind/hwy_timer.c into the
+    program when ctest names it (VALGRIND_PRELOAD): without it, valgrind kills every program
+    that loads libhwy on a CPU without RDTSCP."""
+    preload = os.environ.get("VALGRIND_PRELOAD")
+    return (["env", f"LD_PRELOAD={preload}"] if preload else []) + ["valgrind", *options]
+
+
 def ladder(*args, **kw):
     return run([LADDER, *args], **kw)
 

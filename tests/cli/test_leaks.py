@@ -5,7 +5,7 @@ valgrind cannot track (a 20-line program using only x264.h shows the same report
 import os
 import shutil
 
-from ladder_test import LADDER, ROOT, Checks, cleanup, make_clip, run, workdir
+from ladder_test import LADDER, ROOT, Checks, cleanup, make_clip, run, valgrind, workdir
 
 c = Checks("leaks")
 if not shutil.which("valgrind"):
@@ -19,8 +19,8 @@ run([os.path.join(ROOT, "tests", "media", "make-captioned.sh"), "--duration", "2
 srt = os.path.join(d, "en.srt")
 with open(srt, "w") as f:
     f.write("1\n00:00:00,200 --> 00:00:00,800\nHello\n")
-VALGRIND = ["valgrind", "--leak-check=full", "--undef-value-errors=no",
-            "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", "-q"]
+VALGRIND = valgrind("--leak-check=full", "--undef-value-errors=no",
+                    "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99", "-q")
 for name, args, status in [
     ("transcode", [inp, "--out", os.path.join(d, "out")], 0),
     ("truncated", [make_clip("truncated", os.path.join(d, "t.mp4")), "--out",

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
-from ladder_test import ROOT, Checks, cleanup, ladder, make_clip, workdir  # noqa: E402
+from ladder_test import ROOT, Checks, cleanup, ladder, make_clip, valgrind, workdir  # noqa: E402
 from origin_test import get, raw, raw_status, start_origin, stderr_of, stop  # noqa: E402
 
 c = Checks("origin-leaks")
@@ -31,8 +31,8 @@ def ingest():
 
 
 ingest()
-VALGRIND = ("valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
-            "--error-exitcode=99", "-q")
+VALGRIND = tuple(valgrind("--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+                          "--error-exitcode=99", "-q"))
 proc, port = start_origin(lib, "--file-cache", "16", "--threads", "2", "--access-log", os.path.join(d, "access.log"),
                           "--demo", os.path.join(ROOT, "player-demo"), "--shutdown-grace", "5",
                           wrapper=VALGRIND)
