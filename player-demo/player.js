@@ -215,6 +215,9 @@ export function openPlayer(id, showEntry) {
     lp.hls = hls;
     const E = Hls.Events;
     hls.on(E.ERROR, (_, d) => {
+      // hls.js cancelling its own download (a subtitle track turned off, a level switched
+      // mid-fragment) is no fault: not counted, and no "network dropped" for the viewer.
+      if (!d.fatal && d.details === (Hls.ErrorDetails.INTERNAL_ABORTED || 'aborted')) return;
       lp.errors.push({ type: d.type, details: d.details, fatal: !!d.fatal,
         reason: d.reason || (d.error && d.error.message) || '' });
       if (d.fatal) onFatal(hls, d);
