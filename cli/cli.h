@@ -130,6 +130,8 @@ int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path,
 /* Whether the child ended (*exited), and then its exit status (128 + signal if killed). */
 int cli_child_status(pid_t pid, int *exited);
 void cli_child_kill(pid_t pid); /* SIGKILL and reap */
+/* Whether a job's folder is in place: `ladder transcode` renames it there complete. */
+int cli_job_in_place(const queue_job *job);
 /* The last non-empty line of a text file (a job's log), for a one-line reason. */
 void cli_last_line(const char *path, char *out, size_t len);
 

@@ -36,14 +36,6 @@ typedef struct worker {
 
 typedef enum { JOB_OK, JOB_FAILED, JOB_HANDED_BACK, JOB_LOST } job_outcome;
 
-/* Whether the job's folder is in place: `ladder transcode` renames it there complete. */
-static int output_in_place(const queue_job *job)
-{
-    char path[QUEUE_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/summary.json", job->out);
-    return ladder_path_exists(path);
-}
-
 /* A test's poison chunk: LADDER_WORKER_FAIL=SHOW/JOB makes this worker fail that job without
  * running it (docs/distributed.md, "Testing"). */
 static int poisoned(const queue_job *job)
@@ -61,11 +53,11 @@ static job_outcome watch_child(worker *w, const queue_job *job, pid_t pid, const
                                char *reason, size_t len, ladder_error *err)
 {
     double start = cli_now(), last_keep = start, stop_at = 0;
-    int warned = 0, exited = 0, status;
+    int warned = 0, exited = 0;
 
     for (;;) {
         double now = cli_now(), took = now - start;
-        status = cli_child_status(pid, &exited);
+        cli_child_status(pid, &exited);
         if (exited)
             break;
         if (now - last_keep >= w->lease / 3.0) {
@@ -93,9 +85,9 @@ static job_outcome watch_child(worker *w, const queue_job *job, pid_t pid, const
         }
         usleep(100 * 1000);
     }
-    if (status == 0 && output_in_place(job))
-        return JOB_OK;
-    if (output_in_place(job)) /* another worker's identical copy won the rename */
+    /* exit 0 renamed the folder into place; a failed rename may mean another worker's
+     * identical copy got there first, which is as good */
+    if (cli_job_in_place(job))
         return JOB_OK;
     cli_last_line(log_path, reason, len);
     return JOB_FAILED;
@@ -107,7 +99,7 @@ static job_outcome run_job(worker *w, const queue_job *job, char *reason, size_t
     char log_path[QUEUE_PATH_MAX + 8];
     pid_t pid;
 
-    if (output_in_place(job))
+    if (cli_job_in_place(job))
         return JOB_OK; /* done before: a retried job is not redone */
     if (poisoned(job)) {
         snprintf(reason, len, "failed on purpose (LADDER_WORKER_FAIL)");

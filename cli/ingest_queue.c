@@ -86,18 +86,11 @@ static int plan_jobs(show_jobs *s, const queue_ingest *qi, const char *id, const
     return 0;
 }
 
-static int job_in_place(const queue_job *j)
-{
-    char path[QUEUE_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/summary.json", j->out);
-    return ladder_path_exists(path);
-}
-
 static int count_done(const show_jobs *s)
 {
     int done = 0;
     for (int i = 0; i < s->n; i++)
-        done += job_in_place(&s->jobs[i]);
+        done += cli_job_in_place(&s->jobs[i]);
     return done;
 }
 
@@ -107,7 +100,7 @@ static int submit_all(queue_conn *q, const show_jobs *s, int urgent, ladder_erro
     int added = 0;
 
     for (int i = 0; i < s->n; i++) {
-        int r = job_in_place(&s->jobs[i]) ? 0 : queue_submit(q, &s->jobs[i], urgent, err);
+        int r = cli_job_in_place(&s->jobs[i]) ? 0 : queue_submit(q, &s->jobs[i], urgent, err);
         if (r < 0)
             return r;
         added += r;

@@ -48,17 +48,14 @@ int queue_show_begin(queue_conn *q, const char *show, const char *mezz, int n_jo
                      ladder_error *err)
 {
     char key[KEY_MAX], queued[KEY_MAX], done[KEY_MAX], tries[KEY_MAX];
-    redisReply *r;
     int resuming;
 
     show_key(key, show, "");
     show_key(queued, show, ":queued");
     show_key(done, show, ":done");
     show_key(tries, show, ":tries");
-    if (!(r = q_command(q, err, "HGET %s state", key)))
-        return LADDER_EIO;
-    resuming = strcmp(q_str(r), "running") == 0;
-    freeReplyObject(r);
+    if ((resuming = queue_show_known(q, show, err)) < 0)
+        return resuming;
     /* A show that ended (or failed) starts afresh: its dead jobs get their tries again. A
      * show still running lost its coordinator: what is queued stays queued. */
     if (!resuming)
