@@ -9,6 +9,7 @@
 #include "ladder.h"
 #include "media.h"
 #include "profiles.h"
+#include "publish.h"
 #include "queue.h"
 #include "transcoder.h"
 
@@ -51,20 +52,18 @@ int cli_fail(const char *cmd, const ladder_error *err);
 /* Progress bar on stderr when it is a terminal; silent otherwise. */
 typedef struct cli_progress {
     int enabled;
+    double started; /* ladder_now() at cli_progress_init */
     double last_draw, last_elapsed, last_rate;
     const char *label, *rate_unit;
 } cli_progress;
 void cli_progress_init(cli_progress *p, const char *label, int quiet);
 void cli_progress_draw(cli_progress *p, double done, double total, double elapsed, double rate,
                        const char *rate_unit);
-/* Ends the bar's line; with `done`, first draws it full. */
+/* Ends the bar's line; with `done`, first draws it full. Once ended, a second call does nothing. */
 void cli_progress_end(cli_progress *p, int done);
 
 /* A tc_params.pf_progress that draws the bar passed as opaque (a cli_progress). */
 void cli_progress_transcoder(void *opaque, const tc_progress *p);
-
-/* Seconds on the monotonic clock. */
-double cli_now(void);
 
 int cmd_ingest(int argc, char **argv);
 int cmd_package(int argc, char **argv);
@@ -75,54 +74,32 @@ int cmd_validate(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 
-/* publish.c: packages a show into LIBRARY/SHOW_ID/vN through a staging folder. `feed` drives the
- * given sink from its packet source (a transcode or a replay), then fills the result: *plan and
- * stats[] (per plan stream) for show.json, and the source's CEA-608 as cues (NULL: none, else
- * valid until publish_show returns); it returns 0 or an error. */
-typedef struct publish_feed_result {
-    ladder_plan *plan;
-    ladder_stream_stats *stats;
-    const ladder_captions *cc608;
-} publish_feed_result;
-typedef int (*publish_feed_fn)(void *opaque, const ladder_sink *sink, publish_feed_result *out,
-                               ladder_error *err);
-typedef struct publish_request {
-    const char *library, *id, *title; /* title NULL: the id */
-    const prof_ladder *ladder;
-    const ladder_captions *captions; /* caption tracks to publish with the show */
+/* show_options.c: the options `ingest` and `package` share, in one table. */
+typedef struct cli_show_opts {
+    const char *id, *title, *library, *profile, *cc;
+    int quiet;
+    cli_list captions;
+} cli_show_opts;
+#define CLI_SHOW_OPTIONS 7 /* entries cli_show_options writes */
+/* Writes the shared entries into opts (room for CLI_SHOW_OPTIONS), pointing at o, and sets
+ * o's defaults; returns how many it wrote. */
+int cli_show_options(cli_option *opts, cli_show_opts *o);
+
+/* The parsed options made ready to publish: --cc checked, --captions read, the profile loaded
+ * (cli_output_init first: params logs through cli_logger). Free with cli_show_free. */
+typedef struct cli_show {
+    publish_params params; /* points into this struct */
+    prof_ladder ladder;
+    ladder_captions *captions;
     int n_captions;
-    const char *cc_language, *cc_name; /* how the source's CEA-608 is labelled (--cc) */
-} publish_request;
-/* Packages, validates and publishes version N of the show (a new show, or a replacement of
- * the current version: see library/library.h) and sets *version_out to N. */
-int publish_show(const publish_request *req, publish_feed_fn feed, void *opaque, int *version_out,
-                 ladder_error *err);
+    char cc_language[LADDER_LANGUAGE_MAX], cc_name[LADDER_NAME_MAX];
+} cli_show;
+int cli_show_setup(cli_show *s, const cli_show_opts *o, ladder_error *err);
+void cli_show_free(cli_show *s);
 
 /* --cc LANG[:NAME]: the labels of the source's CEA-608 (default en, "CC1"), into lang and name
  * (sized LADDER_LANGUAGE_MAX and LADDER_NAME_MAX). Returns 0 or a negative code with err. */
 int cli_parse_cc(const char *spec, char *lang, char *name, ladder_error *err);
-
-#define LADDER_DEFAULT_LIBRARY "library"
-
-/* The feed of `ladder package` and of a distributed ingest's assembly: the folders of a
- * transcode (one, or the jobs of a chunked one) replayed into the packager. */
-typedef struct replay_ctx {
-    const char *const *dirs;
-    int n_dirs;
-    ladder_captions cc608; /* read from the first folder with cc608.vtt; free after publish */
-} replay_ctx;
-int publish_replay(void *opaque, const ladder_sink *sink, publish_feed_result *out,
-                   ladder_error *err);
-
-/* ingest_queue.c: `ladder ingest --queue`: the coordinator of a distributed ingest. */
-typedef struct queue_ingest {
-    const char *url, *mezz, *work, *profile;
-    int chunk_segments, urgent, soft_limit, hard_limit, max_tries, quiet;
-} queue_ingest;
-/* Submits the show's jobs (resuming a show already in flight), waits for them with a progress
- * bar, then joins, validates and publishes the show as req says. 0 or an error. */
-int cli_ingest_queued(const queue_ingest *qi, const publish_request *req, int *version_out,
-                      ladder_error *err);
 
 /* spawn.c: a job run as a `ladder transcode` child writing its messages to log_path. */
 int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path, pid_t *pid,
@@ -130,8 +107,6 @@ int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path,
 /* Whether the child ended (*exited), and then its exit status (128 + signal if killed). */
 int cli_child_status(pid_t pid, int *exited);
 void cli_child_kill(pid_t pid); /* SIGKILL and reap */
-/* Whether a job's folder is in place: `ladder transcode` renames it there complete. */
-int cli_job_in_place(const queue_job *job);
 /* The last non-empty line of a text file (a job's log), for a one-line reason. */
 void cli_last_line(const char *path, char *out, size_t len);
 

@@ -1,5 +1,6 @@
 /* cmd_ingest.c: `ladder ingest MEZZ --id SHOW_ID`: transcode and package in one pass, the
- * packager taking the encoders' packets in-process, and publish the show into the library. */
+ * packager taking the encoders' packets in-process, and publish the show into the library; or,
+ * with --queue, have `ladder worker`s do the transcoding (publish/publish.h). */
 #include <string.h>
 
 #include "cli.h"
@@ -11,139 +12,119 @@ static const char usage_text[] =
     "       ladder ingest MEZZ --id SHOW_ID --queue redis://HOST[:PORT] [--work DIR] "
     "[--chunk SEGMENTS] [--urgent] [--max-tries N] [--soft-limit S] [--hard-limit S] ...";
 
-static int transcode(void *opaque, const ladder_sink *sink, publish_feed_result *out,
-                     ladder_error *err)
+/* publish_queue_params.pf_progress: the jobs' bar on a terminal, else a line per change. */
+static void jobs_progress(void *opaque, int done, int total)
 {
-    tc_transcoder *t = opaque;
-    int ret = tc_run(t, sink, err);
+    cli_progress *bar = opaque;
 
-    *out->plan = *tc_get_plan(t);
-    for (int i = 0; ret >= 0 && i < out->plan->n_streams; i++)
-        out->stats[i] = *tc_get_stats(t, i);
-    out->cc608 = tc_get_captions(t);
-    return ret;
-}
-
-/* One short summary: renditions, duration, bytes, time taken, where the show is. */
-static void print_summary(const char *library, const char *id, int version, const tc_transcoder *t,
-                          double seconds)
-{
-    const ladder_plan *plan = tc_get_plan(t);
-    char path[4096];
-    long long bytes;
-
-    snprintf(path, sizeof path, "%s/%s/v%d", library, id, version);
-    bytes = ladder_tree_size(path);
-    printf("published %s/%s (version v%d): %d renditions (%d skipped as larger than the source), "
-           "%.1f s of media, %.1f MB, in %.1f s\n",
-           library, id, version, plan->n_video, plan->n_skipped, plan->src_duration, bytes / 1e6,
-           seconds);
+    if (!bar->enabled)
+        ladder_log(cli_logger(), LADDER_LOG_INFO, "ingest", "%d of %d jobs done", done, total);
+    bar->last_elapsed = ladder_now() - bar->started;
+    cli_progress_draw(bar, done, total, bar->last_elapsed, done / (bar->last_elapsed + 1e-9),
+                      "jobs/s");
+    if (done == total)
+        cli_progress_end(bar, 1);
 }
 
 /* --queue: the jobs go to `ladder worker`s, and this process assembles and publishes. */
-static int ingest_queued(queue_ingest *qi, const publish_request *req, double t0)
+static int ingest_queued(publish_queue_params *qp, const publish_params *params, int quiet,
+                         double t0)
 {
-    char work[4096];
     ladder_error err = {0};
-    int version = 0;
+    publish_result done = {0};
+    cli_progress bar;
+    int ret;
 
-    snprintf(work, sizeof work, "%s.work", req->library);
-    qi->work = qi->work ? qi->work : work;
-    if (cli_ingest_queued(qi, req, &version, &err) < 0)
+    cli_progress_init(&bar, "jobs", quiet);
+    qp->pf_progress = jobs_progress;
+    qp->progress_opaque = &bar;
+    ret = publish_queued(params, qp, &done, &err);
+    cli_progress_end(&bar, 0);
+    if (ret < 0)
         return cli_fail("ingest", &err);
-    if (!qi->quiet)
-        printf("published %s/%s (version v%d) through the queue in %.1f s\n", req->library, req->id,
-               version, cli_now() - t0);
+    if (!quiet)
+        printf("published %s/%s (version v%d) through the queue in %.1f s\n", params->library,
+               params->id, done.version, ladder_now() - t0);
+    return 0;
+}
+
+/* Transcodes and packages here, with the encode's progress bar. */
+static int ingest_here(const publish_params *params, const char *mezz, int quiet, double t0)
+{
+    ladder_error err = {0};
+    publish_result done = {0};
+    cli_progress bar;
+    tc_params tc;
+    char path[4096];
+    int ret;
+
+    tc_params_default(&tc);
+    tc.ladder = *params->ladder;
+    tc.logger = *cli_logger();
+    cli_progress_init(&bar, "ingest", quiet);
+    tc.pf_progress = cli_progress_transcoder;
+    tc.progress_opaque = &bar;
+    ret = publish_ingest(params, mezz, &tc, &done, &err);
+    cli_progress_end(&bar, ret >= 0);
+    if (ret < 0)
+        return cli_fail("ingest", &err);
+    if (quiet)
+        return 0;
+    snprintf(path, sizeof path, "%s/%s/v%d", params->library, params->id, done.version);
+    printf("published %s/%s (version v%d): %d renditions (%d skipped as larger than the source), "
+           "%.1f s of media, %.1f MB, in %.1f s\n",
+           params->library, params->id, done.version, done.n_renditions, done.n_skipped,
+           done.duration, ladder_tree_size(path) / 1e6, ladder_now() - t0);
     return 0;
 }
 
 int cmd_ingest(int argc, char **argv)
 {
-    const char *id = NULL, *title = NULL, *library = LADDER_DEFAULT_LIBRARY, *profile = NULL;
-    const char *cc = NULL;
-    char cc_language[LADDER_LANGUAGE_MAX], cc_name[LADDER_NAME_MAX];
-    int quiet = 0, version = 0;
-    cli_list caption_specs = {0};
-    ladder_captions *captions = NULL;
-    queue_ingest qi = {.chunk_segments = 5, .max_tries = 3, .soft_limit = 600, .hard_limit = 1800};
-    const cli_option opts[] = {
-        {"id", CLI_OPT_STRING, &id, "show id: a-z, 0-9, '-' and '_' (required)"},
-        {"title", CLI_OPT_STRING, &title, "show title (default: the id)"},
-        {"profile", CLI_OPT_STRING, &profile, "ladder profile XML (default: built-in pbs16)"},
-        {"library", CLI_OPT_STRING, &library, "show library folder (default: ./library)"},
-        {"captions", CLI_OPT_LIST, &caption_specs,
-         "FILE[:LANG[:NAME[:sdh]]]: a WebVTT, SRT or SCC track (repeat per language)"},
-        {"cc", CLI_OPT_STRING, &cc,
-         "LANG[:NAME]: how the source's CEA-608 captions are labelled (default en:CC1)"},
-        {"quiet", CLI_OPT_FLAG, &quiet, "no progress bar, only warnings and errors"},
-        {"queue", CLI_OPT_STRING, &qi.url,
-         "redis://[:PASSWORD@]HOST[:PORT][/DB]: a distributed ingest, by `ladder worker`s"},
-        {"work", CLI_OPT_STRING, &qi.work,
-         "shared folder for the jobs' output (default: LIBRARY.work)"},
-        {"chunk", CLI_OPT_INT, &qi.chunk_segments, "segments per chunk job (default 5)"},
-        {"urgent", CLI_OPT_FLAG, &qi.urgent, "the show's jobs are taken before others"},
-        {"max-tries", CLI_OPT_INT, &qi.max_tries,
-         "failures before a job goes to the dead-letter stream (default 3)"},
-        {"soft-limit", CLI_OPT_INT, &qi.soft_limit,
-         "seconds after which a job's worker warns (default 600; 0: never)"},
-        {"hard-limit", CLI_OPT_INT, &qi.hard_limit,
-         "seconds after which a job is stopped and retried (default 1800; 0: never)"},
-        {NULL},
-    };
+    cli_show_opts so = {0};
+    publish_queue_params qp;
+    cli_option opts[CLI_SHOW_OPTIONS + 8] = {0};
+    int n = cli_show_options(opts, &so);
+
+    publish_queue_params_default(&qp);
+    opts[n++] = (cli_option){"queue", CLI_OPT_STRING, &qp.url,
+                             "redis://[:PASSWORD@]HOST[:PORT][/DB]: a distributed ingest, by "
+                             "`ladder worker`s"};
+    opts[n++] = (cli_option){"work", CLI_OPT_STRING, &qp.work,
+                             "shared folder for the jobs' output (default: LIBRARY.work)"};
+    opts[n++] = (cli_option){"chunk", CLI_OPT_INT, &qp.chunk_segments,
+                             "segments per chunk job (default 5)"};
+    opts[n++] =
+        (cli_option){"urgent", CLI_OPT_FLAG, &qp.urgent, "the show's jobs are taken before others"};
+    opts[n++] = (cli_option){"max-tries", CLI_OPT_INT, &qp.max_tries,
+                             "failures before a job goes to the dead-letter stream (default 3)"};
+    opts[n++] = (cli_option){"soft-limit", CLI_OPT_INT, &qp.soft_limit,
+                             "seconds after which a job's worker warns (default 600; 0: never)"};
+    opts[n++] = (cli_option){"hard-limit", CLI_OPT_INT, &qp.hard_limit,
+                             "seconds after which a job is stopped and retried (default 1800; "
+                             "0: never)"};
     int npos = 0, ret = cli_parse(argc, argv, opts, usage_text, &npos);
     ladder_error err = {0};
-    tc_transcoder *t = NULL;
-    tc_params params;
-    cli_progress bar;
-    double t0 = cli_now();
+    double t0 = ladder_now();
+    cli_show show;
 
     if (ret)
         return ret < 0 ? 0 : ret;
-    if (npos != 1 || !id) {
+    if (npos != 1 || !so.id) {
         fprintf(stderr, "ladder ingest: %s\n",
                 npos != 1 ? "give one input file" : "--id is required");
         cli_print_usage(stderr, usage_text, opts);
         return CLI_EXIT_USAGE;
     }
-    cli_output_init(quiet ? 0 : 1);
-    tc_params_default(&params);
-    params.logger = *cli_logger();
-    cli_progress_init(&bar, "ingest", quiet);
-    params.pf_progress = cli_progress_transcoder;
-    params.progress_opaque = &bar;
-    ret = cli_parse_cc(cc, cc_language, cc_name, &err);
-    if (ret >= 0)
-        ret = cli_read_captions(&caption_specs, &captions, &err);
-    if (ret >= 0 && profile)
-        ret = prof_load(profile, &params.ladder, &err);
-    publish_request req = {.library = library,
-                           .id = id,
-                           .title = title,
-                           .ladder = &params.ladder,
-                           .captions = captions,
-                           .n_captions = caption_specs.n,
-                           .cc_language = cc_language,
-                           .cc_name = cc_name};
-    if (ret >= 0 && qi.url) {
-        qi.mezz = argv[1];
-        qi.profile = profile;
-        qi.quiet = quiet;
-        ret = ingest_queued(&qi, &req, t0);
-        cli_free_captions(captions, caption_specs.n);
-        return ret;
-    }
-    if (ret >= 0)
-        ret = tc_open(&t, argv[1], &params, &err);
-    if (ret >= 0)
-        ret = publish_show(&req, transcode, t, &version, &err);
-    cli_progress_end(&bar, ret >= 0);
-    cli_free_captions(captions, caption_specs.n);
-    if (ret < 0) {
-        tc_close(t);
-        return cli_fail("ingest", &err);
-    }
-    if (!quiet)
-        print_summary(library, id, version, t, cli_now() - t0);
-    tc_close(t);
-    return 0;
+    cli_output_init(so.quiet ? 0 : 1);
+    ret = cli_show_setup(&show, &so, &err);
+    if (ret < 0)
+        ret = cli_fail("ingest", &err);
+    else if (qp.url) {
+        qp.mezz = argv[1];
+        qp.profile = so.profile;
+        ret = ingest_queued(&qp, &show.params, so.quiet, t0);
+    } else
+        ret = ingest_here(&show.params, argv[1], so.quiet, t0);
+    cli_show_free(&show);
+    return ret;
 }

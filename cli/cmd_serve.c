@@ -72,7 +72,7 @@ static void raise_fd_limit(const ladder_logger *lg, int max_connections)
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *library = LADDER_DEFAULT_LIBRARY, *listen = "127.0.0.1:8080", *cors = NULL;
+    const char *library = PUBLISH_DEFAULT_LIBRARY, *listen = "127.0.0.1:8080", *cors = NULL;
     const char *access_log = NULL, *devices = NULL, *demo = NULL, *public_url = NULL;
     int threads = 0, max_connections = 0, idle_timeout = 0, grace = 30, file_cache = 0;
     int verbose = 0;

@@ -106,7 +106,7 @@ static int transcode_into(const char *in, const char *staging, const tc_params *
     tc_transcoder *t = NULL;
     tc_disk_sink *ds = NULL;
     cli_progress bar;
-    double t0 = cli_now();
+    double t0 = ladder_now();
     char path[PATH_MAX + 32], *json = NULL;
     int ret;
 
@@ -122,7 +122,7 @@ static int transcode_into(const char *in, const char *staging, const tc_params *
         cli_progress_end(&bar, ret >= 0);
     }
     tc_disk_sink_close(ds);
-    if (ret >= 0 && !(json = tc_summary_json(t, cli_now() - t0)))
+    if (ret >= 0 && !(json = tc_summary_json(t, ladder_now() - t0)))
         ret = ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     snprintf(path, sizeof path, "%s/summary.json", staging);
     if (ret >= 0)

@@ -52,11 +52,11 @@ static int poisoned(const queue_job *job)
 static job_outcome watch_child(worker *w, const queue_job *job, pid_t pid, const char *log_path,
                                char *reason, size_t len, ladder_error *err)
 {
-    double start = cli_now(), last_keep = start, stop_at = 0;
+    double start = ladder_now(), last_keep = start, stop_at = 0;
     int warned = 0, exited = 0;
 
     for (;;) {
-        double now = cli_now(), took = now - start;
+        double now = ladder_now(), took = now - start;
         cli_child_status(pid, &exited);
         if (exited)
             break;
@@ -87,7 +87,7 @@ static job_outcome watch_child(worker *w, const queue_job *job, pid_t pid, const
     }
     /* exit 0 renamed the folder into place; a failed rename may mean another worker's
      * identical copy got there first, which is as good */
-    if (cli_job_in_place(job))
+    if (publish_job_in_place(job))
         return JOB_OK;
     cli_last_line(log_path, reason, len);
     return JOB_FAILED;
@@ -99,7 +99,7 @@ static job_outcome run_job(worker *w, const queue_job *job, char *reason, size_t
     char log_path[QUEUE_PATH_MAX + 8];
     pid_t pid;
 
-    if (cli_job_in_place(job))
+    if (publish_job_in_place(job))
         return JOB_OK; /* done before: a retried job is not redone */
     if (poisoned(job)) {
         snprintf(reason, len, "failed on purpose (LADDER_WORKER_FAIL)");
@@ -117,7 +117,7 @@ static job_outcome run_job(worker *w, const queue_job *job, char *reason, size_t
 static int do_job(worker *w, const queue_job *job, ladder_error *err)
 {
     char reason[512] = "", doing[256];
-    double start = cli_now();
+    double start = ladder_now();
     int tries = queue_start(w->q, w->name, job, err);
     job_outcome outcome;
 
@@ -135,7 +135,7 @@ static int do_job(worker *w, const queue_job *job, ladder_error *err)
     switch (outcome) {
     case JOB_OK:
         ladder_log(w->log, LADDER_LOG_INFO, "worker", "%s: done in %.1f s", doing,
-                   cli_now() - start);
+                   ladder_now() - start);
         return queue_done(w->q, job, err);
     case JOB_HANDED_BACK:
         ladder_log(w->log, LADDER_LOG_INFO, "worker", "%s: handed back (stopping)", doing);

@@ -55,19 +55,13 @@ int cli_fail(const char *cmd, const ladder_error *err)
     return CLI_EXIT_FAILURE;
 }
 
-double cli_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
 void cli_progress_init(cli_progress *p, const char *label, int quiet)
 {
     memset(p, 0, sizeof *p);
     p->enabled = !quiet && isatty(STDERR_FILENO);
     p->label = label;
     p->last_draw = -1;
+    p->started = ladder_now();
 }
 
 void cli_progress_draw(cli_progress *p, double done, double total, double elapsed, double rate,
@@ -103,6 +97,7 @@ void cli_progress_end(cli_progress *p, int done)
         cli_progress_draw(p, 1, 1, p->last_elapsed, p->last_rate, p->rate_unit);
     }
     fprintf(stderr, "\n");
+    p->last_draw = -1; /* ended: a second end prints nothing */
 }
 
 void cli_progress_transcoder(void *opaque, const tc_progress *p)

@@ -101,10 +101,3 @@ void cli_last_line(const char *path, char *out, size_t len)
     }
     fclose(f);
 }
-
-int cli_job_in_place(const queue_job *job)
-{
-    char path[QUEUE_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/summary.json", job->out);
-    return ladder_path_exists(path);
-}

@@ -1,6 +1,6 @@
 /* library.h: the show library on disk, and its one owner. Everything that publishes a show
- * (`ladder ingest`, `ladder package`, a distributed coordinator) or reads one (the origin,
- * `ladder validate`) goes through here for the layout:
+ * (publish/publish.h, for `ladder ingest`, `ladder package` and a distributed coordinator) or
+ * reads one (the origin, `ladder validate`) goes through here for the layout:
  *
  *   LIBRARY/ID/vN/          one published version, immutable once in place
  *   LIBRARY/ID/current      symlink -> vN, swapped by rename(2): the one atomic step
@@ -57,17 +57,21 @@ int lib_version_dir(const char *show_dir, char *out, size_t len);
 
 /* ---- publishing (publish.c) ------------------------------------------------------------------ */
 
-/* Fills the empty folder version_dir with version `version` of the show (playlists, media,
- * show.json), checks it, and returns 0; or a negative code with err filled, and nothing is
- * published. */
-typedef int (*lib_fill_fn)(void *opaque, const char *version_dir, int version, ladder_error *err);
+/* A version being made: the id's lock, and an empty staging folder to fill. Order of use:
+ *
+ *   lib_stage_open -> write the version into lib_stage_dir -> lib_stage_commit -> lib_stage_close
+ *
+ * lib_stage_open takes the id's lock (LADDER_EBUSY when another process holds it), sweeps dead
+ * staging folders and makes LIBRARY/.staging/ID.PID/vN. lib_stage_commit puts vN in place with
+ * one rename and prunes old versions. lib_stage_close removes what was not committed and
+ * releases the id; a show whose stage was closed uncommitted stays as it was. */
+typedef struct lib_stage lib_stage;
 
-/* Publishes a new version of show `id` in library: takes the id's lock (LADDER_EBUSY when
- * another process holds it), sweeps dead staging folders, has fill make the version in a
- * staging folder, then puts it in place with one rename and prunes old versions. A failure at
- * any step leaves the published show as it was. *version_out (may be NULL) gets N. */
-int lib_publish(const char *library, const char *id, lib_fill_fn fill, void *opaque,
-                int *version_out, ladder_error *err);
+int lib_stage_open(lib_stage **out, const char *library, const char *id, ladder_error *err);
+const char *lib_stage_dir(const lib_stage *s); /* the empty folder to fill */
+int lib_stage_version(const lib_stage *s);     /* the N of vN */
+int lib_stage_commit(lib_stage *s, ladder_error *err);
+void lib_stage_close(lib_stage *s); /* NULL is a no-op */
 
 /* ---- show.json (show_json.c; the format is docs/show-json.md) -------------------------------- */
 

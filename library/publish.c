@@ -1,11 +1,11 @@
 /* publish.c: puts a new version of a show into the library (library.h).
  *
- * The version is made in LIBRARY/.staging/ID.PID/vN by the caller's fill function, which also
- * checks it. A new show then appears by one rename of the whole staging folder (vN plus the
- * links); a re-publish renames vN into LIBRARY/ID/ and swaps the `current` link. Either way the
- * one step that readers can see is a single rename. A failed or killed run leaves only its
- * staging folder (swept by the next run) or a never-current vN (pruned by the next publish of
- * the id). One process at a time may publish an id. */
+ * The version is made in LIBRARY/.staging/ID.PID/vN by the caller (publish/), which also
+ * checks it, between lib_stage_open and lib_stage_commit. A new show then appears by one rename of
+ * the whole staging folder (vN plus the links); a re-publish renames vN into LIBRARY/ID/ and swaps
+ * the `current` link. Either way the one step that readers can see is a single rename. A failed or
+ * killed run leaves only its staging folder (swept by the next run) or a never-current vN (pruned
+ * by the next publish of the id). One process at a time may publish an id. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -90,42 +90,83 @@ static int put_in_place(const char *staging, const char *final, int version, int
     return ret;
 }
 
-int lib_publish(const char *library, const char *id, lib_fill_fn fill, void *opaque,
-                int *version_out, ladder_error *err)
-{
-    char root[PATH_MAX], staging[PATH_MAX + 128], final[PATH_MAX + 128], vdir[PATH_MAX + 160];
-    int ret, lock, replacing, version;
+struct lib_stage {
+    char staging[PATH_MAX + 128]; /* LIBRARY/.staging/ID.PID */
+    char final[PATH_MAX + 128];   /* LIBRARY/ID */
+    char vdir[PATH_MAX + 160];    /* staging/vN */
+    int lock, version, replacing;
+};
 
+void lib_stage_close(lib_stage *s)
+{
+    if (!s)
+        return;
+    ladder_rm_rf(s->staging, NULL);
+    if (s->lock >= 0)
+        close(s->lock); /* releases the id */
+    free(s);
+}
+
+int lib_stage_open(lib_stage **out, const char *library, const char *id, ladder_error *err)
+{
+    char root[PATH_MAX];
+    lib_stage *s;
+    int ret;
+
+    *out = NULL;
     if (!lib_valid_id(id))
         return ladder_error_set(err, LADDER_EINVAL,
                                 "show id '%s' must be 1-64 of a-z, 0-9, '-' and '_'", id);
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     snprintf(root, sizeof root, "%s/.staging", library);
-    snprintf(final, sizeof final, "%s/%s", library, id);
-    snprintf(staging, sizeof staging, "%s/%s.%ld", root, id, (long)getpid());
+    snprintf(s->final, sizeof s->final, "%s/%s", library, id);
+    snprintf(s->staging, sizeof s->staging, "%s/%s.%ld", root, id, (long)getpid());
+    s->lock = -1;
     ret = ladder_mkdir_p(root, err);
-    if (ret < 0)
+    if (ret >= 0)
+        ret = s->lock = lock_id(library, id, err);
+    if (ret < 0) {
+        s->staging[0] = '\0'; /* nothing of ours to remove */
+        lib_stage_close(s);
         return ret;
-    lock = lock_id(library, id, err);
-    if (lock < 0)
-        return lock;
-    sweep_staging(root);
-    replacing = ladder_path_exists(final);
-    if (replacing && lib_current_version(final) == 0) {
-        close(lock);
-        return ladder_error_set(err, LADDER_EEXIST, "%s exists and is not a published show", final);
     }
-    version = lib_next_version(final);
-    snprintf(vdir, sizeof vdir, "%s/v%d", staging, version);
-    ret = ladder_mkdir_p(vdir, err);
-    if (ret >= 0)
-        ret = fill(opaque, vdir, version, err);
-    if (ret >= 0)
-        ret = put_in_place(staging, final, version, replacing, err);
-    ladder_rm_rf(staging, NULL);
-    if (ret >= 0 && replacing)
-        lib_prune(final, time(NULL), LIB_KEEP_SUPERSEDED_SECONDS);
-    close(lock); /* releases the id */
-    if (ret >= 0 && version_out)
-        *version_out = version;
+    sweep_staging(root);
+    s->replacing = ladder_path_exists(s->final);
+    if (s->replacing && lib_current_version(s->final) == 0) {
+        ret =
+            ladder_error_set(err, LADDER_EEXIST, "%s exists and is not a published show", s->final);
+        lib_stage_close(s);
+        return ret;
+    }
+    s->version = lib_next_version(s->final);
+    snprintf(s->vdir, sizeof s->vdir, "%s/v%d", s->staging, s->version);
+    ret = ladder_mkdir_p(s->vdir, err);
+    if (ret < 0) {
+        lib_stage_close(s);
+        return ret;
+    }
+    *out = s;
+    return 0;
+}
+
+const char *lib_stage_dir(const lib_stage *s)
+{
+    return s->vdir;
+}
+
+int lib_stage_version(const lib_stage *s)
+{
+    return s->version;
+}
+
+int lib_stage_commit(lib_stage *s, ladder_error *err)
+{
+    int ret = put_in_place(s->staging, s->final, s->version, s->replacing, err);
+
+    ladder_rm_rf(s->staging, NULL);
+    if (ret >= 0 && s->replacing)
+        lib_prune(s->final, time(NULL), LIB_KEEP_SUPERSEDED_SECONDS);
     return ret;
 }

@@ -10,7 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PUBLIC = {"ladder.h": "core", "media.h": "media", "media_av.h": "media", "profiles.h": "profiles",
           "transcoder.h": "transcoder", "packager.h": "packager", "validator.h": "validator",
           "library.h": "library", "origin.h": "origin",
-          "queue.h": "queue"}
+          "queue.h": "queue", "publish.h": "publish"}
 ALLOWED = {
     "core": set(),
     "media": {"core"},
@@ -21,8 +21,10 @@ ALLOWED = {
     "library": {"core"},
     "origin": {"core", "profiles", "library"},
     "queue": {"core"},
+    "publish": {"core", "media", "profiles", "transcoder", "packager", "validator", "library",
+                "queue"},
     "cli": {"core", "media", "profiles", "transcoder", "packager", "validator", "library", "origin",
-            "queue"},
+            "queue", "publish"},
 }
 failures, checked = [], 0
 for comp, allowed in ALLOWED.items():

@@ -388,7 +388,27 @@ static void prune_keeps_current(void **state)
     assert_int_equal(lib_prune(at(t->dir, "missing"), now, 0), 0);
 }
 
-/* ---- lib_publish ---------------------------------------------------------------------------- */
+/* ---- lib_stage_open / lib_stage_commit / lib_stage_close -------------------------------------- */
+
+typedef int (*fill_fn)(void *opaque, const char *version_dir, int version, ladder_error *err);
+
+/* The order publish/ uses the stage in: open, fill the folder, commit only if the fill worked,
+ * close either way. */
+static int stage_publish(const char *library, const char *id, fill_fn fill_it, void *opaque,
+                         int *version_out, ladder_error *err)
+{
+    lib_stage *s = NULL;
+    int ret = lib_stage_open(&s, library, id, err);
+
+    if (ret >= 0)
+        ret = fill_it(opaque, lib_stage_dir(s), lib_stage_version(s), err);
+    if (ret >= 0)
+        ret = lib_stage_commit(s, err);
+    if (ret >= 0 && version_out)
+        *version_out = lib_stage_version(s);
+    lib_stage_close(s);
+    return ret;
+}
 
 /* What a fill function was asked, and how it should answer. */
 typedef struct fill_ctx {
@@ -426,7 +446,7 @@ static int fill(void *opaque, const char *version_dir, int version, ladder_error
     write_text(at(version_dir, "show.json"), c->text ? c->text : "{}");
     if (c->nested_id) {
         ladder_error nested_err = {0};
-        c->nested_ret = lib_publish(c->library, c->nested_id, fill_nothing, c, NULL, &nested_err);
+        c->nested_ret = stage_publish(c->library, c->nested_id, fill_nothing, c, NULL, &nested_err);
     }
     if (c->fail)
         return ladder_error_set(err, c->fail, "fill failed on purpose");
@@ -460,7 +480,7 @@ static void publish_v1_then_v2(void **state)
     ladder_error err = {0};
     int version = 0;
 
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, &err), 0);
     assert_int_equal(c.calls, 1);
     assert_int_equal(version, 1);
     assert_int_equal(c.version, 1);
@@ -473,7 +493,7 @@ static void publish_v1_then_v2(void **state)
     assert_staging_empty(t);
 
     c = (fill_ctx){.text = "#EXTM3U\n# two\n"};
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, &err), 0);
     assert_int_equal(version, 2);
     assert_int_equal(c.version, 2);
     assert_int_equal(lib_current_version(t->show), 2);
@@ -486,7 +506,7 @@ static void publish_v1_then_v2(void **state)
 
     /* version_out may be NULL */
     c = (fill_ctx){0};
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, NULL, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, NULL, &err), 0);
     assert_int_equal(lib_current_version(t->show), 3);
 }
 
@@ -498,10 +518,10 @@ static void publish_fill_fails(void **state)
     ladder_error err = {0};
     int version = 0;
 
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, &err), 0);
     c = (fill_ctx){.text = "#EXTM3U\n# broken\n", .fail = LADDER_EENCODE};
     version = 77;
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, &err), LADDER_EENCODE);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, &err), LADDER_EENCODE);
     assert_int_equal(err.code, LADDER_EENCODE);
     assert_string_equal(err.msg, "fill failed on purpose");
     assert_int_equal(version, 77); /* not set on failure */
@@ -512,7 +532,7 @@ static void publish_fill_fails(void **state)
     assert_staging_empty(t);
     /* the next publish is v2, as if the failure never happened */
     c = (fill_ctx){0};
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, &err), 0);
     assert_int_equal(version, 2);
 }
 
@@ -523,7 +543,7 @@ static void publish_fill_fails_new_show(void **state)
     fill_ctx c = {.fail = LADDER_EVALIDATE};
     ladder_error err = {0};
 
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, NULL, &err), LADDER_EVALIDATE);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, NULL, &err), LADDER_EVALIDATE);
     assert_int_equal(c.calls, 1);
     assert_false(exists(t->dir, "show"));
     assert_staging_empty(t);
@@ -538,7 +558,7 @@ static void publish_invalid_id(void **state)
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err.code = 0;
-        assert_int_equal(lib_publish(t->dir, bad[i], fill, &c, NULL, &err), LADDER_EINVAL);
+        assert_int_equal(stage_publish(t->dir, bad[i], fill, &c, NULL, &err), LADDER_EINVAL);
         assert_int_equal(err.code, LADDER_EINVAL);
     }
     assert_int_equal(c.calls, 0);
@@ -555,7 +575,7 @@ static void publish_over_unpublished_folder(void **state)
 
     make_dir(t->show, "");
     write_text(at(t->show, "precious.txt"), "keep");
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, NULL, &err), LADDER_EEXIST);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, NULL, &err), LADDER_EEXIST);
     assert_int_equal(c.calls, 0);
     assert_string_equal(slurp(at(t->show, "precious.txt")), "keep");
 }
@@ -569,20 +589,20 @@ static void publish_same_id_busy_reentrant(void **state)
     ladder_error err = {0};
     int version = 0;
 
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, &err), 0);
     assert_int_equal(c.nested_ret, LADDER_EBUSY);
     assert_int_equal(c.nested_calls, 0);
     assert_int_equal(version, 1);
     assert_int_equal(lib_current_version(t->show), 1);
 
     c = (fill_ctx){.library = t->dir, .nested_id = "other"};
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, &err), 0);
     assert_int_equal(c.nested_ret, 0);
     assert_int_equal(c.nested_calls, 1);
     assert_int_equal(lib_current_version(at(t->dir, "other")), 1);
     /* and once the first publish is over, the id is free again */
     c = (fill_ctx){0};
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, &err), 0);
     assert_int_equal(version, 3);
 }
 
@@ -622,12 +642,12 @@ static void publish_same_id_busy_other_process(void **state)
         child_fill cf = {ready[1], go[0]};
         close(ready[0]);
         close(go[1]);
-        _exit(lib_publish(t->dir, "show", fill_wait_for_parent, &cf, NULL, NULL) == 0 ? 0 : 1);
+        _exit(stage_publish(t->dir, "show", fill_wait_for_parent, &cf, NULL, NULL) == 0 ? 0 : 1);
     }
     close(ready[1]);
     close(go[0]);
     assert_int_equal(read(ready[0], &byte, 1), 1); /* the child is inside its fill */
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, NULL, &err), LADDER_EBUSY);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, NULL, &err), LADDER_EBUSY);
     assert_int_equal(err.code, LADDER_EBUSY);
     assert_int_equal(c.calls, 0);
     assert_int_equal(write(go[1], "g", 1), 1);
@@ -637,7 +657,7 @@ static void publish_same_id_busy_other_process(void **state)
     close(go[1]);
     assert_int_equal(lib_current_version(t->show), 1);
     /* the lock died with the child */
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, NULL, &err), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, NULL, &err), 0);
     assert_int_equal(lib_current_version(t->show), 2);
 }
 
@@ -661,7 +681,7 @@ static void publish_sweeps_dead_staging(void **state)
     make_dir(t->dir, alive);
     snprintf(file, sizeof file, "%s/partial.ts", dead);
     write_text(at(t->dir, file), "x");
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, NULL, NULL), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, NULL, NULL), 0);
     assert_false(exists(t->dir, dead));
     assert_true(exists(t->dir, alive));
 }
@@ -673,9 +693,9 @@ static void publish_prunes_unpublished(void **state)
     fill_ctx c = {0};
     int version = 0;
 
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, NULL), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, NULL), 0);
     make_dir(t->show, "v2"); /* renamed in, then killed before the swap */
-    assert_int_equal(lib_publish(t->dir, "show", fill, &c, &version, NULL), 0);
+    assert_int_equal(stage_publish(t->dir, "show", fill, &c, &version, NULL), 0);
     assert_int_equal(version, 3);
     assert_false(exists(t->show, "v2"));
     assert_true(exists(t->show, "v1")); /* superseded just now: kept */

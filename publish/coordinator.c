@@ -1,20 +1,21 @@
-/* ingest_queue.c: `ladder ingest MEZZ --id ID --queue redis://...`, the coordinator of a
- * distributed ingest (docs/distributed.md).
+/* coordinator.c: the coordinator of a distributed ingest, `ladder ingest MEZZ --id ID --queue
+ * redis://...` (publish.h, docs/distributed.md).
  *
  * The show is cut into the audio job and chunks of whole segments, each a `ladder transcode`
  * into a folder of WORK/ID/ on the shared filesystem. The coordinator submits the jobs whose
- * folder is not there yet, waits for them with a progress bar, then joins the folders, validates
+ * folder is not there yet, waits for them (reporting progress), then joins the folders, validates
  * and publishes exactly as `ladder package` does. Its state is in Redis and on disk, so the same
  * command run again after it died resumes: folders in place are not redone, jobs still queued
  * are not queued twice. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "library.h"
+#include "publish.h"
 
 #define AUDIO_JOB "audio"
 
@@ -23,6 +24,14 @@ typedef struct show_jobs {
     int n;
     const char **dirs; /* each job's folder, for the join */
 } show_jobs;
+
+/* One coordinator's state: the connection, what it was asked, and the show's jobs. */
+typedef struct coordinator {
+    queue_conn *q;
+    const publish_params *params;
+    publish_queue_params qp; /* mezz, profile and work as absolute paths */
+    show_jobs s;
+} coordinator;
 
 /* The show's length in segments, from the transcoder's own probe: the file the workers will
  * read is refused here, in one line, if they would refuse it. */
@@ -45,7 +54,7 @@ static int count_segments(const char *mezz, const prof_ladder *ladder, ladder_er
     return (int)ceil(duration / ladder->segment_seconds - 1e-6);
 }
 
-static void fill_job(queue_job *j, const queue_ingest *qi, const char *id, const char *work,
+static void fill_job(queue_job *j, const publish_queue_params *qi, const char *id, const char *work,
                      const char *name)
 {
     memset(j, 0, sizeof *j);
@@ -60,7 +69,7 @@ static void fill_job(queue_job *j, const queue_ingest *qi, const char *id, const
 }
 
 /* The audio job, then one job per chunk_segments segments; the last chunk runs to the end. */
-static int plan_jobs(show_jobs *s, const queue_ingest *qi, const char *id, const char *work,
+static int plan_jobs(show_jobs *s, const publish_queue_params *qi, const char *id, const char *work,
                      int n_segments, ladder_error *err)
 {
     int chunks = (n_segments + qi->chunk_segments - 1) / qi->chunk_segments;
@@ -90,7 +99,7 @@ static int count_done(const show_jobs *s)
 {
     int done = 0;
     for (int i = 0; i < s->n; i++)
-        done += cli_job_in_place(&s->jobs[i]);
+        done += publish_job_in_place(&s->jobs[i]);
     return done;
 }
 
@@ -100,7 +109,7 @@ static int submit_all(queue_conn *q, const show_jobs *s, int urgent, ladder_erro
     int added = 0;
 
     for (int i = 0; i < s->n; i++) {
-        int r = cli_job_in_place(&s->jobs[i]) ? 0 : queue_submit(q, &s->jobs[i], urgent, err);
+        int r = publish_job_in_place(&s->jobs[i]) ? 0 : queue_submit(q, &s->jobs[i], urgent, err);
         if (r < 0)
             return r;
         added += r;
@@ -109,65 +118,55 @@ static int submit_all(queue_conn *q, const show_jobs *s, int urgent, ladder_erro
 }
 
 /* Registers the show and submits its jobs; says so when it resumes one in flight. */
-static int submit_show(queue_conn *q, const show_jobs *s, const queue_ingest *qi, const char *id,
-                       ladder_error *err)
+static int submit_show(coordinator *c, ladder_error *err)
 {
-    int ret = queue_show_begin(q, id, qi->mezz, s->n, qi->urgent, err);
+    int ret = queue_show_begin(c->q, c->params->id, c->qp.mezz, c->s.n, c->qp.urgent, err);
 
-    if (ret > 0 && !qi->quiet)
-        ladder_log(cli_logger(), LADDER_LOG_INFO, "ingest",
-                   "%s is in flight already: resuming (%d of %d jobs done)", id, count_done(s),
-                   s->n);
-    return ret < 0 ? ret : submit_all(q, s, qi->urgent, err);
+    if (ret > 0)
+        ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
+                   "%s is in flight already: resuming (%d of %d jobs done)", c->params->id,
+                   count_done(&c->s), c->s.n);
+    return ret < 0 ? ret : submit_all(c->q, &c->s, c->qp.urgent, err);
 }
 
 /* Redis restarted without its data (no AOF) forgets the show and its queued jobs: they are
  * submitted again, and the jobs whose folders are in place are not redone. */
-static int check_show_known(queue_conn *q, const show_jobs *s, const queue_ingest *qi,
-                            const char *id, ladder_error *err)
+static int check_show_known(coordinator *c, ladder_error *err)
 {
-    int known = queue_show_known(q, id, err);
+    int known = queue_show_known(c->q, c->params->id, err);
 
     if (known != 0)
         return known < 0 ? known : 0;
-    ladder_log(cli_logger(), LADDER_LOG_WARN, "ingest",
+    ladder_log(&c->params->logger, LADDER_LOG_WARN, "ingest",
                "Redis no longer knows %s (restarted without its data?): submitting its jobs again",
-               id);
-    return submit_show(q, s, qi, id, err);
+               c->params->id);
+    return submit_show(c, err);
 }
 
 /* Waits until every job's folder is in place, or a job is dead. */
-static int wait_for_jobs(queue_conn *q, const show_jobs *s, const queue_ingest *qi, const char *id,
-                         ladder_error *err)
+static int wait_for_jobs(coordinator *c, ladder_error *err)
 {
-    cli_progress bar;
-    double t0 = cli_now();
     char dead[600];
     int done = -1, ret = 0;
 
-    cli_progress_init(&bar, "jobs", qi->quiet);
     while (ret >= 0) {
-        int now_done = count_done(s);
-        if (now_done != done && !bar.enabled && !qi->quiet)
-            ladder_log(cli_logger(), LADDER_LOG_INFO, "ingest", "%d of %d jobs done", now_done,
-                       s->n);
+        int now_done = count_done(&c->s);
+        if (now_done != done && c->qp.pf_progress)
+            c->qp.pf_progress(c->qp.progress_opaque, now_done, c->s.n);
         done = now_done;
-        cli_progress_draw(&bar, done, s->n, cli_now() - t0, done / (cli_now() - t0 + 1e-9),
-                          "jobs/s");
-        if (done == s->n)
+        if (done == c->s.n)
             break;
-        ret = queue_show_dead(q, id, dead, sizeof dead, err);
+        ret = queue_show_dead(c->q, c->params->id, dead, sizeof dead, err);
         if (ret > 0)
             ret = ladder_error_set(err, LADDER_EENCODE,
                                    "a job failed for good, nothing is published (ladder:dead has "
                                    "it): %s",
                                    dead);
         if (ret >= 0)
-            ret = queue_wait(q, id, 1000, err);
+            ret = queue_wait(c->q, c->params->id, 1000, err);
         if (ret >= 0)
-            ret = check_show_known(q, s, qi, id, err);
+            ret = check_show_known(c, err);
     }
-    cli_progress_end(&bar, ret >= 0);
     return ret;
 }
 
@@ -192,68 +191,89 @@ static int absolute(const char *path, char *out, ladder_error *err)
     return 0;
 }
 
-static int run_show(queue_conn *q, queue_ingest *qi, const publish_request *req, const char *work,
-                    int *version_out, ladder_error *err)
+/* Plans, submits and waits for the jobs, then joins their folders into the show. */
+static int run_show(coordinator *c, publish_result *out, ladder_error *err)
 {
-    show_jobs s = {0};
-    replay_ctx ctx = {0};
-    int n_segments = count_segments(qi->mezz, req->ladder, err);
+    int n_segments = count_segments(c->qp.mezz, c->params->ladder, err);
     int ret = n_segments;
     double all_done;
 
     if (ret >= 0)
-        ret = plan_jobs(&s, qi, req->id, work, n_segments, err);
+        ret = plan_jobs(&c->s, &c->qp, c->params->id, c->qp.work, n_segments, err);
     if (ret >= 0)
-        ret = submit_show(q, &s, qi, req->id, err);
+        ret = submit_show(c, err);
     if (ret >= 0)
-        ret = wait_for_jobs(q, &s, qi, req->id, err);
-    all_done = cli_now();
-    ctx.dirs = s.dirs;
-    ctx.n_dirs = s.n;
+        ret = wait_for_jobs(c, err);
+    all_done = ladder_now();
     if (ret >= 0)
-        ret = tc_disk_check(ctx.dirs, ctx.n_dirs, err);
+        ret = publish_folders(c->params, c->s.dirs, c->s.n, out, err);
     if (ret >= 0)
-        ret = publish_show(req, publish_replay, &ctx, version_out, err);
-    if (ret >= 0)
-        ladder_log(cli_logger(), LADDER_LOG_INFO, "ingest",
+        ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
                    "joined, validated and published %.1f s after the last job",
-                   cli_now() - all_done);
-    ladder_captions_free(&ctx.cc608);
-    free(s.jobs);
-    free(s.dirs);
+                   ladder_now() - all_done);
     return ret;
 }
 
-int cli_ingest_queued(const queue_ingest *qi_in, const publish_request *req, int *version_out,
-                      ladder_error *err)
+void publish_queue_params_default(publish_queue_params *q)
 {
-    char mezz[PATH_MAX], profile[PATH_MAX], work[PATH_MAX];
-    queue_ingest qi = *qi_in;
-    queue_conn *q = NULL;
+    memset(q, 0, sizeof *q);
+    q->chunk_segments = 5;
+    q->max_tries = 3;
+    q->soft_limit = 600;
+    q->hard_limit = 1800;
+}
+
+/* The mezzanine and the profile as absolute paths: the workers run elsewhere. */
+static int resolve_paths(coordinator *c, char *mezz, char *profile, ladder_error *err)
+{
+    if (absolute(c->qp.mezz, mezz, err) < 0 ||
+        (c->qp.profile && absolute(c->qp.profile, profile, err) < 0))
+        return LADDER_ENOTFOUND;
+    c->qp.mezz = mezz;
+    c->qp.profile = c->qp.profile ? profile : NULL;
+    return 0;
+}
+
+int publish_queued(const publish_params *params, const publish_queue_params *qp,
+                   publish_result *out, ladder_error *err)
+{
+    char mezz[PATH_MAX], profile[PATH_MAX], work[PATH_MAX], work_base[PATH_MAX];
+    coordinator c = {.params = params, .qp = *qp};
     int ret;
 
-    if (qi.chunk_segments < 1 || qi.max_tries < 1 || qi.soft_limit < 0 || qi.hard_limit < 0)
+    if (qp->chunk_segments < 1 || qp->max_tries < 1 || qp->soft_limit < 0 || qp->hard_limit < 0)
         return ladder_error_set(err, LADDER_EINVAL,
                                 "--chunk and --max-tries are at least 1; limits are not negative");
-    if (!lib_valid_id(req->id))
-        return ladder_error_set(err, LADDER_EINVAL, "'%s' is not a show id", req->id);
-    if (absolute(qi.mezz, mezz, err) < 0 || (qi.profile && absolute(qi.profile, profile, err) < 0))
+    if (!lib_valid_id(params->id))
+        return ladder_error_set(err, LADDER_EINVAL, "'%s' is not a show id", params->id);
+    if (resolve_paths(&c, mezz, profile, err) < 0)
         return LADDER_ENOTFOUND;
-    qi.mezz = mezz;
-    qi.profile = qi.profile ? profile : NULL;
+    if (!qp->work) /* the default: LIBRARY.work, beside the library */
+        snprintf(work_base, sizeof work_base, "%s.work", params->library);
     /* Redis may restart under the coordinator: it waits for it up to 30 s. */
-    ret = queue_connect(&q, qi.url, 30, err);
+    ret = queue_connect(&c.q, qp->url, 30, err);
     if (ret >= 0)
-        ret = work_folder(qi.work, req->id, work, sizeof work, err);
+        ret = work_folder(qp->work ? qp->work : work_base, params->id, work, sizeof work, err);
+    c.qp.work = work;
     if (ret >= 0)
-        ret = run_show(q, &qi, req, work, version_out, err);
-    if (q && ret != LADDER_EIO) { /* EIO: Redis is gone, and a re-run resumes the show */
+        ret = run_show(&c, out, err);
+    if (c.q && ret != LADDER_EIO) { /* EIO: Redis is gone, and a re-run resumes the show */
         ladder_error end_err = {0};
-        if (queue_show_end(q, req->id, ret >= 0 ? "published" : "failed", &end_err) < 0 && ret >= 0)
-            ladder_log(cli_logger(), LADDER_LOG_WARN, "ingest", "%s", end_err.msg);
+        if (queue_show_end(c.q, params->id, ret >= 0 ? "published" : "failed", &end_err) < 0 &&
+            ret >= 0)
+            ladder_log(&params->logger, LADDER_LOG_WARN, "ingest", "%s", end_err.msg);
     }
     if (ret >= 0) /* the show is in the library: its jobs' folders have served */
         ladder_rm_rf(work, NULL);
-    queue_close(q);
+    queue_close(c.q);
+    free(c.s.jobs);
+    free(c.s.dirs);
     return ret;
+}
+
+int publish_job_in_place(const queue_job *job)
+{
+    char path[QUEUE_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/summary.json", job->out);
+    return ladder_path_exists(path);
 }
