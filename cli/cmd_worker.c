@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "spawn.h"
 
 static const char usage_text[] =
     "usage: ladder worker --queue redis://[:PASSWORD@]HOST[:PORT][/DB] [--threads N] "

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "spawn.h"
 
 /* In the child: dies with the worker (so a killed worker leaves no orphan encoding on), and
  * sends its output to the job's log. Never returns. */
