@@ -2,6 +2,7 @@
 #ifndef LADDER_PKG_INTERNAL_H
 #define LADDER_PKG_INTERNAL_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include <libavformat/avformat.h>
@@ -18,6 +19,8 @@ typedef struct pkt_list {
 /* Makes room for element n of a growing array (doubling); 0, or -1 when out of memory. */
 int pkg_grow(void **array, int *cap, int n, size_t size);
 
+/* A private copy of a sink packet, or NULL when out of memory. */
+AVPacket *pkt_copy(const ladder_packet *p);
 int pkt_list_add(pkt_list *l, const ladder_packet *p);
 void pkt_list_clear(pkt_list *l);
 
@@ -81,6 +84,11 @@ int write_segment_playlist(const char *path, const hls_segment *segs, int n, con
                            int fmp4, int min_target, ladder_error *err);
 int write_iframe_playlist(const char *path, const seg_writer *w, double total, ladder_error *err);
 double iframe_peak_bps(const seg_writer *w, double total);
+/* Fills v's segment count, duration and average and peak bitrate from what w wrote. */
+void measure_variant(const seg_writer *w, pkg_variant_stats *v);
+/* "avc1.PPCCLL" from the SPS in a stream's Annex-B extradata: profile_idc, constraint flags,
+ * level_idc. */
+void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len);
 /* Subtitle renditions first (one per caption track), then the entries in the order given;
  * I-frame streams follow for every video entry. Every URI gets `prefix` in front ("" for the
  * version's own master.m3u8, "vN/" for entry.m3u8). */
@@ -108,18 +116,149 @@ int write_caption_tracks(const char *out_dir, const ladder_captions *subs, int n
  * priming delays) and every rung keeps identical PTS. */
 #define PKG_TS_OFFSET_SECONDS 10
 
-/* poster.c: poster.jpg from the first picture of segment `segment` (file extension `ext`)
- * of HLS rung `rung`; *width and *height get its size (share pages announce it). */
-int write_poster(const char *out_dir, const char *rung, int segment, const char *ext, int *width,
-                 int *height, ladder_error *err);
+/* ---- the packager's state: packager.c runs the sink, each concern's file owns its part ---- */
 
-/* segment_reader.c: avformat_open_input for one segment file, .ts or .m4s (read after its
- * folder's init.mp4). Returns 0 or an AVERROR. */
-int ladder_open_segment(AVFormatContext **ic, const char *path);
+/* A segment whose video is complete, waiting for its audio. */
+typedef struct closed_segment {
+    pkt_list video;
+    double start, end;
+} closed_segment;
 
-/* "avc1.PPCCLL" from the SPS in a stream's Annex-B extradata: profile_idc, constraint flags,
- * level_idc (packager.c). */
-void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len);
+typedef struct hls_rung {
+    pthread_mutex_t lock; /* the rung's state and writer */
+    int stream, audio;    /* plan indexes; audio -1 when video-only */
+    seg_writer w;
+    pkt_list open; /* video of the segment being gathered */
+    double open_start;
+    int64_t next_cut;        /* 1/90000: the first IDR at or after this starts a segment */
+    closed_segment *waiting; /* in order; written once their audio is in */
+    int n_waiting, cap_waiting;
+    int audio_reader; /* its place among the audio store's readers */
+    double video_end; /* seconds: end of the last video packet */
+} hls_rung;
+
+typedef struct mp4_rung {
+    int stream, audio;
+    AVFormatContext *oc;
+    int audio_reader;
+} mp4_rung;
+
+/* Every HLS rung, MP4 rung and the audio-only variant reading one audio stream. */
+#define PKG_AUDIO_READERS_MAX (2 * PROF_MAX_RUNGS + 1)
+
+/* An audio stream's packets from the oldest one a reader still needs to the newest: a packet
+ * every reader has taken is freed, so memory follows the distance between the fastest and the
+ * slowest reader, not the show's length. */
+typedef struct audio_store {
+    pthread_mutex_t lock; /* everything below */
+    pkt_list pkts;        /* packets first .. first + pkts.n - 1 of the stream */
+    int64_t first;
+    int n_readers;
+    int64_t next[PKG_AUDIO_READERS_MAX]; /* each reader's next packet */
+    AVRational tb;
+    double last_pts; /* seconds; how far the audio has arrived */
+    int ended;
+} audio_store;
+
+/* The audio-only variant: the lowest-bitrate AAC cut at the first HLS rung's segment times,
+ * written a segment at a time as the cuts and the audio come in. */
+typedef struct audio_only_variant {
+    pthread_mutex_t lock; /* the writer and the cuts */
+    int audio;            /* plan stream; -1: none */
+    int audio_reader;
+    seg_writer w;
+    int opened, written; /* segments written */
+    double *cuts;        /* segment start times, from the first HLS rung */
+    int n_cuts, cap_cuts;
+} audio_only_variant;
+
+struct pkg_packager {
+    pkg_params params;
+    char out_dir[1024];
+    char entry_prefix[32], entry_name[64];
+    ladder_plan plan;
+    hls_rung hls[PROF_MAX_RUNGS];
+    int n_hls;
+    mp4_rung mp4[PROF_MAX_RUNGS];
+    int n_mp4;
+    audio_store audio[LADDER_MAX_STREAMS]; /* indexed by plan stream */
+    double duration;
+    audio_only_variant audio_only;
+    ladder_captions captions[PKG_MAX_CAPTION_TRACKS]; /* shallow copies: the cues are borrowed */
+    int n_captions;
+    pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
+    int n_variants;
+    int poster_width, poster_height; /* 0 until poster.jpg is written */
+    ladder_sink sink;
+    pthread_mutex_t error_lock;
+    ladder_error error; /* the first failure, sticky */
+};
+
+/* The profile's segment length in whole seconds: the least target duration of a playlist. */
+int pkg_target_seconds(const pkg_packager *p);
+
+/* audio_store.c: the audio stores. */
+
+/* Stores a copy of an audio packet; 0, or an AVERROR when out of memory. */
+int audio_store_add(audio_store *a, const ladder_packet *pkt);
+/* A new reader's place in audio stream `audio`'s store; -1 when audio is -1 (none). */
+int add_audio_reader(pkg_packager *p, int audio);
+/* Whether audio stream `audio` (-1: none) has come up to `end` seconds. */
+int audio_ready(pkg_packager *p, int audio, double end);
+/* Reader `reader`'s next packets of an audio stream whose time is before `end` (or at it,
+ * with `inclusive`): new references in a new array (*out, NULL when none), for the caller to
+ * free with free_taken, so the store may drop its own while the caller muxes them. Returns the
+ * count, or -1 when out of memory. */
+int take_audio(pkg_packager *p, int audio, int reader, double end, int inclusive, AVPacket ***out);
+void free_taken(pkg_packager *p, int audio, AVPacket **pkts, int n);
+
+/* hls_segments.c: the HLS rungs. Those called per packet take the rungs' locks. */
+
+int hls_rung_open(pkg_packager *p, const ladder_stream *v, ladder_error *err);
+/* Writes one segment of a variant: video packets given, audio from the store up to `end`. */
+int write_variant_segment(pkg_packager *p, seg_writer *w, int audio, int reader, AVPacket **video,
+                          int n_video, double start, double end, double duration,
+                          ladder_error *err);
+/* A video packet for every rung of its stream (each under its lock). */
+int hls_video_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error *err);
+/* Audio stream `audio` has come further: the segments of its rungs waiting for it (each rung
+ * under its lock). */
+int hls_audio_arrived(pkg_packager *p, int audio, ladder_error *err);
+/* After the last packet: every rung's last segment, then its writer closed. */
+int hls_finish(pkg_packager *p, ladder_error *err);
+/* index.m3u8 and iframes.m3u8 of a rung, and its master playlist entry. */
+int hls_rung_playlists(pkg_packager *p, const hls_rung *r, pkg_master_entry *e, ladder_error *err);
+void hls_rung_free(hls_rung *r);
+
+/* mp4_fallback.c: the MP4 rungs, each touched by its own video stream's calls only. */
+
+int mp4_rung_open(pkg_packager *p, const ladder_stream *v, ladder_error *err);
+/* A video packet for every MP4 rung of its stream, after the audio up to its time. */
+int mp4_video_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error *err);
+/* After the last packet: the rest of the audio and the moov, for every MP4 rung. */
+int mp4_finish(pkg_packager *p, ladder_error *err);
+void mp4_rung_free(mp4_rung *m);
+
+/* audio_only.c: the audio-only variant. */
+
+/* Picks its audio (-1: none) and registers it as a reader. */
+void audio_only_begin(pkg_packager *p);
+/* A segment start time, from the first HLS rung's thread. */
+int audio_only_cut(pkg_packager *p, double t, ladder_error *err);
+/* Writes the segments whose end is known and whose audio is in. */
+int audio_only_flush(pkg_packager *p, ladder_error *err);
+/* After the last packet: the rest of the variant. */
+int audio_only_finish(pkg_packager *p, ladder_error *err);
+/* hls/audio/index.m3u8 and its master playlist entry. */
+int audio_only_playlist(pkg_packager *p, pkg_master_entry *e, ladder_error *err);
+void audio_only_free(audio_only_variant *ao);
+
+/* variant_order.c: the order of the master playlist's entries. */
+void order_variants(pkg_master_entry *e, int n);
+
+/* poster.c: poster.jpg from the largest HLS rung up to 720p, a third of the way in; sets
+ * p's poster size. Nothing, and 0, when no rung has a segment. */
+int make_poster(pkg_packager *p, ladder_error *err);
 
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);

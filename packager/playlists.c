@@ -1,5 +1,6 @@
 /* playlists.c: HLS text. Media playlists, I-frame playlists (byte ranges into the
- * segments) and the multivariant playlist, written whole through ladder_write_file_atomic. */
+ * segments) and the multivariant playlist, written whole through ladder_write_file_atomic;
+ * and the figures they announce: measured bitrates and the avc1 CODECS string. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,33 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
             e->iframe_uri);
     }
     return pkg_save_text(&t, path, err);
+}
+
+void measure_variant(const seg_writer *w, pkg_variant_stats *v)
+{
+    int64_t bytes = 0;
+    double dur = 0;
+
+    v->segments = w->n_segments;
+    v->peak_bps = 0;
+    for (int i = 0; i < w->n_segments; i++) {
+        const hls_segment *s = &w->segments[i];
+        bytes += s->bytes;
+        dur += s->duration;
+        if (s->duration > 0 && s->bytes * 8 / s->duration > v->peak_bps)
+            v->peak_bps = s->bytes * 8 / s->duration;
+    }
+    v->duration = dur;
+    v->avg_bps = dur > 0 ? bytes * 8 / dur : 0;
+}
+
+void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len)
+{
+    const uint8_t *d = st->extradata;
+    snprintf(out, len, "avc1.%02x%02x%02x", st->profile_idc, 0, st->level_idc);
+    for (int i = 0; i + 7 < st->extradata_size; i++)
+        if (d[i] == 0 && d[i + 1] == 0 && d[i + 2] == 1 && (d[i + 3] & 0x1f) == 7) {
+            snprintf(out, len, "avc1.%02x%02x%02x", d[i + 4], d[i + 5], d[i + 6]);
+            return;
+        }
 }

@@ -94,8 +94,10 @@ static int write_jpeg(const AVFrame *pic, const char *path)
     return ret;
 }
 
-int write_poster(const char *out_dir, const char *rung, int segment, const char *ext, int *width,
-                 int *height, ladder_error *err)
+/* poster.jpg from the first picture of segment `segment` (file extension `ext`) of HLS rung
+ * `rung`; *width and *height get its size (share pages announce it). */
+static int write_poster(const char *out_dir, const char *rung, int segment, const char *ext,
+                        int *width, int *height, ladder_error *err)
 {
     char seg[PATH_MAX + 128], path[PATH_MAX + 16];
     AVFrame *pic = av_frame_alloc();
@@ -113,4 +115,29 @@ int write_poster(const char *out_dir, const char *rung, int segment, const char 
     }
     av_frame_free(&pic);
     return ret < 0 ? ladder_error_from_av(err, ret, "writing poster.jpg") : 0;
+}
+
+/* The largest rung up to 720p, else the first; NULL without HLS rungs. */
+static const hls_rung *poster_rung(const pkg_packager *p)
+{
+    const hls_rung *best = NULL;
+
+    for (int i = 0; i < p->n_hls; i++) {
+        const ladder_stream *v = &p->plan.streams[p->hls[i].stream];
+        if (v->height <= 720 && v->width <= 1280 &&
+            (!best || v->width * v->height > p->plan.streams[best->stream].width *
+                                                 p->plan.streams[best->stream].height))
+            best = &p->hls[i];
+    }
+    return best ? best : p->n_hls > 0 ? &p->hls[0] : NULL;
+}
+
+int make_poster(pkg_packager *p, ladder_error *err)
+{
+    const hls_rung *best = poster_rung(p);
+
+    if (!best || best->w.n_segments == 0)
+        return 0;
+    return write_poster(p->out_dir, p->plan.streams[best->stream].name, best->w.n_segments / 3,
+                        best->w.fmp4 ? "m4s" : "ts", &p->poster_width, &p->poster_height, err);
 }
