@@ -82,6 +82,9 @@ int ladder_write_file_atomic(const char *path, const void *data, size_t len, lad
 /* Total bytes of the regular files under path (recursively); -1 if it cannot be read. */
 long long ladder_tree_size(const char *path);
 
+/* Seconds on CLOCK_MONOTONIC (clock.c): for elapsed times and deadlines, never for dates. */
+double ladder_now(void);
+
 /* Number of online CPU cores, at least 1. */
 int ladder_cpu_count(void);
 

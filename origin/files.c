@@ -204,7 +204,7 @@ org_file *org_files_get(org_files *fs, const char *rel)
     char path[PATH_MAX];
     struct stat st;
     org_file *f, *made;
-    double now = org_now();
+    double now = ladder_now();
 
     if (snprintf(path, sizeof path, "%s/%s", fs->root_real, rel) >= (int)sizeof path)
         return NULL;

@@ -327,7 +327,6 @@ const char *org_header(org_request *rq, const char *name);
 void org_add_common_headers(origin *o, struct MHD_Response *resp);
 /* 1 for HEAD (headers only). */
 int org_is_head(const org_request *rq);
-double org_now(void);
 
 /* Route handlers; rest is the decoded path after the route's prefix. */
 

@@ -13,13 +13,6 @@
 
 #define ALLOWED_METHODS "GET, HEAD, OPTIONS"
 
-double org_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
 int org_is_head(const org_request *rq)
 {
     return strcmp(rq->method, "HEAD") == 0;
@@ -264,7 +257,7 @@ void *org_server_uri_log(void *cls, const char *uri, struct MHD_Connection *conn
     }
     rq->o = cls;
     rq->connection = connection;
-    rq->start = org_now();
+    rq->start = ladder_now();
     rq->kind = ORG_KIND_OTHER;
     ci = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     rq->conn = ci ? ci->socket_context : NULL;
@@ -321,7 +314,7 @@ void org_server_completed(void *cls, struct MHD_Connection *connection, void **r
     if (rq->handled) {
         if (rq->status) {
             org_metrics_record(&o->metrics, rq->status, rq->kind, rq->body_bytes,
-                               org_now() - rq->start);
+                               ladder_now() - rq->start);
             org_accesslog_write(&o->access_log, rq);
         }
         org_conns_request_end(&o->conns, rq->conn);
