@@ -3,11 +3,21 @@
  *
  * One request's path through the files: server.c receives it (libmicrohttpd callbacks, route
  * table), paths.c turns the raw target into a safe library-relative path, files.c finds the
- * open file, static.c answers with http.c's rules (validators, ranges, encodings), gzip.c
- * compresses playlists, mime.c names types and cache lifetimes; accesslog.c and metrics.c
- * record the outcome; conns.c tracks connections (gauge, header deadline, overload). /play
- * (play.c) and the /shows catalog (catalog.c) read published shows through showinfo.c, which
- * caches each show's show.json per version. */
+ * open file, static.c answers with http.c's rules (validators, ranges, encodings) through
+ * respond.c's helpers, gzip.c compresses playlists, mime.c names types and cache lifetimes;
+ * accesslog.c and metrics.c record the outcome; conns.c tracks connections (gauge, header
+ * deadline, overload). /play (play.c), /watch (share.c) and the /shows catalog (catalog.c) read
+ * published shows through showinfo.c, which caches each show's show.json per version.
+ *
+ * Who calls whom: dependencies run one way, down this list; a file calls only files below it.
+ *   origin.c     the public API: starts and stops everything
+ *   server.c     callbacks and route table; calls the routes, accesslog, metrics, conns
+ *   share.c      /watch; calls play.c (the desktop MP4) and static.c (org_file_text)
+ *   play.c, catalog.c, static.c   the other routes
+ *   respond.c    the routes' (and server.c's) way to answer
+ *   files.c, showinfo.c           what the routes serve
+ *   accesslog.c, metrics.c, conns.c, paths.c, http.c, gzip.c, mime.c   leaves
+ * (metrics.c calls mime.c for kind names; files.c calls paths.c, http.c and mime.c.) */
 #ifndef LADDER_ORIGIN_INTERNAL_H
 #define LADDER_ORIGIN_INTERNAL_H
 
@@ -306,7 +316,11 @@ enum MHD_Result org_server_handle(void *cls, struct MHD_Connection *connection, 
 void org_server_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
                           enum MHD_RequestTerminationCode toe);
 
-/* Response helpers for route handlers (server.c). org_send queues resp for the request and
+/* ---- respond.c: answering a request ---------------------------------------------------------- */
+
+#define ORG_ALLOWED_METHODS "GET, HEAD, OPTIONS" /* the Allow header of 405s and preflights */
+
+/* Response helpers for route handlers and server.c. org_send queues resp for the request and
  * records status and body length; it leaves resp to the caller, so shared (memoized) responses
  * and fresh ones both work: a fresh one is destroyed by the caller right after. */
 enum MHD_Result org_send(org_request *rq, unsigned status, struct MHD_Response *resp,
