@@ -1,9 +1,11 @@
-/* seg_writer.c: one HLS variant as MPEG-TS segments.
+/* segment_writer.c: one HLS variant as MPEG-TS or fMP4 segments.
  *
- * One libavformat mpegts muxer per variant writes through a custom AVIOContext whose target
- * file changes at each segment boundary, so continuity counters and PCR/PTS run on across
- * segments as one stream would. PAT/PMT are repeated at the start of every segment and before
- * every IDR, so each segment and each I-frame byte range decodes on its own. */
+ * One libavformat muxer per variant (mpegts, or mp4 writing fragments) writes through a custom
+ * AVIOContext whose target file changes at each segment boundary, so continuity counters and
+ * PCR/PTS (or fragment decode times) run on across segments as one stream would. In TS, PAT/PMT
+ * are repeated at the start of every segment and before every IDR, so each segment and each
+ * I-frame byte range decodes on its own; in fMP4 the header goes to init.mp4 and every IDR is a
+ * fragment of its own. */
 #include <errno.h>
 #include <string.h>
 
