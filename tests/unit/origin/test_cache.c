@@ -77,20 +77,26 @@ static item *put_released(org_cache *c, const char *key, int version, atomic_int
     return it;
 }
 
+/* What the cache hands out for key at version (NULL if nothing), the reference given back at
+ * once: a look that counts as a use, and drops a stale entry. */
+static item *cached(org_cache *c, const char *key, int version)
+{
+    org_cache_entry *e = org_cache_get(c, key, same_version, &version);
+    org_cache_release(c, e);
+    return owner(e);
+}
+
 static void miss_then_hit(void **state)
 {
     atomic_int freed = 0;
-    int v1 = 1;
     org_cache *c = open_cache(4);
     (void)state;
 
-    assert_null(org_cache_get(c, "a", same_version, &v1));
+    assert_null(cached(c, "a", 1));
     item *a = put_released(c, "a", 1, &freed);
     assert_int_equal(org_cache_count(c), 1);
-    org_cache_entry *e = org_cache_get(c, "a", same_version, &v1);
-    assert_ptr_equal(owner(e), a);
-    assert_null(org_cache_get(c, "b", same_version, &v1));
-    org_cache_release(c, e);
+    assert_ptr_equal(cached(c, "a", 1), a);
+    assert_null(cached(c, "b", 1));
     assert_int_equal(freed, 0);
     org_cache_close(c);
     assert_int_equal(freed, 1);
@@ -99,12 +105,11 @@ static void miss_then_hit(void **state)
 static void stale_is_dropped(void **state)
 {
     atomic_int freed = 0;
-    int v2 = 2;
     org_cache *c = open_cache(4);
     (void)state;
 
     put_released(c, "a", 1, &freed);
-    assert_null(org_cache_get(c, "a", same_version, &v2));
+    assert_null(cached(c, "a", 2));
     assert_int_equal(org_cache_count(c), 0);
     assert_int_equal(freed, 1); /* nobody held it */
     org_cache_close(c);
@@ -114,16 +119,13 @@ static void stale_is_dropped(void **state)
 static void unsure_is_kept(void **state)
 {
     atomic_int freed = 0;
-    int v1 = 1;
     org_cache *c = open_cache(4);
     (void)state;
 
     item *a = put_released(c, "a", 1, &freed);
     assert_null(org_cache_get(c, "a", unsure, NULL));
     assert_int_equal(org_cache_count(c), 1);
-    org_cache_entry *e = org_cache_get(c, "a", same_version, &v1);
-    assert_ptr_equal(owner(e), a);
-    org_cache_release(c, e);
+    assert_ptr_equal(cached(c, "a", 1), a);
     org_cache_close(c);
     assert_int_equal(freed, 1);
 }
@@ -152,7 +154,7 @@ static void put_loses_race_to_fresh_entry(void **state)
 static void put_replaces_stale_entry_held_until_released(void **state)
 {
     atomic_int freed = 0;
-    int v1 = 1, v2 = 2;
+    int v1 = 1;
     org_cache *c = open_cache(4);
     (void)state;
 
@@ -163,9 +165,7 @@ static void put_replaces_stale_entry_held_until_released(void **state)
     assert_int_equal(org_cache_count(c), 1);
     assert_int_equal(freed, 0); /* still held */
     assert_string_equal(old->key, "a");
-    org_cache_entry *e = org_cache_get(c, "a", same_version, &v2);
-    assert_ptr_equal(owner(e), fresh);
-    org_cache_release(c, e);
+    assert_ptr_equal(cached(c, "a", 2), fresh);
     org_cache_release(c, held);
     assert_int_equal(freed, 1);
     org_cache_close(c);
@@ -175,23 +175,18 @@ static void put_replaces_stale_entry_held_until_released(void **state)
 static void evicts_least_recently_used(void **state)
 {
     atomic_int freed = 0;
-    int v1 = 1;
     org_cache *c = open_cache(2);
     (void)state;
 
-    put_released(c, "a", 1, &freed);
+    item *a = put_released(c, "a", 1, &freed);
     put_released(c, "b", 1, &freed);
-    org_cache_release(c, org_cache_get(c, "a", same_version, &v1)); /* a is now the newer use */
-    put_released(c, "c", 1, &freed);                                /* evicts b */
+    assert_ptr_equal(cached(c, "a", 1), a);     /* a is now the newer use */
+    item *cc = put_released(c, "c", 1, &freed); /* evicts b */
     assert_int_equal(org_cache_count(c), 2);
     assert_int_equal(freed, 1);
-    assert_null(org_cache_get(c, "b", same_version, &v1));
-    org_cache_entry *a = org_cache_get(c, "a", same_version, &v1);
-    org_cache_entry *cc = org_cache_get(c, "c", same_version, &v1);
-    assert_non_null(a);
-    assert_non_null(cc);
-    org_cache_release(c, a);
-    org_cache_release(c, cc);
+    assert_null(cached(c, "b", 1));
+    assert_ptr_equal(cached(c, "a", 1), a);
+    assert_ptr_equal(cached(c, "c", 1), cc);
     org_cache_close(c);
     assert_int_equal(freed, 3);
 }
@@ -219,16 +214,13 @@ static void evicted_entry_lives_while_held(void **state)
 static void capacity_one_keeps_the_newest(void **state)
 {
     atomic_int freed = 0;
-    int v1 = 1;
     org_cache *c = open_cache(1);
     (void)state;
 
     put_released(c, "a", 1, &freed);
-    put_released(c, "b", 1, &freed);
-    org_cache_entry *b = org_cache_get(c, "b", same_version, &v1);
-    assert_non_null(b);
-    assert_null(org_cache_get(c, "a", same_version, &v1));
-    org_cache_release(c, b);
+    item *b = put_released(c, "b", 1, &freed);
+    assert_ptr_equal(cached(c, "b", 1), b);
+    assert_null(cached(c, "a", 1));
     org_cache_close(c);
     assert_int_equal(freed, 2);
 }
@@ -236,7 +228,6 @@ static void capacity_one_keeps_the_newest(void **state)
 static void unbounded_keeps_everything(void **state)
 {
     atomic_int freed = 0;
-    int v1 = 1;
     char key[16];
     org_cache *c = open_cache(0);
     (void)state;
@@ -249,10 +240,9 @@ static void unbounded_keeps_everything(void **state)
     assert_int_equal(freed, 0);
     for (int i = 0; i < 1000; i += 97) {
         snprintf(key, sizeof key, "show-%d", i);
-        org_cache_entry *e = org_cache_get(c, key, same_version, &v1);
-        assert_non_null(e);
-        assert_string_equal(owner(e)->key, key);
-        org_cache_release(c, e);
+        item *it = cached(c, key, 1);
+        assert_non_null(it);
+        assert_string_equal(it->key, key);
     }
     org_cache_close(c);
     assert_int_equal(freed, 1000);
