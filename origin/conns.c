@@ -27,13 +27,11 @@ static void *watchdog_main(void *arg)
         period = 1;
     pthread_mutex_lock(&cs->lock);
     while (!cs->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += (long)(period * 1e9);
-        until.tv_sec += until.tv_nsec / 1000000000;
-        until.tv_nsec %= 1000000000;
+        double wake_at = ladder_now() + period; /* the condition waits on CLOCK_MONOTONIC */
+        struct timespec until = {.tv_sec = (time_t)wake_at};
+        until.tv_nsec = (long)((wake_at - (double)until.tv_sec) * 1e9);
         pthread_cond_timedwait(&cs->wake, &cs->lock, &until);
-        double now = org_now();
+        double now = ladder_now();
         for (org_conn *c = cs->head; c; c = c->next)
             if (!c->in_request && !c->cut && now - c->idle_since > cs->header_deadline) {
                 shutdown(c->fd, SHUT_RDWR);
@@ -95,7 +93,7 @@ static void conn_started(org_conns *cs, struct MHD_Connection *connection, void 
     if (!c)
         return; /* counted, but without a deadline: better than refusing it */
     c->fd = ci->connect_fd;
-    c->idle_since = org_now();
+    c->idle_since = ladder_now();
     pthread_mutex_lock(&cs->lock);
     c->next = cs->head;
     if (cs->head)
@@ -149,7 +147,7 @@ void org_conns_request_end(org_conns *cs, org_conn *c)
     if (c) {
         pthread_mutex_lock(&cs->lock);
         c->in_request = 0;
-        c->idle_since = org_now();
+        c->idle_since = ladder_now();
         pthread_mutex_unlock(&cs->lock);
     }
     atomic_fetch_sub(&cs->in_flight, 1);

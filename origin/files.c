@@ -11,10 +11,10 @@
  * that was the busiest part of serving a segment. A show that appears is found on its first
  * request.
  *
- * Bounded: at most `capacity` entries, least recently used evicted first. Entries are counted
- * references: an evicted or stale entry is unlinked at once and freed when its last user
- * releases it; responses already queued hold their own reference to the file descriptor through
- * libmicrohttpd's response reference count. */
+ * Kept in cache.c's cache. Bounded: at most `capacity` entries, least recently used evicted
+ * first. Entries are counted references: an evicted or stale entry is unlinked at once and freed
+ * when its last user releases it; responses already queued hold their own reference to the file
+ * descriptor through libmicrohttpd's response reference count. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,44 +24,10 @@
 #include "origin_internal.h"
 
 struct org_files {
-    pthread_mutex_t lock;
+    org_cache *cache;      /* of org_file, by rel */
     const char *root_real; /* the folder's real path, borrowed from the origin */
     org_root root;
-    int capacity, count;
-    size_t mask; /* buckets - 1, buckets a power of two */
-    org_file **buckets;
-    org_file *lru_head, *lru_tail; /* head: most recently used */
 };
-
-static size_t hash_path(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return (size_t)h;
-}
-
-int org_files_open(org_files **out, const char *root_real, org_root root, int capacity,
-                   ladder_error *err)
-{
-    org_files *fs = calloc(1, sizeof *fs);
-    size_t n = 16;
-
-    *out = NULL;
-    while (n < (size_t)capacity * 2)
-        n *= 2;
-    if (!fs || !(fs->buckets = calloc(n, sizeof *fs->buckets))) {
-        free(fs);
-        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    }
-    pthread_mutex_init(&fs->lock, NULL);
-    fs->root_real = root_real;
-    fs->root = root;
-    fs->capacity = capacity;
-    fs->mask = n - 1;
-    *out = fs;
-    return 0;
-}
 
 static void free_file(org_file *f)
 {
@@ -79,61 +45,28 @@ static void free_file(org_file *f)
     free(f);
 }
 
-static org_file *find(org_files *fs, const char *rel)
+static void free_entry(org_cache_entry *e)
 {
-    org_file *f = fs->buckets[hash_path(rel) & fs->mask];
-    while (f && strcmp(f->rel, rel) != 0)
-        f = f->hnext;
-    return f;
+    free_file(ORG_CACHE_OWNER(e, org_file, entry));
 }
 
-static void lru_remove(org_files *fs, org_file *f)
+int org_files_open(org_files **out, const char *root_real, org_root root, int capacity,
+                   ladder_error *err)
 {
-    if (f->lru_prev)
-        f->lru_prev->lru_next = f->lru_next;
-    else
-        fs->lru_head = f->lru_next;
-    if (f->lru_next)
-        f->lru_next->lru_prev = f->lru_prev;
-    else
-        fs->lru_tail = f->lru_prev;
-    f->lru_prev = f->lru_next = NULL;
-}
+    org_files *fs = calloc(1, sizeof *fs);
+    int ret;
 
-static void lru_push(org_files *fs, org_file *f)
-{
-    f->lru_next = fs->lru_head;
-    if (fs->lru_head)
-        fs->lru_head->lru_prev = f;
-    fs->lru_head = f;
-    if (!fs->lru_tail)
-        fs->lru_tail = f;
-}
-
-/* Takes f out of the cache; frees it unless someone still holds it. Under fs->lock. */
-static void unlink_file(org_files *fs, org_file *f)
-{
-    org_file **pp = &fs->buckets[hash_path(f->rel) & fs->mask];
-    while (*pp != f)
-        pp = &(*pp)->hnext;
-    *pp = f->hnext;
-    lru_remove(fs, f);
-    f->linked = 0;
-    fs->count--;
-    if (f->refs == 0)
-        free_file(f);
-}
-
-static void insert(org_files *fs, org_file *f)
-{
-    org_file **head = &fs->buckets[hash_path(f->rel) & fs->mask];
-    f->hnext = *head;
-    *head = f;
-    lru_push(fs, f);
-    f->linked = 1;
-    fs->count++;
-    while (fs->count > fs->capacity && fs->lru_tail != f)
-        unlink_file(fs, fs->lru_tail);
+    *out = NULL;
+    if (!fs)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    if ((ret = org_cache_open(&fs->cache, capacity > 0 ? capacity : 1, free_entry, err)) < 0) {
+        free(fs);
+        return ret;
+    }
+    fs->root_real = root_real;
+    fs->root = root;
+    *out = fs;
+    return 0;
 }
 
 static int same_file(const org_file *f, dev_t dev, ino_t ino, uint64_t size, struct timespec mtime)
@@ -158,6 +91,7 @@ static org_file *make_file(org_files *fs, const char *rel)
         close(fd);
         return NULL;
     }
+    f->entry.key = f->rel;
     pthread_mutex_init(&f->lock, NULL);
     f->fd = fd;
     f->dev = st.st_dev;
@@ -180,96 +114,79 @@ static org_file *make_file(org_files *fs, const char *rel)
     return f;
 }
 
-/* The cached entry for rel when it needs no stat() now (an immutable file checked within the
- * last second), with a reference taken; else NULL. */
-static org_file *recently_checked(org_files *fs, const char *rel, double now)
-{
-    org_file *f;
+/* What org_files_get knows when it checks an entry. */
+typedef struct check_arg {
+    double now;
+    int found; /* the path names a regular file, described by st */
+    struct stat st;
+} check_arg;
 
-    pthread_mutex_lock(&fs->lock);
-    f = find(fs, rel);
-    if (f && f->immutable && now - f->checked_at < 1.0) {
-        f->refs++;
-        lru_remove(fs, f);
-        lru_push(fs, f);
-    } else {
-        f = NULL;
-    }
-    pthread_mutex_unlock(&fs->lock);
-    return f;
+/* Good without a stat() now: an immutable file checked within the last second. */
+static org_cache_verdict recently_checked(org_cache_entry *e, void *arg)
+{
+    const org_file *f = ORG_CACHE_OWNER(e, org_file, entry);
+    const check_arg *ca = arg;
+    return f->immutable && ca->now - f->checked_at < 1.0 ? ORG_CACHE_FRESH : ORG_CACHE_UNSURE;
+}
+
+/* Good while the path still names the same file; the check then counts as a confirmation. */
+static org_cache_verdict still_there(org_cache_entry *e, void *arg)
+{
+    org_file *f = ORG_CACHE_OWNER(e, org_file, entry);
+    const check_arg *ca = arg;
+
+    if (!ca->found ||
+        !same_file(f, ca->st.st_dev, ca->st.st_ino, (uint64_t)ca->st.st_size, ca->st.st_mtim))
+        return ORG_CACHE_STALE; /* changed or gone: let the old file go */
+    f->checked_at = ca->now;
+    return ORG_CACHE_FRESH;
+}
+
+/* Another worker opened the same file meanwhile. */
+static org_cache_verdict same_as(org_cache_entry *e, void *arg)
+{
+    const org_file *f = ORG_CACHE_OWNER(e, org_file, entry), *made = arg;
+    return same_file(f, made->dev, made->ino, made->size, made->mtime) ? ORG_CACHE_FRESH
+                                                                       : ORG_CACHE_STALE;
 }
 
 org_file *org_files_get(org_files *fs, const char *rel)
 {
     char path[PATH_MAX];
-    struct stat st;
-    org_file *f, *made;
-    double now = org_now();
+    check_arg ca = {.now = ladder_now()};
+    org_cache_entry *e;
+    org_file *made;
 
     if (snprintf(path, sizeof path, "%s/%s", fs->root_real, rel) >= (int)sizeof path)
         return NULL;
-    if ((f = recently_checked(fs, rel, now)) != NULL)
-        return f;
-    int found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-    pthread_mutex_lock(&fs->lock);
-    f = find(fs, rel);
-    if (f && found && same_file(f, st.st_dev, st.st_ino, (uint64_t)st.st_size, st.st_mtim)) {
-        f->checked_at = now;
-        f->refs++;
-        lru_remove(fs, f);
-        lru_push(fs, f);
-        pthread_mutex_unlock(&fs->lock);
-        return f;
-    }
-    if (f) /* changed or gone: let the old file go */
-        unlink_file(fs, f);
-    pthread_mutex_unlock(&fs->lock);
-    if (!found || !(made = make_file(fs, rel)))
+    if ((e = org_cache_get(fs->cache, rel, recently_checked, &ca)) != NULL)
+        return ORG_CACHE_OWNER(e, org_file, entry);
+    ca.found = stat(path, &ca.st) == 0 && S_ISREG(ca.st.st_mode);
+    if ((e = org_cache_get(fs->cache, rel, still_there, &ca)) != NULL)
+        return ORG_CACHE_OWNER(e, org_file, entry);
+    if (!ca.found || !(made = make_file(fs, rel)))
         return NULL;
-
-    pthread_mutex_lock(&fs->lock);
-    f = find(fs, rel); /* another worker may have opened it meanwhile */
-    if (f && same_file(f, made->dev, made->ino, made->size, made->mtime)) {
-        f->refs++;
-        pthread_mutex_unlock(&fs->lock);
-        free_file(made);
-        return f;
-    }
-    if (f)
-        unlink_file(fs, f);
-    made->refs = 1;
     made->immutable = fs->root == ORG_ROOT_LIBRARY && org_in_version_folder(rel);
-    made->checked_at = now;
-    insert(fs, made);
-    pthread_mutex_unlock(&fs->lock);
-    return made;
+    made->checked_at = ca.now;
+    e = org_cache_put(fs->cache, &made->entry, same_as, made);
+    return ORG_CACHE_OWNER(e, org_file, entry);
 }
 
 void org_file_release(org_files *fs, org_file *f)
 {
-    if (!f)
-        return;
-    pthread_mutex_lock(&fs->lock);
-    if (--f->refs == 0 && !f->linked)
-        free_file(f);
-    pthread_mutex_unlock(&fs->lock);
+    if (f)
+        org_cache_release(fs->cache, &f->entry);
 }
 
 int org_files_count(org_files *fs)
 {
-    pthread_mutex_lock(&fs->lock);
-    int n = fs->count;
-    pthread_mutex_unlock(&fs->lock);
-    return n;
+    return org_cache_count(fs->cache);
 }
 
 void org_files_close(org_files *fs)
 {
     if (!fs)
         return;
-    while (fs->lru_head)
-        unlink_file(fs, fs->lru_head);
-    pthread_mutex_destroy(&fs->lock);
-    free(fs->buckets);
+    org_cache_close(fs->cache);
     free(fs);
 }

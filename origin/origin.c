@@ -277,8 +277,8 @@ void origin_shutdown(origin *o, double grace_seconds)
     listener = MHD_quiesce_daemon(o->daemon);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
-    end = org_now() + grace_seconds;
-    while (atomic_load(&o->conns.in_flight) > 0 && org_now() < end) {
+    end = ladder_now() + grace_seconds;
+    while (atomic_load(&o->conns.in_flight) > 0 && ladder_now() < end) {
         struct timespec pause = {0, 10 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }

@@ -3,17 +3,30 @@
  *
  * One request's path through the files: server.c receives it (libmicrohttpd callbacks, route
  * table), paths.c turns the raw target into a safe library-relative path, files.c finds the
- * open file, static.c answers with http.c's rules (validators, ranges, encodings), gzip.c
- * compresses playlists, mime.c names types and cache lifetimes; accesslog.c and metrics.c
- * record the outcome; conns.c tracks connections (gauge, header deadline, overload). /play
- * (play.c) and the /shows catalog (catalog.c) read published shows through showinfo.c, which
- * caches each show's show.json per version. */
+ * open file, static.c answers with http.c's rules (validators, ranges, encodings) through
+ * respond.c's helpers, gzip.c compresses playlists, mime.c names types and cache lifetimes;
+ * accesslog.c and metrics.c record the outcome; conns.c tracks connections (gauge, header
+ * deadline, overload). /play (play.c), /watch (share.c) and the /shows catalog (catalog.c) read
+ * published shows through showinfo.c, which caches each show's show.json per version. Both
+ * caches are cache.c's: key -> reference-counted entry, checked by their owner on every get.
+ *
+ * Who calls whom: dependencies run one way, down this list; a file calls only files below it.
+ *   origin.c     the public API: starts and stops everything
+ *   server.c     callbacks and route table; calls the routes, respond.c, files.c, leaves
+ *   share.c      /watch; calls play.c (the desktop MP4) and static.c (org_file_text)
+ *   play.c, catalog.c, static.c   the other routes
+ *   respond.c    the routes' (and server.c's) way to answer
+ *   files.c, showinfo.c           what the routes serve, kept in cache.c's caches
+ *   cache.c, accesslog.c, metrics.c, conns.c, paths.c, http.c, gzip.c, mime.c   leaves
+ * (metrics.c calls mime.c for kind names; files.c calls paths.c, http.c and mime.c; showinfo.c
+ * calls paths.c.) */
 #ifndef LADDER_ORIGIN_INTERNAL_H
 #define LADDER_ORIGIN_INTERNAL_H
 
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -97,6 +110,45 @@ typedef enum {
  * values are ORG_RANGE_NONE (RFC 9110 14.2 lets a server ignore them). */
 org_range_result org_http_range(const char *header, uint64_t size, uint64_t *first, uint64_t *len);
 
+/* ---- cache.c: key -> reference-counted entry ------------------------------------------------ */
+
+/* The cache's part of a cached value, embedded in it (ORG_CACHE_OWNER gets the value back). */
+typedef struct org_cache_entry {
+    const char *key;  /* the value's own copy of its key, set before org_cache_put */
+    int refs, linked; /* under the cache's lock */
+    struct org_cache_entry *hnext, *lru_prev, *lru_next;
+} org_cache_entry;
+
+#define ORG_CACHE_OWNER(e, type, member) ((type *)(void *)((char *)(e)-offsetof(type, member)))
+
+typedef enum {
+    ORG_CACHE_FRESH,  /* good: hand it out */
+    ORG_CACHE_UNSURE, /* cannot tell without a look outside the cache: leave it, return NULL */
+    ORG_CACHE_STALE   /* no longer good: drop it, return NULL */
+} org_cache_verdict;
+
+/* Called under the cache's lock with a linked entry and the caller's arg. */
+typedef org_cache_verdict (*org_cache_check_fn)(org_cache_entry *e, void *arg);
+/* Frees the value holding e, once it is out of the cache and nobody holds it. */
+typedef void (*org_cache_free_fn)(org_cache_entry *e);
+
+typedef struct org_cache org_cache;
+
+/* At most capacity entries (the least recently used evicted first), or unbounded with 0. */
+int org_cache_open(org_cache **out, int capacity, org_cache_free_fn free_fn, ladder_error *err);
+/* Frees every entry; none may be held any more. Accepts NULL. */
+void org_cache_close(org_cache *c);
+/* The entry for key with a new reference if check says ORG_CACHE_FRESH; else NULL, and a
+ * stale entry is dropped. */
+org_cache_entry *org_cache_get(org_cache *c, const char *key, org_cache_check_fn check, void *arg);
+/* Caches made (not yet shared; its key set) and returns it with one reference for the caller,
+ * unless an entry of that key is there that check calls ORG_CACHE_FRESH: then made is freed and
+ * that one is returned, referenced. Whatever else had the key is dropped. Never fails. */
+org_cache_entry *org_cache_put(org_cache *c, org_cache_entry *made, org_cache_check_fn check,
+                               void *arg);
+void org_cache_release(org_cache *c, org_cache_entry *e); /* accepts NULL */
+int org_cache_count(org_cache *c);                        /* entries in the cache */
+
 /* ---- files.c: open files between requests -------------------------------------------------- */
 
 /* An open library file, as requested by one path, with what its responses need. Immutable once
@@ -123,11 +175,9 @@ typedef struct org_file {
     uint64_t gz_len;
     int gz_state; /* 0 not tried, 1 made, -1 not worth it (no smaller) or failed */
 
-    /* cache bookkeeping, under the cache's lock */
-    int refs, linked;
-    int immutable;     /* under a version folder (ID/vN/...): published files never change */
-    double checked_at; /* monotonic seconds of the last stat() that confirmed the entry */
-    struct org_file *hnext, *lru_prev, *lru_next;
+    org_cache_entry entry; /* keyed by rel */
+    int immutable;         /* under a version folder (ID/vN/...): published files never change */
+    double checked_at;     /* ladder_now() of the last stat() that confirmed it (cache's lock) */
 } org_file;
 
 typedef struct org_files org_files;
@@ -177,9 +227,7 @@ typedef struct org_show {
     int n_mp4;
     org_mp4 *mp4; /* those whose file is there, in show.json's order */
 
-    /* cache bookkeeping, under the cache's lock */
-    int refs, linked;
-    struct org_show *next;
+    org_cache_entry entry; /* keyed by id */
 } org_show;
 
 typedef struct org_showinfo org_showinfo;
@@ -306,7 +354,11 @@ enum MHD_Result org_server_handle(void *cls, struct MHD_Connection *connection, 
 void org_server_completed(void *cls, struct MHD_Connection *connection, void **req_cls,
                           enum MHD_RequestTerminationCode toe);
 
-/* Response helpers for route handlers (server.c). org_send queues resp for the request and
+/* ---- respond.c: answering a request ---------------------------------------------------------- */
+
+#define ORG_ALLOWED_METHODS "GET, HEAD, OPTIONS" /* the Allow header of 405s and preflights */
+
+/* Response helpers for route handlers and server.c. org_send queues resp for the request and
  * records status and body length; it leaves resp to the caller, so shared (memoized) responses
  * and fresh ones both work: a fresh one is destroyed by the caller right after. */
 enum MHD_Result org_send(org_request *rq, unsigned status, struct MHD_Response *resp,
@@ -327,7 +379,6 @@ const char *org_header(org_request *rq, const char *name);
 void org_add_common_headers(origin *o, struct MHD_Response *resp);
 /* 1 for HEAD (headers only). */
 int org_is_head(const org_request *rq);
-double org_now(void);
 
 /* Route handlers; rest is the decoded path after the route's prefix. */
 

@@ -11,129 +11,6 @@
 
 #include "origin_internal.h"
 
-#define ALLOWED_METHODS "GET, HEAD, OPTIONS"
-
-double org_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-int org_is_head(const org_request *rq)
-{
-    return strcmp(rq->method, "HEAD") == 0;
-}
-
-const char *org_header(org_request *rq, const char *name)
-{
-    return MHD_lookup_connection_value(rq->connection, MHD_HEADER_KIND, name);
-}
-
-void org_add_common_headers(origin *o, struct MHD_Response *resp)
-{
-    /* On every response, errors included: a browser player on another origin cannot even see
-     * a 404 without them. */
-    MHD_add_response_header(resp, "Access-Control-Allow-Origin", o->cors_origin);
-    MHD_add_response_header(resp, "Access-Control-Expose-Headers",
-                            "Content-Length, Content-Range, ETag, Accept-Ranges");
-    if (atomic_load(&o->draining))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-}
-
-enum MHD_Result org_send(org_request *rq, unsigned status, struct MHD_Response *resp,
-                         uint64_t body_len)
-{
-    if (!resp)
-        return MHD_NO; /* out of memory: libmicrohttpd closes the connection */
-    rq->status = (int)status;
-    rq->body_bytes = org_is_head(rq) || status == 204 || status == 304 ? 0 : body_len;
-    return MHD_queue_response(rq->connection, status, resp);
-}
-
-static const char *error_text(unsigned status)
-{
-    switch (status) {
-    case 400:
-        return "bad request\n";
-    case 404:
-        return "not found\n";
-    case 405:
-        return "method not allowed\n";
-    case 416:
-        return "range not satisfiable\n";
-    case 503:
-        return "unavailable\n";
-    default:
-        return "internal error\n";
-    }
-}
-
-enum MHD_Result org_send_error(org_request *rq, unsigned status)
-{
-    const char *body = error_text(status);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ret;
-
-    if (!resp)
-        return MHD_NO;
-    org_add_common_headers(rq->o, resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-    /* Not cached: a show published a second later must not stay hidden behind a cached 404. */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (status == 405)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, ALLOWED_METHODS);
-    if (status == 503) {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    }
-    ret = org_send(rq, status, resp, strlen(body));
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-enum MHD_Result org_send_made(org_request *rq, char *body, size_t len, const char *content_type,
-                              const char *cache_control)
-{
-    char etag[24];
-    const char *inm = org_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    int unchanged;
-    struct MHD_Response *resp;
-    enum MHD_Result ret;
-
-    org_http_etag_of(body, len, etag);
-    unchanged = inm && org_http_none_match(inm, etag);
-    resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-                     : MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (unchanged || !resp)
-        free(body); /* a response made from it owns it */
-    if (!resp)
-        return MHD_NO;
-    org_add_common_headers(rq->o, resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
-    if (!unchanged)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    ret = org_send(rq, unchanged ? 304 : 200, resp, len);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-struct MHD_Response *org_redirect_response(origin *o, const char *location,
-                                           const char *cache_control)
-{
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-
-    if (resp) {
-        org_add_common_headers(o, resp);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
-    }
-    return resp;
-}
-
 /* A small no-store text response. */
 static enum MHD_Result send_text(org_request *rq, unsigned status, const char *content_type,
                                  void *body, size_t len, enum MHD_ResponseMemoryMode mode)
@@ -222,8 +99,8 @@ static enum MHD_Result send_preflight(org_request *rq)
     if (!resp)
         return MHD_NO;
     org_add_common_headers(rq->o, resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, ALLOWED_METHODS);
-    MHD_add_response_header(resp, "Access-Control-Allow-Methods", ALLOWED_METHODS);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, ORG_ALLOWED_METHODS);
+    MHD_add_response_header(resp, "Access-Control-Allow-Methods", ORG_ALLOWED_METHODS);
     MHD_add_response_header(resp, "Access-Control-Allow-Headers",
                             "Range, If-None-Match, If-Modified-Since, If-Range");
     MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
@@ -264,7 +141,7 @@ void *org_server_uri_log(void *cls, const char *uri, struct MHD_Connection *conn
     }
     rq->o = cls;
     rq->connection = connection;
-    rq->start = org_now();
+    rq->start = ladder_now();
     rq->kind = ORG_KIND_OTHER;
     ci = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     rq->conn = ci ? ci->socket_context : NULL;
@@ -321,7 +198,7 @@ void org_server_completed(void *cls, struct MHD_Connection *connection, void **r
     if (rq->handled) {
         if (rq->status) {
             org_metrics_record(&o->metrics, rq->status, rq->kind, rq->body_bytes,
-                               org_now() - rq->start);
+                               ladder_now() - rq->start);
             org_accesslog_write(&o->access_log, rq);
         }
         org_conns_request_end(&o->conns, rq->conn);

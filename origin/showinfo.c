@@ -7,9 +7,9 @@
  * published, so an entry stays good while `current` names the same folder and that folder's
  * show.json is the same file (device, inode, mtime: a show deleted and published again as v1
  * is a new file). Checking costs a readlink and a stat per lookup; parsing happens outside the
- * lock, and entries are reference-counted so a replaced one lives until its last user is done.
- * Only shows that exist get an entry, so the cache is bounded by the library; an entry of a
- * show that was deleted goes on its next lookup. */
+ * cache's lock (cache.c), and entries are reference-counted so a replaced one lives until its
+ * last user is done. Only shows that exist get an entry, so the cache is bounded by the
+ * library; an entry of a show that was deleted goes on its next lookup. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,46 +19,47 @@
 #include "library.h"
 #include "origin_internal.h"
 
-#define BUCKETS       256
 #define SHOW_JSON_MAX (16u << 20) /* a show.json lists every file: big, but not this big */
 
 struct org_showinfo {
-    pthread_mutex_t lock;
-    const char *library_real;    /* borrowed from the origin */
-    const ladder_logger *logger; /* borrowed from the origin */
-    org_show *buckets[BUCKETS];
+    org_cache *cache;               /* of org_show, by id; unbounded */
+    const char *library_real;       /* borrowed from the origin */
+    const ladder_logger *logger;    /* borrowed from the origin */
+    pthread_mutex_t lock;           /* for the two below */
     char failed_id[ORG_ID_MAX + 1]; /* the last show logged as unreadable, and its version */
     org_show_key failed_key;
 };
-
-static unsigned bucket_of(const char *id)
-{
-    unsigned h = 2166136261u; /* FNV-1a */
-    for (; *id; id++)
-        h = (h ^ (unsigned char)*id) * 16777619u;
-    return h % BUCKETS;
-}
-
-int org_showinfo_open(org_showinfo **out, const char *library_real, const ladder_logger *logger,
-                      ladder_error *err)
-{
-    org_showinfo *si = calloc(1, sizeof *si);
-
-    *out = NULL;
-    if (!si)
-        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    pthread_mutex_init(&si->lock, NULL);
-    si->library_real = library_real;
-    si->logger = logger;
-    *out = si;
-    return 0;
-}
 
 static void free_show(org_show *s)
 {
     free(s->title);
     free(s->mp4);
     free(s);
+}
+
+static void free_entry(org_cache_entry *e)
+{
+    free_show(ORG_CACHE_OWNER(e, org_show, entry));
+}
+
+int org_showinfo_open(org_showinfo **out, const char *library_real, const ladder_logger *logger,
+                      ladder_error *err)
+{
+    org_showinfo *si = calloc(1, sizeof *si);
+    int ret;
+
+    *out = NULL;
+    if (!si)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    if ((ret = org_cache_open(&si->cache, 0, free_entry, err)) < 0) {
+        free(si);
+        return ret;
+    }
+    pthread_mutex_init(&si->lock, NULL);
+    si->library_real = library_real;
+    si->logger = logger;
+    *out = si;
+    return 0;
 }
 
 /* Reads which version is current and stats its show.json; 0, or -1 if the show is not (or no
@@ -187,6 +188,7 @@ static org_show *load_show(org_showinfo *si, const char *id, const org_show_key 
         ret = ladder_error_set(&err, LADDER_EINPUT, "show.json names show '%s'", js.id);
     if (ret == 0) {
         snprintf(s->id, sizeof s->id, "%s", id);
+        s->entry.key = s->id;
         s->key = *k;
         s->version = lib_version_of(k->version_dir, strlen(k->version_dir));
         s->title = js.title;
@@ -206,100 +208,44 @@ static org_show *load_show(org_showinfo *si, const char *id, const org_show_key 
     return NULL;
 }
 
-/* Takes s out of its bucket; frees it unless someone holds it. Under si->lock. */
-static void unlink_show(org_showinfo *si, org_show *s)
+/* Good while the show is published (arg is its key, NULL if not) as the version it describes. */
+static org_cache_verdict still_current(org_cache_entry *e, void *arg)
 {
-    org_show **pp = &si->buckets[bucket_of(s->id)];
-    while (*pp != s)
-        pp = &(*pp)->next;
-    *pp = s->next;
-    s->linked = 0;
-    if (s->refs == 0)
-        free_show(s);
-}
-
-static org_show *find(org_showinfo *si, const char *id)
-{
-    org_show *s = si->buckets[bucket_of(id)];
-    while (s && strcmp(s->id, id) != 0)
-        s = s->next;
-    return s;
-}
-
-/* The cached entry if it is still current (a new reference), else NULL; drops a stale one. */
-static org_show *lookup(org_showinfo *si, const char *id, const org_show_key *k)
-{
-    org_show *s;
-
-    pthread_mutex_lock(&si->lock);
-    s = find(si, id);
-    if (s && (!k || !same_key(&s->key, k))) {
-        unlink_show(si, s);
-        s = NULL;
-    }
-    if (s)
-        s->refs++;
-    pthread_mutex_unlock(&si->lock);
-    return s;
-}
-
-/* Caches made (holding one reference for the caller), unless another worker was first. */
-static org_show *insert(org_showinfo *si, org_show *made)
-{
-    org_show *s;
-    unsigned b = bucket_of(made->id);
-
-    pthread_mutex_lock(&si->lock);
-    s = find(si, made->id);
-    if (s && same_key(&s->key, &made->key)) {
-        s->refs++;
-        pthread_mutex_unlock(&si->lock);
-        free_show(made);
-        return s;
-    }
-    if (s)
-        unlink_show(si, s);
-    made->refs = 1;
-    made->linked = 1;
-    made->next = si->buckets[b];
-    si->buckets[b] = made;
-    pthread_mutex_unlock(&si->lock);
-    return made;
+    const org_show *s = ORG_CACHE_OWNER(e, org_show, entry);
+    const org_show_key *k = arg;
+    return k && same_key(&s->key, k) ? ORG_CACHE_FRESH : ORG_CACHE_STALE;
 }
 
 org_show *org_showinfo_get(org_showinfo *si, const char *id)
 {
     org_show_key k;
-    org_show *s;
+    org_cache_entry *e;
+    org_show *made;
     int published;
 
     if (!lib_valid_id(id))
         return NULL;
     published = current_key(si, id, &k) == 0;
-    s = lookup(si, id, published ? &k : NULL);
-    if (s || !published)
-        return s;
-    s = load_show(si, id, &k);
-    return s ? insert(si, s) : NULL;
+    e = org_cache_get(si->cache, id, still_current, published ? &k : NULL);
+    if (e || !published)
+        return e ? ORG_CACHE_OWNER(e, org_show, entry) : NULL;
+    if (!(made = load_show(si, id, &k)))
+        return NULL;
+    e = org_cache_put(si->cache, &made->entry, still_current, &made->key);
+    return ORG_CACHE_OWNER(e, org_show, entry);
 }
 
 void org_show_release(org_showinfo *si, org_show *s)
 {
-    if (!s)
-        return;
-    pthread_mutex_lock(&si->lock);
-    if (--s->refs == 0 && !s->linked)
-        free_show(s);
-    pthread_mutex_unlock(&si->lock);
+    if (s)
+        org_cache_release(si->cache, &s->entry);
 }
 
 void org_showinfo_close(org_showinfo *si)
 {
     if (!si)
         return;
-    for (int b = 0; b < BUCKETS; b++)
-        while (si->buckets[b])
-            unlink_show(si, si->buckets[b]);
+    org_cache_close(si->cache);
     pthread_mutex_destroy(&si->lock);
     free(si);
 }

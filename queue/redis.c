@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "redis.h"
@@ -168,24 +167,17 @@ static int connect_once(queue_conn *q, ladder_error *err)
     return 0;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Connects again, trying every half second for up to reconnect_seconds. */
 static int reconnect(queue_conn *q, ladder_error *err)
 {
-    double give_up = now_seconds() + q->reconnect_seconds;
+    double give_up = ladder_now() + q->reconnect_seconds;
     ladder_error last = {0};
     int ret;
 
     do {
         usleep(500 * 1000);
         ret = connect_once(q, &last);
-    } while (ret < 0 && now_seconds() < give_up && !(q->stop && *q->stop));
+    } while (ret < 0 && ladder_now() < give_up && !(q->stop && *q->stop));
     if (ret < 0)
         ladder_error_set(err, LADDER_EIO, "lost the connection to Redis at %s: %s", q->where,
                          last.msg);

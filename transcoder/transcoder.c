@@ -2,7 +2,6 @@
  * demux/decode (source.c) -> scale per size (scaler.c) -> x264 per rendition (encoder.c, on the
  * worker pool in pool.c); audio packets go to audio.c on the decoding thread. */
 #include <string.h>
-#include <time.h>
 
 #include "tc_internal.h"
 
@@ -36,7 +35,7 @@ typedef struct run_state {
     int64_t chunk_start, chunk_end; /* 1/90000: the pictures this run encodes */
     int stopped_at_end;             /* a chunk's end was reached before the source's */
     int before_chunk;               /* a picture before the chunk was decoded (the seek held) */
-    struct timespec start;
+    double start;                   /* ladder_now() when the run began */
 } run_state;
 
 void tc_params_default(tc_params *p)
@@ -159,13 +158,6 @@ static int on_audio_packet(void *opaque, AVPacket *pkt)
     return rs->t->audio && !chunk ? tc_audio_packet(rs->t->audio, pkt, rs->sink, rs->err) : 0;
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void report_progress(run_state *rs, int64_t pts)
 {
     const tc_params *p = &rs->t->params;
@@ -173,7 +165,7 @@ static void report_progress(run_state *rs, int64_t pts)
         .frames = rs->frames,
         .position = (double)pts / LADDER_VIDEO_TIMEBASE,
         .duration = tc_source_video_duration(rs->t->source),
-        .elapsed = seconds_since(&rs->start),
+        .elapsed = ladder_now() - rs->start,
     };
     if (p->pf_progress)
         p->pf_progress(p->progress_opaque, &pr);
@@ -387,7 +379,7 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
         if (rs.chunk_start > 0 && tc_source_seek(t->source, rs.chunk_start, err) < 0)
             return err->code;
     }
-    clock_gettime(CLOCK_MONOTONIC, &rs.start);
+    rs.start = ladder_now();
     ret = sink && sink->begin ? sink->begin(sink->opaque, &t->plan, err) : 0;
     if (ret < 0)
         return ret;

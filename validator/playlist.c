@@ -1,6 +1,5 @@
-/* validate_playlists.c: the playlist text rules: master (multivariant) playlist, media
- * playlists and I-frame playlists, the EXT-X-VERSION each needs, and CODECS compared with what
- * the media says. */
+/* playlist.c: the playlist text rules: master (multivariant) playlist, media playlists and I-frame
+ * playlists, the EXT-X-VERSION each needs, and CODECS compared with what the media says. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,8 @@
-/* validate_ts.c: ts-continuity-counters. A variant's TS segments are read as one stream of
- * 188-byte packets: per PID the continuity counter goes up by one on every packet that carries
- * payload, across segment boundaries too, and stays put on packets without payload
- * (ISO/IEC 13818-1 2.4.3.3). Allowed besides: a PID's first packet, a packet flagged
- * discontinuity_indicator, and one duplicate (same counter, same payload) in a row. Null
- * packets (PID 0x1FFF) carry no counter. */
+/* ts.c: ts-continuity-counters. A variant's TS segments are read as one stream of 188-byte packets:
+ * per PID the continuity counter goes up by one on every packet that carries payload, across
+ * segment boundaries too, and stays put on packets without payload (ISO/IEC 13818-1 2.4.3.3).
+ * Allowed besides: a PID's first packet, a packet flagged discontinuity_indicator, and one
+ * duplicate (same counter, same payload) in a row. Null packets (PID 0x1FFF) carry no counter. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
