@@ -43,9 +43,6 @@ int ladder_error_set(ladder_error *err, int code, const char *fmt, ...)
 /* A short constant name for a code ("invalid argument", ...). Never NULL. */
 const char *ladder_strerror(int code);
 
-/* Translates an FFmpeg AVERROR into a Ladder code and message prefixed with `what`. */
-int ladder_error_from_av(ladder_error *err, int averror, const char *what);
-
 typedef enum {
     LADDER_LOG_ERROR = 0,
     LADDER_LOG_WARN = 1,

@@ -414,7 +414,7 @@ static int mp4_open(pkg_packager *p, mp4_rung *m, ladder_error *err)
     if (ret >= 0)
         ret = avformat_write_header(m->oc, &opts);
     av_dict_free(&opts);
-    return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, path) : 0;
 }
 
 /* Hands pkt (which it frees) to the muxer as stream `stream`, its timestamps in tb. */
@@ -480,7 +480,7 @@ static int mp4_video_packet(pkg_packager *p, mp4_rung *m, const ladder_packet *p
         ret = mp4_write(m, c, 0, (AVRational){1, LADDER_VIDEO_TIMEBASE}); /* c is private */
     else
         av_packet_free(&c);
-    return ret < 0 ? ladder_error_from_av(err, ret, m->oc->url) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, m->oc->url) : 0;
 }
 
 static int mp4_finish(pkg_packager *p, mp4_rung *m, ladder_error *err)
@@ -488,7 +488,7 @@ static int mp4_finish(pkg_packager *p, mp4_rung *m, ladder_error *err)
     int ret = mp4_catch_up_audio(p, m, INFINITY);
     if (ret >= 0)
         ret = av_write_trailer(m->oc);
-    return ret < 0 ? ladder_error_from_av(err, ret, m->oc->url) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, m->oc->url) : 0;
 }
 
 /* ---- the sink ------------------------------------------------------------------------------ */

@@ -112,5 +112,5 @@ int write_poster(const char *out_dir, const char *rung, int segment, const char 
         *height = pic->height;
     }
     av_frame_free(&pic);
-    return ret < 0 ? ladder_error_from_av(err, ret, "writing poster.jpg") : 0;
+    return ret < 0 ? media_error_from_av(err, ret, "writing poster.jpg") : 0;
 }
