@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(prof_find_rung(&ladder, r->name) == r);
         CHECK(r->width >= 16 && r->width % 2 == 0 && r->height >= 16 && r->height % 2 == 0);
         CHECK(r->maxrate_kbps >= r->video_kbps && r->video_kbps > 0);
-        CHECK(prof_profile_idc(r->h264_profile) != 0);
+        CHECK(ladder_h264_profile_idc(r->h264_profile) != 0);
     }
     return 0;
 }

@@ -7,21 +7,24 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PUBLIC = {"ladder.h": "core", "media.h": "media", "media_av.h": "media", "profiles.h": "profiles",
+PUBLIC = {"ladder.h": "core", "media.h": "media", "media_av.h": "media", "ladder_xml.h": "xml",
+          "profiles.h": "profiles", "devices.h": "devices",
           "transcoder.h": "transcoder", "packager.h": "packager", "validator.h": "validator",
           "library.h": "library", "origin.h": "origin",
           "queue.h": "queue"}
 ALLOWED = {
     "core": set(),
     "media": {"core"},
-    "profiles": {"core"},
+    "xml": {"core"},
+    "profiles": {"core", "xml"},
+    "devices": {"core", "xml"},
     "transcoder": {"core", "media", "profiles"},
     "packager": {"core", "media", "profiles"},
     "validator": {"core", "media", "profiles"},
     "library": {"core"},
-    "origin": {"core", "profiles", "library"},
+    "origin": {"core", "library", "devices"},
     "queue": {"core"},
-    "cli": {"core", "media", "profiles", "transcoder", "packager", "validator", "library", "origin",
+    "cli": {"core", "media", "profiles", "devices", "transcoder", "packager", "validator", "library", "origin",
             "queue"},
 }
 failures, checked = [], 0
