@@ -1,4 +1,4 @@
-/* fuzz_profile.c: the ladder profile loader (profiles/profile.c, xml.c) on any bytes, through
+/* fuzz_profile.c: the ladder profile loader (profiles/profile.c, xml/xml.c) on any bytes, through
  * prof_load_memory, the same path prof_load takes after reading the file. Profiles come from
  * users (`ladder ingest --profile`, a coordinator's job), so a malformed one must fail in
  * words. A ladder that loads must keep the promises the encoder relies on. */
