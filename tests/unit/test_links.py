@@ -24,7 +24,7 @@ MEDIA_LINKS = {"PkgConfig::FFMPEG", "PkgConfig::X264", "ladder_media", "ladder_p
                "ladder_transcoder", "ladder_packager", "ladder_validator"}
 MEDIA_SYMBOL = re.compile(r"^(av|avio|avcodec|avformat|avfilter|avutil|sws|swr|swscale|"
                           r"swresample|x264)_\w*$")
-MEDIA_LIBRARY = re.compile(r"(^|[/ ])(lib)?(avformat|avcodec|avutil|avfilter|avdevice|swscale|"
+MEDIA_LIBRARY = re.compile(r"(^|[/ ]|-l)(lib)?(avformat|avcodec|avutil|avfilter|avdevice|swscale|"
                            r"swresample|postproc|x264)\b")
 
 failures = []
