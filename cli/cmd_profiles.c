@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "devices.h"
 #include "profiles.h"
 
 static const char usage_text[] =
@@ -47,10 +48,10 @@ static int check(int n, char **files)
 }
 
 /* One line in, one decision out: "hls|mp4 MAX_HEIGHT PROFILE_IDC RULE". */
-static void route_line(const prof_devices *d, char *line)
+static void route_line(const dev_rules *d, char *line)
 {
     char *fields[3] = {line, NULL, NULL};
-    prof_route r;
+    dev_route r;
 
     line[strcspn(line, "\r\n")] = '\0';
     for (int i = 1; i < 3 && fields[i - 1]; i++) {
@@ -60,23 +61,23 @@ static void route_line(const prof_devices *d, char *line)
             fields[i] = tab + 1;
         }
     }
-    prof_devices_route(d, &(prof_client){fields[0], fields[1], fields[2]}, &r);
-    printf("%s %d %d %s\n", r.format == PROF_FORMAT_MP4 ? "mp4" : "hls", r.max_height,
-           r.profile_idc, r.rule);
+    dev_route_client(d, &(dev_client){fields[0], fields[1], fields[2]}, &r);
+    printf("%s %d %d %s\n", r.format == DEV_FORMAT_MP4 ? "mp4" : "hls", r.max_height, r.profile_idc,
+           r.rule);
 }
 
 static int route(const char *file)
 {
-    prof_devices *d = NULL;
+    dev_rules *d = NULL;
     ladder_error err = {0};
     char line[8192];
-    int ret = file ? prof_devices_load(file, &d, &err) : prof_devices_load_default(&d, &err);
+    int ret = file ? dev_load(file, &d, &err) : dev_load_default(&d, &err);
 
     if (ret < 0)
         return cli_fail("profiles", &err);
     while (fgets(line, sizeof line, stdin))
         route_line(d, line);
-    prof_devices_free(d);
+    dev_free(d);
     return 0;
 }
 

@@ -1,14 +1,13 @@
 /* output.c: everything `ladder` prints to the terminal besides results: log lines, one-line
- * errors and the progress bar. The verbosity set at start-up is the program's only global
- * setting, kept here because FFmpeg's log callback has no context pointer. */
-#include <stdarg.h>
+ * errors and the progress bar. The logger set up at start-up is the program's only global
+ * setting; FFmpeg's messages reach it through media_route_av_log, as its callback has no
+ * context pointer. */
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <libavutil/log.h>
-
 #include "cli.h"
+#include "media_av.h"
 
 static ladder_logger stderr_logger; /* written once in cli_output_init, then read-only */
 
@@ -23,24 +22,14 @@ static void log_to_stderr(void *opaque, ladder_log_level level, const char *comp
         fprintf(stderr, "ladder: %s: %s: %s\n", names[level], component, msg);
 }
 
-static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list ap)
-{
-    (void)avcl;
-    if (level > av_log_get_level())
-        return;
-    ladder_vlog(&stderr_logger, level <= AV_LOG_ERROR ? LADDER_LOG_ERROR : LADDER_LOG_WARN,
-                "ffmpeg", fmt, ap);
-}
-
 void cli_output_init(int verbosity)
 {
     stderr_logger.fn = log_to_stderr;
     stderr_logger.max_level = verbosity <= 0   ? LADDER_LOG_WARN
                               : verbosity == 1 ? LADDER_LOG_INFO
                                                : LADDER_LOG_DEBUG;
-    /* FFmpeg's own messages only when asked: our errors already say what went wrong. */
-    av_log_set_level(verbosity >= 2 ? AV_LOG_WARNING : AV_LOG_QUIET);
-    av_log_set_callback(ffmpeg_log);
+    /* FFmpeg's own messages only at -vv: our errors already say what went wrong. */
+    media_route_av_log(&stderr_logger);
 }
 
 const ladder_logger *cli_logger(void)

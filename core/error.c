@@ -1,8 +1,6 @@
-/* error.c: Ladder's one error type, and the translation of FFmpeg errors into it. */
+/* error.c: Ladder's one error type (FFmpeg's errors become it in media/av.c). */
 #include "ladder.h"
 
-#include <libavutil/error.h>
-#include <errno.h>
 #include <stdio.h>
 
 int ladder_error_set(ladder_error *err, int code, const char *fmt, ...)
@@ -43,19 +41,4 @@ const char *ladder_strerror(int code)
     default:
         return "unknown error";
     }
-}
-
-int ladder_error_from_av(ladder_error *err, int averror, const char *what)
-{
-    char buf[AV_ERROR_MAX_STRING_SIZE];
-    int code = LADDER_EINPUT;
-
-    if (averror == AVERROR(ENOMEM))
-        code = LADDER_ENOMEM;
-    else if (averror == AVERROR(ENOENT))
-        code = LADDER_ENOTFOUND;
-    else if (averror == AVERROR(EIO) || averror == AVERROR(ENOSPC) || averror == AVERROR(EACCES))
-        code = LADDER_EIO;
-    av_strerror(averror, buf, sizeof buf);
-    return ladder_error_set(err, code, "%s: %s", what, buf);
 }

@@ -15,6 +15,10 @@
 #define LADDER_MAX_RUNGS 32
 #define LADDER_NAME_MAX  64
 
+/* An H.264 profile as ladder profiles and device rules name it ("baseline", "main", "high") to
+ * its profile_idc (66, 77, 100); 0 if unknown or NULL. */
+int ladder_h264_profile_idc(const char *name);
+
 /* Status codes: 0 is success, failures are negative. */
 enum {
     LADDER_OK = 0,
@@ -42,9 +46,6 @@ int ladder_error_set(ladder_error *err, int code, const char *fmt, ...)
 
 /* A short constant name for a code ("invalid argument", ...). Never NULL. */
 const char *ladder_strerror(int code);
-
-/* Translates an FFmpeg AVERROR into a Ladder code and message prefixed with `what`. */
-int ladder_error_from_av(ladder_error *err, int averror, const char *what);
 
 typedef enum {
     LADDER_LOG_ERROR = 0,

@@ -1,9 +1,10 @@
 /* text.c: a growing text buffer for the documents Ladder writes whole (playlists, the
  * Prometheus page): printf-style appends, and one check of `failed` at the end instead of one
- * per line. */
+ * per line. Also the H.264 profile names that profiles and device rules share. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ladder.h"
 
@@ -41,4 +42,17 @@ void ladder_text_free(ladder_text *t)
 {
     free(t->s);
     *t = (ladder_text){0};
+}
+
+int ladder_h264_profile_idc(const char *name)
+{
+    if (!name)
+        return 0;
+    if (strcmp(name, "baseline") == 0)
+        return 66;
+    if (strcmp(name, "main") == 0)
+        return 77;
+    if (strcmp(name, "high") == 0)
+        return 100;
+    return 0;
 }

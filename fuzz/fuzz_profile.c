@@ -1,4 +1,4 @@
-/* fuzz_profile.c: the ladder profile loader (profiles/profile.c, xml.c) on any bytes, through
+/* fuzz_profile.c: the ladder profile loader (profiles/profile.c, xml/xml.c) on any bytes, through
  * prof_load_memory, the same path prof_load takes after reading the file. Profiles come from
  * users (`ladder ingest --profile`, a coordinator's job), so a malformed one must fail in
  * words. A ladder that loads must keep the promises the encoder relies on. */
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(prof_find_rung(&ladder, r->name) == r);
         CHECK(r->width >= 16 && r->width % 2 == 0 && r->height >= 16 && r->height % 2 == 0);
         CHECK(r->maxrate_kbps >= r->video_kbps && r->video_kbps > 0);
-        CHECK(prof_profile_idc(r->h264_profile) != 0);
+        CHECK(ladder_h264_profile_idc(r->h264_profile) != 0);
     }
     return 0;
 }

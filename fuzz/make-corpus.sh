@@ -69,7 +69,7 @@ seed profile doctype.xml <<'EOF'
   height="16" video-kbps="1" maxrate-kbps="1" bufsize-kbps="1" profile="main" level="6.2"
   audio-kbps="8"/></ladder>
 EOF
-cp "$root/profiles/devices.xml" "$out/devices/devices.xml"
+cp "$root/devices/devices.xml" "$out/devices/devices.xml"
 seed devices small.xml <<'EOF'
 <devices xmlns="urn:ladder:devices:1" name="d"><rule name="a" user-agent="(a|b)+c{2,3}[[:alpha:]]"
   ch-mobile="?1" ch-platform="Android" format="mp4" max-height="360" profile="main"/><rule

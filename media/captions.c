@@ -10,7 +10,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
-#include "media.h"
+#include "media_av.h"
 
 /* The formats accepted, and the codec each must hold. */
 static const struct {
@@ -212,7 +212,7 @@ static int read_cues(reader *r, ladder_error *err)
     if (ret == AVERROR_EOF)
         ret = 0;
     else if (ret < 0 && !err->msg[0])
-        ladder_error_from_av(err, ret, r->path);
+        media_error_from_av(err, ret, r->path);
     return ret < 0 ? (err->code ? err->code : LADDER_EINPUT) : 0;
 }
 

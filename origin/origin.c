@@ -126,8 +126,8 @@ static int copy_params(origin *o, const origin_params *p, ladder_error *err)
  * file cache. */
 static int open_routes(origin *o, ladder_error *err)
 {
-    int ret = o->devices ? prof_devices_load(o->devices, &o->device_rules, err)
-                         : prof_devices_load_default(&o->device_rules, err);
+    int ret = o->devices ? dev_load(o->devices, &o->device_rules, err)
+                         : dev_load_default(&o->device_rules, err);
 
     if (ret == 0)
         ret = org_showinfo_open(&o->shows, o->library_real, &o->params.log.logger, err);
@@ -298,7 +298,7 @@ void origin_close(origin *o)
     org_files_close(o->files);
     org_files_close(o->demo_files);
     org_showinfo_close(o->shows);
-    prof_devices_free(o->device_rules);
+    dev_free(o->device_rules);
     org_accesslog_close(&o->access_log);
     free(o->library_real);
     free(o->demo_real);

@@ -37,7 +37,7 @@ typedef struct origin_params {
 
     struct {
         const char *cors_origin; /* Access-Control-Allow-Origin on every response ("*") */
-        const char *devices;     /* device rules (profiles/devices.xml format) for /play; NULL:
+        const char *devices;     /* device rules (devices/devices.xml format) for /play; NULL:
                                     the built-in rules. Loaded once, in origin_open */
         const char *demo_dir;    /* folder served at /demo/ (the repository's player-demo/);
                                     NULL: /demo/ and /watch/ are 404 */

@@ -33,7 +33,7 @@
 
 #include "library.h"
 #include "origin.h"
-#include "profiles.h"
+#include "devices.h"
 
 /* ---- mime.c: what a file is ------------------------------------------------------------- */
 
@@ -332,8 +332,8 @@ struct origin {
     char *library_real;   /* realpath of params.library */
     char *demo_real;      /* realpath of params.http.demo_dir, NULL without one */
     char *host, *cors_origin, *devices, *access_log_path;
-    char *public_url; /* params.http.public_url without a trailing '/', NULL without one */
-    prof_devices *device_rules; /* for /play: params.http.devices, or the built-in rules */
+    char *public_url;        /* params.http.public_url without a trailing '/', NULL without one */
+    dev_rules *device_rules; /* for /play: params.http.devices, or the built-in rules */
     struct MHD_Daemon *daemon;
     int listen_fd; /* ours until the daemon owns it */
     int port, ipv6;

@@ -1,6 +1,6 @@
 /* play.c: /play/<id>, the one URL whose answer depends on the device asking. It answers 302:
  * to the show's HLS master (/shows/<id>/master.m3u8), or, for a device the rules
- * (profiles/devices.xml) send to a progressive MP4, to the best-fitting MP4 fallback of the
+ * (devices/devices.xml) send to a progressive MP4, to the best-fitting MP4 fallback of the
  * current version at its versioned URL (/shows/<id>/vN/mp4/<name>.mp4), which never changes
  * under a download in progress when the show is re-ingested.
  *
@@ -26,16 +26,16 @@
 #define FORCED_MP4_PROFILE_IDC 77 /* Main */
 
 /* The format the query asks for: 0 none, 1 a valid one in *format, -1 a bad one. */
-static int query_format(org_request *rq, prof_format *format)
+static int query_format(org_request *rq, dev_format *format)
 {
     const char *f = MHD_lookup_connection_value(rq->connection, MHD_GET_ARGUMENT_KIND, "format");
 
     if (!f)
         return 0;
     if (strcmp(f, "hls") == 0)
-        *format = PROF_FORMAT_HLS;
+        *format = DEV_FORMAT_HLS;
     else if (strcmp(f, "mp4") == 0)
-        *format = PROF_FORMAT_MP4;
+        *format = DEV_FORMAT_MP4;
     else
         return -1;
     return 1;
@@ -66,35 +66,35 @@ const org_mp4 *org_play_desktop_mp4(const org_show *s)
 
 /* Where the client goes; *rule names the device rule that matched (for X-Ladder-Rule). Returns
  * the format of the answer. */
-static prof_format choose(org_request *rq, const org_show *s, int forced, prof_format forced_format,
-                          char *location, size_t size, const char **rule)
+static dev_format choose(org_request *rq, const org_show *s, int forced, dev_format forced_format,
+                         char *location, size_t size, const char **rule)
 {
-    prof_client client = {org_header(rq, MHD_HTTP_HEADER_USER_AGENT),
-                          org_header(rq, "Sec-CH-UA-Mobile"), org_header(rq, "Sec-CH-UA-Platform")};
-    prof_route route;
+    dev_client client = {org_header(rq, MHD_HTTP_HEADER_USER_AGENT),
+                         org_header(rq, "Sec-CH-UA-Mobile"), org_header(rq, "Sec-CH-UA-Platform")};
+    dev_route route;
     const org_mp4 *m = NULL;
 
-    prof_devices_route(rq->o->device_rules, &client, &route);
+    dev_route_client(rq->o->device_rules, &client, &route);
     *rule = route.rule;
-    if (forced && forced_format == PROF_FORMAT_MP4 && route.format == PROF_FORMAT_HLS) {
+    if (forced && forced_format == DEV_FORMAT_MP4 && route.format == DEV_FORMAT_HLS) {
         route.max_height = FORCED_MP4_MAX_HEIGHT;
         route.profile_idc = FORCED_MP4_PROFILE_IDC;
     }
-    if ((forced ? forced_format : route.format) == PROF_FORMAT_MP4)
+    if ((forced ? forced_format : route.format) == DEV_FORMAT_MP4)
         m = best_mp4(s, route.max_height, route.profile_idc);
     if (m) { /* a show without MP4s gets HLS, whatever was asked */
         snprintf(location, size, "/shows/%s/%s/mp4/%s.mp4", s->id, s->key.version_dir, m->name);
-        return PROF_FORMAT_MP4;
+        return DEV_FORMAT_MP4;
     }
     snprintf(location, size, "/shows/%s/master.m3u8", s->id);
-    return PROF_FORMAT_HLS;
+    return DEV_FORMAT_HLS;
 }
 
 /* The decision as JSON, for the player page. */
-static enum MHD_Result send_json(org_request *rq, prof_format format, const char *location,
+static enum MHD_Result send_json(org_request *rq, dev_format format, const char *location,
                                  const char *rule)
 {
-    json_t *o = json_pack("{s:s,s:s,s:s}", "format", format == PROF_FORMAT_MP4 ? "mp4" : "hls",
+    json_t *o = json_pack("{s:s,s:s,s:s}", "format", format == DEV_FORMAT_MP4 ? "mp4" : "hls",
                           "url", location, "rule", rule);
     char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     struct MHD_Response *resp = NULL;
@@ -121,7 +121,7 @@ enum MHD_Result org_serve_play(org_request *rq, const char *rest)
 {
     char location[256];
     const char *rule;
-    prof_format forced_format = PROF_FORMAT_HLS, format;
+    dev_format forced_format = DEV_FORMAT_HLS, format;
     int forced = query_format(rq, &forced_format);
     struct MHD_Response *resp;
     enum MHD_Result ret;

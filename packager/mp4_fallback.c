@@ -29,7 +29,7 @@ static int mp4_open(pkg_packager *p, mp4_rung *m, ladder_error *err)
     if (ret >= 0)
         ret = avformat_write_header(m->oc, &opts);
     av_dict_free(&opts);
-    return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, path) : 0;
 }
 
 int mp4_rung_open(pkg_packager *p, const ladder_stream *v, ladder_error *err)
@@ -97,7 +97,7 @@ static int rung_video_packet(pkg_packager *p, mp4_rung *m, const ladder_packet *
         ret = mp4_write(m, c, 0, (AVRational){1, LADDER_VIDEO_TIMEBASE}); /* c is private */
     else
         av_packet_free(&c);
-    return ret < 0 ? ladder_error_from_av(err, ret, m->oc->url) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, m->oc->url) : 0;
 }
 
 int mp4_video_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error *err)
@@ -120,7 +120,7 @@ int mp4_finish(pkg_packager *p, ladder_error *err)
         if (ret >= 0)
             ret = av_write_trailer(m->oc);
         if (ret < 0)
-            ret = ladder_error_from_av(err, ret, m->oc->url);
+            ret = media_error_from_av(err, ret, m->oc->url);
     }
     return ret;
 }

@@ -114,7 +114,7 @@ static int write_poster(const char *out_dir, const char *rung, int segment, cons
         *height = pic->height;
     }
     av_frame_free(&pic);
-    return ret < 0 ? ladder_error_from_av(err, ret, "writing poster.jpg") : 0;
+    return ret < 0 ? media_error_from_av(err, ret, "writing poster.jpg") : 0;
 }
 
 /* The largest rung up to 720p, else the first; NULL without HLS rungs. */

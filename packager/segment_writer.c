@@ -89,7 +89,7 @@ int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_strea
     set_muxer_options(w, &opts);
     ret = avformat_write_header(w->oc, &opts);
     av_dict_free(&opts);
-    return ret < 0 ? ladder_error_from_av(err, ret, "segment muxer") : 0;
+    return ret < 0 ? media_error_from_av(err, ret, "segment muxer") : 0;
 }
 
 static int start_file(seg_writer *w, ladder_error *err)
@@ -131,7 +131,7 @@ static double seconds(const AVPacket *p, AVRational tb)
 static int flush_fragment(seg_writer *w, ladder_error *err)
 {
     int ret = av_write_frame(w->oc, NULL);
-    return ret < 0 ? ladder_error_from_av(err, ret, w->dir) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, w->dir) : 0;
 }
 
 static int add_iframe(seg_writer *w, int64_t start_pos, double start, ladder_error *err)
@@ -169,7 +169,7 @@ static int write_packet(seg_writer *w, AVPacket *src, int stream, ladder_error *
     if (is_idr && !w->fmp4)
         av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
     if (ret >= 0 && (ret = av_write_frame(w->oc, p)) < 0)
-        ret = ladder_error_from_av(err, ret, w->dir);
+        ret = media_error_from_av(err, ret, w->dir);
     av_packet_free(&p);
     if (ret >= 0 && is_idr && w->fmp4)
         ret = flush_fragment(w, err); /* the IDR alone in its fragment */
@@ -216,7 +216,7 @@ int seg_writer_close(seg_writer *w, ladder_error *err)
     if (w->file && fclose(w->file) != 0 && ret >= 0)
         ret = AVERROR(errno);
     w->file = NULL;
-    return ret < 0 ? ladder_error_from_av(err, ret, w->dir) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, w->dir) : 0;
 }
 
 void seg_writer_free(seg_writer *w)

@@ -1,8 +1,6 @@
 /* profile.c: reads encoding ladders from XML. A profile is parsed with libxml2, checked against the
  * built-in schema (ladder-profile.xsd), then against the rules a schema cannot express, using
  * x264's own level table and preset names; every failure names the file and line at fault. */
-#include "prof_internal.h"
-
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
@@ -14,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <x264.h>
+
+#include "ladder_xml.h"
+#include "profiles.h"
 
 /* Generated from ladder-profile.xsd and pbs16.xml by cmake/embed.cmake. */
 extern const char prof_schema_xsd[];
@@ -30,7 +31,7 @@ static int millis_attr(const xmlNode *node, const char *key, const char *def, lo
     char buf[PROF_NAME_MAX];
     const char *p = buf;
     long scale = 1000;
-    int rc = prof_xml_attr_or(node, key, def, buf, sizeof buf);
+    int rc = ladder_xml_attr_or(node, key, def, buf, sizeof buf);
 
     if (rc < 0)
         return rc;
@@ -69,35 +70,35 @@ static int known_preset(const char *name)
 
 /* Reads and checks the <ladder> element's own attributes into out. Returns 0 or a negative code
  * with the failure recorded in lc. */
-static int read_ladder_attrs(load_ctx *lc, const xmlNode *node, prof_ladder *out)
+static int read_ladder_attrs(ladder_xml_ctx *lc, const xmlNode *node, prof_ladder *out)
 {
     char container[16];
     long gop_ms, seg_ms;
 
-    if (prof_xml_attr_or(node, "name", "", out->name, sizeof out->name) < 0 ||
-        prof_xml_attr_or(node, "preset", "veryfast", out->preset, sizeof out->preset) < 0 ||
-        prof_xml_attr_or(node, "container", "ts", container, sizeof container) < 0 ||
-        prof_xml_int_attr(node, "audio-channels", 2, &out->audio_channels) < 0 ||
+    if (ladder_xml_attr_or(node, "name", "", out->name, sizeof out->name) < 0 ||
+        ladder_xml_attr_or(node, "preset", "veryfast", out->preset, sizeof out->preset) < 0 ||
+        ladder_xml_attr_or(node, "container", "ts", container, sizeof container) < 0 ||
+        ladder_xml_int_attr(node, "audio-channels", 2, &out->audio_channels) < 0 ||
         millis_attr(node, "gop-seconds", "2", &gop_ms) < 0 ||
         millis_attr(node, "segment-seconds", "6", &seg_ms) < 0)
-        return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
+        return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
     out->container = strcmp(container, "fmp4") == 0 ? PROF_CONTAINER_FMP4 : PROF_CONTAINER_TS;
     out->gop_seconds = (double)gop_ms / 1000.0;
     out->segment_seconds = (double)seg_ms / 1000.0;
     if (!known_preset(out->preset))
-        return prof_xml_fail_at(lc, node, "unknown x264 preset '%s'", out->preset);
+        return ladder_xml_fail_at(lc, node, "unknown x264 preset '%s'", out->preset);
     /* Every segment must start on an IDR frame for the rungs to switch cleanly. */
     if (gop_ms <= 0 || seg_ms % gop_ms != 0)
-        return prof_xml_fail_at(lc, node,
-                                "segment-seconds %g is not a whole multiple of gop-seconds %g",
-                                out->segment_seconds, out->gop_seconds);
+        return ladder_xml_fail_at(lc, node,
+                                  "segment-seconds %g is not a whole multiple of gop-seconds %g",
+                                  out->segment_seconds, out->gop_seconds);
     /* A playlist's EXT-X-TARGETDURATION is whole seconds, and the validator holds it to the
      * segment length rounded: under a second there is nothing honest to write. */
     if (seg_ms < 1000)
-        return prof_xml_fail_at(lc, node,
-                                "segment-seconds %g is under 1: HLS target durations are whole "
-                                "seconds",
-                                out->segment_seconds);
+        return ladder_xml_fail_at(lc, node,
+                                  "segment-seconds %g is under 1: HLS target durations are whole "
+                                  "seconds",
+                                  out->segment_seconds);
     return 0;
 }
 
@@ -107,17 +108,17 @@ static int read_rung_attrs(const xmlNode *node, prof_rung *r)
 {
     char use[16], level[16];
 
-    if (prof_xml_attr_or(node, "name", "", r->name, sizeof r->name) < 0 ||
-        prof_xml_attr_or(node, "use", "hls", use, sizeof use) < 0 ||
-        prof_xml_attr_or(node, "profile", "", r->h264_profile, sizeof r->h264_profile) < 0 ||
-        prof_xml_attr_or(node, "level", "0.0", level, sizeof level) < 0 ||
-        prof_xml_int_attr(node, "width", 0, &r->width) < 0 ||
-        prof_xml_int_attr(node, "height", 0, &r->height) < 0 ||
-        prof_xml_int_attr(node, "video-kbps", 0, &r->video_kbps) < 0 ||
-        prof_xml_int_attr(node, "maxrate-kbps", 0, &r->maxrate_kbps) < 0 ||
-        prof_xml_int_attr(node, "bufsize-kbps", 0, &r->bufsize_kbps) < 0 ||
-        prof_xml_int_attr(node, "audio-kbps", 0, &r->audio_kbps) < 0 ||
-        prof_xml_int_attr(node, "max-fps", 0, &r->max_fps) < 0)
+    if (ladder_xml_attr_or(node, "name", "", r->name, sizeof r->name) < 0 ||
+        ladder_xml_attr_or(node, "use", "hls", use, sizeof use) < 0 ||
+        ladder_xml_attr_or(node, "profile", "", r->h264_profile, sizeof r->h264_profile) < 0 ||
+        ladder_xml_attr_or(node, "level", "0.0", level, sizeof level) < 0 ||
+        ladder_xml_int_attr(node, "width", 0, &r->width) < 0 ||
+        ladder_xml_int_attr(node, "height", 0, &r->height) < 0 ||
+        ladder_xml_int_attr(node, "video-kbps", 0, &r->video_kbps) < 0 ||
+        ladder_xml_int_attr(node, "maxrate-kbps", 0, &r->maxrate_kbps) < 0 ||
+        ladder_xml_int_attr(node, "bufsize-kbps", 0, &r->bufsize_kbps) < 0 ||
+        ladder_xml_int_attr(node, "audio-kbps", 0, &r->audio_kbps) < 0 ||
+        ladder_xml_int_attr(node, "max-fps", 0, &r->max_fps) < 0)
         return LADDER_ENOMEM;
     r->use = strcmp(use, "mp4") == 0 ? PROF_USE_MP4 : PROF_USE_HLS;
     /* The schema guarantees "D.D". */
@@ -137,21 +138,21 @@ static int isqrt(int v)
 
 /* Checks rung r's picture against level l the way x264 does: frame size and side length in
  * macroblocks, and the macroblock rate at max-fps. Returns 0 or LADDER_EINVAL. */
-static int check_level_size(load_ctx *lc, const xmlNode *node, const prof_rung *r,
+static int check_level_size(ladder_xml_ctx *lc, const xmlNode *node, const prof_rung *r,
                             const x264_level_t *l)
 {
     int mbw = (r->width + 15) / 16, mbh = (r->height + 15) / 16;
     int lv = r->level_idc / 10, lm = r->level_idc % 10;
 
     if (mbw * mbh > l->frame_size || mbw * mbw > 8 * l->frame_size || mbh * mbh > 8 * l->frame_size)
-        return prof_xml_fail_at(
+        return ladder_xml_fail_at(
             lc, node,
             "rung '%s': %dx%d is %dx%d macroblocks; level %d.%d allows %d in all and "
             "%d on a side",
             r->name, r->width, r->height, mbw, mbh, lv, lm, (int)l->frame_size,
             isqrt(8 * l->frame_size));
     if ((int64_t)r->max_fps * mbw * mbh > l->mbps)
-        return prof_xml_fail_at(
+        return ladder_xml_fail_at(
             lc, node, "rung '%s': max-fps %d needs %d macroblocks/s; level %d.%d allows %d",
             r->name, r->max_fps, r->max_fps * mbw * mbh, lv, lm, (int)l->mbps);
     return 0;
@@ -159,55 +160,55 @@ static int check_level_size(load_ctx *lc, const xmlNode *node, const prof_rung *
 
 /* Checks rung r's VBV rate and buffer against level l the way x264 does: High may use 5/4 of
  * the table's Baseline/Main figures. Returns 0 or LADDER_EINVAL. */
-static int check_level_rates(load_ctx *lc, const xmlNode *node, const prof_rung *r,
+static int check_level_rates(ladder_xml_ctx *lc, const xmlNode *node, const prof_rung *r,
                              const x264_level_t *l)
 {
-    int factor = prof_profile_idc(r->h264_profile) == 100 ? 5 : 4;
+    int factor = ladder_h264_profile_idc(r->h264_profile) == 100 ? 5 : 4;
     int max_rate = (int)((int64_t)l->bitrate * factor / 4);
     int max_buf = (int)((int64_t)l->cpb * factor / 4);
     int lv = r->level_idc / 10, lm = r->level_idc % 10;
 
     if (r->maxrate_kbps > max_rate)
-        return prof_xml_fail_at(lc, node,
-                                "rung '%s': maxrate-kbps %d is over level %d.%d's %d for %s",
-                                r->name, r->maxrate_kbps, lv, lm, max_rate, r->h264_profile);
+        return ladder_xml_fail_at(lc, node,
+                                  "rung '%s': maxrate-kbps %d is over level %d.%d's %d for %s",
+                                  r->name, r->maxrate_kbps, lv, lm, max_rate, r->h264_profile);
     if (r->bufsize_kbps > max_buf)
-        return prof_xml_fail_at(lc, node,
-                                "rung '%s': bufsize-kbps %d is over level %d.%d's %d for %s",
-                                r->name, r->bufsize_kbps, lv, lm, max_buf, r->h264_profile);
+        return ladder_xml_fail_at(lc, node,
+                                  "rung '%s': bufsize-kbps %d is over level %d.%d's %d for %s",
+                                  r->name, r->bufsize_kbps, lv, lm, max_buf, r->h264_profile);
     return 0;
 }
 
 /* Checks rung r against its H.264 level, looked up in x264's own table. Returns 0 or
  * LADDER_EINVAL. */
-static int check_level(load_ctx *lc, const xmlNode *node, const prof_rung *r)
+static int check_level(ladder_xml_ctx *lc, const xmlNode *node, const prof_rung *r)
 {
     const x264_level_t *l = find_level(r->level_idc);
     int rc;
 
     if (!l)
-        return prof_xml_fail_at(lc, node, "rung '%s': x264 does not know H.264 level %d.%d",
-                                r->name, r->level_idc / 10, r->level_idc % 10);
+        return ladder_xml_fail_at(lc, node, "rung '%s': x264 does not know H.264 level %d.%d",
+                                  r->name, r->level_idc / 10, r->level_idc % 10);
     rc = check_level_size(lc, node, r, l);
     return rc < 0 ? rc : check_level_rates(lc, node, r, l);
 }
 
 /* Checks rung r on its own (sizes, rates, level). Returns 0 or LADDER_EINVAL. bufsize-kbps > 0
  * needs no check here: the schema's kbps type starts at 1. */
-static int check_rung(load_ctx *lc, const xmlNode *node, const prof_rung *r)
+static int check_rung(ladder_xml_ctx *lc, const xmlNode *node, const prof_rung *r)
 {
     if (r->width % 2 != 0 || r->height % 2 != 0)
-        return prof_xml_fail_at(lc, node, "rung '%s': %dx%d: width and height must be even",
-                                r->name, r->width, r->height);
+        return ladder_xml_fail_at(lc, node, "rung '%s': %dx%d: width and height must be even",
+                                  r->name, r->width, r->height);
     if (r->maxrate_kbps < r->video_kbps)
-        return prof_xml_fail_at(lc, node, "rung '%s': maxrate-kbps %d is below video-kbps %d",
-                                r->name, r->maxrate_kbps, r->video_kbps);
+        return ladder_xml_fail_at(lc, node, "rung '%s': maxrate-kbps %d is below video-kbps %d",
+                                  r->name, r->maxrate_kbps, r->video_kbps);
     return check_level(lc, node, r);
 }
 
 /* Reads every <rung> child of the ladder element into out, checking each one and that names are
  * unique. Returns 0 or a negative code with the failure recorded in lc. */
-static int read_rungs(load_ctx *lc, const xmlNode *ladder, prof_ladder *out)
+static int read_rungs(ladder_xml_ctx *lc, const xmlNode *ladder, prof_ladder *out)
 {
     const xmlNode *nodes[PROF_MAX_RUNGS];
     const xmlNode *node;
@@ -219,11 +220,11 @@ static int read_rungs(load_ctx *lc, const xmlNode *ladder, prof_ladder *out)
 
         memset(r, 0, sizeof *r);
         if (read_rung_attrs(node, r) < 0)
-            return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
+            return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
         for (i = 0; i < n; i++)
             if (strcmp(out->rungs[i].name, r->name) == 0)
-                return prof_xml_fail_at(lc, node, "rung name '%s' is already used on line %ld",
-                                        r->name, xmlGetLineNo(nodes[i]));
+                return ladder_xml_fail_at(lc, node, "rung name '%s' is already used on line %ld",
+                                          r->name, xmlGetLineNo(nodes[i]));
         rc = check_rung(lc, node, r);
         if (rc < 0)
             return rc;
@@ -236,9 +237,9 @@ static int read_rungs(load_ctx *lc, const xmlNode *ladder, prof_ladder *out)
 int prof_load_memory(const char *xml, size_t len, const char *name, prof_ladder *out,
                      ladder_error *err)
 {
-    static const prof_schema schema = {"ladder-profile.xsd", prof_schema_xsd, 0};
-    prof_schema xsd = schema;
-    load_ctx lc = {name, err, 0, 0};
+    static const ladder_xml_schema schema = {"ladder-profile.xsd", prof_schema_xsd, 0};
+    ladder_xml_schema xsd = schema;
+    ladder_xml_ctx lc = {name, err, 0, 0};
     xmlDocPtr doc = NULL;
     prof_ladder tmp;
     int rc;
@@ -247,7 +248,7 @@ int prof_load_memory(const char *xml, size_t len, const char *name, prof_ladder 
         return ladder_error_set(err, LADDER_EINVAL, "prof_load_memory: NULL argument");
     xsd.len = prof_schema_xsd_len;
     memset(&tmp, 0, sizeof tmp);
-    rc = prof_xml_load(&lc, xml, len, &xsd, &doc);
+    rc = ladder_xml_load(&lc, xml, len, &xsd, &doc);
     if (rc == 0)
         rc = read_ladder_attrs(&lc, xmlDocGetRootElement(doc), &tmp);
     if (rc == 0)
@@ -266,7 +267,7 @@ int prof_load(const char *path, prof_ladder *out, ladder_error *err)
 
     if (!path || !out)
         return ladder_error_set(err, LADDER_EINVAL, "prof_load: NULL argument");
-    rc = prof_xml_read_file(path, &data, &len, err);
+    rc = ladder_xml_read_file(path, &data, &len, err);
     if (rc == 0)
         rc = prof_load_memory(data, len, path, out, err);
     free(data);
@@ -288,17 +289,4 @@ const prof_rung *prof_find_rung(const prof_ladder *ladder, const char *name)
         if (strcmp(ladder->rungs[i].name, name) == 0)
             return &ladder->rungs[i];
     return NULL;
-}
-
-int prof_profile_idc(const char *h264_profile)
-{
-    if (!h264_profile)
-        return 0;
-    if (strcmp(h264_profile, "baseline") == 0)
-        return 66;
-    if (strcmp(h264_profile, "main") == 0)
-        return 77;
-    if (strcmp(h264_profile, "high") == 0)
-        return 100;
-    return 0;
 }

@@ -1,6 +1,5 @@
 /* profiles.h: encoding ladders ("profiles"), read from XML files checked against the schema
- * ladder-profile.xsd that ships beside them, and device rules (devices.xml, devices.xsd) for
- * the origin's format choice.
+ * ladder-profile.xsd that ships beside them. (The origin's device rules are devices/devices.h.)
  *
  * A profile is plain data: prof_load fills a caller-owned prof_ladder with fixed-size fields, so
  * there is nothing to free. The default ladder, pbs16, is built into the program (its source is
@@ -58,43 +57,5 @@ int prof_load_default(prof_ladder *out, ladder_error *err);
 
 /* Finds a rung by name; NULL if absent. */
 const prof_rung *prof_find_rung(const prof_ladder *ladder, const char *name);
-
-/* "baseline"/"main"/"high" to the H.264 profile_idc (66/77/100); 0 if unknown. */
-int prof_profile_idc(const char *h264_profile);
-
-/* ---- device rules (devices.c) --------------------------------------------------------------
- * devices.xml, checked against devices.xsd: ordered rules that send a client to HLS or to a
- * progressive MP4. The default set is built in (profiles/devices.xml). */
-
-typedef enum { PROF_FORMAT_HLS = 0, PROF_FORMAT_MP4 = 1 } prof_format;
-
-/* What a request says about its client: header values, NULL when absent. */
-typedef struct prof_client {
-    const char *user_agent;
-    const char *ch_mobile;   /* Sec-CH-UA-Mobile, e.g. "?1" */
-    const char *ch_platform; /* Sec-CH-UA-Platform, e.g. "\"Android\"" */
-} prof_client;
-
-/* The decision. For MP4: the tallest MP4 rendition no taller than max_height whose profile is
- * at most profile_idc (66 Baseline, 77 Main, 100 High). */
-typedef struct prof_route {
-    prof_format format;
-    int max_height;
-    int profile_idc;
-    const char *rule; /* the deciding rule's name; valid while the rule set is */
-} prof_route;
-
-typedef struct prof_devices prof_devices;
-
-/* Load a rule set (errors read "FILE:LINE: problem"); free with prof_devices_free. */
-int prof_devices_load(const char *path, prof_devices **out, ladder_error *err);
-int prof_devices_load_memory(const char *xml, size_t len, const char *name, prof_devices **out,
-                             ladder_error *err);
-int prof_devices_load_default(prof_devices **out, ladder_error *err);
-void prof_devices_free(prof_devices *d);
-const char *prof_devices_name(const prof_devices *d);
-
-/* The first rule whose conditions all hold decides; none: HLS. Safe from many threads. */
-void prof_devices_route(const prof_devices *d, const prof_client *c, prof_route *out);
 
 #endif

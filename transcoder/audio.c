@@ -80,7 +80,7 @@ static int open_decoder(tc_audio *a, AVStream *src, ladder_error *err)
         return ladder_error_set(err, LADDER_EINPUT,
                                 "the audio stream's configuration (%s) is damaged or unsupported",
                                 avcodec_get_name(src->codecpar->codec_id));
-    return ret < 0 ? ladder_error_from_av(err, ret, "cannot open the audio decoder") : 0;
+    return ret < 0 ? media_error_from_av(err, ret, "cannot open the audio decoder") : 0;
 }
 
 static int open_encoder(tc_audio *a, ladder_stream *st, ladder_error *err)
@@ -103,7 +103,7 @@ static int open_encoder(tc_audio *a, ladder_stream *st, ladder_error *err)
     if (ret >= 0)
         ret = avcodec_open2(c, codec, NULL);
     if (ret < 0)
-        return ladder_error_from_av(err, ret, "cannot open the AAC encoder");
+        return media_error_from_av(err, ret, "cannot open the AAC encoder");
     if (c->extradata_size > (int)sizeof st->extradata)
         return ladder_error_set(err, LADDER_EENCODE, "AAC configuration too large");
     memcpy(st->extradata, c->extradata, c->extradata_size);
@@ -141,7 +141,7 @@ static int open_resampler(tc_audio *a, ladder_error *err)
     int ret = setup_resampler(a, &a->dec->ch_layout, a->dec->sample_fmt, a->dec->sample_rate);
 
     if (ret < 0)
-        return ladder_error_from_av(err, ret, "cannot set up audio resampling");
+        return media_error_from_av(err, ret, "cannot set up audio resampling");
     a->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, a->layout.nb_channels, a->frame_size * 4);
     a->decoded = av_frame_alloc();
     a->chunk = av_frame_alloc();
@@ -195,7 +195,7 @@ static int receive_packets(tc_audio *a, aac_track *t, const ladder_sink *sink, l
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
         if (ret < 0)
-            return ladder_error_from_av(err, ret, "AAC encoding failed");
+            return media_error_from_av(err, ret, "AAC encoding failed");
         ladder_packet pkt = {
             .stream = t->stream,
             .data = a->out_pkt->data,
@@ -223,7 +223,7 @@ static int encode_chunk(tc_audio *a, AVFrame *chunk, const ladder_sink *sink, la
     for (int i = 0; i < a->n; i++) {
         int ret = avcodec_send_frame(a->tracks[i].enc, chunk);
         if (ret < 0)
-            return ladder_error_from_av(err, ret, "AAC encoding failed");
+            return media_error_from_av(err, ret, "AAC encoding failed");
         ret = receive_packets(a, &a->tracks[i], sink, err);
         if (ret < 0)
             return ret;
@@ -378,7 +378,7 @@ static int encode_reached(tc_audio *a, const ladder_sink *sink, ladder_error *er
     if (!a->aligned && a->started && a->video_first != INT64_MIN)
         ret = align_start(a);
     if (ret < 0)
-        return ladder_error_from_av(err, ret, "audio alignment failed");
+        return media_error_from_av(err, ret, "audio alignment failed");
     if (av_audio_fifo_size(a->fifo) > (int64_t)a->rate * AUDIO_MAX_LEAD_SECONDS)
         return ladder_error_set(err, LADDER_EINPUT,
                                 "the audio runs more than %d s ahead of the video (at %.1f s): "
@@ -412,7 +412,7 @@ static int decode_available(tc_audio *a, const ladder_sink *sink, ladder_error *
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
         if (ret < 0)
-            return ladder_error_from_av(err, ret, "audio decoding failed");
+            return media_error_from_av(err, ret, "audio decoding failed");
         if (!a->started) {
             int64_t ts = a->decoded->best_effort_timestamp != AV_NOPTS_VALUE
                              ? a->decoded->best_effort_timestamp
@@ -431,7 +431,7 @@ static int decode_available(tc_audio *a, const ladder_sink *sink, ladder_error *
         ret = resample_into_fifo(a, a->decoded);
         av_frame_unref(a->decoded);
         if (ret < 0)
-            return ladder_error_from_av(err, ret, "audio resampling failed");
+            return media_error_from_av(err, ret, "audio resampling failed");
         ret = encode_reached(a, sink, err);
         if (ret < 0)
             return ret;
@@ -489,7 +489,7 @@ static int conform_end(tc_audio *a, int64_t video_end, const ladder_sink *sink, 
         int64_t n = FFMIN(end - have, (int64_t)a->rate);
         ret = write_silence(a, (int)n);
         if (ret < 0)
-            return ladder_error_from_av(err, ret, "audio padding failed");
+            return media_error_from_av(err, ret, "audio padding failed");
         have += n;
         ret = drain_fifo(a, have, 0, sink, err);
         if (ret < 0)

@@ -44,7 +44,7 @@ static int open_file(replay_input *in, const char *path, ladder_error *err)
      * the replay needs, and probing would decode frames of every stream for nothing. */
     ret = avformat_open_input(&in->ic, path, NULL, NULL);
     if (ret < 0)
-        return ladder_error_from_av(err, ret, path);
+        return media_error_from_av(err, ret, path);
     if (in->ic->nb_streams != 1)
         return ladder_error_set(err, LADDER_EINPUT, "%s: expected one stream", path);
     if (in->st->kind != LADDER_STREAM_VIDEO)
@@ -56,7 +56,7 @@ static int open_file(replay_input *in, const char *path, ladder_error *err)
         in->bsf->time_base_in = in->ic->streams[0]->time_base;
         ret = av_bsf_init(in->bsf);
     }
-    return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, path) : 0;
 }
 
 /* Opens the stream's file in the next folder that has one; sets done when none is left. */
@@ -107,7 +107,7 @@ static int read_file(replay_input *in, ladder_error *err)
             if (ret == AVERROR_EOF)
                 return 0;
             if (ret != AVERROR(EAGAIN))
-                return ladder_error_from_av(err, ret, in->ic->url);
+                return media_error_from_av(err, ret, in->ic->url);
         }
         ret = av_read_frame(in->ic, in->pkt);
         if (ret == AVERROR_EOF) {
@@ -117,12 +117,12 @@ static int read_file(replay_input *in, ladder_error *err)
             continue;
         }
         if (ret < 0)
-            return ladder_error_from_av(err, ret, in->ic->url);
+            return media_error_from_av(err, ret, in->ic->url);
         if (!in->bsf)
             return 1;
         ret = av_bsf_send_packet(in->bsf, in->pkt);
         if (ret < 0)
-            return ladder_error_from_av(err, ret, in->ic->url);
+            return media_error_from_av(err, ret, in->ic->url);
     }
 }
 

@@ -43,7 +43,7 @@ static int open_stream_file(tc_disk_sink *ds, const ladder_stream *st, ladder_er
     ret = avio_open(&f->oc->pb, path, AVIO_FLAG_WRITE);
     if (ret >= 0)
         ret = avformat_write_header(f->oc, NULL);
-    return ret < 0 ? ladder_error_from_av(err, ret, path) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, path) : 0;
 }
 
 /* A file per stream that has packets: a job of a chunked transcode makes only some. */
@@ -78,7 +78,7 @@ static int sink_packet(void *opaque, const ladder_packet *p, ladder_error *err)
     av_packet_rescale_ts(f->pkt, f->tb, f->oc->streams[0]->time_base);
     ret = av_write_frame(f->oc, f->pkt);
     av_packet_unref(f->pkt);
-    return ret < 0 ? ladder_error_from_av(err, ret, f->oc->url) : 0;
+    return ret < 0 ? media_error_from_av(err, ret, f->oc->url) : 0;
 }
 
 static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
@@ -91,7 +91,7 @@ static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
             continue;
         int ret = av_write_trailer(ds->files[i].oc);
         if (ret < 0)
-            return ladder_error_from_av(err, ret, ds->files[i].oc->url);
+            return media_error_from_av(err, ret, ds->files[i].oc->url);
     }
     return 0;
 }

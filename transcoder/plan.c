@@ -219,7 +219,7 @@ int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, ladder_pl
         v->bitrate_kbps = pr->video_kbps;
         v->width = size[r][0];
         v->height = size[r][1];
-        v->profile_idc = prof_profile_idc(pr->h264_profile);
+        v->profile_idc = ladder_h264_profile_idc(pr->h264_profile);
         v->level_idc = pr->level_idc;
         v->audio_stream = -1;
         fps_divisor[v->index] =

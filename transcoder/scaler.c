@@ -142,7 +142,7 @@ static int scale_one(scale_step *s, const AVFrame *from, AVFrame **out, ladder_e
     }
     if (ret < 0) {
         av_frame_free(&f);
-        return ladder_error_from_av(err, ret, "scaling failed");
+        return media_error_from_av(err, ret, "scaling failed");
     }
     f->pts = from->pts;
     *out = f;

@@ -121,7 +121,7 @@ static int build_graph(tc_source *s, ladder_error *err)
         ret = avfilter_graph_config(s->graph, NULL);
     avfilter_inout_free(&in);
     avfilter_inout_free(&out);
-    return ret < 0 ? ladder_error_from_av(err, ret, "cannot set up deinterlace/rotate filters") : 0;
+    return ret < 0 ? media_error_from_av(err, ret, "cannot set up deinterlace/rotate filters") : 0;
 }
 
 static int open_decoder(tc_source *s, const char *path, ladder_error *err)
@@ -137,13 +137,13 @@ static int open_decoder(tc_source *s, const char *path, ladder_error *err)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = avcodec_parameters_to_context(s->dec, s->video->codecpar);
     if (ret < 0)
-        return ladder_error_from_av(err, ret, path);
+        return media_error_from_av(err, ret, path);
     /* One decoding thread: the encoders already use every core. */
     s->dec->thread_count = 1;
     s->dec->pkt_timebase = s->video->time_base;
     ret = avcodec_open2(s->dec, codec, NULL);
     if (ret < 0)
-        return ladder_error_from_av(err, ret, path);
+        return media_error_from_av(err, ret, path);
     if (s->dec->width <= 0 || s->dec->height <= 0 || s->dec->pix_fmt == AV_PIX_FMT_NONE)
         return ladder_error_set(err, LADDER_EINPUT, "%s: the video stream has no usable pictures",
                                 path);
@@ -163,10 +163,10 @@ static int open_input(tc_source *s, const char *path, ladder_error *err)
         return ladder_error_set(err, LADDER_EINPUT,
                                 "%s: the file ends inside its header (truncated)", path);
     if (ret < 0)
-        return ladder_error_from_av(err, ret, path);
+        return media_error_from_av(err, ret, path);
     ret = avformat_find_stream_info(s->fmt, NULL);
     if (ret < 0)
-        return ladder_error_from_av(err, ret, path);
+        return media_error_from_av(err, ret, path);
     ret = av_find_best_stream(s->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (ret < 0)
         return ladder_error_set(err, LADDER_EINPUT, "%s: has no video stream", path);
@@ -237,7 +237,7 @@ int tc_source_seek(tc_source *s, int64_t pts, ladder_error *err)
     int ret = av_seek_frame(s->fmt, s->video->index, s->origin + ts, AVSEEK_FLAG_BACKWARD);
 
     if (ret < 0)
-        return ladder_error_from_av(err, ret, "seeking in the source failed");
+        return media_error_from_av(err, ret, "seeking in the source failed");
     avcodec_flush_buffers(s->dec);
     s->n_pending = 0;
     return 0;
@@ -473,7 +473,7 @@ static int feed(tc_source *s, tc_audio_packet_fn on_audio, void *opaque, ladder_
         return 0;
     }
     if (ret < 0)
-        return ladder_error_from_av(err, ret, "reading the source failed");
+        return media_error_from_av(err, ret, "reading the source failed");
     if (s->pkt->stream_index == s->video->index) {
         ret = avcodec_send_packet(s->dec, s->pkt);
         if (ret < 0 && ret != AVERROR(EAGAIN)) {
@@ -504,7 +504,7 @@ int tc_source_next(tc_source *s, AVFrame **frame, tc_audio_packet_fn on_audio, v
     while (!s->finished) {
         int ret = pull_picture(s, frame);
         if (ret < 0)
-            return ladder_error_from_av(err, ret, "decoding the source failed");
+            return media_error_from_av(err, ret, "decoding the source failed");
         if (ret > 0)
             return 1;
         if (s->finished)

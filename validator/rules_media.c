@@ -116,7 +116,7 @@ void val_check_rung(val_report *r, const char *uri, const val_media *m, const pr
         box_h = portrait ? rung->width : rung->height;
     CHECK(r, m->width <= box_w && m->height <= box_h, uri, "rung-matches-profile",
           "%dx%d exceeds the rung's box %dx%d", m->width, m->height, box_w, box_h);
-    CHECK(r, m->have_sps && m->sps[0] == prof_profile_idc(rung->h264_profile), uri,
+    CHECK(r, m->have_sps && m->sps[0] == ladder_h264_profile_idc(rung->h264_profile), uri,
           "rung-matches-profile", "H.264 profile_idc %d, the rung says %s", m->sps[0],
           rung->h264_profile);
     CHECK(r, m->have_sps && m->sps[2] <= rung->level_idc, uri, "rung-matches-profile",

@@ -55,8 +55,9 @@ static void check_profile_level(val_report *r, const char *rel, const char *name
           "no MP4 rung named '%s' in profile %s", name, ladder->name);
     if (!rung)
         return;
-    CHECK(r, have && sps[0] == prof_profile_idc(rung->h264_profile), rel, "mp4-profile-level",
-          "H.264 profile_idc %d, the rung says %s", have ? sps[0] : -1, rung->h264_profile);
+    CHECK(r, have && sps[0] == ladder_h264_profile_idc(rung->h264_profile), rel,
+          "mp4-profile-level", "H.264 profile_idc %d, the rung says %s", have ? sps[0] : -1,
+          rung->h264_profile);
     CHECK(r, have && sps[2] <= rung->level_idc, rel, "mp4-profile-level",
           "H.264 level_idc %d is above the rung's %d", have ? sps[2] : -1, rung->level_idc);
 }

@@ -1,4 +1,4 @@
-"""test_devices.py: the built-in device rules (profiles/devices.xml) send every client where
+"""test_devices.py: the built-in device rules (devices/devices.xml) send every client where
 docs/origin.md ("/play/<id>") says it belongs, checked on uap-core's corpus of real
 user-agent strings and on our own cases for what the corpus lacks (iPadOS, WebView, smart TVs,
 Client Hints). The expected answer comes from an independent oracle: uap-core's own regexes

@@ -1,4 +1,4 @@
-"""test_play.py: /play/<id> over real HTTP: the device rules (profiles/devices.xml, built in, or
+"""test_play.py: /play/<id> over real HTTP: the device rules (devices/devices.xml, built in, or
 --devices) pick HLS or the best-fitting MP4 of the show's current version; ?format overrides;
 the redirect is private, no-store and never varies; a re-ingest moves MP4 redirects to the new
 version; a bad --devices file stops `ladder serve` with one error line; /metrics counts /play.

@@ -496,13 +496,13 @@ static void test_find_rung(void **state)
 static void test_profile_idc(void **state)
 {
     (void)state;
-    assert_int_equal(prof_profile_idc("baseline"), 66);
-    assert_int_equal(prof_profile_idc("main"), 77);
-    assert_int_equal(prof_profile_idc("high"), 100);
-    assert_int_equal(prof_profile_idc("High"), 0);
-    assert_int_equal(prof_profile_idc("high10"), 0);
-    assert_int_equal(prof_profile_idc(""), 0);
-    assert_int_equal(prof_profile_idc(NULL), 0);
+    assert_int_equal(ladder_h264_profile_idc("baseline"), 66);
+    assert_int_equal(ladder_h264_profile_idc("main"), 77);
+    assert_int_equal(ladder_h264_profile_idc("high"), 100);
+    assert_int_equal(ladder_h264_profile_idc("High"), 0);
+    assert_int_equal(ladder_h264_profile_idc("high10"), 0);
+    assert_int_equal(ladder_h264_profile_idc(""), 0);
+    assert_int_equal(ladder_h264_profile_idc(NULL), 0);
 }
 
 static const struct CMUnitTest fixed_tests[] = {

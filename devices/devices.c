@@ -7,27 +7,30 @@
 #include <string.h>
 #include <strings.h>
 
-#include "prof_internal.h"
+#include <libxml/tree.h>
+
+#include "devices.h"
+#include "ladder_xml.h"
 
 /* Generated from devices.xsd and devices.xml by cmake/embed.cmake. */
-extern const char prof_devices_xsd[];
-extern const size_t prof_devices_xsd_len;
-extern const char prof_devices_xml[];
-extern const size_t prof_devices_xml_len;
+extern const char dev_xsd[];
+extern const size_t dev_xsd_len;
+extern const char dev_default_xml[];
+extern const size_t dev_default_xml_len;
 
 #define MAX_RULES 128 /* the schema's maxOccurs */
 
 typedef struct device_rule {
-    char name[PROF_NAME_MAX];
+    char name[LADDER_NAME_MAX];
     int has_user_agent;
     regex_t user_agent;
     char ch_mobile[4];    /* "?0", "?1" or "" for any */
     char ch_platform[32]; /* without quotes; "" for any */
-    prof_route route;
+    dev_route route;
 } device_rule;
 
-struct prof_devices {
-    char name[PROF_NAME_MAX];
+struct dev_rules {
+    char name[LADDER_NAME_MAX];
     int n_rules;
     device_rule rules[MAX_RULES];
 };
@@ -111,59 +114,59 @@ static const char *pattern_too_costly(const char *p)
     return NULL;
 }
 
-static int read_conditions(load_ctx *lc, const xmlNode *node, device_rule *r)
+static int read_conditions(ladder_xml_ctx *lc, const xmlNode *node, device_rule *r)
 {
     char pattern[1024];
-    int rc = prof_xml_get_attr(node, "user-agent", pattern, sizeof pattern), code;
+    int rc = ladder_xml_get_attr(node, "user-agent", pattern, sizeof pattern), code;
     const char *costly;
 
     if (rc > 0 && (costly = pattern_too_costly(pattern)) != NULL)
-        return prof_xml_fail_at(lc, node, "rule '%s': user-agent pattern too costly: %s", r->name,
-                                costly);
+        return ladder_xml_fail_at(lc, node, "rule '%s': user-agent pattern too costly: %s", r->name,
+                                  costly);
     if (rc > 0) {
         code = regcomp(&r->user_agent, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
         if (code != 0) {
             char why[200];
             regerror(code, &r->user_agent, why, sizeof why);
-            return prof_xml_fail_at(lc, node, "rule '%s': bad user-agent pattern: %s", r->name,
-                                    why);
+            return ladder_xml_fail_at(lc, node, "rule '%s': bad user-agent pattern: %s", r->name,
+                                      why);
         }
         r->has_user_agent = 1;
     }
     if (rc >= 0)
-        rc = prof_xml_attr_or(node, "ch-mobile", "", r->ch_mobile, sizeof r->ch_mobile);
+        rc = ladder_xml_attr_or(node, "ch-mobile", "", r->ch_mobile, sizeof r->ch_mobile);
     if (rc >= 0)
-        rc = prof_xml_attr_or(node, "ch-platform", "", r->ch_platform, sizeof r->ch_platform);
-    return rc < 0 ? prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory") : 0;
+        rc = ladder_xml_attr_or(node, "ch-platform", "", r->ch_platform, sizeof r->ch_platform);
+    return rc < 0 ? ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory") : 0;
 }
 
-static int read_decision(load_ctx *lc, const xmlNode *node, device_rule *r)
+static int read_decision(ladder_xml_ctx *lc, const xmlNode *node, device_rule *r)
 {
     char format[8], profile[16];
-    int rc = prof_xml_attr_or(node, "format", "hls", format, sizeof format);
+    int rc = ladder_xml_attr_or(node, "format", "hls", format, sizeof format);
 
     if (rc >= 0)
-        rc = prof_xml_attr_or(node, "profile", "baseline", profile, sizeof profile);
+        rc = ladder_xml_attr_or(node, "profile", "baseline", profile, sizeof profile);
     if (rc >= 0)
-        rc = prof_xml_int_attr(node, "max-height", 1080, &r->route.max_height);
+        rc = ladder_xml_int_attr(node, "max-height", 1080, &r->route.max_height);
     if (rc < 0)
-        return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
-    r->route.format = strcmp(format, "mp4") == 0 ? PROF_FORMAT_MP4 : PROF_FORMAT_HLS;
-    r->route.profile_idc = prof_profile_idc(profile);
+        return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
+    r->route.format = strcmp(format, "mp4") == 0 ? DEV_FORMAT_MP4 : DEV_FORMAT_HLS;
+    r->route.profile_idc = ladder_h264_profile_idc(profile);
     r->route.rule = r->name;
     return 0;
 }
 
-static int read_rules(load_ctx *lc, const xmlNode *root, prof_devices *d)
+static int read_rules(ladder_xml_ctx *lc, const xmlNode *root, dev_rules *d)
 {
-    int rc = prof_xml_attr_or(root, "name", "", d->name, sizeof d->name);
+    int rc = ladder_xml_attr_or(root, "name", "", d->name, sizeof d->name);
 
     for (const xmlNode *n = root->children; rc >= 0 && n; n = n->next) {
         device_rule *r;
         if (n->type != XML_ELEMENT_NODE)
             continue;
         r = &d->rules[d->n_rules++]; /* the schema bounds the count */
-        rc = prof_xml_attr_or(n, "name", "", r->name, sizeof r->name);
+        rc = ladder_xml_attr_or(n, "name", "", r->name, sizeof r->name);
         if (rc >= 0)
             rc = read_conditions(lc, n, r);
         if (rc >= 0)
@@ -172,47 +175,47 @@ static int read_rules(load_ctx *lc, const xmlNode *root, prof_devices *d)
     return rc < 0 ? rc : 0;
 }
 
-int prof_devices_load_memory(const char *xml, size_t len, const char *name, prof_devices **out,
-                             ladder_error *err)
+int dev_load_memory(const char *xml, size_t len, const char *name, dev_rules **out,
+                    ladder_error *err)
 {
-    prof_schema xsd = {"devices.xsd", prof_devices_xsd, prof_devices_xsd_len};
-    load_ctx lc = {name, err, 0, 0};
+    ladder_xml_schema xsd = {"devices.xsd", dev_xsd, dev_xsd_len};
+    ladder_xml_ctx lc = {name, err, 0, 0};
     xmlDocPtr doc = NULL;
-    prof_devices *d = calloc(1, sizeof *d);
-    int rc = d ? prof_xml_load(&lc, xml, len, &xsd, &doc)
+    dev_rules *d = calloc(1, sizeof *d);
+    int rc = d ? ladder_xml_load(&lc, xml, len, &xsd, &doc)
                : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
 
     if (rc == 0)
         rc = read_rules(&lc, xmlDocGetRootElement(doc), d);
     xmlFreeDoc(doc);
     if (rc < 0) {
-        prof_devices_free(d);
+        dev_free(d);
         d = NULL;
     }
     *out = d;
     return rc;
 }
 
-int prof_devices_load(const char *path, prof_devices **out, ladder_error *err)
+int dev_load(const char *path, dev_rules **out, ladder_error *err)
 {
     char *data = NULL;
     size_t len = 0;
-    int rc = prof_xml_read_file(path, &data, &len, err);
+    int rc = ladder_xml_read_file(path, &data, &len, err);
 
     *out = NULL;
     if (rc == 0)
-        rc = prof_devices_load_memory(data, len, path, out, err);
+        rc = dev_load_memory(data, len, path, out, err);
     free(data);
     return rc;
 }
 
-int prof_devices_load_default(prof_devices **out, ladder_error *err)
+int dev_load_default(dev_rules **out, ladder_error *err)
 {
-    return prof_devices_load_memory(prof_devices_xml, prof_devices_xml_len,
-                                    "<built-in devices.xml>", out, err);
+    return dev_load_memory(dev_default_xml, dev_default_xml_len, "<built-in devices.xml>", out,
+                           err);
 }
 
-void prof_devices_free(prof_devices *d)
+void dev_free(dev_rules *d)
 {
     if (!d)
         return;
@@ -246,7 +249,7 @@ static int mobile_is(const char *header, const char *want)
     return strncmp(header, want, 2) == 0;
 }
 
-static int rule_matches(const device_rule *r, const prof_client *c)
+static int rule_matches(const device_rule *r, const dev_client *c)
 {
     if (r->has_user_agent &&
         (!c->user_agent || regexec(&r->user_agent, c->user_agent, 0, NULL, 0) != 0))
@@ -258,18 +261,18 @@ static int rule_matches(const device_rule *r, const prof_client *c)
     return 1;
 }
 
-void prof_devices_route(const prof_devices *d, const prof_client *c, prof_route *out)
+void dev_route_client(const dev_rules *d, const dev_client *c, dev_route *out)
 {
     for (int i = 0; d && i < d->n_rules; i++)
         if (rule_matches(&d->rules[i], c)) {
             *out = d->rules[i].route;
             return;
         }
-    *out = (prof_route){
-        .format = PROF_FORMAT_HLS, .max_height = 1080, .profile_idc = 66, .rule = "no-rule"};
+    *out = (dev_route){
+        .format = DEV_FORMAT_HLS, .max_height = 1080, .profile_idc = 66, .rule = "no-rule"};
 }
 
-const char *prof_devices_name(const prof_devices *d)
+const char *dev_name(const dev_rules *d)
 {
     return d->name;
 }

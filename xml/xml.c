@@ -1,9 +1,10 @@
 /* xml.c: what reading Ladder's XML files (ladder profiles, device rules) shares: a parse
  * that never touches the network and refuses DTDs, validation against a built-in schema, and
- * first-error reporting as "FILE:LINE: problem". */
+ * first-error reporting as "FILE:LINE: problem" (ladder_xml.h). */
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlerror.h>
 #include <libxml/xmlschemastypes.h>
 #include <errno.h>
 #include <pthread.h>
@@ -12,12 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prof_internal.h"
+#include "ladder_xml.h"
+
+/* libxml2 2.12 made the error passed to handlers const. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *xml_error_ptr;
+#else
+typedef xmlError *xml_error_ptr;
+#endif
 
 /* Records the first failure of a load as "NAME:LINE: problem" ("NAME: problem" when line <= 0)
  * with `code`, and returns the code of the first failure, so a later, derived failure (a parse
  * that returned no document) neither overwrites nor changes it. */
-int prof_xml_fail_line(load_ctx *lc, int code, long line, const char *problem)
+int ladder_xml_fail_line(ladder_xml_ctx *lc, int code, long line, const char *problem)
 {
     if (lc->failed)
         return lc->code;
@@ -29,7 +37,7 @@ int prof_xml_fail_line(load_ctx *lc, int code, long line, const char *problem)
 }
 
 /* printf-style fail_line for a problem found at element `node`; always LADDER_EINVAL. */
-int prof_xml_fail_at(load_ctx *lc, const xmlNode *node, const char *fmt, ...)
+int ladder_xml_fail_at(ladder_xml_ctx *lc, const xmlNode *node, const char *fmt, ...)
 {
     char problem[400];
     va_list ap;
@@ -37,7 +45,7 @@ int prof_xml_fail_at(load_ctx *lc, const xmlNode *node, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(problem, sizeof problem, fmt, ap);
     va_end(ap);
-    return prof_xml_fail_line(lc, LADDER_EINVAL, xmlGetLineNo(node), problem);
+    return ladder_xml_fail_line(lc, LADDER_EINVAL, xmlGetLineNo(node), problem);
 }
 
 /* Copies a libxml2 message into buf as one line: without Ladder's namespaces, which only
@@ -62,7 +70,7 @@ static void clean_message(const char *msg, char *buf, size_t size)
 }
 
 /* Records a libxml2 error or fatal error; warnings (e.g. a relative namespace URI) are ignored. */
-static void catch_xml_error(load_ctx *lc, xml_error_ptr e)
+static void catch_xml_error(ladder_xml_ctx *lc, xml_error_ptr e)
 {
     char problem[400];
     long line = e->line;
@@ -72,7 +80,7 @@ static void catch_xml_error(load_ctx *lc, xml_error_ptr e)
     if (line <= 0 && e->node)
         line = xmlGetLineNo(e->node);
     clean_message(e->message, problem, sizeof problem);
-    prof_xml_fail_line(lc, LADDER_EINVAL, line, problem);
+    ladder_xml_fail_line(lc, LADDER_EINVAL, line, problem);
 }
 
 /* Parser-context error handler: libxml2 passes the parser context, whose _private is ours. */
@@ -81,7 +89,7 @@ static void on_parser_error(void *ctxt, xml_error_ptr e)
     catch_xml_error(((xmlParserCtxtPtr)ctxt)->_private, e);
 }
 
-/* Schema-context error handler: libxml2 passes our load_ctx back. */
+/* Schema-context error handler: libxml2 passes our ladder_xml_ctx back. */
 static void on_schema_error(void *lc, xml_error_ptr e)
 {
     catch_xml_error(lc, e);
@@ -94,20 +102,20 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id, co
     xmlParserCtxtPtr ctxt = ctx;
 
     (void)name, (void)ext_id, (void)sys_id;
-    prof_xml_fail_line(ctxt->_private, LADDER_EINVAL, ctxt->input ? ctxt->input->line : 0,
-                       "a DOCTYPE is not allowed here");
+    ladder_xml_fail_line(ctxt->_private, LADDER_EINVAL, ctxt->input ? ctxt->input->line : 0,
+                         "a DOCTYPE is not allowed here");
     xmlStopParser(ctxt);
 }
 
 /* Parses xml into *doc with errors routed to lc, never to stderr and never over the network.
  * Returns 0, or a negative code with *doc NULL. */
-static int parse_doc(load_ctx *lc, const char *xml, size_t len, xmlDocPtr *doc)
+static int parse_doc(ladder_xml_ctx *lc, const char *xml, size_t len, xmlDocPtr *doc)
 {
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 
     *doc = NULL;
     if (!ctxt)
-        return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
+        return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
     ctxt->_private = lc;
     ctxt->sax->serror = on_parser_error;
     ctxt->sax->internalSubset = on_doctype;
@@ -117,17 +125,17 @@ static int parse_doc(load_ctx *lc, const char *xml, size_t len, xmlDocPtr *doc)
         return 0;
     xmlFreeDoc(*doc);
     *doc = NULL;
-    return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "cannot parse (out of memory)");
+    return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "cannot parse (out of memory)");
 }
 
 /* Validates doc against the built-in schema; the first violation goes to lc. Returns 0 or a
  * negative code. */
-static int validate_doc(load_ctx *lc, xmlDocPtr doc, const prof_schema *xsd)
+static int validate_doc(ladder_xml_ctx *lc, xmlDocPtr doc, const ladder_xml_schema *xsd)
 {
     xmlSchemaParserCtxtPtr pctxt;
     xmlSchemaValidCtxtPtr vctxt = NULL;
     xmlSchemaPtr schema = NULL;
-    load_ctx schema_lc = {xsd->name, NULL, 0, 0};
+    ladder_xml_ctx schema_lc = {xsd->name, NULL, 0, 0};
     int rc = -1;
 
     pctxt = xmlSchemaNewMemParserCtxt(xsd->text, (int)xsd->len);
@@ -147,15 +155,15 @@ static int validate_doc(load_ctx *lc, xmlDocPtr doc, const prof_schema *xsd)
     if (rc == 0)
         return 0;
     if (rc > 0)
-        return prof_xml_fail_line(lc, LADDER_EINVAL, 0, "does not match its schema");
-    return prof_xml_fail_line(lc, LADDER_ENOMEM, 0, "cannot load the built-in schema");
+        return ladder_xml_fail_line(lc, LADDER_EINVAL, 0, "does not match its schema");
+    return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "cannot load the built-in schema");
 }
 
 /* Copies attribute `key` (no namespace) of node into buf, truncated to size. Returns 1 if it is
  * there, 0 if absent, LADDER_ENOMEM if it could not be read. The schema has bounded the length
  * of every string attribute, so truncation does not happen; numbers have no such bound (leading
- * zeros and blanks), so prof_xml_int_attr reads them whole. */
-int prof_xml_get_attr(const xmlNode *node, const char *key, char *buf, size_t size)
+ * zeros and blanks), so ladder_xml_int_attr reads them whole. */
+int ladder_xml_get_attr(const xmlNode *node, const char *key, char *buf, size_t size)
 {
     xmlAttrPtr attr = xmlHasNsProp(node, BAD_CAST key, NULL);
     xmlChar *value;
@@ -172,9 +180,10 @@ int prof_xml_get_attr(const xmlNode *node, const char *key, char *buf, size_t si
 
 /* get_attr for an attribute with a default: copies `def` when the attribute is absent. Returns 0
  * or LADDER_ENOMEM. */
-int prof_xml_attr_or(const xmlNode *node, const char *key, const char *def, char *buf, size_t size)
+int ladder_xml_attr_or(const xmlNode *node, const char *key, const char *def, char *buf,
+                       size_t size)
 {
-    int rc = prof_xml_get_attr(node, key, buf, size);
+    int rc = ladder_xml_get_attr(node, key, buf, size);
 
     if (rc == 0)
         snprintf(buf, size, "%s", def);
@@ -183,7 +192,7 @@ int prof_xml_attr_or(const xmlNode *node, const char *key, const char *def, char
 
 /* Reads an integer attribute the schema has already range-checked; `def` if absent. The whole
  * value: "0000...1920" is a valid xs:int of any length, and a truncated copy would read 0. */
-int prof_xml_int_attr(const xmlNode *node, const char *key, int def, int *out)
+int ladder_xml_int_attr(const xmlNode *node, const char *key, int def, int *out)
 {
     xmlAttrPtr attr = xmlHasNsProp(node, BAD_CAST key, NULL);
     xmlChar *value;
@@ -212,13 +221,14 @@ static void init_xml(void)
 #endif
 }
 
-int prof_xml_load(load_ctx *lc, const char *xml, size_t len, const prof_schema *xsd, xmlDocPtr *doc)
+int ladder_xml_load(ladder_xml_ctx *lc, const char *xml, size_t len, const ladder_xml_schema *xsd,
+                    xmlDocPtr *doc)
 {
     int rc;
 
     *doc = NULL;
-    if (len > PROF_XML_MAX)
-        return prof_xml_fail_line(lc, LADDER_EINVAL, 0, "larger than 1 MiB");
+    if (len > LADDER_XML_MAX)
+        return ladder_xml_fail_line(lc, LADDER_EINVAL, 0, "larger than 1 MiB");
     pthread_once(&xml_once, init_xml);
     rc = parse_doc(lc, xml, len, doc);
     if (rc == 0)
@@ -230,10 +240,10 @@ int prof_xml_load(load_ctx *lc, const char *xml, size_t len, const prof_schema *
     return rc;
 }
 
-/* Reads the whole file at path into a malloc'ed buffer (*data, *len); at most PROF_XML_MAX + 1
+/* Reads the whole file at path into a malloc'ed buffer (*data, *len); at most LADDER_XML_MAX + 1
  * bytes, enough for the caller to see that it is too large. Returns 0 or a negative code
  * with err filled. */
-int prof_xml_read_file(const char *path, char **data, size_t *len, ladder_error *err)
+int ladder_xml_read_file(const char *path, char **data, size_t *len, ladder_error *err)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
@@ -243,12 +253,12 @@ int prof_xml_read_file(const char *path, char **data, size_t *len, ladder_error 
         return ladder_error_set(err, LADDER_ENOTFOUND, "%s: no such file", path);
     if (!f)
         return ladder_error_set(err, LADDER_EIO, "%s: %s", path, strerror(errno));
-    buf = malloc(PROF_XML_MAX + 1);
+    buf = malloc(LADDER_XML_MAX + 1);
     if (!buf) {
         fclose(f);
         return ladder_error_set(err, LADDER_ENOMEM, "%s: out of memory", path);
     }
-    n = fread(buf, 1, PROF_XML_MAX + 1, f);
+    n = fread(buf, 1, LADDER_XML_MAX + 1, f);
     if (ferror(f)) {
         int e = errno;
         fclose(f);
