@@ -178,7 +178,8 @@ static void expect_bad(const char *xml, long line, const char *needle)
     assert_true(is_poisoned(&out));
 }
 
-static void test_bad_case(void **state)
+/* One entry of bad_cases, given as the state (run_bad_cases). */
+static void check_bad_case(void **state)
 {
     const bad_case *c = *state;
 
@@ -505,35 +506,17 @@ static void test_profile_idc(void **state)
     assert_int_equal(prof_profile_idc(NULL), 0);
 }
 
-static const struct CMUnitTest fixed_tests[] = {
-    cmocka_unit_test(test_pbs16_file),
-    cmocka_unit_test(test_default_is_pbs16),
-    cmocka_unit_test(test_default_equals_file),
-    cmocka_unit_test(test_good_memory_and_defaults),
-    cmocka_unit_test(test_fractional_gop),
-    cmocka_unit_test(test_level_limits_inclusive),
-    cmocka_unit_test(test_rung_count_limit),
-    cmocka_unit_test(test_seconds_whitespace),
-    cmocka_unit_test(test_gop_zero_is_schema_error),
-    cmocka_unit_test(test_bad_file),
-    cmocka_unit_test(test_missing_file),
-    cmocka_unit_test(test_bad_arguments),
-    cmocka_unit_test(test_find_rung),
-    cmocka_unit_test(test_profile_idc),
-};
-
-#define N_FIXED (sizeof fixed_tests / sizeof fixed_tests[0])
-
-int main(void)
+/* One test per bad_cases entry, named by its label, made at run time (UNIT_MORE_TESTS). */
+static int run_bad_cases(void)
 {
-    struct CMUnitTest tests[N_FIXED + N_BAD];
-    size_t i;
+    struct CMUnitTest tests[N_BAD];
 
-    memcpy(tests, fixed_tests, sizeof fixed_tests);
-    for (i = 0; i < N_BAD; i++) {
-        struct CMUnitTest t = {bad_cases[i].label, test_bad_case, NULL, NULL,
-                               (void *)&bad_cases[i]};
-        tests[N_FIXED + i] = t;
-    }
-    return cmocka_run_group_tests_name("profiles", tests, NULL, NULL);
+    for (size_t i = 0; i < N_BAD; i++)
+        tests[i] = (struct CMUnitTest){bad_cases[i].label, check_bad_case, NULL, NULL,
+                                       (void *)&bad_cases[i]};
+    return cmocka_run_group_tests_name("bad_cases", tests, NULL, NULL);
 }
+
+#define UNIT_MORE_TESTS run_bad_cases
+
+#include "test_profiles_tests.h"

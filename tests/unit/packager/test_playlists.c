@@ -1,18 +1,14 @@
-/* test_packager_unit.c: the packager's playlist writers (packager/playlists.c, declared in
+/* test_playlists.c: the packager's playlist writers (packager/playlists.c, declared in
  * packager/pkg_internal.h) on segment lists made by hand, without a muxer: the exact text of
  * media, I-frame and multivariant playlists, TS and fMP4, and the same files read back by the
  * validator's playlist readers (validator/val_internal.h), which must find nothing wrong. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
 #include <math.h>
 
+#include "fixture.h"
 #include "pkg_internal.h"
 #include "val_internal.h"
 
@@ -27,49 +23,35 @@
 
 /* ---- a folder per test, and files in it ----------------------------------------------------- */
 
-typedef struct tmp_dir {
-    char dir[64];
-    char path[128]; /* dir/out.m3u8, where each test writes */
-    char text[8192];
-} tmp_dir;
+/* t->path is dir/out.m3u8, where each test writes (set_up). */
+typedef fx_tmp tmp_dir;
 
-static int tmp_setup(void **state)
+static int set_up(void **state)
 {
-    tmp_dir *t = calloc(1, sizeof *t);
-    if (!t)
+    tmp_dir *t;
+
+    if (fx_tmp_setup(state) < 0)
         return -1;
-    snprintf(t->dir, sizeof t->dir, "/tmp/ladder-pkg-unit-XXXXXX");
-    if (!mkdtemp(t->dir)) {
-        free(t);
-        return -1;
-    }
+    t = *state;
     snprintf(t->path, sizeof t->path, "%s/out.m3u8", t->dir);
-    *state = t;
     return 0;
 }
 
-static int tmp_teardown(void **state)
-{
-    tmp_dir *t = *state;
-    ladder_rm_rf(t->dir, NULL);
-    free(t);
-    return 0;
-}
+#define UNIT_SETUP    set_up
+#define UNIT_TEARDOWN fx_tmp_teardown
 
 /* The file t->path as text, in t->text. */
 static const char *written(tmp_dir *t)
 {
-    FILE *f = fopen(t->path, "r");
-    size_t n;
+    char *s = fx_read(t->path);
 
-    assert_non_null(f);
-    n = fread(t->text, 1, sizeof t->text - 1, f);
-    assert_true(n < sizeof t->text - 1);
-    t->text[n] = '\0';
-    fclose(f);
+    if (!s)
+        fail_msg("cannot read %s", t->path);
+    assert_true(strlen(s) < sizeof t->text);
+    snprintf(t->text, sizeof t->text, "%s", s);
+    free(s);
     return t->text;
 }
-
 /* A writer holding only what the playlist writers read. */
 static seg_writer writer(int fmp4, hls_segment *segs, int n_segs, hls_iframe *iframes,
                          int n_iframes)
@@ -95,7 +77,7 @@ static int target_of(const char *text)
 
 /* ---- write_media_playlist ------------------------------------------------------------------- */
 
-static void media_ts_exact(void **state)
+static void test_media_ts_exact(void **state)
 {
     tmp_dir *t = *state;
     hls_segment segs[] = {{0, 6.0, 100}, {6.0, 6.0, 100}, {12.0, 3.2, 50}};
@@ -119,7 +101,7 @@ static void media_ts_exact(void **state)
 }
 
 /* fMP4: version 6 for EXT-X-MAP, the init segment named once, .m4s segments. */
-static void media_fmp4_exact(void **state)
+static void test_media_fmp4_exact(void **state)
 {
     tmp_dir *t = *state;
     hls_segment segs[] = {{0, 5.994667, 100}, {5.994667, 1.001, 20}};
@@ -142,7 +124,7 @@ static void media_fmp4_exact(void **state)
 
 /* The target is the longest EXTINF rounded to the nearest integer (RFC 8216 4.3.3.1): 6.4
  * stays 6, 6.5 makes 7; and it is never below min_target, even for a short show. */
-static void media_target_duration(void **state)
+static void test_media_target_duration(void **state)
 {
     tmp_dir *t = *state;
     static const struct {
@@ -165,7 +147,7 @@ static void media_target_duration(void **state)
 }
 
 /* No segments (a show with nothing in it): still a complete playlist. */
-static void media_empty(void **state)
+static void test_media_empty(void **state)
 {
     tmp_dir *t = *state;
     seg_writer w = writer(0, NULL, 0, NULL, 0);
@@ -177,7 +159,7 @@ static void media_empty(void **state)
 }
 
 /* Segment names count from seg00000 in order, past five digits if a show ever needs it. */
-static void media_many_segments(void **state)
+static void test_media_many_segments(void **state)
 {
     tmp_dir *t = *state;
     enum { N = 120 };
@@ -196,7 +178,7 @@ static void media_many_segments(void **state)
 }
 
 /* An unwritable path: an error, no file. */
-static void media_unwritable(void **state)
+static void test_media_unwritable(void **state)
 {
     tmp_dir *t = *state;
     hls_segment segs[] = {{0, 6.0, 100}};
@@ -214,7 +196,7 @@ static void media_unwritable(void **state)
 
 /* Each I-frame lasts until the next one, the last until the end; byte ranges "size@offset"
  * into the segment holding it; version 4 for byte ranges. */
-static void iframes_ts_exact(void **state)
+static void test_iframes_ts_exact(void **state)
 {
     tmp_dir *t = *state;
     hls_iframe iframes[] = {
@@ -245,7 +227,7 @@ static void iframes_ts_exact(void **state)
 }
 
 /* fMP4: version 5 (EXT-X-MAP with I-FRAMES-ONLY), offsets past 4 GB printed whole. */
-static void iframes_fmp4_exact(void **state)
+static void test_iframes_fmp4_exact(void **state)
 {
     tmp_dir *t = *state;
     hls_iframe iframes[] = {
@@ -273,7 +255,7 @@ static void iframes_fmp4_exact(void **state)
 }
 
 /* The peak is the largest size * 8 / duration; a zero-length last I-frame does not count. */
-static void iframes_peak(void **state)
+static void test_iframes_peak(void **state)
 {
     (void)state;
     hls_iframe iframes[] = {
@@ -317,7 +299,7 @@ static pkg_master_entry entry(const char *rung, int audio_only, double peak, dou
 
 /* A ladder of two video rungs and audio alone, as the version's own master.m3u8 sees it:
  * bit rates rounded up, FRAME-RATE with three decimals, no video attributes on audio. */
-static void master_exact(void **state)
+static void test_master_exact(void **state)
 {
     tmp_dir *t = *state;
     pkg_master_entry v[] = {
@@ -350,7 +332,7 @@ static void master_exact(void **state)
 }
 
 /* entry.m3u8 is read from the show's folder: every URI, the I-frame ones too, gets "vN/". */
-static void master_prefix_on_every_uri(void **state)
+static void test_master_prefix_on_every_uri(void **state)
 {
     tmp_dir *t = *state;
     pkg_master_entry v[] = {
@@ -393,7 +375,7 @@ static ladder_cue cue(int64_t start, int64_t end, const char *text)
 /* A cue across a segment boundary is in both segments with its own times; every segment maps
  * cue time 0 to the TS offset; a cue after the video is left out everywhere; the playlist has
  * the video's EXTINF values; the sidecar has every cue, without a map. */
-static void captions_segmented_exact(void **state)
+static void test_captions_segmented_exact(void **state)
 {
     tmp_dir *t = *state;
     hls_segment segs[] = {{0, 6.0, 1}, {6.0, 6.0, 1}, {12.0, 2.5, 1}};
@@ -426,7 +408,7 @@ static void captions_segmented_exact(void **state)
 }
 
 /* Video that starts later than 0 (its first picture at 0.5 s) moves the map with it. */
-static void captions_map_follows_first_picture(void **state)
+static void test_captions_map_follows_first_picture(void **state)
 {
     tmp_dir *t = *state;
     hls_segment segs[] = {{0.5, 6.0, 1}};
@@ -439,7 +421,7 @@ static void captions_map_follows_first_picture(void **state)
 }
 
 /* What may not reach a folder name or a quoted playlist attribute is refused. */
-static void captions_checked(void **state)
+static void test_captions_checked(void **state)
 {
     ladder_captions c[2] = {{.language = "en", .name = "English"},
                             {.language = "es-MX", .name = "Espa\xc3\xb1ol"}};
@@ -464,7 +446,7 @@ static void captions_checked(void **state)
 
 /* Subtitle renditions come first, SDH ones with the accessibility characteristics, and every
  * variant names their group; the validator's master rules find nothing wrong. */
-static void master_with_subtitles(void **state)
+static void test_master_with_subtitles(void **state)
 {
     tmp_dir *t = *state;
     pkg_master_entry v[] = {
@@ -506,7 +488,7 @@ static void master_with_subtitles(void **state)
 
 /* What the writers make passes the validator's playlist rules: TS and fMP4 media playlists
  * with the profile's target, I-frame playlists, and the master. */
-static void validator_reads_what_was_written(void **state)
+static void test_validator_reads_what_was_written(void **state)
 {
     tmp_dir *t = *state;
     hls_segment segs[] = {{0, 6.0, 1}, {6.0, 6.006, 1}, {12.006, 4.5, 1}};
@@ -559,30 +541,4 @@ static void validator_reads_what_was_written(void **state)
     free(r);
 }
 
-int main(void)
-{
-#define T(f) cmocka_unit_test_setup_teardown(f, tmp_setup, tmp_teardown)
-    const struct CMUnitTest media_tests[] = {
-        T(media_ts_exact),   T(media_fmp4_exact),    T(media_target_duration),
-        T(media_empty),      T(media_many_segments), T(media_unwritable),
-        T(iframes_ts_exact), T(iframes_fmp4_exact),  cmocka_unit_test(iframes_peak),
-    };
-    const struct CMUnitTest master_tests[] = {
-        T(master_exact),
-        T(master_prefix_on_every_uri),
-        T(validator_reads_what_was_written),
-        T(master_with_subtitles),
-    };
-    const struct CMUnitTest caption_tests[] = {
-        T(captions_segmented_exact),
-        T(captions_map_follows_first_picture),
-        cmocka_unit_test(captions_checked),
-    };
-#undef T
-    int failed = 0;
-
-    failed += cmocka_run_group_tests_name("media", media_tests, NULL, NULL);
-    failed += cmocka_run_group_tests_name("master", master_tests, NULL, NULL);
-    failed += cmocka_run_group_tests_name("captions", caption_tests, NULL, NULL);
-    return failed ? 1 : 0;
-}
+#include "test_playlists_tests.h"
