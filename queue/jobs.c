@@ -10,28 +10,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "redis.h"
+#include "queue_internal.h"
 
 /* Handing a job back sets its idle time this high, so XAUTOCLAIM gives it to the next worker
  * that asks, whatever lease it uses. */
 #define Q_IDLE_HANDED_BACK "1000000000"
-
-#define KEY_MAX (LADDER_NAME_MAX + 32)
-
-static void show_key(char *out, const char *show, const char *suffix)
-{
-    snprintf(out, KEY_MAX, "ladder:show:%s%s", show, suffix);
-}
-
-static void events_key(char *out, const char *show)
-{
-    snprintf(out, KEY_MAX, "ladder:events:%s", show);
-}
-
-static const char *job_stream(int urgent)
-{
-    return urgent ? Q_STREAM_URGENT : Q_STREAM_NORMAL;
-}
 
 /* Runs a command whose reply is not needed. */
 #define RUN(q, err, ...)                                                                           \
@@ -47,13 +30,13 @@ static const char *job_stream(int urgent)
 int queue_show_begin(queue_conn *q, const char *show, const char *mezz, int n_jobs, int urgent,
                      ladder_error *err)
 {
-    char key[KEY_MAX], queued[KEY_MAX], done[KEY_MAX], tries[KEY_MAX];
+    char key[Q_KEY_MAX], queued[Q_KEY_MAX], done[Q_KEY_MAX], tries[Q_KEY_MAX];
     int resuming;
 
-    show_key(key, show, "");
-    show_key(queued, show, ":queued");
-    show_key(done, show, ":done");
-    show_key(tries, show, ":tries");
+    q_show_key(key, show, "");
+    q_show_key(queued, show, ":queued");
+    q_show_key(done, show, ":done");
+    q_show_key(tries, show, ":tries");
     if ((resuming = queue_show_known(q, show, err)) < 0)
         return resuming;
     /* A show that ended (or failed) starts afresh: its dead jobs get their tries again. A
@@ -70,22 +53,18 @@ static int add_job(queue_conn *q, const queue_job *j, int urgent, ladder_error *
 {
     char segments[32];
 
-    snprintf(segments, sizeof segments, "%d:%d", j->first_segment, j->n_segments);
-    RUN(q, err,
-        "XADD %s * show %s name %s mezz %s out %s profile %s audio %d segments %s soft %d "
-        "hard %d max_tries %d",
-        job_stream(urgent), j->show, j->name, j->mezz, j->out, j->profile, j->audio_only, segments,
-        j->soft_limit, j->hard_limit, j->max_tries);
+    q_job_segments(j, segments, sizeof segments);
+    RUN(q, err, Q_JOB_XADD, Q_JOB_XADD_ARGS(j, urgent, segments));
     return 0;
 }
 
 int queue_submit(queue_conn *q, const queue_job *job, int urgent, ladder_error *err)
 {
-    char queued[KEY_MAX];
+    char queued[Q_KEY_MAX];
     redisReply *r;
     int added;
 
-    show_key(queued, job->show, ":queued");
+    q_show_key(queued, job->show, ":queued");
     if (!(r = q_command(q, err, "SADD %s %s", queued, job->name)))
         return LADDER_EIO;
     added = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
@@ -114,10 +93,10 @@ static void note_last_event(queue_conn *q, const redisReply *r)
 
 int queue_wait(queue_conn *q, const char *show, int timeout_ms, ladder_error *err)
 {
-    char key[KEY_MAX];
+    char key[Q_KEY_MAX];
     redisReply *r;
 
-    events_key(key, show);
+    q_events_key(key, show);
     r = q_command(q, err, "XREAD COUNT 100 BLOCK %d STREAMS %s %s", timeout_ms, key, q->last_event);
     if (!r)
         return LADDER_EIO;
@@ -128,11 +107,11 @@ int queue_wait(queue_conn *q, const char *show, int timeout_ms, ladder_error *er
 
 int queue_show_dead(queue_conn *q, const char *show, char *msg, size_t len, ladder_error *err)
 {
-    char key[KEY_MAX];
+    char key[Q_KEY_MAX];
     redisReply *r;
     int dead;
 
-    show_key(key, show, "");
+    q_show_key(key, show, "");
     if (!(r = q_command(q, err, "HGET %s dead", key)))
         return LADDER_EIO;
     dead = r->type == REDIS_REPLY_STRING;
@@ -144,11 +123,11 @@ int queue_show_dead(queue_conn *q, const char *show, char *msg, size_t len, ladd
 
 int queue_show_known(queue_conn *q, const char *show, ladder_error *err)
 {
-    char key[KEY_MAX];
+    char key[Q_KEY_MAX];
     redisReply *r;
     int known;
 
-    show_key(key, show, "");
+    q_show_key(key, show, "");
     if (!(r = q_command(q, err, "HGET %s state", key)))
         return LADDER_EIO;
     known = strcmp(q_str(r), "running") == 0;
@@ -158,13 +137,13 @@ int queue_show_known(queue_conn *q, const char *show, ladder_error *err)
 
 int queue_show_end(queue_conn *q, const char *show, const char *state, ladder_error *err)
 {
-    char key[KEY_MAX], queued[KEY_MAX], done[KEY_MAX], tries[KEY_MAX], events[KEY_MAX];
+    char key[Q_KEY_MAX], queued[Q_KEY_MAX], done[Q_KEY_MAX], tries[Q_KEY_MAX], events[Q_KEY_MAX];
 
-    show_key(key, show, "");
-    show_key(queued, show, ":queued");
-    show_key(done, show, ":done");
-    show_key(tries, show, ":tries");
-    events_key(events, show);
+    q_show_key(key, show, "");
+    q_show_key(queued, show, ":queued");
+    q_show_key(done, show, ":done");
+    q_show_key(tries, show, ":tries");
+    q_events_key(events, show);
     RUN(q, err, "HSET %s state %s", key, state);
     RUN(q, err, "DEL %s %s %s", queued, done, events);
     if (strcmp(state, "published") == 0) {
@@ -178,53 +157,6 @@ int queue_show_end(queue_conn *q, const char *show, const char *state, ladder_er
 
 static int finish(queue_conn *q, const queue_job *job, const char *what, ladder_error *err);
 
-/* Copies field `name` of a stream entry's [field, value, ...] array into dst. */
-static void field(const redisReply *fields, const char *name, char *dst, size_t size)
-{
-    dst[0] = '\0';
-    for (size_t i = 0; i + 1 < fields->elements; i += 2)
-        if (strcmp(q_str(fields->element[i]), name) == 0) {
-            snprintf(dst, size, "%s", q_str(fields->element[i + 1]));
-            return;
-        }
-}
-
-static int int_field(const redisReply *fields, const char *name)
-{
-    char v[32];
-    field(fields, name, v, sizeof v);
-    return atoi(v);
-}
-
-/* Fills job from one entry, [id, [field, value, ...]]; 0, or -1 if it is not a job. */
-static int parse_entry(const redisReply *e, int urgent, queue_job *job)
-{
-    const redisReply *f;
-    char segments[32];
-
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-        e->element[1]->type != REDIS_REPLY_ARRAY)
-        return -1;
-    f = e->element[1];
-    memset(job, 0, sizeof *job);
-    snprintf(job->entry, sizeof job->entry, "%s", q_str(e->element[0]));
-    job->urgent = urgent;
-    field(f, "show", job->show, sizeof job->show);
-    field(f, "name", job->name, sizeof job->name);
-    field(f, "mezz", job->mezz, sizeof job->mezz);
-    field(f, "out", job->out, sizeof job->out);
-    field(f, "profile", job->profile, sizeof job->profile);
-    field(f, "segments", segments, sizeof segments);
-    job->audio_only = int_field(f, "audio");
-    job->soft_limit = int_field(f, "soft");
-    job->hard_limit = int_field(f, "hard");
-    job->max_tries = int_field(f, "max_tries");
-    if (sscanf(segments, "%d:%d", &job->first_segment, &job->n_segments) != 2 || !job->show[0] ||
-        !job->name[0] || !job->mezz[0] || !job->out[0])
-        return -1;
-    return 0;
-}
-
 /* The first job of an entry list; returns 1 with *job, 0 if none. Entries that are not jobs
  * (another program's, or written by hand) are acked and dropped so they do not come back. */
 static int first_job(queue_conn *q, const redisReply *entries, int urgent, queue_job *job,
@@ -235,10 +167,10 @@ static int first_job(queue_conn *q, const redisReply *entries, int urgent, queue
         const redisReply *e = entries->element[i];
         if (e->type == REDIS_REPLY_NIL)
             continue;
-        if (parse_entry(e, urgent, job) == 0)
+        if (q_parse_entry(e, urgent, job) == 0)
             return 1;
         if (e->type == REDIS_REPLY_ARRAY && e->elements >= 1)
-            RUN(q, err, "XACK %s " Q_GROUP " %s", job_stream(urgent), q_str(e->element[0]));
+            RUN(q, err, "XACK %s " Q_GROUP " %s", q_job_stream(urgent), q_str(e->element[0]));
     }
     return 0;
 }
@@ -252,7 +184,7 @@ static int take_silent(queue_conn *q, const char *consumer, int lease_ms, int ur
 
     do {
         redisReply *r = q_command(q, err, "XAUTOCLAIM %s " Q_GROUP " %s %d %s COUNT 1",
-                                  job_stream(urgent), consumer, lease_ms, cursor);
+                                  q_job_stream(urgent), consumer, lease_ms, cursor);
         if (!r)
             return LADDER_EIO;
         if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2) {
@@ -275,10 +207,10 @@ static int take_new(queue_conn *q, const char *consumer, int urgent, int block_m
 
     if (block_ms > 0)
         r = q_command(q, err, "XREADGROUP GROUP " Q_GROUP " %s COUNT 1 BLOCK %d STREAMS %s >",
-                      consumer, block_ms, job_stream(urgent));
+                      consumer, block_ms, q_job_stream(urgent));
     else
         r = q_command(q, err, "XREADGROUP GROUP " Q_GROUP " %s COUNT 1 STREAMS %s >", consumer,
-                      job_stream(urgent));
+                      q_job_stream(urgent));
     if (!r)
         return LADDER_EIO;
     /* [[stream, [[id, fields]]]] */
@@ -306,12 +238,12 @@ int queue_take(queue_conn *q, const char *consumer, int lease_ms, queue_job *job
 
 int queue_start(queue_conn *q, const char *consumer, const queue_job *job, ladder_error *err)
 {
-    char key[KEY_MAX], tries[KEY_MAX];
+    char key[Q_KEY_MAX], tries[Q_KEY_MAX];
     redisReply *r;
     int n, running;
 
-    show_key(key, job->show, "");
-    show_key(tries, job->show, ":tries");
+    q_show_key(key, job->show, "");
+    q_show_key(tries, job->show, ":tries");
     if (!(r = q_command(q, err, "HGET %s state", key)))
         return LADDER_EIO;
     running = strcmp(q_str(r), "running") == 0;
@@ -328,7 +260,7 @@ int queue_start(queue_conn *q, const char *consumer, const queue_job *job, ladde
 
 int queue_keep(queue_conn *q, const char *consumer, const queue_job *job, ladder_error *err)
 {
-    const char *stream = job_stream(job->urgent);
+    const char *stream = q_job_stream(job->urgent);
     redisReply *r;
     int ours;
 
@@ -347,10 +279,10 @@ int queue_keep(queue_conn *q, const char *consumer, const queue_job *job, ladder
 /* Acks and deletes the entry, and says `what` happened on the show's event stream. */
 static int finish(queue_conn *q, const queue_job *job, const char *what, ladder_error *err)
 {
-    char events[KEY_MAX];
-    const char *stream = job_stream(job->urgent);
+    char events[Q_KEY_MAX];
+    const char *stream = q_job_stream(job->urgent);
 
-    events_key(events, job->show);
+    q_events_key(events, job->show);
     RUN(q, err, "XACK %s " Q_GROUP " %s", stream, job->entry);
     RUN(q, err, "XDEL %s %s", stream, job->entry);
     RUN(q, err, "HDEL " Q_RUNNING " %s/%s", job->show, job->name);
@@ -360,9 +292,9 @@ static int finish(queue_conn *q, const queue_job *job, const char *what, ladder_
 
 int queue_done(queue_conn *q, const queue_job *job, ladder_error *err)
 {
-    char done[KEY_MAX];
+    char done[Q_KEY_MAX];
 
-    show_key(done, job->show, ":done");
+    q_show_key(done, job->show, ":done");
     RUN(q, err, "SADD %s %s", done, job->name);
     return finish(q, job, "done", err);
 }
@@ -370,22 +302,22 @@ int queue_done(queue_conn *q, const queue_job *job, ladder_error *err)
 int queue_give_back(queue_conn *q, const char *consumer, const queue_job *job, int count_try,
                     ladder_error *err)
 {
-    char tries[KEY_MAX];
+    char tries[Q_KEY_MAX];
 
-    show_key(tries, job->show, ":tries");
+    q_show_key(tries, job->show, ":tries");
     if (!count_try)
         RUN(q, err, "HINCRBY %s %s -1", tries, job->name);
     RUN(q, err, "HDEL " Q_RUNNING " %s/%s", job->show, job->name);
     RUN(q, err, "XCLAIM %s " Q_GROUP " %s 0 %s IDLE " Q_IDLE_HANDED_BACK " JUSTID",
-        job_stream(job->urgent), consumer, job->entry);
+        q_job_stream(job->urgent), consumer, job->entry);
     return 0;
 }
 
 int queue_dead(queue_conn *q, const queue_job *job, const char *reason, ladder_error *err)
 {
-    char key[KEY_MAX], first[600];
+    char key[Q_KEY_MAX], first[600];
 
-    show_key(key, job->show, "");
+    q_show_key(key, job->show, "");
     snprintf(first, sizeof first, "%s: %s", job->name, reason);
     RUN(q, err, "XADD " Q_DEAD " MAXLEN ~ 10000 * show %s name %s mezz %s segments %d:%d reason %s",
         job->show, job->name, job->mezz, job->first_segment, job->n_segments, reason);

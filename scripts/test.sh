@@ -17,7 +17,7 @@ scripts/build.sh build-asan -DLADDER_SANITIZE=ON
 # valgrind and ASan do not mix: origin.leaks stays with the plain build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 900 \
-  -R '^(unit\.|profiles$|transcoder\.plan$|origin\.(http|play|catalog|cdn)$|cli\.queue\.(workers|poison)$)'
+  -R '^(unit\.|origin\.(http|play|catalog|cdn)$|cli\.queue\.(workers|poison)$)'
 rm -rf build-tsan
 scripts/build.sh build-tsan -DLADDER_TSAN=ON
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure --timeout 900 \

@@ -2,16 +2,12 @@
  * the three verdicts of a check, a put that loses a race, least-recently-used eviction, counted
  * references (a dropped entry lives until released), the unbounded mode, and many threads at
  * once. Each test follows the contract in origin_internal.h. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
+#include "fixture.h"
 #include "origin_internal.h"
 
 /* A cached value: a key, a version the checks compare, and a count of frees kept by the test. */
@@ -86,7 +82,7 @@ static item *cached(org_cache *c, const char *key, int version)
     return owner(e);
 }
 
-static void miss_then_hit(void **state)
+static void test_miss_then_hit(void **state)
 {
     atomic_int freed = 0;
     org_cache *c = open_cache(4);
@@ -102,7 +98,7 @@ static void miss_then_hit(void **state)
     assert_int_equal(freed, 1);
 }
 
-static void stale_is_dropped(void **state)
+static void test_stale_is_dropped(void **state)
 {
     atomic_int freed = 0;
     org_cache *c = open_cache(4);
@@ -116,7 +112,7 @@ static void stale_is_dropped(void **state)
     assert_int_equal(freed, 1);
 }
 
-static void unsure_is_kept(void **state)
+static void test_unsure_is_kept(void **state)
 {
     atomic_int freed = 0;
     org_cache *c = open_cache(4);
@@ -131,7 +127,7 @@ static void unsure_is_kept(void **state)
 }
 
 /* Two threads made the same value: the second put gets the first's entry, and its own is freed. */
-static void put_loses_race_to_fresh_entry(void **state)
+static void test_put_loses_race_to_fresh_entry(void **state)
 {
     atomic_int freed = 0;
     org_cache *c = open_cache(4);
@@ -151,7 +147,7 @@ static void put_loses_race_to_fresh_entry(void **state)
 }
 
 /* A newer version replaces the cached one; a holder of the old one keeps it until released. */
-static void put_replaces_stale_entry_held_until_released(void **state)
+static void test_put_replaces_stale_entry_held_until_released(void **state)
 {
     atomic_int freed = 0;
     int v1 = 1;
@@ -172,7 +168,7 @@ static void put_replaces_stale_entry_held_until_released(void **state)
     assert_int_equal(freed, 2);
 }
 
-static void evicts_least_recently_used(void **state)
+static void test_evicts_least_recently_used(void **state)
 {
     atomic_int freed = 0;
     org_cache *c = open_cache(2);
@@ -192,7 +188,7 @@ static void evicts_least_recently_used(void **state)
 }
 
 /* An evicted entry that is held is freed by its last release, not by the eviction. */
-static void evicted_entry_lives_while_held(void **state)
+static void test_evicted_entry_lives_while_held(void **state)
 {
     atomic_int freed = 0;
     org_cache *c = open_cache(1);
@@ -211,7 +207,7 @@ static void evicted_entry_lives_while_held(void **state)
 }
 
 /* A capacity of one keeps the newest entry. */
-static void capacity_one_keeps_the_newest(void **state)
+static void test_capacity_one_keeps_the_newest(void **state)
 {
     atomic_int freed = 0;
     org_cache *c = open_cache(1);
@@ -225,7 +221,7 @@ static void capacity_one_keeps_the_newest(void **state)
     assert_int_equal(freed, 2);
 }
 
-static void unbounded_keeps_everything(void **state)
+static void test_unbounded_keeps_everything(void **state)
 {
     atomic_int freed = 0;
     char key[16];
@@ -248,7 +244,7 @@ static void unbounded_keeps_everything(void **state)
     assert_int_equal(freed, 1000);
 }
 
-static void release_and_close_accept_null(void **state)
+static void test_release_and_close_accept_null(void **state)
 {
     org_cache *c = open_cache(2);
     (void)state;
@@ -291,7 +287,7 @@ static void *race_main(void *p)
     return NULL;
 }
 
-static void many_threads(void **state)
+static void test_many_threads(void **state)
 {
     org_cache *c = open_cache(4);
     race_arg args[N_THREADS];
@@ -314,20 +310,4 @@ static void many_threads(void **state)
     assert_int_equal(freed, made); /* every item freed exactly once */
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(miss_then_hit),
-        cmocka_unit_test(stale_is_dropped),
-        cmocka_unit_test(unsure_is_kept),
-        cmocka_unit_test(put_loses_race_to_fresh_entry),
-        cmocka_unit_test(put_replaces_stale_entry_held_until_released),
-        cmocka_unit_test(evicts_least_recently_used),
-        cmocka_unit_test(evicted_entry_lives_while_held),
-        cmocka_unit_test(capacity_one_keeps_the_newest),
-        cmocka_unit_test(unbounded_keeps_everything),
-        cmocka_unit_test(release_and_close_accept_null),
-        cmocka_unit_test(many_threads),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#include "test_cache_tests.h"

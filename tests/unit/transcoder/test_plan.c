@@ -12,7 +12,7 @@
 
 #include "tc_internal.h"
 
-static void fit_exact_16x9(void **state)
+static void test_fit_exact_16x9(void **state)
 {
     int w, h;
     (void)state;
@@ -25,7 +25,7 @@ static void fit_exact_16x9(void **state)
     assert_int_equal(h, 480);
 }
 
-static void fit_4x3_is_pillarboxed_by_size(void **state)
+static void test_fit_4x3_is_pillarboxed_by_size(void **state)
 {
     int w, h;
     (void)state;
@@ -34,7 +34,7 @@ static void fit_4x3_is_pillarboxed_by_size(void **state)
     assert_int_equal(h, 360);
 }
 
-static void fit_never_upscales(void **state)
+static void test_fit_never_upscales(void **state)
 {
     int w, h;
     (void)state;
@@ -45,7 +45,7 @@ static void fit_never_upscales(void **state)
     assert_int_equal(h, 718);
 }
 
-static void fit_portrait_turns_box(void **state)
+static void test_fit_portrait_turns_box(void **state)
 {
     int w, h;
     (void)state;
@@ -57,7 +57,7 @@ static void fit_portrait_turns_box(void **state)
     assert_int_equal(h, 640);
 }
 
-static void fps_caps(void **state)
+static void test_fps_caps(void **state)
 {
     (void)state;
     assert_int_equal(tc_fps_divisor(30000.0 / 1001, 30, 416, 234, 30), 1);
@@ -75,7 +75,7 @@ static void fps_caps(void **state)
 
 /* At 29.97 fps the first frame at or after each 2 s mark is frame 60, 120, 180, then 1799
  * at 60 s (frame 1798 is at 59.993 s). */
-static void idr_schedule_ntsc(void **state)
+static void test_idr_schedule_ntsc(void **state)
 {
     int64_t next = INT64_MIN;
     int idrs[2000], n = 0;
@@ -92,7 +92,7 @@ static void idr_schedule_ntsc(void **state)
 }
 
 /* Variable frame rate: IDRs follow time, not frame counts; a gap over a mark yields one IDR. */
-static void idr_schedule_vfr(void **state)
+static void test_idr_schedule_vfr(void **state)
 {
     int64_t next = INT64_MIN;
     const int64_t pts[] = {0, 3000, 90000, 179000, 181000, 200000, 600000, 610000, 720000};
@@ -122,7 +122,7 @@ static void plan_pbs16(const tc_source_info *src, prof_ladder *l, ladder_plan *p
     assert_int_equal(tc_make_plan(l, src, plan, div, NULL), 0);
 }
 
-static void plan_full_ladder_from_1080p(void **state)
+static void test_plan_full_ladder_from_1080p(void **state)
 {
     prof_ladder l;
     ladder_plan plan;
@@ -142,7 +142,7 @@ static void plan_full_ladder_from_1080p(void **state)
     }
 }
 
-static void plan_small_source_skips_large_rungs(void **state)
+static void test_plan_small_source_skips_large_rungs(void **state)
 {
     prof_ladder l;
     ladder_plan plan;
@@ -160,7 +160,7 @@ static void plan_small_source_skips_large_rungs(void **state)
     }
 }
 
-static void plan_tiny_source_keeps_one_rung_per_use(void **state)
+static void test_plan_tiny_source_keeps_one_rung_per_use(void **state)
 {
     prof_ladder l;
     ladder_plan plan;
@@ -180,7 +180,7 @@ static void plan_tiny_source_keeps_one_rung_per_use(void **state)
 
 /* Without audio there is no audio-only variant, so one HLS rung would make a one-variant
  * show; that is refused before encoding, naming the cause. */
-static void plan_silent_source_needs_two_hls_rungs(void **state)
+static void test_plan_silent_source_needs_two_hls_rungs(void **state)
 {
     prof_ladder l;
     ladder_plan plan;
@@ -195,7 +195,7 @@ static void plan_silent_source_needs_two_hls_rungs(void **state)
 }
 
 /* An MP4 track with a time scale of 0 reads as 1/512 fps; 0 fps has no use either. */
-static void plan_refuses_frame_rate_under_one(void **state)
+static void test_plan_refuses_frame_rate_under_one(void **state)
 {
     prof_ladder l;
     ladder_plan plan;
@@ -209,7 +209,7 @@ static void plan_refuses_frame_rate_under_one(void **state)
     assert_int_equal(tc_make_plan(&l, &zero, &plan, div, &err), LADDER_EINPUT);
 }
 
-static void plan_anamorphic_uses_display_aspect(void **state)
+static void test_plan_anamorphic_uses_display_aspect(void **state)
 {
     prof_ladder l;
     ladder_plan plan;
@@ -224,7 +224,7 @@ static void plan_anamorphic_uses_display_aspect(void **state)
     assert_int_equal(plan.streams[10].height, 1080);
 }
 
-static void plan_60fps_halves_capped_rungs(void **state)
+static void test_plan_60fps_halves_capped_rungs(void **state)
 {
     prof_ladder l;
     ladder_plan plan;
@@ -241,7 +241,7 @@ static void plan_60fps_halves_capped_rungs(void **state)
     assert_int_equal(plan.streams[0].fps_den, 2);
 }
 
-static void plan_audio_rate(void **state)
+static void test_plan_audio_rate(void **state)
 {
     prof_ladder l;
     ladder_plan plan;
@@ -263,7 +263,7 @@ static void plan_audio_rate(void **state)
 /* A 59.94 source's pictures each carry one 608 triplet (fields 1 and 2 in turn); a 29.97
  * rendition keeps every other picture and must carry both triplets of the two, in order,
  * then 708 padding up to cc_count 20. */
-static void cc_repaced_60_to_30(void **state)
+static void test_cc_repaced_60_to_30(void **state)
 {
     tc_cc_fifo f;
     uint8_t out[3 * 31];
@@ -287,7 +287,7 @@ static void cc_repaced_60_to_30(void **state)
 }
 
 /* Only the paced rates carry 608; 25 fps and 15 fps (cc_count 40 > 31) do not. */
-static void cc_rates(void **state)
+static void test_cc_rates(void **state)
 {
     tc_cc_fifo f;
     uint8_t out[3 * 31];
@@ -307,7 +307,7 @@ static void cc_rates(void **state)
 }
 
 /* A source carrying more than its rate allows overflows the queue: counted, never grown. */
-static void cc_overflow(void **state)
+static void test_cc_overflow(void **state)
 {
     tc_cc_fifo f;
     uint8_t burst[3 * 200];
@@ -323,7 +323,7 @@ static void cc_overflow(void **state)
 
 /* ATSC A/53 Part 4: T.35 USA, ATSC, "GA94", cc_data type 3, flags and count, em_data, the
  * triplets, marker bits. */
-static void cc_sei_payload(void **state)
+static void test_cc_sei_payload(void **state)
 {
     const uint8_t cc[6] = {0xfc, 0xc8, 0xe5, 0xfd, 0x80, 0x80};
     const uint8_t want[] = {0xb5, 0x00, 0x31, 'G',  'A',  '9',  '4',  0x03, 0x42,
@@ -339,28 +339,4 @@ static void cc_sei_payload(void **state)
     assert_null(tc_a53_sei_payload(cc, 0, &size));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fit_exact_16x9),
-        cmocka_unit_test(fit_4x3_is_pillarboxed_by_size),
-        cmocka_unit_test(fit_never_upscales),
-        cmocka_unit_test(fit_portrait_turns_box),
-        cmocka_unit_test(fps_caps),
-        cmocka_unit_test(idr_schedule_ntsc),
-        cmocka_unit_test(idr_schedule_vfr),
-        cmocka_unit_test(plan_full_ladder_from_1080p),
-        cmocka_unit_test(plan_small_source_skips_large_rungs),
-        cmocka_unit_test(plan_tiny_source_keeps_one_rung_per_use),
-        cmocka_unit_test(plan_silent_source_needs_two_hls_rungs),
-        cmocka_unit_test(plan_refuses_frame_rate_under_one),
-        cmocka_unit_test(plan_anamorphic_uses_display_aspect),
-        cmocka_unit_test(plan_60fps_halves_capped_rungs),
-        cmocka_unit_test(plan_audio_rate),
-        cmocka_unit_test(cc_repaced_60_to_30),
-        cmocka_unit_test(cc_rates),
-        cmocka_unit_test(cc_overflow),
-        cmocka_unit_test(cc_sei_payload),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#include "test_plan_tests.h"

@@ -1,123 +1,15 @@
-/* test_publish.c: the publish flow (publish/publish.h) in-process: caption precedence on
- * tracks made by hand, then real publishes of a 4 s clip (made once, with
- * tests/media/make-clip.sh) on a three-rung ladder: a new show, a re-publish, a busy id, a
- * show the validator refuses, transcode folders that do not make a show. After each, the
- * library holds exactly what was published, and no staging folder. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+/* test_flows.c: the publish flow (publish/publish.h) for real, in-process: publishes of a 4 s
+ * clip (made once, with tests/media/make-clip.sh) on a three-rung ladder: a new show and a
+ * re-publish, a busy id, a show the validator refuses, transcode folders that make no show.
+ * After each, the library holds exactly what was published, and no staging folder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <cmocka.h>
 
+#include "fixture.h"
 #include "library.h"
 #include "publish.h"
-
-/* ---- caption precedence ------------------------------------------------------------------- */
-
-typedef struct log_capture {
-    int warnings;
-    char last[512];
-} log_capture;
-
-static void capture(void *opaque, ladder_log_level level, const char *component, const char *msg)
-{
-    log_capture *c = opaque;
-    (void)component;
-    if (level == LADDER_LOG_WARN)
-        c->warnings++;
-    snprintf(c->last, sizeof c->last, "%s", msg);
-}
-
-static ladder_captions track(const char *language, int n_cues)
-{
-    ladder_captions t = {0};
-    snprintf(t.language, sizeof t.language, "%s", language);
-    snprintf(t.name, sizeof t.name, "%s", language);
-    t.n = n_cues;
-    return t;
-}
-
-static publish_params captions_params(const ladder_captions *sidecars, int n, log_capture *log)
-{
-    publish_params p;
-    publish_params_default(&p);
-    p.captions = sidecars;
-    p.n_captions = n;
-    p.cc_language = "fr";
-    p.cc_name = "Francais CC";
-    p.logger = (ladder_logger){.fn = capture, .opaque = log, .max_level = LADDER_LOG_DEBUG};
-    return p;
-}
-
-static void cc608_added_after_the_sidecars(void **state)
-{
-    ladder_captions sidecars[] = {track("en", 3), track("es", 2)}, cc = track("und", 5);
-    ladder_captions out[4];
-    log_capture log = {0};
-    publish_params p = captions_params(sidecars, 2, &log);
-    int n = -1;
-
-    (void)state;
-    assert_int_equal(publish_caption_tracks(&p, &cc, out, 4, &n, NULL), 1);
-    assert_int_equal(n, 3);
-    assert_string_equal(out[0].language, "en");
-    assert_string_equal(out[1].language, "es");
-    assert_string_equal(out[2].language, "fr"); /* labelled as --cc says */
-    assert_string_equal(out[2].name, "Francais CC");
-    assert_int_equal(out[2].sdh, 1);
-    assert_int_equal(out[2].n, 5);
-    assert_int_equal(log.warnings, 0);
-}
-
-static void sidecar_in_cc_language_stands_for_cc608(void **state)
-{
-    ladder_captions sidecars[] = {track("FR", 3)}, cc = track("und", 5);
-    ladder_captions out[4];
-    log_capture log = {0};
-    publish_params p = captions_params(sidecars, 1, &log);
-    int n = -1;
-
-    (void)state;
-    assert_int_equal(publish_caption_tracks(&p, &cc, out, 4, &n, NULL), 0);
-    assert_int_equal(n, 1);
-    assert_string_equal(out[0].language, "FR");
-    assert_int_equal(log.warnings, 1);
-    assert_non_null(strstr(log.last, "stands for them"));
-}
-
-static void no_cc608_no_track(void **state)
-{
-    ladder_captions sidecars[] = {track("en", 3)}, empty = track("und", 0);
-    ladder_captions out[4];
-    log_capture log = {0};
-    publish_params p = captions_params(sidecars, 1, &log);
-    int n = -1;
-
-    (void)state;
-    assert_int_equal(publish_caption_tracks(&p, NULL, out, 4, &n, NULL), 0);
-    assert_int_equal(n, 1);
-    assert_int_equal(publish_caption_tracks(&p, &empty, out, 4, &n, NULL), 0);
-    assert_int_equal(n, 1);
-    assert_int_equal(log.warnings, 0);
-}
-
-static void too_many_tracks_refused(void **state)
-{
-    ladder_captions sidecars[] = {track("en", 1), track("es", 1)}, cc = track("und", 1);
-    ladder_captions out[2];
-    publish_params p = captions_params(sidecars, 2, &(log_capture){0});
-    ladder_error err = {0};
-    int n = 0;
-
-    (void)state;
-    assert_int_equal(publish_caption_tracks(&p, &cc, out, 2, &n, &err), LADDER_EINVAL);
-    assert_non_null(strstr(err.msg, "too many"));
-    assert_int_equal(publish_caption_tracks(&p, NULL, out, 1, &n, &err), LADDER_EINVAL);
-}
 
 /* ---- real publishes ----------------------------------------------------------------------- */
 
@@ -143,15 +35,6 @@ typedef struct fixture {
     tc_params tc;
 } fixture;
 
-static int write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    int ok = f && fputs(text, f) >= 0;
-    if (f)
-        ok = fclose(f) == 0 && ok;
-    return ok ? 0 : -1;
-}
-
 static int group_setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
@@ -168,7 +51,7 @@ static int group_setup(void **state)
              "'%s/tests/media/make-clip.sh' good '%s' --size 256x144 "
              "--duration 4 >/dev/null 2>&1",
              LADDER_SOURCE_DIR, fx->clip);
-    if (system(cmd) != 0 || write_text(profile, ladder_xml) < 0 ||
+    if (system(cmd) != 0 || !fx_write(profile, ladder_xml) ||
         prof_load(profile, &fx->ladder, NULL) < 0)
         return -1;
     *state = fx;
@@ -183,8 +66,12 @@ static int group_teardown(void **state)
     return 0;
 }
 
+#define UNIT_GROUP_SETUP    group_setup
+#define UNIT_GROUP_TEARDOWN group_teardown
+#define UNIT_SETUP          each_setup
+
 /* Each test: an empty library, the params and the transcoder's, on the fixture's ladder. */
-static int test_setup(void **state)
+static int each_setup(void **state)
 {
     fixture *fx = *state;
 
@@ -208,7 +95,7 @@ static const char *at(const fixture *fx, const char *rel)
     return path;
 }
 
-static void ingest_publishes_then_replaces(void **state)
+static void test_ingest_publishes_then_replaces(void **state)
 {
     fixture *fx = *state;
     publish_result r = {0};
@@ -230,7 +117,7 @@ static void ingest_publishes_then_replaces(void **state)
     assert_true(ladder_dir_is_empty(at(fx, ".staging")));
 }
 
-static void busy_id_refused_and_untouched(void **state)
+static void test_busy_id_refused_and_untouched(void **state)
 {
     fixture *fx = *state;
     lib_stage *other = NULL;
@@ -246,7 +133,7 @@ static void busy_id_refused_and_untouched(void **state)
 
 /* The validator judges against the ladder in params: one that promises another H.264 profile
  * than the encode's refuses the show, and nothing is published. */
-static void show_failing_the_rules_not_published(void **state)
+static void test_show_failing_the_rules_not_published(void **state)
 {
     fixture *fx = *state;
     prof_ladder promised = fx->ladder;
@@ -254,15 +141,14 @@ static void show_failing_the_rules_not_published(void **state)
 
     snprintf(promised.rungs[1].h264_profile, sizeof promised.rungs[1].h264_profile, "high");
     fx->params.ladder = &promised;
-    assert_int_equal(publish_ingest(&fx->params, fx->clip, &fx->tc, NULL, &err),
-                     LADDER_EVALIDATE);
+    assert_int_equal(publish_ingest(&fx->params, fx->clip, &fx->tc, NULL, &err), LADDER_EVALIDATE);
     assert_non_null(strstr(err.msg, "not published"));
     assert_non_null(strstr(err.msg, "rung-matches-profile"));
     assert_false(ladder_path_exists(at(fx, "unit-show")));
     assert_true(ladder_dir_is_empty(at(fx, ".staging")));
 }
 
-static void folders_that_make_no_show_leave_library_alone(void **state)
+static void test_folders_that_make_no_show_leave_library_alone(void **state)
 {
     fixture *fx = *state;
     char missing[160];
@@ -275,7 +161,7 @@ static void folders_that_make_no_show_leave_library_alone(void **state)
     assert_false(ladder_path_exists(fx->library)); /* checked before the library is touched */
 }
 
-static void job_in_place_is_its_summary(void **state)
+static void test_job_in_place_is_its_summary(void **state)
 {
     fixture *fx = *state;
     queue_job job = {0};
@@ -286,26 +172,8 @@ static void job_in_place_is_its_summary(void **state)
     assert_int_equal(ladder_mkdir_p(job.out, NULL), 0);
     assert_int_equal(publish_job_in_place(&job), 0); /* a folder is not enough */
     snprintf(path, sizeof path, "%s/summary.json", job.out);
-    assert_int_equal(write_text(path, "{}"), 0);
+    fx_write(path, "{}");
     assert_int_equal(publish_job_in_place(&job), 1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest pure[] = {
-        cmocka_unit_test(cc608_added_after_the_sidecars),
-        cmocka_unit_test(sidecar_in_cc_language_stands_for_cc608),
-        cmocka_unit_test(no_cc608_no_track),
-        cmocka_unit_test(too_many_tracks_refused),
-    };
-    const struct CMUnitTest flows[] = {
-        cmocka_unit_test_setup(ingest_publishes_then_replaces, test_setup),
-        cmocka_unit_test_setup(busy_id_refused_and_untouched, test_setup),
-        cmocka_unit_test_setup(show_failing_the_rules_not_published, test_setup),
-        cmocka_unit_test_setup(folders_that_make_no_show_leave_library_alone, test_setup),
-        cmocka_unit_test_setup(job_in_place_is_its_summary, test_setup),
-    };
-    int failed = cmocka_run_group_tests_name("publish captions", pure, NULL, NULL);
-    return failed +
-           cmocka_run_group_tests_name("publish flows", flows, group_setup, group_teardown);
-}
+#include "test_flows_tests.h"

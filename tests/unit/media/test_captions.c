@@ -1,54 +1,22 @@
-/* test_media_unit.c: the caption reader (media/captions.c) on files the test writes: SubRip
- * with markup, WebVTT with a header block, SCC's CEA-608 pairs through cc_dec, cue order,
- * coverage, and the files it must refuse with one line naming the file. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+/* test_captions.c: the caption reader (media/captions.c) on files the test writes, one folder
+ * per test: SubRip with markup, WebVTT with a header block, SCC's CEA-608 pairs through cc_dec,
+ * cue order, coverage, and the files it must refuse with one line naming the file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
+#include "fixture.h"
 #include "media.h"
 
-typedef struct tmp_file {
-    char dir[64], path[128];
-} tmp_file;
+#define UNIT_SETUP    fx_tmp_setup
+#define UNIT_TEARDOWN fx_tmp_teardown
 
-static int tmp_setup(void **state)
-{
-    tmp_file *t = calloc(1, sizeof *t);
-    if (!t)
-        return -1;
-    snprintf(t->dir, sizeof t->dir, "/tmp/ladder-media-unit-XXXXXX");
-    if (!mkdtemp(t->dir)) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-    tmp_file *t = *state;
-    ladder_rm_rf(t->dir, NULL);
-    free(t);
-    return 0;
-}
+typedef fx_tmp tmp_file;
 
 /* Writes text to dir/name and returns its path. */
 static const char *file_with(tmp_file *t, const char *name, const char *text)
 {
-    FILE *f;
-
-    snprintf(t->path, sizeof t->path, "%s/%s", t->dir, name);
-    f = fopen(t->path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return t->path;
+    return fx_file(t, name, text);
 }
 
 static void assert_cue(const ladder_cue *c, int64_t start, int64_t end, const char *text)
@@ -60,7 +28,7 @@ static void assert_cue(const ladder_cue *c, int64_t start, int64_t end, const ch
 
 /* Markup survives as WebVTT markup, a second line stays, and the cues come out by start
  * whatever the file's order. */
-static void srt_read(void **state)
+static void test_srt_read(void **state)
 {
     ladder_captions c = {0};
     ladder_error err = {0};
@@ -78,7 +46,7 @@ static void srt_read(void **state)
 }
 
 /* The header block (a timestamp map, as Ladder's own segments have) is not a cue. */
-static void vtt_read(void **state)
+static void test_vtt_read(void **state)
 {
     ladder_captions c = {0};
     ladder_error err = {0};
@@ -96,7 +64,7 @@ static void vtt_read(void **state)
 
 /* SCC: pop-on captions (RCL, ENM, a preamble, the characters with odd parity, EOC), each
  * shown from its line's time code until the next erase (EDM). */
-static void scc_read(void **state)
+static void test_scc_read(void **state)
 {
     ladder_captions c = {0};
     ladder_error err = {0};
@@ -117,7 +85,7 @@ static void scc_read(void **state)
 
 /* A cue payload may hold no "-->" and no blank line (W3C WebVTT): the '>' is escaped, also
  * where removing one arrow would make another (found by fuzz_captions). */
-static void payload_tidied(void **state)
+static void test_payload_tidied(void **state)
 {
     ladder_captions c = {0};
     ladder_error err = {0};
@@ -130,7 +98,7 @@ static void payload_tidied(void **state)
     ladder_captions_free(&c);
 }
 
-static void coverage(void **state)
+static void test_coverage(void **state)
 {
     ladder_captions c = {0};
     ladder_error err = {0};
@@ -161,7 +129,7 @@ static void refused(tmp_file *t, const char *name, const char *text, const char 
     assert_int_equal(c.n, 0);
 }
 
-static void bad_files(void **state)
+static void test_bad_files(void **state)
 {
     refused(*state, "/nonexistent/a.srt", NULL, "no such caption file");
     refused(*state, "junk.srt", "this is not\na caption file at all\n", "not a caption file");
@@ -174,12 +142,4 @@ static void bad_files(void **state)
     refused(*state, "backwards.srt", "1\n00:00:05,000 --> 00:00:04,000\nno\n\n", "before it");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, tmp_setup, tmp_teardown)
-        T(srt_read), T(vtt_read), T(scc_read), T(payload_tidied), T(coverage), T(bad_files),
-#undef T
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#include "test_captions_tests.h"
