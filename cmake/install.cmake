@@ -63,9 +63,6 @@ install(FILES ${CMAKE_BINARY_DIR}/packaging/ladder.1.gz DESTINATION ${CMAKE_INST
 
 # The systemd units and their settings, whose folders and paths depend on the prefix given at
 # install time (cmake --install --prefix, or /usr under CPack), so they are written then.
-set(LADDER_SYSTEM_FILES
-  packaging/systemd/ladder-serve.service packaging/systemd/ladder-worker.service
-  packaging/systemd/ladder.default packaging/logrotate/ladder)
 install(CODE "
   set(src \"${PROJECT_SOURCE_DIR}\")
   set(tmp \"${CMAKE_BINARY_DIR}/packaging/\${CMAKE_INSTALL_PREFIX}\")
