@@ -1,16 +1,27 @@
 /* cmd_serve.c: `ladder serve`: runs the HTTP origin over a show library until SIGTERM or
  * SIGINT, then shuts it down gracefully (no new connections, in-flight responses finish).
- * SIGHUP reopens the access log file, for log rotation.
+ * SIGHUP reopens the access log file, for log rotation. Without --demo it serves the player
+ * page installed with the program (cmake/install.cmake), if it finds one.
  *
  * Signals are handled without a handler or a flag: they are blocked before the origin starts
  * its threads (which inherit the mask), and the main thread waits for them with sigwait(). */
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "origin.h"
+
+/* Where `cmake --install` puts the player page (cmake/install.cmake defines both). */
+#ifndef LADDER_DATADIR
+#define LADDER_DATADIR "/usr/local/share/ladder"
+#endif
+#ifndef LADDER_DATADIR_FROM_BIN
+#define LADDER_DATADIR_FROM_BIN "../share/ladder"
+#endif
 
 static const char usage_text[] =
     "usage: ladder serve [--library DIR] [--listen HOST:PORT] [--threads N] [--cors-origin O]\n"
@@ -20,7 +31,9 @@ static const char usage_text[] =
     "\n"
     "Serves LIBRARY over HTTP: /shows/<id>/... (the published files), /play/<id> (a redirect\n"
     "to HLS or to the MP4 that fits the device), /shows (the catalog, JSON), /demo/ (DIR's\n"
-    "files, with --demo), /watch/<id> (a show's share page, with --demo), /healthz, /metrics.\n"
+    "files), /watch/<id> (a show's share page), /healthz, /metrics. DIR defaults to the player\n"
+    "page installed with ladder (share/ladder/player-demo beside its bin/, else\n" LADDER_DATADIR
+    "/player-demo); if there is none, /demo/ and /watch/ are 404.\n"
     "Prints \"ladder serve: listening on http://HOST:PORT/\" once ready (port 0 picks one).\n"
     "SIGTERM or SIGINT: finish the responses in flight, then exit. SIGHUP: reopen the\n"
     "--access-log file (after log rotation moved it).";
@@ -49,6 +62,40 @@ static int parse_listen(const char *s, char *buf, size_t size, int *port)
     buf[host_len] = '\0';
     *port = (int)v;
     return 0;
+}
+
+/* buf = DIR/player-demo if that folder has an index.html; 0 or -1. */
+static int page_in(char *buf, size_t size, const char *dir)
+{
+    char index[PATH_MAX + 32];
+    int n = snprintf(buf, size, "%s/player-demo", dir);
+
+    if (n < 0 || (size_t)n >= size)
+        return -1;
+    n = snprintf(index, sizeof index, "%s/index.html", buf);
+    return n > 0 && (size_t)n < sizeof index && access(index, R_OK) == 0 ? 0 : -1;
+}
+
+/* The installed player page: the data folder beside this program's bin/ first (so a prefix
+ * moved elsewhere finds its own), else the one of the prefix it was built for; NULL if
+ * neither has one. */
+static const char *installed_demo(char *buf, size_t size)
+{
+    char exe[PATH_MAX], dir[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash;
+
+    if (n > 0) {
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/')) != NULL) {
+            *slash = '\0';
+            if (snprintf(dir, sizeof dir, "%s/%s", exe, LADDER_DATADIR_FROM_BIN) <
+                    (int)sizeof dir &&
+                page_in(buf, size, dir) == 0)
+                return buf;
+        }
+    }
+    return page_in(buf, size, LADDER_DATADIR) == 0 ? buf : NULL;
 }
 
 /* Idle keep-alive connections are file descriptors: lift the soft limit to the hard one. */
@@ -89,7 +136,8 @@ int cmd_serve(int argc, char **argv)
          "seconds in-flight responses get after SIGTERM (default 30)"},
         {"file-cache", CLI_OPT_INT, &file_cache, "library files kept open (default 1024)"},
         {"devices", CLI_OPT_STRING, &devices, "device rules for /play (default: built in)"},
-        {"demo", CLI_OPT_STRING, &demo, "folder served at /demo/ (e.g. player-demo)"},
+        {"demo", CLI_OPT_STRING, &demo,
+         "folder served at /demo/ (e.g. player-demo; default: the installed page)"},
         {"public-url", CLI_OPT_STRING, &public_url,
          "https://HOST viewers reach us at, for /watch/ pages (default: the Host header)"},
         {"verbose", CLI_OPT_FLAG, &verbose, "also log libmicrohttpd's messages"},
@@ -97,7 +145,7 @@ int cmd_serve(int argc, char **argv)
     };
     int npos = 0, ret = cli_parse(argc, argv, opts, usage_text, &npos);
     origin_params p = origin_params_default();
-    char host[256];
+    char host[256], demo_buf[PATH_MAX];
     ladder_error err = {0};
     sigset_t signals;
     origin *o;
@@ -120,7 +168,7 @@ int cmd_serve(int argc, char **argv)
     p.http.cors_origin = cors ? cors : p.http.cors_origin;
     p.http.file_cache_entries = file_cache ? file_cache : p.http.file_cache_entries;
     p.http.devices = devices;
-    p.http.demo_dir = demo;
+    p.http.demo_dir = demo ? demo : installed_demo(demo_buf, sizeof demo_buf);
     p.http.public_url = public_url;
     if (access_log && strcmp(access_log, "-") == 0)
         p.log.access_log = stderr;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install-deps.sh: installs everything Ladder needs to build, run, test and benchmark, from
 # Debian 12's package archive. Safe to run again; skips apt when everything is present.
+# (lintian, dpkg-dev, file, systemd and man-db: the install.* tests of the .deb and the units)
 set -euo pipefail
 
 PACKAGES=(
@@ -15,6 +16,7 @@ PACKAGES=(
   chromium fonts-dejavu-core
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav
+  lintian dpkg-dev file binutils systemd man-db
 )
 
 missing=()
