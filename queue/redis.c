@@ -11,11 +11,34 @@
 #define Q_DEFAULT_PORT 6379
 #define Q_TIMEOUT_SEC  10 /* one command, blocking ones included (they block for 1 s) */
 
+/* The URL as a message may show it: the credentials before the host as "***", so that a
+ * password never reaches a terminal or a log. */
+static void redact_url(const char *url, char *out, size_t len)
+{
+    const char *rest = strstr(url, "://");
+    const char *host = rest ? rest + 3 : url;
+    const char *host_end = host + strcspn(host, "/");
+    const char *at = NULL;
+
+    for (const char *p = host; p < host_end; p++)
+        if (*p == '@')
+            at = p;
+    if (!at)
+        snprintf(out, len, "%s", url);
+    else
+        snprintf(out, len, "%.*s***%s", (int)(host - url), url, at);
+}
+
 static int bad_url(ladder_error *err, const char *url, const char *why)
 {
+    char shown[256];
+
+    redact_url(url, shown, sizeof shown);
+    /* at most 160 characters of it, so that the reason always fits the message */
     return ladder_error_set(
         err, LADDER_EINVAL,
-        "bad queue URL '%s': %s (expected redis://[:PASSWORD@]HOST[:PORT][/DB])", url, why);
+        "bad queue URL '%.160s%s': %s (expected redis://[:PASSWORD@]HOST[:PORT][/DB])", shown,
+        strlen(shown) > 160 ? "..." : "", why);
 }
 
 /* Copies s[0..n) into dst, refusing what does not fit. */
