@@ -29,9 +29,9 @@ install(TARGETS ladder RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The ladder profiles and the device rules (both are built into the program too; these are
 # the files to copy and edit for --profile and --devices). One place to change if they move.
 set(LADDER_PROFILE_FILES profiles/pbs16.xml profiles/ladder-profile.xsd)
-set(LADDER_DEVICES_FILES profiles/devices.xml profiles/devices.xsd)
-install(FILES ${LADDER_PROFILE_FILES} ${LADDER_DEVICES_FILES}
-        DESTINATION ${LADDER_INSTALL_DATADIR}/profiles)
+set(LADDER_DEVICES_FILES devices/devices.xml devices/devices.xsd)
+install(FILES ${LADDER_PROFILE_FILES} DESTINATION ${LADDER_INSTALL_DATADIR}/profiles)
+install(FILES ${LADDER_DEVICES_FILES} DESTINATION ${LADDER_INSTALL_DATADIR}/devices)
 
 # The player page: what index.html loads, and hls.js, which scripts/player-deps.sh copies
 # from npm into player-demo/vendor/ (not committed). Without it the page cannot play.

@@ -15,8 +15,8 @@ DEPENDS = ["libavformat59", "libavcodec59", "libavutil57", "libswscale6", "libsw
            "libavfilter8", "libx264-164", "libxml2", "libjansson4", "libssl3", "zlib1g",
            "libmicrohttpd12", "libhiredis0.14", "libc6"]
 FILES = ["usr/bin/ladder", "usr/share/ladder/profiles/pbs16.xml",
-         "usr/share/ladder/profiles/ladder-profile.xsd", "usr/share/ladder/profiles/devices.xml",
-         "usr/share/ladder/profiles/devices.xsd", "usr/share/ladder/player-demo/index.html",
+         "usr/share/ladder/profiles/ladder-profile.xsd", "usr/share/ladder/devices/devices.xml",
+         "usr/share/ladder/devices/devices.xsd", "usr/share/ladder/player-demo/index.html",
          "usr/share/ladder/player-demo/vendor/hls.min.js", "usr/share/doc/ladder/copyright",
          "usr/share/doc/ladder/changelog.Debian.gz", "usr/share/man/man1/ladder.1.gz",
          "usr/share/lintian/overrides/ladder", "lib/systemd/system/ladder-serve.service",

@@ -22,8 +22,8 @@ try:
         c.done()
     data = os.path.join(prefix, "share", "ladder")
     for rel in ["bin/ladder", "share/ladder/profiles/pbs16.xml",
-                "share/ladder/profiles/ladder-profile.xsd", "share/ladder/profiles/devices.xml",
-                "share/ladder/profiles/devices.xsd", "share/ladder/player-demo/index.html",
+                "share/ladder/profiles/ladder-profile.xsd", "share/ladder/devices/devices.xml",
+                "share/ladder/devices/devices.xsd", "share/ladder/player-demo/index.html",
                 "share/ladder/player-demo/vendor/hls.min.js",
                 "lib/systemd/system/ladder-serve.service",
                 "lib/systemd/system/ladder-worker.service", "etc/default/ladder",
