@@ -204,7 +204,7 @@ static void test_publish_over_unpublished_folder(void **state)
     assert_string_equal(slurp(at(t->path, "precious.txt")), "keep");
 }
 
-/* flock locks belong to an open file description: a second lib_publish of the same id, even
+/* flock locks belong to an open file description: a second stage of the same id, even
  * from inside the first one's fill, is refused at once; another id is not held up. */
 static void test_publish_same_id_busy_reentrant(void **state)
 {
