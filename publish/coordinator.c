@@ -54,25 +54,25 @@ static int count_segments(const char *mezz, const prof_ladder *ladder, ladder_er
     return (int)ceil(duration / ladder->segment_seconds - 1e-6);
 }
 
-static void fill_job(queue_job *j, const publish_queue_params *qi, const char *id, const char *work,
+static void fill_job(queue_job *j, const publish_queue_params *qp, const char *id, const char *work,
                      const char *name)
 {
     memset(j, 0, sizeof *j);
     snprintf(j->show, sizeof j->show, "%s", id);
     snprintf(j->name, sizeof j->name, "%s", name);
-    snprintf(j->mezz, sizeof j->mezz, "%s", qi->mezz);
+    snprintf(j->mezz, sizeof j->mezz, "%s", qp->mezz);
     snprintf(j->out, sizeof j->out, "%s/%s", work, name);
-    snprintf(j->profile, sizeof j->profile, "%s", qi->profile ? qi->profile : "");
-    j->soft_limit = qi->soft_limit;
-    j->hard_limit = qi->hard_limit;
-    j->max_tries = qi->max_tries;
+    snprintf(j->profile, sizeof j->profile, "%s", qp->profile ? qp->profile : "");
+    j->soft_limit = qp->soft_limit;
+    j->hard_limit = qp->hard_limit;
+    j->max_tries = qp->max_tries;
 }
 
 /* The audio job, then one job per chunk_segments segments; the last chunk runs to the end. */
-static int plan_jobs(show_jobs *s, const publish_queue_params *qi, const char *id, const char *work,
+static int plan_jobs(show_jobs *s, const publish_queue_params *qp, const char *id, const char *work,
                      int n_segments, ladder_error *err)
 {
-    int chunks = (n_segments + qi->chunk_segments - 1) / qi->chunk_segments;
+    int chunks = (n_segments + qp->chunk_segments - 1) / qp->chunk_segments;
     char name[QUEUE_JOB_NAME_MAX];
 
     s->n = chunks + 1;
@@ -80,15 +80,15 @@ static int plan_jobs(show_jobs *s, const publish_queue_params *qi, const char *i
     s->dirs = calloc((size_t)s->n, sizeof *s->dirs);
     if (!s->jobs || !s->dirs)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    fill_job(&s->jobs[0], qi, id, work, AUDIO_JOB);
+    fill_job(&s->jobs[0], qp, id, work, AUDIO_JOB);
     s->jobs[0].audio_only = 1;
     for (int c = 0; c < chunks; c++) {
         queue_job *j = &s->jobs[c + 1];
-        snprintf(name, sizeof name, "chunk-%05d", c * qi->chunk_segments);
-        fill_job(j, qi, id, work, name);
-        j->first_segment = c * qi->chunk_segments;
+        snprintf(name, sizeof name, "chunk-%05d", c * qp->chunk_segments);
+        fill_job(j, qp, id, work, name);
+        j->first_segment = c * qp->chunk_segments;
         /* one spare segment on the last chunk: the transcoder stops at the source's end */
-        j->n_segments = c + 1 < chunks ? qi->chunk_segments : n_segments - j->first_segment + 1;
+        j->n_segments = c + 1 < chunks ? qp->chunk_segments : n_segments - j->first_segment + 1;
     }
     for (int i = 0; i < s->n; i++)
         s->dirs[i] = s->jobs[i].out;
