@@ -16,12 +16,11 @@ static const char usage_text[] =
 static void jobs_progress(void *opaque, int done, int total)
 {
     cli_progress *bar = opaque;
+    double elapsed = ladder_now() - bar->started;
 
     if (!bar->enabled)
         ladder_log(cli_logger(), LADDER_LOG_INFO, "ingest", "%d of %d jobs done", done, total);
-    bar->last_elapsed = ladder_now() - bar->started;
-    cli_progress_draw(bar, done, total, bar->last_elapsed, done / (bar->last_elapsed + 1e-9),
-                      "jobs/s");
+    cli_progress_draw(bar, done, total, elapsed, done / (elapsed + 1e-9), "jobs/s");
     if (done == total)
         cli_progress_end(bar, 1);
 }

@@ -21,6 +21,8 @@ int cli_show_options(cli_option *opts, cli_show_opts *o)
         {"quiet", CLI_OPT_FLAG, &o->quiet, "no progress bar, only warnings and errors"},
     };
     int n = (int)(sizeof shared / sizeof shared[0]);
+    _Static_assert(sizeof shared / sizeof shared[0] == CLI_SHOW_OPTIONS,
+                   "CLI_SHOW_OPTIONS is the size callers give opts");
 
     o->library = PUBLISH_DEFAULT_LIBRARY;
     memcpy(opts, shared, sizeof shared);

@@ -2,7 +2,8 @@
 # (docs/install.md). Included at the end of the root CMakeLists.txt.
 #
 #   bin/ladder
-#   share/ladder/profiles/    pbs16.xml, ladder-profile.xsd, devices.xml, devices.xsd
+#   share/ladder/profiles/    pbs16.xml, ladder-profile.xsd
+#   share/ladder/devices/     devices.xml, devices.xsd
 #   share/ladder/player-demo/ the player page, with its hls.js (scripts/player-deps.sh)
 #   share/doc/ladder/         copyright, changelog.Debian.gz
 #   share/man/man1/ladder.1.gz
