@@ -120,7 +120,11 @@ static int submit_all(queue_conn *q, const show_jobs *s, int urgent, ladder_erro
 /* Registers the show and submits its jobs; says so when it resumes one in flight. */
 static int submit_show(coordinator *c, ladder_error *err)
 {
-    int ret = queue_show_begin(c->q, c->params->id, c->qp.mezz, c->s.n, c->qp.urgent, err);
+    int run = 0;
+    int ret = queue_show_begin(c->q, c->params->id, c->qp.mezz, c->s.n, c->qp.urgent, &run, err);
+
+    for (int i = 0; i < c->s.n; i++)
+        c->s.jobs[i].run = run;
 
     if (ret > 0)
         ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",

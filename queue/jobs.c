@@ -27,8 +27,32 @@
 
 /* --- coordinator ------------------------------------------------------------------------- */
 
+/* The show's current run: counted up when it starts afresh (fresh), else read. Kept in a key
+ * of its own, which a show's start and end leave alone. 0 for a show from before runs. */
+static int show_run(queue_conn *q, const char *show, int fresh, ladder_error *err)
+{
+    char key[Q_KEY_MAX];
+    redisReply *r;
+    int run;
+
+    q_show_key(key, show, ":run");
+    if (!(r = q_command(q, err, fresh ? "INCR %s" : "GET %s", key)))
+        return LADDER_EIO;
+    run = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : atoi(q_str(r));
+    freeReplyObject(r);
+    return run;
+}
+
+/* Whether the job belongs to its show's current run (a job of run 0 belongs to any). */
+static int in_current_run(queue_conn *q, const queue_job *job, ladder_error *err)
+{
+    int run = job->run ? show_run(q, job->show, 0, err) : 0;
+
+    return run < 0 ? run : run == job->run;
+}
+
 int queue_show_begin(queue_conn *q, const char *show, const char *mezz, int n_jobs, int urgent,
-                     ladder_error *err)
+                     int *run, ladder_error *err)
 {
     char key[Q_KEY_MAX], queued[Q_KEY_MAX], done[Q_KEY_MAX], tries[Q_KEY_MAX];
     int resuming;
@@ -45,6 +69,8 @@ int queue_show_begin(queue_conn *q, const char *show, const char *mezz, int n_jo
         RUN(q, err, "DEL %s %s %s %s", key, queued, done, tries);
     RUN(q, err, "HSET %s mezz %s n_jobs %d urgent %d state running", key, mezz, n_jobs, urgent);
     RUN(q, err, "SADD " Q_SHOWS " %s", show);
+    if ((*run = show_run(q, show, !resuming, err)) < 0)
+        return *run;
     snprintf(q->last_event, sizeof q->last_event, "0-0");
     return resuming;
 }
@@ -248,7 +274,10 @@ int queue_start(queue_conn *q, const char *consumer, const queue_job *job, ladde
         return LADDER_EIO;
     running = strcmp(q_str(r), "running") == 0;
     freeReplyObject(r);
-    if (!running) /* the show failed or was published meanwhile: nobody needs this job */
+    if (running && (running = in_current_run(q, job, err)) < 0)
+        return LADDER_EIO;
+    /* the show failed, or was published, or started again meanwhile: nobody needs this job */
+    if (!running)
         return finish(q, job, "dropped", err) < 0 ? LADDER_EIO : 0;
     if (!(r = q_command(q, err, "HINCRBY %s %s 1", tries, job->name)))
         return LADDER_EIO;
@@ -316,7 +345,12 @@ int queue_give_back(queue_conn *q, const char *consumer, const queue_job *job, i
 int queue_dead(queue_conn *q, const queue_job *job, const char *reason, ladder_error *err)
 {
     char key[Q_KEY_MAX], first[600];
+    int current = in_current_run(q, job, err);
 
+    if (current < 0)
+        return LADDER_EIO;
+    if (!current) /* a run that ended: its failure is not the new run's */
+        return finish(q, job, "dropped", err);
     q_show_key(key, job->show, "");
     snprintf(first, sizeof first, "%s: %s", job->name, reason);
     RUN(q, err, "XADD " Q_DEAD " MAXLEN ~ 10000 * show %s name %s mezz %s segments %d:%d reason %s",

@@ -42,6 +42,7 @@ typedef struct queue_job {
     int audio_only, first_segment, n_segments;
     int soft_limit, hard_limit; /* seconds: a warning in the log; the worker gives the job up */
     int max_tries;              /* failures before the dead-letter stream */
+    int run;                    /* which run of its show submitted it (queue_show_begin); 0: any */
     /* set by queue_take */
     char entry[QUEUE_ID_MAX]; /* the stream entry */
     int urgent;               /* which stream it came from */
@@ -50,9 +51,11 @@ typedef struct queue_job {
 /* --- coordinator --- */
 
 /* Registers the show (or finds it registered: a coordinator resuming). n_jobs is how many
- * jobs make the show; urgent puts its jobs in the urgent stream. */
+ * jobs make the show; urgent puts its jobs in the urgent stream. *run gets the run the show's
+ * jobs belong to: a new one when the show starts afresh, so that a job of an ended run that a
+ * worker still has cannot start, or fail, the new one. Returns 1 when resuming, else 0. */
 int queue_show_begin(queue_conn *q, const char *show, const char *mezz, int n_jobs, int urgent,
-                     ladder_error *err);
+                     int *run, ladder_error *err);
 /* Adds the job unless it is already queued for this show; returns 1 if added, 0 if not. */
 int queue_submit(queue_conn *q, const queue_job *job, int urgent, ladder_error *err);
 /* Waits up to timeout_ms for news of the show's jobs (a job done or dead). Returns 0. */

@@ -58,6 +58,7 @@ static queue_job sample_job(void)
     j.soft_limit = 600;
     j.hard_limit = 1800;
     j.max_tries = 3;
+    j.run = 7;
     return j;
 }
 
@@ -116,6 +117,7 @@ static void assert_same_job(const queue_job *a, const queue_job *b)
     assert_int_equal(a->soft_limit, b->soft_limit);
     assert_int_equal(a->hard_limit, b->hard_limit);
     assert_int_equal(a->max_tries, b->max_tries);
+    assert_int_equal(a->run, b->run);
 }
 
 static void test_chunk_round_trip(void **state)
