@@ -24,6 +24,8 @@
 #include "origin_internal.h"
 
 #define STATE_RECHECK_SECONDS 1.0
+#define SKIPPED_KEPT          32 /* pairs remembered, so a skipped ad is logged once */
+#define PAIR_MAX              (2 * ORG_ID_MAX + 2 * ORG_VERSION_DIR_MAX + 8)
 
 struct org_ads {
     int n;
@@ -33,7 +35,8 @@ struct org_ads {
     pthread_mutex_t lock;        /* for everything below */
     uint64_t state;              /* org_ads_state's answer, made at state_at */
     double state_at;
-    char skipped[2 * ORG_ID_MAX + 2 * ORG_VERSION_DIR_MAX + 8]; /* the last pair logged */
+    char skipped[SKIPPED_KEPT][PAIR_MAX]; /* the (show, ad) version pairs logged lately */
+    int next_skipped;
 };
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
@@ -186,18 +189,23 @@ uint64_t org_ads_state(org_ads *a)
     return state;
 }
 
-/* Logs once per (show version, ad version) that an ad cannot fill the show's breaks. */
+/* Logs once per (show version, ad version) that an ad cannot fill the show's breaks (once
+ * among the last SKIPPED_KEPT such pairs: a library of many shows of another ladder may log a
+ * pair again, never once per request). */
 static void log_skipped(org_ads *a, const org_show *s, const org_show *ad)
 {
-    char pair[sizeof a->skipped], mine[512], theirs[512];
-    int repeat;
+    char pair[PAIR_MAX], mine[512], theirs[512];
+    int repeat = 0;
 
     snprintf(pair, sizeof pair, "%s/%s %s/%s", s->id, s->key.version_dir, ad->id,
              ad->key.version_dir);
     pthread_mutex_lock(&a->lock);
-    repeat = strcmp(a->skipped, pair) == 0;
-    if (!repeat)
-        snprintf(a->skipped, sizeof a->skipped, "%s", pair);
+    for (int i = 0; i < SKIPPED_KEPT && !repeat; i++)
+        repeat = strcmp(a->skipped[i], pair) == 0;
+    if (!repeat) {
+        snprintf(a->skipped[a->next_skipped], PAIR_MAX, "%s", pair);
+        a->next_skipped = (a->next_skipped + 1) % SKIPPED_KEPT;
+    }
     pthread_mutex_unlock(&a->lock);
     if (repeat)
         return;
