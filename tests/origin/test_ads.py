@@ -419,6 +419,8 @@ for what, ua, query, want, rule in [
      "Build/RQ3A.210805.001.A1)", "", STITCHED, "android-native"),
     ("ExoPlayer 2", "MyApp/1.0 (Linux;Android 9) ExoPlayerLib/2.18.1", "", STITCHED,
      "android-native"),
+    ("Media3", "MyApp/2.0 (Linux; Android 14) AndroidXMedia3/1.4.1", "", STITCHED,
+     "android-native"),
     ("a Tizen TV", "Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36 (KHTML, like "
      "Gecko) 76.0.3809.146/6.0 TV Safari/537.36", "", STITCHED, "smart-tvs"),
     ("desktop Chrome", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
