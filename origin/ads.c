@@ -56,11 +56,8 @@ static uint64_t compute_state(org_ads *a)
     for (int i = 0; i < a->n; i++) {
         org_show *s = org_showinfo_get(a->si, a->ids[i]);
         h = fnv(h, a->ids[i], strlen(a->ids[i]) + 1);
-        if (s) {
-            h = fnv(h, s->key.version_dir, strlen(s->key.version_dir) + 1);
-            h = fnv(h, &s->key.ino, sizeof s->key.ino);
-            h = fnv(h, &s->key.mtime, sizeof s->key.mtime);
-        }
+        if (s)
+            h = org_show_key_hash(&s->key, h);
         org_show_release(a->si, s);
     }
     return h;
@@ -305,7 +302,7 @@ static enum MHD_Result serve_asset_list(org_request *rq, const char *rest)
     /* The ETag is what the answer is a function of: the show's version, the break, the pool. */
     h = org_ads_state(o->ads);
     h = fnv(fnv(FNV_START, &h, sizeof h), s->id, strlen(s->id) + 1);
-    h = fnv(h, &s->key, sizeof s->key);
+    h = org_show_key_hash(&s->key, h);
     h = fnv(h, s->breaks[b].id, strlen(s->breaks[b].id));
     snprintf(etag, sizeof etag, "\"al-%016llx\"", (unsigned long long)h);
     org_ads_fill(o->ads, s, b, &fill);

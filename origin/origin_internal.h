@@ -264,6 +264,10 @@ org_show *org_showinfo_get(org_showinfo *si, const char *id);
  * Released with org_show_release either way. */
 org_show *org_showinfo_get_version(org_showinfo *si, const char *id, const char *version_dir);
 void org_show_release(org_showinfo *si, org_show *s); /* accepts NULL */
+/* h (FNV-1a 64) continued over what a version key says across origin nodes: the version
+ * folder's name and its show.json's mtime (not device and inode, as ETags of files leave
+ * them out; docs/origin.md, "Validators"). For ETags made from a show's version. */
+uint64_t org_show_key_hash(const org_show_key *k, uint64_t h);
 /* 1 if a and b have the same set of HLS rung names. */
 int org_show_same_rungs(const org_show *a, const org_show *b);
 /* The rung names as "a,b,c" into out (for messages). */

@@ -171,6 +171,19 @@ static int take_rungs(org_show *s, const lib_show *js)
     return 0;
 }
 
+uint64_t org_show_key_hash(const org_show_key *k, uint64_t h)
+{
+    long long parts[2] = {(long long)k->mtime.tv_sec, (long long)k->mtime.tv_nsec};
+    const unsigned char *p = (const unsigned char *)parts;
+
+    for (const char *c = k->version_dir; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    h = (h ^ '/') * 1099511628211ull;
+    for (size_t i = 0; i < sizeof parts; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
 int org_show_same_rungs(const org_show *a, const org_show *b)
 {
     if (a->n_hls != b->n_hls)

@@ -449,17 +449,17 @@ static int build_master(origin *o, const org_show *s, writer *w)
 static built *make_built(origin *o, const char *key, const org_show *s, uint64_t pool, writer *w)
 {
     built *b = calloc(1, sizeof *b);
-    uint64_t h = 1469598103934665603ull;
-    const unsigned char *parts[3] = {(const unsigned char *)key, (const unsigned char *)&s->key,
-                                     (const unsigned char *)&pool};
-    size_t lens[3] = {strlen(key), sizeof s->key, sizeof pool};
+    /* What the body is a function of: the show's version, the path, the pool's state. */
+    uint64_t h = org_show_key_hash(&s->key, 1469598103934665603ull);
+    const unsigned char *parts[2] = {(const unsigned char *)key, (const unsigned char *)&pool};
+    size_t lens[2] = {strlen(key) + 1, sizeof pool};
 
     if (!b || !(b->key = strdup(key))) {
         free(b);
         ladder_text_free(&w->t);
         return NULL;
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 2; i++)
         for (size_t j = 0; j < lens[i]; j++)
             h = (h ^ parts[i][j]) * 1099511628211ull;
     b->entry.key = b->key;
