@@ -213,7 +213,7 @@ static int read_descriptors(reader *r, segmentation *seg, char *msg, size_t msg_
     return 0;
 }
 
-int ladder_scte35_parse(const uint8_t *sec, int size, ladder_scte35_cue *cue, ladder_error *err)
+static int parse_section(const uint8_t *sec, int size, ladder_scte35_cue *cue, ladder_error *err)
 {
     int section_size, cmd_len, cmd_type, loop_len, specified = 0;
     int64_t adjustment, pts = 0;
@@ -306,4 +306,14 @@ int ladder_scte35_parse(const uint8_t *sec, int size, ladder_scte35_cue *cue, la
         cue->duration = 0;
     }
     return 0;
+}
+
+int ladder_scte35_parse(const uint8_t *sec, int size, ladder_scte35_cue *cue, ladder_error *err)
+{
+    int ret = parse_section(sec, size, cue, err);
+    if (ret < 0) { /* nothing half-read is left for a caller to trust */
+        memset(cue, 0, sizeof *cue);
+        cue->segmentation_type = -1;
+    }
+    return ret;
 }
