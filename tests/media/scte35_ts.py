@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """scte35_ts.py OUT.ts [--duration S] [--size WxH] [--cue T[/D][:KIND]]... [--bad-cue T]...
-                    [--pts-adjustment N] [--json]
+                    [--pts-adjustment N] [--lead S] [--no-program-cuei] [--json]
 
 Makes an MPEG-TS mezzanine (H.264 + AAC from ffmpeg's testsrc2 and sine, 25 fps) that carries
 SCTE-35 cues at the given times (seconds from the first picture), for the tests of Ladder's
@@ -11,7 +11,8 @@ data), so ffmpeg makes the A/V file and this script adds the cues itself:
 - every PMT is rewritten with a registration descriptor "CUEI" in the program loop (FFmpeg's
   demuxer reads stream_type 0x86 as SCTE-35 sections only then) and one more elementary
   stream, stream_type 0x86 on PID 0x1F0 with its own "CUEI" registration descriptor; the
-  section_length and CRC-32 are made again;
+  section_length and CRC-32 are made again (--no-program-cuei leaves the program's descriptor
+  out, as some muxers do: FFmpeg then sees a stream of unknown codec tagged "CUEI");
 - each cue is one splice_info_section in one TS packet on that PID (payload_unit_start,
   pointer_field 0, stuffing 0xFF), placed after the first packet whose PCR reaches the cue's
   time less --lead seconds (an immediate cue: its time exactly, since FFmpeg stamps a section
@@ -129,12 +130,13 @@ def psi_sections(packets, pid):
         yield i, p[off:off + length]
 
 
-def new_pmt(pmt):
+def new_pmt(pmt, program_cuei=True):
     """The PMT with "CUEI" registered for the program and an SCTE-35 stream added."""
     reg = bytes([0x05, 0x04]) + b"CUEI"
     prog_len = (pmt[10] & 0x0F) << 8 | pmt[11]
     head, prog, streams = pmt[3:10], pmt[12:12 + prog_len], pmt[12 + prog_len:-4]
-    prog += reg
+    if program_cuei:
+        prog += reg
     streams += bytes([0x86, 0xE0 | SCTE35_PID >> 8, SCTE35_PID & 0xFF, 0xF0, len(reg)]) + reg
     body = head + bytes([0xF0 | len(prog) >> 8, len(prog) & 0xFF]) + prog + streams
     length = len(body) + 4
@@ -166,6 +168,8 @@ def main():
     ap.add_argument("--lead", type=float, default=2.0,
                     help="seconds a timed cue arrives before its time (default 2)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-program-cuei", action="store_true",
+                    help="leave the program loop's registration out (FFmpeg then reads no cue)")
     a = ap.parse_args()
     cues = [parse_cue(c) for c in a.cue] + [(t, 0.0, "badcrc") for t in a.bad_cue]
 
@@ -189,7 +193,7 @@ def main():
 
     pmt_pid = next(int.from_bytes(s[10:12], "big") & 0x1FFF for _, s in psi_sections(packets, 0))
     pmts = list(psi_sections(packets, pmt_pid))
-    pmt = new_pmt(pmts[0][1])
+    pmt = new_pmt(pmts[0][1], not a.no_program_cuei)
     for i, _ in pmts:
         p = packets[i]
         if p[3] & 0x30 != 0x10:
