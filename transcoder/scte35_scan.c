@@ -111,9 +111,17 @@ int tc_scan_scte35(const char *path, int64_t origin90, const ladder_logger *lg, 
     if (ret < 0)
         return media_error_from_av(err, ret, path);
     for (unsigned i = 0; i < ic->nb_streams; i++) {
-        int cue = ic->streams[i]->codecpar->codec_id == AV_CODEC_ID_SCTE_35;
+        const AVCodecParameters *par = ic->streams[i]->codecpar;
+        int cue = par->codec_id == AV_CODEC_ID_SCTE_35;
         ic->streams[i]->discard = cue ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
         found |= cue;
+        /* FFmpeg reads a PID's sections as SCTE-35 only under a "CUEI" registration in the
+         * program loop; one registered only on its own stream is left unread. */
+        if (!cue && par->codec_tag == MKTAG('C', 'U', 'E', 'I'))
+            ladder_log(lg, LADDER_LOG_WARN, TC_TAG,
+                       "%s: stream 0x%X is registered \"CUEI\" but its program is not, so its "
+                       "SCTE-35 cues are not read",
+                       path, (unsigned)ic->streams[i]->id);
     }
     if (!found) {
         avformat_close_input(&ic);

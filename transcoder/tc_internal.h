@@ -190,7 +190,8 @@ const tc_job *tc_get_job(const tc_transcoder *t);
  * first video pts in the 90 kHz clock (tc_source_origin at 1/90000). Nothing is rounded,
  * sorted or merged, except that a cue repeated with the same bytes and time is kept once. A
  * section that is broken, bigger than LADDER_SCTE35_MAX, or splices before the first picture
- * is skipped with a warning naming its time (lg); a file without SCTE-35 gives *n = 0 at once.
+ * is skipped with a warning naming its time (lg); a file without SCTE-35 gives *n = 0 at once
+ * (with a warning if a stream is registered "CUEI" but its program is not, which FFmpeg needs).
  * Returns 0, or a negative code with err: the file cannot be opened, more than max breaks. */
 int tc_scan_scte35(const char *path, int64_t origin90, const ladder_logger *lg, ladder_break *out,
                    int max, int *n, ladder_error *err);

@@ -1,7 +1,7 @@
 /* test_scte35_scan.c: tc_scan_scte35 (transcoder/scte35_scan.c) on MPEG-TS mezzanines made
  * once at test time by tests/media/scte35_ts.py: which cues become breaks, at what time, for
  * how long and with which bytes; the broken section warned about; pts_adjustment across the
- * 33-bit wrap; a file without SCTE-35; more breaks than room. */
+ * 33-bit wrap; a file without SCTE-35, or whose cues FFmpeg cannot see; more breaks than room. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,7 @@ typedef struct clip {
 
 typedef struct fixture {
     char dir[64];
-    clip main, wrap;
+    clip main, wrap, unregistered;
     char plain[192];
 } fixture;
 
@@ -72,7 +72,10 @@ static int group_setup(void **state)
                   &fx->main) != 0 ||
         make_clip(fx->dir, "wrap.ts",
                   "--duration 8 --size 160x90 --cue 5/20 --pts-adjustment 8589934000",
-                  &fx->wrap) != 0)
+                  &fx->wrap) != 0 ||
+        make_clip(fx->dir, "unregistered.ts",
+                  "--duration 4 --size 160x90 --cue 2/20 --no-program-cuei",
+                  &fx->unregistered) != 0)
         return -1;
     snprintf(fx->plain, sizeof fx->plain, "%s/plain.mp4", fx->dir);
     snprintf(cmd, sizeof cmd,
@@ -209,6 +212,23 @@ static void test_scan_without_scte35(void **state)
     assert_true(tc_scan_scte35(missing, 0, NULL, b, 2, &n, &err) < 0);
     assert_int_equal(n, 0);
     assert_non_null(strstr(err.msg, "missing.ts"));
+}
+
+/* A cue PID whose program lacks the "CUEI" registration: FFmpeg reads no cue from it, and the
+ * scan says so rather than finding nothing in silence. */
+static void test_scan_warns_unregistered_program(void **state)
+{
+    fixture *fx = *state;
+    log_lines l = {0};
+    ladder_logger lg = {keep_log, &l, LADDER_LOG_INFO};
+    ladder_break b[2];
+    int n = -1;
+
+    assert_int_equal(
+        tc_scan_scte35(fx->unregistered.path, fx->unregistered.first_pts, &lg, b, 2, &n, NULL), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(l.warnings, 1);
+    assert_non_null(strstr(l.text, "stream 0x1F0 is registered \"CUEI\" but its program is not"));
 }
 
 /* More out-points than room: an error saying how many fit. */
