@@ -48,7 +48,7 @@ static int make_clip(const char *dir, const char *name, const char *args, clip *
         made_cue *m = &c->cues[c->n];
         if (sscanf(line, "first_video_pts %lld", &c->first_pts) == 1)
             continue;
-        if (c->n < MAX_CUES && sscanf(line, "cue %lf %31s %lf %lld %520s", &m->time, m->kind,
+        if (c->n < MAX_CUES && sscanf(line, "cue %lf %31s %lf %lld %514s", &m->time, m->kind,
                                       &m->duration, &m->pts90, m->hex) == 5)
             c->n++;
     }
