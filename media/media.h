@@ -179,8 +179,8 @@ typedef struct ladder_scte35_cue {
  * break), and a time_signal with a "CUEI" segmentation_descriptor of type 0x30, 0x32, 0x34 or
  * 0x36 (provider/distributor advertisement or placement opportunity start) that is not
  * cancelled. Returns 0 (then cue->is_out says whether it is a break), or LADDER_EINPUT with a
- * one-line err for a section that is truncated, malformed, encrypted or fails its CRC. Never
- * reads outside sec; sec is borrowed. */
+ * one-line err and cue cleared for a section that is truncated, malformed, encrypted or fails
+ * its CRC. Never reads outside sec; sec is borrowed. */
 int ladder_scte35_parse(const uint8_t *sec, int size, ladder_scte35_cue *cue, ladder_error *err);
 
 #endif
