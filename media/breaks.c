@@ -146,11 +146,16 @@ static int by_frame(const void *a, const void *b)
     return (x->frame > y->frame) - (x->frame < y->frame);
 }
 
-/* b absorbs m, on the same frame: an option's duration wins, a cue's bytes are kept. */
+/* b absorbs m, a frame or less away: the option's frame and duration win (the editor's word),
+ * a cue's bytes are kept. */
 static void merge(ladder_break *b, const ladder_break *m)
 {
-    if ((m->source & LADDER_BREAK_OPTION) && !(b->source & LADDER_BREAK_OPTION))
+    if ((m->source & LADDER_BREAK_OPTION) && !(b->source & LADDER_BREAK_OPTION)) {
         b->duration = m->duration;
+        b->time = m->time;
+        b->frame = m->frame;
+        b->pts = m->pts;
+    }
     if (m->scte35_size > 0 && b->scte35_size == 0) {
         memcpy(b->scte35, m->scte35, (size_t)m->scte35_size);
         b->scte35_size = m->scte35_size;
@@ -175,7 +180,7 @@ int ladder_breaks_resolve(ladder_break *b, int *n, int fps_num, int fps_den, dou
     }
     qsort(b, (size_t)*n, sizeof *b, by_frame);
     for (int i = 0; i < *n; i++) {
-        if (kept > 0 && b[i].frame == b[kept - 1].frame) {
+        if (kept > 0 && b[i].frame - b[kept - 1].frame <= 1) {
             merge(&b[kept - 1], &b[i]);
             continue;
         }

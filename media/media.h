@@ -123,8 +123,8 @@ typedef struct ladder_stream_stats {
  * splice_info_section (what ladder_breaks_format writes for SCTE-35 breaks). Appends to
  * out[*n..max); returns 0 or LADDER_EINVAL with a one-line err naming the bad item. */
 int ladder_breaks_parse(const char *list, ladder_break *out, int max, int *n, ladder_error *err);
-/* Rounds each break to the nearest frame at fps_num/fps_den, sorts them, merges those on one
- * frame (an option's duration wins, a cue's bytes are kept) and checks them: within
+/* Rounds each break to the nearest frame at fps_num/fps_den, sorts them, merges those a frame
+ * or less apart (an option's frame and duration win, a cue's bytes are kept) and checks them: within
  * [0, duration) of a source lasting `duration` seconds (0: unknown), LADDER_BREAK_MIN_GAP
  * apart. Returns 0 or LADDER_EINVAL with a one-line err. */
 int ladder_breaks_resolve(ladder_break *b, int *n, int fps_num, int fps_den, double duration,
@@ -190,5 +190,34 @@ void ladder_cc_decoder_close(ladder_cc_decoder *d);
 
 /* The share of [0, duration seconds] during which some cue shows. */
 double ladder_captions_coverage(const ladder_captions *c, double duration);
+
+/* ---- SCTE-35 cues (scte35.c; docs/ads.md) ------------------------------------------------- */
+
+/* What one splice_info_section (ANSI/SCTE 35) says about an ad break. Times are in the 90 kHz
+ * clock of the stream the section came in (its video's PTS), pts_adjustment applied. */
+typedef struct ladder_scte35_cue {
+    int is_out;        /* 1: an out-point, a break starts; 0: anything else (see why) */
+    int command;       /* splice_command_type: 0x00 null, 0x05 splice_insert, 0x06 time_signal */
+    uint32_t event_id; /* splice_event_id, or the segmentation_event_id of the out-point */
+    int segmentation_type; /* time_signal: the out-point's segmentation_type_id; else -1 */
+    int has_pts;           /* 1: pts90 holds the splice time */
+    int immediate;         /* 1: no splice time: the splice is where the section arrives */
+    int64_t pts90;         /* (pts_time + pts_adjustment) mod 2^33, 1/90000 */
+    int has_duration; /* 1: duration comes from the cue (break_duration, segmentation_duration) */
+    double duration;  /* seconds, 0 when absent */
+    int auto_return;  /* splice_insert's break_duration auto_return flag */
+    int section_size; /* bytes of the section (3 + section_length), <= the size given */
+    char why[96];     /* when is_out is 0: why not, one line ("splice_null", ...) */
+} ladder_scte35_cue;
+
+/* Reads one splice_info_section (table_id 0xFC) from sec[0..size): checks its length and its
+ * CRC-32 (MPEG-2), applies pts_adjustment, and fills cue. Out-points are a splice_insert with
+ * out_of_network_indicator set (program splice mode; component mode is reported as not a
+ * break), and a time_signal with a "CUEI" segmentation_descriptor of type 0x30, 0x32, 0x34 or
+ * 0x36 (provider/distributor advertisement or placement opportunity start) that is not
+ * cancelled. Returns 0 (then cue->is_out says whether it is a break), or LADDER_EINPUT with a
+ * one-line err and cue cleared for a section that is truncated, malformed, encrypted or fails
+ * its CRC. Never reads outside sec; sec is borrowed. */
+int ladder_scte35_parse(const uint8_t *sec, int size, ladder_scte35_cue *cue, ladder_error *err);
 
 #endif

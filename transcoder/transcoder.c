@@ -83,6 +83,25 @@ static int open_encoders(tc_transcoder *t, ladder_error *err)
     return 0;
 }
 
+/* Keeps the cues that fall within the show; one past its end (a mezzanine cut after its cue
+ * was sent) is a warning, not a refusal: nobody asked for it on the command line. */
+static int cues_within(const tc_transcoder *t, ladder_break *cues, int n)
+{
+    double end = t->plan.src_duration;
+    int kept = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (end > 0 && cues[i].time >= end) {
+            ladder_log(&t->params.logger, LADDER_LOG_WARN, "tc",
+                       "SCTE-35 cue at %.3f s is past the end of the show (%.3f s): no break",
+                       cues[i].time, end);
+            continue;
+        }
+        cues[kept++] = cues[i];
+    }
+    return kept;
+}
+
 /* The breaks asked for, with the source's SCTE-35 cues unless told to ignore them, rounded to
  * source frames into the plan (docs/ads.md). */
 static int plan_breaks(tc_transcoder *t, const char *path, ladder_error *err)
@@ -94,7 +113,15 @@ static int plan_breaks(tc_transcoder *t, const char *path, ladder_error *err)
     plan->n_breaks = t->params.n_breaks;
     if (plan->n_breaks > 0)
         memcpy(plan->breaks, t->params.breaks, (size_t)plan->n_breaks * sizeof *plan->breaks);
-    (void)path;
+    if (!t->params.ignore_scte35) {
+        int n = 0;
+        int ret = tc_scan_scte35(path, tc_source_origin(t->source, (AVRational){1, 90000}),
+                                 &t->params.logger, plan->breaks + plan->n_breaks,
+                                 LADDER_MAX_BREAKS - plan->n_breaks, &n, err);
+        if (ret < 0)
+            return ret;
+        plan->n_breaks += cues_within(t, plan->breaks + plan->n_breaks, n);
+    }
     if (plan->n_breaks == 0)
         return 0;
     return ladder_breaks_resolve(plan->breaks, &plan->n_breaks, plan->src_fps_num,

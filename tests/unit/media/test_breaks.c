@@ -80,7 +80,7 @@ static void test_rounds_to_the_nearest_frame_and_sorts(void **state)
     assert_int_equal(b[2].frame, 572);
 }
 
-static void test_a_cue_and_an_option_on_one_frame_merge(void **state)
+static void test_a_cue_and_an_option_a_frame_apart_merge(void **state)
 {
     ladder_break b[LADDER_MAX_BREAKS];
     ladder_error err;
@@ -95,6 +95,14 @@ static void test_a_cue_and_an_option_on_one_frame_merge(void **state)
     assert_true(b[0].duration == 45); /* the editor's word wins */
     assert_int_equal(b[0].scte35_size, 3);
     assert_string_equal(ladder_break_source_name(b[0].source), "option+scte35");
+
+    /* a frame apart: still one break, on the option's frame */
+    assert_int_equal(parse("5.04/60/0xFC3000,5/45", b, &n, &err), 0);
+    b[0].source = LADDER_BREAK_SCTE35;
+    assert_int_equal(ladder_breaks_resolve(b, &n, 25, 1, 10.0, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(b[0].frame, 125);
+    assert_int_equal(b[0].scte35_size, 3);
 }
 
 static void test_too_close_or_past_the_end_is_refused(void **state)
