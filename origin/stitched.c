@@ -12,7 +12,8 @@
  * show's EXT-X-PROGRAM-DATE-TIME and EXT-X-DATERANGE are left out (the ads are in the
  * timeline now); EXT-X-TARGETDURATION is the max over show and ads; an fMP4 EXT-X-MAP is
  * repeated after each discontinuity. The stitched master is the show's master without its
- * I-frame playlists, its URIs pointing at the stitched media playlists.
+ * I-frame playlists, its URIs pointing at the stitched media playlists, each variant's
+ * BANDWIDTH the max of the show's and its ads' (AVERAGE-BANDWIDTH their time-weighted mean).
  *
  * A break is spliced at the show's segment boundary nearest the break's time: the packager
  * cuts every rung there, and audio within an AAC frame of it.
@@ -411,21 +412,135 @@ done:
     return ret;
 }
 
-/* The stitched master: the show's, without I-frame playlists, URIs into /stitched/<id>/vN/. */
+/* The value of attribute name ("BANDWIDTH") in an EXT-X-STREAM-INF line; -1 if absent. */
+static long long attr_number(span l, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = memchr(l.p, ':', l.n); p && p < l.p + l.n; p++) {
+        if (*p != ':' && *p != ',')
+            continue;
+        if ((size_t)(l.p + l.n - p - 1) > n && memcmp(p + 1, name, n) == 0 && p[1 + n] == '=')
+            return strtoll(p + 2 + n, NULL, 10);
+    }
+    return -1;
+}
+
+/* The variant's bandwidths in a master of the library ("ID/vN/master.m3u8"): the
+ * EXT-X-STREAM-INF line before the URI uri; 0 if none. */
+static int variant_rates(origin *o, const char *id, const char *vdir, span uri, long long *peak,
+                         long long *avg)
+{
+    char path[PATH_MAX_BYTES];
+    org_file *f;
+    const char *text, *p, *end;
+    span inf = {NULL, 0};
+    int found = 0;
+
+    snprintf(path, sizeof path, "%s/%s/master.m3u8", id, vdir);
+    if (!(f = org_files_get(o->files, path)))
+        return 0;
+    for (p = text = org_file_text(f), end = text ? text + f->size : NULL; text && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        span l = {p, (size_t)((nl ? nl : end) - p)};
+        p = nl ? nl + 1 : end;
+        if (l.n && l.p[l.n - 1] == '\r')
+            l.n--;
+        if (starts(l, "#EXT-X-STREAM-INF:"))
+            inf = l;
+        else if (l.n && l.p[0] != '#' && inf.p && l.n == uri.n && !memcmp(l.p, uri.p, l.n)) {
+            *peak = attr_number(inf, "BANDWIDTH");
+            *avg = attr_number(inf, "AVERAGE-BANDWIDTH");
+            found = 1;
+            break;
+        }
+    }
+    org_file_release(o->files, f);
+    return found;
+}
+
+/* line with attribute name's value replaced by v (name must be there). */
+static void put_with_number(writer *w, span l, const char *name, long long v)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = memchr(l.p, ':', l.n); p && p < l.p + l.n; p++)
+        if ((*p == ':' || *p == ',') && (size_t)(l.p + l.n - p - 1) > n &&
+            memcmp(p + 1, name, n) == 0 && p[1 + n] == '=') {
+            const char *val = p + 2 + n, *after = val + strspn(val, "0123456789");
+            ladder_text_printf(&w->t, "%.*s%lld%.*s", (int)(val - l.p), l.p, v,
+                               (int)(l.p + l.n - after), after);
+            return;
+        }
+    ladder_text_printf(&w->t, "%.*s", (int)l.n, l.p);
+}
+
+/* A variant's EXT-X-STREAM-INF for the stitched timeline: BANDWIDTH the max over the show and
+ * the ads spliced into it (each ad's variant of the same path), AVERAGE-BANDWIDTH their
+ * average weighted by time. */
+static void put_stream_inf(origin *o, const org_show *s, const plan *pn, writer *w, span inf,
+                           span uri)
+{
+    long long peak = attr_number(inf, "BANDWIDTH"), avg = attr_number(inf, "AVERAGE-BANDWIDTH");
+    double bits = (double)(avg > 0 ? avg : 0) * s->duration, seconds = s->duration;
+    span tmp;
+    char *first;
+
+    for (int b = 0; b < pn->n; b++)
+        for (int i = 0; i < pn->fill[b].n; i++) {
+            const org_show *ad = pn->fill[b].ad[i];
+            long long ad_peak = -1, ad_avg = -1;
+            if (!variant_rates(o, ad->id, ad->key.version_dir, uri, &ad_peak, &ad_avg))
+                continue;
+            peak = ad_peak > peak ? ad_peak : peak;
+            bits += (double)(ad_avg > 0 ? ad_avg : 0) * ad->duration;
+            seconds += ad->duration;
+        }
+    if (peak < 0) {
+        ladder_text_printf(&w->t, "%.*s\n", (int)inf.n, inf.p);
+        return;
+    }
+    /* Two replacements: write the first into a scratch text, then the second from it. */
+    {
+        writer scratch = {{0}, 0};
+        put_with_number(&scratch, inf, "BANDWIDTH", peak);
+        first = scratch.t.s;
+        tmp = (span){first ? first : "", first ? scratch.t.len : 0};
+        if (avg > 0 && seconds > 0)
+            put_with_number(w, tmp, "AVERAGE-BANDWIDTH", (long long)(bits / seconds + 0.5));
+        else
+            ladder_text_printf(&w->t, "%.*s", (int)tmp.n, tmp.p);
+        ladder_text_printf(&w->t, "\n");
+        if (scratch.t.failed)
+            w->t.failed = 1;
+        ladder_text_free(&scratch.t);
+    }
+}
+
+/* The stitched master: the show's, without I-frame playlists, URIs into /stitched/<id>/vN/,
+ * each variant's bandwidths those of the stitched timeline. */
 static int build_master(origin *o, const org_show *s, writer *w)
 {
     char path[PATH_MAX_BYTES], prefix[ORG_VERSION_DIR_MAX + 2];
     org_file *f;
     const char *text, *p, *end;
+    span inf = {NULL, 0};
+    plan *pn;
 
     snprintf(path, sizeof path, "%s/%s/master.m3u8", s->id, s->key.version_dir);
     snprintf(prefix, sizeof prefix, "%s/", s->key.version_dir);
-    if (!(f = org_files_get(o->files, path)))
+    if (!(pn = calloc(1, sizeof *pn)))
+        return 500;
+    if (!(f = org_files_get(o->files, path))) {
+        free(pn);
         return 404;
+    }
     if (!(text = org_file_text(f))) {
         org_file_release(o->files, f);
+        free(pn);
         return 500;
     }
+    plan_make(o, s, pn);
     for (p = text, end = text + f->size; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         span l = {p, (size_t)((nl ? nl : end) - p)};
@@ -434,13 +549,20 @@ static int build_master(origin *o, const org_show *s, writer *w)
             l.n--;
         if (l.n == 0 || starts(l, "#EXT-X-I-FRAME-STREAM-INF:"))
             continue;
-        if (l.p[0] == '#') {
+        if (starts(l, "#EXT-X-STREAM-INF:")) {
+            inf = l; /* written with its URI, which names the variant */
+        } else if (l.p[0] == '#') {
             put_tag(w, prefix, l);
         } else {
+            if (inf.p)
+                put_stream_inf(o, s, pn, w, inf, l);
+            inf = (span){NULL, 0};
             put_uri(w, prefix, l);
             ladder_text_printf(&w->t, "\n");
         }
     }
+    plan_release(o, pn);
+    free(pn);
     org_file_release(o->files, f);
     return 0;
 }

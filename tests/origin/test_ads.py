@@ -288,6 +288,31 @@ c.check(len(variants) >= 4 and all(v.startswith("v1/") for v in variants) and
         any("subtitles/" in v for v in variants) and any("hls/audio/" in v for v in variants),
         f"its URIs name the stitched media playlists, audio and subtitles too ({variants})")
 ads_total = {k: sum(DUR[a] for a in plan[k]) for k in plan}
+
+
+def rates(show_id):
+    """{variant path: (BANDWIDTH, AVERAGE-BANDWIDTH)} of a show's own master."""
+    with open(os.path.join(lib, show_id, "current", "master.m3u8")) as f:
+        lines = f.read().splitlines()
+    return {lines[i + 1]: (int(re.search(r"[:,]BANDWIDTH=(\d+)", line).group(1)),
+                           int(re.search(r"AVERAGE-BANDWIDTH=(\d+)", line).group(1)))
+            for i, line in enumerate(lines) if line.startswith("#EXT-X-STREAM-INF:")}
+
+
+own_rates, spliced = rates("main"), plan[1] + plan[2]
+lines = master.splitlines()
+for i, line in enumerate(lines):
+    if not line.startswith("#EXT-X-STREAM-INF:"):
+        continue
+    rel = lines[i + 1][len("v1/"):]
+    peak = max([own_rates[rel][0]] + [rates(a)[rel][0] for a in spliced])
+    avg = ((own_rates[rel][1] * MAIN_SECONDS + sum(rates(a)[rel][1] * DUR[a] for a in spliced))
+           / (MAIN_SECONDS + sum(DUR[a] for a in spliced)))
+    got = (int(re.search(r"[:,]BANDWIDTH=(\d+)", line).group(1)),
+           int(re.search(r"AVERAGE-BANDWIDTH=(\d+)", line).group(1)))
+    c.check(got[0] == peak and abs(got[1] - avg) <= 1,
+            f"{rel}: BANDWIDTH the max of show and ads ({peak}), AVERAGE-BANDWIDTH their "
+            f"time-weighted mean ({avg:.0f}); got {got}")
 for v in variants:
     resp, body = get(port, "/stitched/main/" + v)
     text = body.decode()
