@@ -10,9 +10,9 @@
 # rounds, and their ratio. Requests carry no Accept-Encoding, so both are sent uncompressed.
 #
 # What makes it fast: a stitched playlist is built once per (show version, path, pool state)
-# and kept with its ready response (origin/stitched.c); a request costs a readlink and a stat
-# of the show (as a static file costs a stat), a cache lookup, and the pool's state, rechecked
-# at most once a second.
+# and kept with its ready response (origin/stitched.c); a request costs a cache lookup and two
+# atomic loads (the pool's state), with no system call: the show's version (a readlink and a
+# stat) and the pool's are rechecked at most once a second. A static playlist costs a stat.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=stitched.sh

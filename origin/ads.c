@@ -32,9 +32,9 @@ struct org_ads {
     char (*ids)[ORG_ID_MAX + 1]; /* in the order given */
     org_showinfo *si;            /* borrowed */
     const ladder_logger *lg;     /* borrowed */
-    pthread_mutex_t lock;        /* for everything below */
-    uint64_t state;              /* org_ads_state's answer, made at state_at */
-    double state_at;
+    pthread_mutex_t lock;        /* for the recheck of state, and the skipped pairs */
+    _Atomic uint64_t state;      /* org_ads_state's answer, made at state_at */
+    _Atomic double state_at;
     char skipped[SKIPPED_KEPT][PAIR_MAX]; /* the (show, ad) version pairs logged lately */
     int next_skipped;
 };
@@ -142,8 +142,8 @@ int org_ads_open(org_ads **out, const char *list, org_showinfo *si, const ladder
         org_ads_close(a);
         return ret;
     }
-    a->state = compute_state(a);
-    a->state_at = ladder_now();
+    atomic_init(&a->state, compute_state(a));
+    atomic_init(&a->state_at, ladder_now());
     *out = a;
     return 0;
 }
@@ -173,17 +173,18 @@ int org_ads_has(const org_ads *a, const char *id)
 uint64_t org_ads_state(org_ads *a)
 {
     double now = ladder_now();
-    uint64_t state;
 
-    pthread_mutex_lock(&a->lock);
-    if (now - a->state_at >= STATE_RECHECK_SECONDS) {
-        /* Under the lock: one thread rechecks, the others wait a few microseconds. */
-        a->state = compute_state(a);
-        a->state_at = now;
+    /* Lock-free while the state is fresh (every stitched request asks); one thread rechecks
+     * once a second, the others wait for it or use the state of a moment ago. */
+    if (now - atomic_load(&a->state_at) >= STATE_RECHECK_SECONDS) {
+        pthread_mutex_lock(&a->lock);
+        if (now - atomic_load(&a->state_at) >= STATE_RECHECK_SECONDS) {
+            atomic_store(&a->state, compute_state(a));
+            atomic_store(&a->state_at, now);
+        }
+        pthread_mutex_unlock(&a->lock);
     }
-    state = a->state;
-    pthread_mutex_unlock(&a->lock);
-    return state;
+    return atomic_load(&a->state);
 }
 
 /* Logs once per (show version, ad version) that an ad cannot fill the show's breaks (once

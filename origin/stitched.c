@@ -19,8 +19,9 @@
  * cuts every rung there, and audio within an AAC frame of it.
  *
  * Caching: a playlist is a function of (show version, path, pool state), so each is built once
- * and kept, with its gzip form and ready responses, in a cache keyed by "id/vN/path" and checked
- * against the show's current key and org_ads_state() on every request. The ETag is a hash of
+ * and kept, with its gzip form and ready responses, in a cache keyed by "id/vN/path" (the master
+ * "id/current/master"), checked against org_ads_state() on every request and against the show's
+ * version (a readlink and a stat) at most once a second. The ETag is a hash of
  * that key, so every origin node gives the same one. Cache-Control: public, max-age=60: a CDN
  * serves its copy for a minute, then revalidates (304 while nothing changed). */
 #include <math.h>
@@ -29,11 +30,12 @@
 
 #include "origin_internal.h"
 
-#define CACHE_ENTRIES  4096
-#define CACHE_CONTROL  "public, max-age=60"
-#define EMPTY_VTT_URI  "/stitched/empty.vtt"
-#define PLAYLIST_TYPE  "application/vnd.apple.mpegurl"
-#define PATH_MAX_BYTES 512
+#define CACHE_ENTRIES   4096
+#define CACHE_CONTROL   "public, max-age=60"
+#define EMPTY_VTT_URI   "/stitched/empty.vtt"
+#define PLAYLIST_TYPE   "application/vnd.apple.mpegurl"
+#define PATH_MAX_BYTES  512
+#define RECHECK_SECONDS 1.0 /* how long a checked playlist is served without a look at the show */
 
 /* An empty WebVTT segment for the ads' span. It has no cues, so its X-TIMESTAMP-MAP (that of
  * Ladder's packager, whose media time 0 is MPEG-TS 900000) places nothing; it is there
@@ -55,6 +57,7 @@ typedef struct built {
     size_t gz_len;
     char etag[40], etag_gz[44];
     struct MHD_Response *resp, *resp_gz; /* shared by every request; buffers are ours */
+    double checked_at; /* ladder_now() of the last full check (under the cache's lock) */
     org_cache_entry entry;
 } built;
 
@@ -602,22 +605,30 @@ static built *make_built(origin *o, const char *key, const org_show *s, uint64_t
 /* ---- answering ------------------------------------------------------------------------------ */
 
 typedef struct want {
-    const org_show_key *key;
+    const org_show_key *key; /* NULL: the quick check */
     uint64_t pool;
+    double now;
 } want;
 
+/* The full check: built from this version of the show and this pool state (and then marks it
+ * checked now). The quick check, without a show key: checked less than RECHECK_SECONDS ago
+ * and the same pool state, else "unsure" (the caller then looks at the show). */
 static org_cache_verdict still_good(org_cache_entry *e, void *arg)
 {
-    const built *b = ORG_CACHE_OWNER(e, built, entry);
+    built *b = ORG_CACHE_OWNER(e, built, entry);
     const want *w = arg;
     const org_show_key *k = w->key;
 
-    return b->pool == w->pool && strcmp(b->show_key.version_dir, k->version_dir) == 0 &&
-                   b->show_key.dev == k->dev && b->show_key.ino == k->ino &&
-                   b->show_key.mtime.tv_sec == k->mtime.tv_sec &&
-                   b->show_key.mtime.tv_nsec == k->mtime.tv_nsec
-               ? ORG_CACHE_FRESH
-               : ORG_CACHE_STALE;
+    if (b->pool != w->pool)
+        return ORG_CACHE_STALE;
+    if (!k)
+        return w->now - b->checked_at < RECHECK_SECONDS ? ORG_CACHE_FRESH : ORG_CACHE_UNSURE;
+    if (strcmp(b->show_key.version_dir, k->version_dir) != 0 || b->show_key.dev != k->dev ||
+        b->show_key.ino != k->ino || b->show_key.mtime.tv_sec != k->mtime.tv_sec ||
+        b->show_key.mtime.tv_nsec != k->mtime.tv_nsec)
+        return ORG_CACHE_STALE;
+    b->checked_at = w->now; /* under the cache's lock */
+    return ORG_CACHE_FRESH;
 }
 
 static void add_headers(origin *o, struct MHD_Response *r, const built *b, int gz)
@@ -673,34 +684,36 @@ static enum MHD_Result answer(org_request *rq, built *b)
     return org_send(rq, 200, gz ? b->resp_gz : b->resp, gz ? b->gz_len : b->len);
 }
 
-/* "<id>/master.m3u8" or "<id>/vN/hls/.../index.m3u8" or "<id>/vN/subtitles/.../index.m3u8":
- * the show (referenced) and the path inside its version folder (NULL for the master). */
-static org_show *parse_target(origin *o, const char *rest, char *rel, size_t size)
-{
+/* A request target, split: "<id>/master.m3u8" (vdir and rel empty) or
+ * "<id>/vN/hls/.../index.m3u8" or "<id>/vN/subtitles/.../index.m3u8". 0, or -1 for anything
+ * else. */
+typedef struct target {
     char id[ORG_ID_MAX + 1], vdir[ORG_VERSION_DIR_MAX];
+    char rel[PATH_MAX_BYTES];
+} target;
+
+static int parse_target(const char *rest, target *t)
+{
     const char *slash = strchr(rest, '/'), *vslash;
     size_t n;
 
+    memset(t, 0, sizeof *t);
     if (!slash || (size_t)(slash - rest) > ORG_ID_MAX)
-        return NULL;
-    memcpy(id, rest, (size_t)(slash - rest));
-    id[slash - rest] = '\0';
-    if (strcmp(slash + 1, "master.m3u8") == 0) {
-        rel[0] = '\0';
-        return org_showinfo_get(o->shows, id);
-    }
+        return -1;
+    memcpy(t->id, rest, (size_t)(slash - rest));
+    if (strcmp(slash + 1, "master.m3u8") == 0)
+        return 0;
     vslash = strchr(slash + 1, '/');
-    if (!vslash || (size_t)(vslash - slash - 1) >= sizeof vdir)
-        return NULL;
-    memcpy(vdir, slash + 1, (size_t)(vslash - slash - 1));
-    vdir[vslash - slash - 1] = '\0';
+    if (!vslash || (size_t)(vslash - slash - 1) >= sizeof t->vdir)
+        return -1;
+    memcpy(t->vdir, slash + 1, (size_t)(vslash - slash - 1));
     n = strlen(vslash + 1);
-    if (n >= size || n < 5 || strcmp(vslash + 1 + n - 5, ".m3u8") != 0 ||
+    if (n >= sizeof t->rel || n < 5 || strcmp(vslash + 1 + n - 5, ".m3u8") != 0 ||
         (strncmp(vslash + 1, "hls/", 4) != 0 && strncmp(vslash + 1, "subtitles/", 10) != 0) ||
-        strstr(vslash + 1, "iframes") || vslash[n] == '/')
-        return NULL;
-    snprintf(rel, size, "%s", vslash + 1);
-    return org_showinfo_get_version(o->shows, id, vdir);
+        strstr(vslash + 1, "iframes"))
+        return -1;
+    memcpy(t->rel, vslash + 1, n);
+    return 0;
 }
 
 static enum MHD_Result serve_empty_vtt(org_request *rq)
@@ -723,10 +736,11 @@ static enum MHD_Result serve_empty_vtt(org_request *rq)
 enum MHD_Result org_serve_stitched(org_request *rq, const char *rest)
 {
     origin *o = rq->o;
-    char rel[PATH_MAX_BYTES], key[PATH_MAX_BYTES + ORG_ID_MAX + 32];
+    char key[PATH_MAX_BYTES + ORG_ID_MAX + 32];
     writer w = {{0}, 0};
     org_cache_entry *e;
     org_show *s;
+    target t;
     built *b;
     want wt;
     int ret;
@@ -734,16 +748,25 @@ enum MHD_Result org_serve_stitched(org_request *rq, const char *rest)
     if (strcmp(rest, "empty.vtt") == 0)
         return serve_empty_vtt(rq);
     rq->kind = ORG_KIND_PLAYLIST;
-    if (!(s = parse_target(o, rest, rel, sizeof rel)))
+    if (parse_target(rest, &t) != 0)
         return org_send_error(rq, 404);
-    snprintf(key, sizeof key, "%s/%s/%s", s->id, s->key.version_dir, rel[0] ? rel : "master");
+    /* The hot path: a playlist built and checked against the show within the last second
+     * needs no look at the library (a re-ingest is seen within a second). */
+    snprintf(key, sizeof key, "%s/%s/%s", t.id, t.vdir[0] ? t.vdir : "current",
+             t.rel[0] ? t.rel : "master");
+    wt = (want){NULL, org_ads_state(o->ads), ladder_now()};
+    if ((e = org_cache_get(o->stitched->cache, key, still_good, &wt)) != NULL)
+        return answer(rq, ORG_CACHE_OWNER(e, built, entry));
+    s = t.vdir[0] ? org_showinfo_get_version(o->shows, t.id, t.vdir)
+                  : org_showinfo_get(o->shows, t.id);
+    if (!s)
+        return org_send_error(rq, 404);
     wt.key = &s->key;
-    wt.pool = org_ads_state(o->ads);
     if ((e = org_cache_get(o->stitched->cache, key, still_good, &wt)) != NULL) {
         org_show_release(o->shows, s);
         return answer(rq, ORG_CACHE_OWNER(e, built, entry));
     }
-    ret = rel[0] ? build_media(o, s, rel, &w) : build_master(o, s, &w);
+    ret = t.rel[0] ? build_media(o, s, t.rel, &w) : build_master(o, s, &w);
     if (ret == 0 && w.t.failed)
         ret = 500;
     b = ret == 0 ? make_built(o, key, s, wt.pool, &w) : NULL;
@@ -752,6 +775,7 @@ enum MHD_Result org_serve_stitched(org_request *rq, const char *rest)
     org_show_release(o->shows, s);
     if (!b)
         return org_send_error(rq, ret ? (unsigned)ret : 500);
+    b->checked_at = wt.now;
     b->resp = body_response(o, b, 0);
     b->resp_gz = b->gz ? body_response(o, b, 1) : NULL;
     if (!b->resp || (b->gz && !b->resp_gz)) {
