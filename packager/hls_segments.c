@@ -65,17 +65,40 @@ static int close_open_segment(hls_rung *r, double end)
     return 0;
 }
 
+/* Where the segment after a cut at pts ends: the next multiple of the segment length. With ad
+ * breaks, a segment much shorter than a GOP next to a break would carry a whole IDR in a
+ * fraction of the time and blow the peak bitrate (peak-at-most-twice-average), so the cut
+ * moves to a GOP boundary instead: at least a GOP after a break, and at least a GOP before
+ * the next one when there is room. Every rung asks the same, so their cuts agree; a segment
+ * never grows past the segment length (docs/ads.md). */
+static int64_t next_cut_after(const pkg_packager *p, const hls_rung *r, int64_t pts)
+{
+    int64_t seg = (int64_t)llround(p->params.segment_seconds * LADDER_VIDEO_TIMEBASE);
+    int64_t gop = (int64_t)llround(p->params.gop_seconds * LADDER_VIDEO_TIMEBASE);
+    int64_t n = (pts / seg + 1) * seg;
+
+    if (p->plan.n_breaks == 0 || gop <= 0 || pts < 0)
+        return n;
+    if (n - pts < gop) /* just after a break */
+        n = (pts + gop + gop - 1) / gop * gop;
+    if (r->next_break < p->plan.n_breaks) {
+        int64_t b = p->plan.breaks[r->next_break].pts, g = (b - gop) / gop * gop;
+        if (b > n && b - n < gop)
+            n = g > pts ? g : b; /* b: the break's own IDR ends it, within two GOPs */
+    }
+    return n;
+}
+
 /* A keyframe at or after the next cut starts a segment; the first rung's cuts are the
  * audio-only variant's too. Under r->lock. */
 static int cut_segment(pkg_packager *p, int i, const ladder_packet *pkt, ladder_error *err)
 {
     hls_rung *r = &p->hls[i];
-    int64_t seg_ticks = (int64_t)llround(p->params.segment_seconds * LADDER_VIDEO_TIMEBASE);
     double t = (double)pkt->pts / LADDER_VIDEO_TIMEBASE;
     int ret = close_open_segment(r, t);
 
     r->open_start = t;
-    r->next_cut = (pkt->pts / seg_ticks + 1) * seg_ticks;
+    r->next_cut = next_cut_after(p, r, pkt->pts);
     if (ret < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     return i == 0 ? audio_only_cut(p, t, err) : 0;

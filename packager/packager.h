@@ -21,6 +21,7 @@ typedef struct pkg_packager pkg_packager;
 typedef struct pkg_params {
     const char *out_dir;      /* folder to write the show into; must exist and be empty */
     double segment_seconds;   /* target segment length, a multiple of the GOP (6) */
+    double gop_seconds;       /* the IDR grid (2): where cuts may move to around ad breaks */
     prof_container container; /* TS segments, or fMP4 (init.mp4 + .m4s) */
     const char *entry_prefix; /* when set (e.g. "v2/"), pkg_finish also writes entry_name: */
     const char *entry_name;   /* the master playlist as seen from the show's top folder */

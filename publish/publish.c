@@ -96,6 +96,7 @@ static int open_packager(pkg_packager **p, const publish_params *params, const l
     strcat(prefix, "/");
     pp.out_dir = lib_stage_dir(stage);
     pp.segment_seconds = params->ladder->segment_seconds;
+    pp.gop_seconds = params->ladder->gop_seconds;
     pp.container = params->ladder->container;
     pp.entry_prefix = prefix;
     pp.entry_name = LIB_ENTRY_PLAYLIST;
