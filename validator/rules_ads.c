@@ -897,17 +897,41 @@ static int rung_list(const char *show, char *out, size_t len)
     return ok ? n : -1;
 }
 
+/* The entries of the comma-separated list a that b lacks, into out. */
+static void list_minus(const char *a, const char *b, char *out, size_t len)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (const char *p = a; *p && used < len;) {
+        size_t n = strcspn(p, ",");
+        int found = 0;
+        for (const char *q = b; *q && !found;) {
+            size_t m = strcspn(q, ",");
+            found = m == n && strncmp(p, q, n) == 0;
+            q += m + (q[m] == ',');
+        }
+        if (!found)
+            used += snprintf(out + used, len - used, "%s%.*s", used ? "," : "", (int)n, p);
+        p += n + (p[n] == ',');
+    }
+}
+
 int val_check_ad(const char *show_dir, const char *ad_dir, const char *file, val_report *r)
 {
-    char *mine = malloc(8192), *theirs = malloc(8192);
+    char *mine = malloc(8192), *theirs = malloc(8192), missing[160], extra[160];
     int before = r->n_failures, ret = 0;
 
     if (!mine || !theirs || rung_list(show_dir, mine, 8192) < 0 ||
         rung_list(ad_dir, theirs, 8192) < 0) {
         ret = LADDER_ENOMEM;
     } else {
+        list_minus(mine, theirs, missing, sizeof missing);
+        list_minus(theirs, mine, extra, sizeof extra);
         CHECK(r, theirs[0] && strcmp(mine, theirs) == 0, file, "ad-rungs-match",
-              "the ad's rungs are %.100s; the show's %.100s", theirs[0] ? theirs : "none", mine);
+              "%s: the ad lacks the show's %s; it has %s that the show has not",
+              theirs[0] ? "other rungs" : "no rungs (not a show?)", missing[0] ? missing : "-",
+              extra[0] ? extra : "-");
     }
     free(mine);
     free(theirs);
