@@ -1,5 +1,7 @@
 /* playlist.c: the playlist text rules: master (multivariant) playlist, media playlists and I-frame
- * playlists, the EXT-X-VERSION each needs, and CODECS compared with what the media says. */
+ * playlists, the EXT-X-VERSION each needs, and CODECS compared with what the media says. The
+ * tags of ad breaks (EXT-X-PROGRAM-DATE-TIME, EXT-X-DATERANGE, EXT-X-DISCONTINUITY) are read
+ * into the playlist for rules_ads.c, which checks them. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

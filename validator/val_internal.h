@@ -5,8 +5,8 @@
  *   2. bitstream.c   H.264 SPS and AAC configuration readers, on bytes in memory;
  *   3. playlist.c    playlists as text;  ts.c  TS packets;  bmff.c  fMP4 boxes;
  *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
- *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, and validate.c, which runs
- *                    them all.
+ *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c, and
+ *                    validate.c, which runs them all.
  * A reader in layer 3 also checks the rules that need its data in hand (a playlist's own tags,
  * a segment's packets), through the report; it never calls a rule file. */
 #ifndef LADDER_VAL_INTERNAL_H
@@ -191,8 +191,7 @@ int val_aac_config(const struct AVCodecParameters *par, const uint8_t *pkt, int 
 /* The avc1 CODECS entry of the first video packet (SPS) of a file; 0 when none is found. */
 int val_file_avc1(const char *path, char *out, size_t len);
 
-/* ---- 4. rules (rules_media.c, rules_mp4.c, rules_captions.c) ----------------------------------
- */
+/* ---- 4. rules (rules_media.c, rules_mp4.c, rules_captions.c) ------------------------------- */
 
 /* The variant-wide video rules on what val_scan_variant measured; gop_seconds is the
  * profile's IDR interval. */
