@@ -411,6 +411,54 @@ static void test_break_on_segment_idr(void **state)
     free(b);
 }
 
+/* The same on segments ffmpeg's HLS muxer cuts at an IDR forced at 1.4 s (TS and fMP4): what
+ * media.c records of each segment's first picture is what the rule reads. */
+static void test_break_on_segment_idr_media(void **state)
+{
+    tmp_show *t = *state;
+    static const char *const kinds[][2] = {{"ts", "mpegts"}, {"fmp4", "fmp4"}};
+    val_breaks *b = calloc(1, sizeof *b);
+    char cmd[1024];
+
+    assert_non_null(b);
+    b->n = 2;
+    snprintf(b->b[0].id, sizeof b->b[0].id, "break-1");
+    snprintf(b->b[1].id, sizeof b->b[1].id, "break-2");
+    for (int i = 0; i < COUNT(kinds); i++) {
+        val_report *r = new_report(), *scratch = new_report();
+        val_playlist pl = {0};
+        val_media m;
+        char uri[64];
+        fx_mkdir(fx_join(t->dir, kinds[i][0]));
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s/%s' && ffmpeg -v error -f lavfi -i testsrc2=size=64x64:rate=25 -t 4 "
+                 "-c:v libx264 -x264-params keyint=50:min-keyint=50:scenecut=0 "
+                 "-force_key_frames 1.4 -f hls -hls_time 1 -hls_playlist_type vod "
+                 "-hls_segment_type %s -hls_segment_filename 'seg%%05d.%s' index.m3u8 "
+                 "</dev/null",
+                 t->dir, kinds[i][0], kinds[i][1], i ? "m4s" : "ts");
+        if (system(cmd) != 0)
+            fail_msg("ffmpeg could not make the %s segments", kinds[i][0]);
+        snprintf(uri, sizeof uri, "%s/index.m3u8", kinds[i][0]);
+        val_read_media(scratch, t->dir, uri, 2, &pl);
+        val_scan_variant(scratch, t->dir, uri, 0, &pl, &m);
+        assert_int_equal(m.n_seg, 3);
+        b->b[1].time = 1.4;
+        val_check_break_idrs(r, uri, &m, b, m.start);
+        print_failures(r);
+        assert_int_equal(r->n_failures, 0);
+        b->b[1].time = 2.0; /* inside the second segment */
+        val_check_break_idrs(r, uri, &m, b, m.start);
+        assert_int_equal(failures_of(r, "break-on-segment-idr"), 1);
+        assert_non_null(strstr(r->failures[0].message, "segment 1's at 1.400 s"));
+        val_media_free(&m);
+        val_playlist_free(&pl);
+        free(r);
+        free(scratch);
+    }
+    free(b);
+}
+
 /* ---- break-on-mp4-keyframe: an MP4 made by ffmpeg, keyframes at 0, 1 and 3 s ------------------
  */
 
