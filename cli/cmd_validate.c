@@ -70,6 +70,27 @@ static int stitched_rendition(const char *text, const char *base, char *out, siz
     return 0;
 }
 
+/* The path of the first video variant's media playlist of the show in dir (empty: none). */
+static void first_video_playlist(const char *dir, char *out, size_t len)
+{
+    char path[PATH_MAX + 16], *master;
+    const char *p;
+
+    out[0] = '\0';
+    snprintf(path, sizeof path, "%s/master.m3u8", dir);
+    if (!(master = read_text(path)))
+        return;
+    for (p = strstr(master, "#EXT-X-STREAM-INF:"); p; p = strstr(p + 1, "#EXT-X-STREAM-INF:")) {
+        const char *eol = p + strcspn(p, "\n"), *uri = *eol ? eol + 1 : eol;
+        const char *codecs = strstr(p, "CODECS=\"");
+        if (codecs && codecs < eol && strncmp(codecs + 8, "mp4a.40.2\"", 10) != 0) {
+            snprintf(out, len, "%s/%.*s", dir, (int)strcspn(uri, "\r\n"), uri);
+            break;
+        }
+    }
+    free(master);
+}
+
 /* One --stitched FILE: the show's and every ad's media playlist of its rendition. */
 static int check_stitched(const char *dir, const char *file, const cli_list *ads,
                           char (*ad_dirs)[PATH_MAX], val_report *r, ladder_error *err)
@@ -93,12 +114,17 @@ static int check_stitched(const char *dir, const char *file, const cli_list *ads
     }
     for (int i = 0; ret == 0 && i < ads->n; i++) {
         char ad_base[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s/index.m3u8", ad_dirs[i], rel);
+        /* subtitles: the origin fills the ad's length with empty WebVTT, timed by its video */
+        int span = strncmp(rel, "subtitles/", 10) == 0;
+        if (span)
+            first_video_playlist(ad_dirs[i], path, sizeof path);
+        else
+            snprintf(path, sizeof path, "%s/%s/index.m3u8", ad_dirs[i], rel);
         if (!(texts[n] = read_text(path)))
             continue; /* an ad without the rendition: ad-rungs-match says so */
         origin_base(ad_dirs[i], ad_base, sizeof ad_base);
         snprintf(bases[n], sizeof bases[n], "%s%s/", ad_base, rel);
-        src[n] = (val_stitch_source){ads->items[i], texts[n], ad_base[0] ? bases[n] : NULL};
+        src[n] = (val_stitch_source){ads->items[i], texts[n], ad_base[0] ? bases[n] : NULL, span};
         n++;
     }
     if (ret == 0) {

@@ -21,6 +21,9 @@
 #include "val_internal.h"
 
 #define MS 5e-4 /* half a millisecond: show.json and START-DATE are rounded to the ms */
+/* A span ad's length against the ad's playlist: the origin sizes it from show.json's duration,
+ * which may differ from the EXTINF sum by a frame or two. */
+#define VAL_SPAN_SLACK 0.05
 
 /* ---- show.json's "breaks": a small JSON reader ------------------------------------------------
  * The validator reads show.json the way it reads playlists, as text of its own: a top-level
@@ -709,15 +712,30 @@ static int entry_is(const stitch *s, int i, const val_stitch_source *src, const 
            same_uri(s->uris[i], src, pl->uris[k]);
 }
 
-/* The ad that stitched entries i.. are, whole; -1 when none. */
-static int ad_at(const stitch *s, int i)
+/* The ad that stitched entries i.. are, whole, and in *len how many entries it is; -1 when
+ * none. A span ad is the entries up to the next discontinuity (or the show's segment k), of
+ * the ad's length. */
+static int ad_at(const stitch *s, int i, int k, int *len)
 {
     for (int j = 0; j < s->n_ads; j++) {
         int q = 0;
+        double secs = 0;
+        if (s->ads[j].span) {
+            while (i + q < s->st->n && (q == 0 || !s->st->discontinuity[i + q]) &&
+                   !entry_is(s, i + q, s->show, s->sh, k))
+                secs += s->st->durations[i + q++];
+            if (q > 0 && fabs(secs - s->ad[j].total) <= VAL_SPAN_SLACK) {
+                *len = q;
+                return j;
+            }
+            continue;
+        }
         while (q < s->ad[j].n && i + q < s->st->n && entry_is(s, i + q, &s->ads[j], &s->ad[j], q))
             q++;
-        if (q > 0 && q == s->ad[j].n)
+        if (q > 0 && q == s->ad[j].n) {
+            *len = q;
             return j;
+        }
     }
     return -1;
 }
@@ -755,7 +773,7 @@ static void walk(stitch *s)
     char id[64];
 
     for (int i = 0; i < st->n;) {
-        int show_ok = entry_is(s, i, s->show, s->sh, k), j = ad_at(s, i);
+        int len = 0, show_ok = entry_is(s, i, s->show, s->sh, k), j = ad_at(s, i, k, &len);
         if (j >= 0 && (!show_ok || st->discontinuity[i])) {
             const char *brk = break_at(s->sh, k, id, sizeof id);
             CHECK(s->r, brk != NULL, s->file, "stitched-durations",
@@ -764,14 +782,15 @@ static void walk(stitch *s)
                   s->ads[j].name, i, k);
             CHECK(s->r, i == 0 || st->discontinuity[i], s->file, "stitched-discontinuities",
                   "no EXT-X-DISCONTINUITY before ad %s (segment %d)", s->ads[j].name, i);
-            for (int q = 1; q < s->ad[j].n; q++)
+            for (int q = 1; q < len; q++)
                 if (st->discontinuity[i + q])
                     val_fail(s->r, s->file, "stitched-discontinuities",
                              "an EXT-X-DISCONTINUITY inside ad %s (segment %d)", s->ads[j].name,
                              i + q);
-            ad_segments += s->ad[j].n;
-            ad_seconds += s->ad[j].total;
-            i += s->ad[j].n;
+            ad_segments += len;
+            for (int q = 0; q < len; q++)
+                ad_seconds += st->durations[i + q];
+            i += len;
             prev_ad = 1;
         } else if (show_ok) {
             CHECK(s->r, st->discontinuity[i] == prev_ad, s->file, "stitched-discontinuities",

@@ -43,9 +43,13 @@ int val_validate(const char *show_dir, const prof_ladder *ladder, const ladder_c
 
 /* A media playlist's text (borrowed for the call) and the URI prefix its segments have in a
  * stitched playlist, e.g. "/shows/news/v2/hls/hls-720p-2000/" (NULL: a stitched URI matches
- * when it is the segment's URI or ends with "/" and it); name says which show it is. */
+ * when it is the segment's URI or ends with "/" and it); name says which show it is.
+ * span (ads only): the ad stands in the stitched playlist as filler segments of its length
+ * (within 50 ms of the EXTINF sum of text), whatever their URIs: how a subtitle playlist
+ * carries an ad that has no subtitles (empty WebVTT). */
 typedef struct val_stitch_source {
     const char *name, *text, *base;
+    int span;
 } val_stitch_source;
 
 /* stitched-discontinuities, stitched-durations, stitched-target-duration,

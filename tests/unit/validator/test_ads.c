@@ -602,6 +602,32 @@ static void test_stitched_durations(void **state)
                     "stitched-durations");
 }
 
+/* A subtitle playlist: the ad, which has no subtitles, is empty WebVTT of its length. */
+static void test_stitched_subtitle_span(void **state)
+{
+    (void)state;
+    const val_stitch_source show = {"news", show_media, SHOW_BASE, 0};
+    const val_stitch_source ad = {"spot", ad_media, NULL, 1}; /* its video: 10 s */
+    static const char *const texts[] = {
+        ST_HEAD SHOW_PART1 DISC "#EXTINF:5.000000,\n/stitched/empty.vtt\n"
+                                "#EXTINF:5.000000,\n/stitched/empty.vtt\n" DISC SHOW_PART2 END,
+        ST_HEAD SHOW_PART1 DISC "#EXTINF:4.000000,\n/stitched/empty.vtt\n"
+                                "#EXTINF:5.000000,\n/stitched/empty.vtt\n" DISC SHOW_PART2 END,
+    };
+
+    for (int i = 0; i < COUNT(texts); i++) {
+        val_report *r = new_report();
+        val_check_stitched("stitched.m3u8", texts[i], &show, &ad, 1, r);
+        if (i == 0) {
+            print_failures(r);
+            assert_int_equal(r->n_failures, 0);
+        } else {
+            expect(r, "stitched-durations", "stitched.m3u8", NULL);
+        }
+        free(r);
+    }
+}
+
 static void test_stitched_target_duration(void **state)
 {
     (void)state;
