@@ -8,6 +8,7 @@
 #ifndef LADDER_MEDIA_H
 #define LADDER_MEDIA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ladder.h"
@@ -16,6 +17,30 @@
 #define LADDER_MAX_STREAMS    (LADDER_MAX_RUNGS + 8)
 
 typedef enum { LADDER_STREAM_VIDEO = 0, LADDER_STREAM_AUDIO = 1 } ladder_stream_kind;
+
+/* ---- ad breaks (breaks.c; docs/ads.md) ---------------------------------------------------- */
+
+#define LADDER_MAX_BREAKS       64
+#define LADDER_SCTE35_MAX       256  /* bytes of one splice_info_section kept for SCTE35-OUT */
+#define LADDER_BREAK_DURATION   30.0 /* seconds planned when nothing says otherwise */
+#define LADDER_BREAK_MIN_GAP    1.0  /* seconds: breaks closer than this are refused */
+#define LADDER_BREAK_ID_MAX     16   /* "break-64" and its NUL */
+#define LADDER_BREAK_EPOCH_TEXT "2000-01-01T00:00:00.000Z" /* the PDT of media time 0 */
+
+/* Where a break came from: bits, since a cue and an option on the same frame merge. */
+enum { LADDER_BREAK_OPTION = 1, LADDER_BREAK_SCTE35 = 2 };
+
+/* One ad break: where the editor (or the mezzanine's SCTE-35) asked for it, and the source
+ * frame it was rounded to. Every rung has an IDR starting a segment at that frame. */
+typedef struct ladder_break {
+    double time;     /* seconds from the first picture, as asked */
+    double duration; /* planned length in seconds, > 0 */
+    int source;      /* LADDER_BREAK_* bits */
+    int64_t frame;   /* the source frame it starts on, at the nominal frame rate */
+    int64_t pts;     /* that frame's time, 1/90000 from the first picture */
+    uint8_t scte35[LADDER_SCTE35_MAX]; /* the cue's splice_info_section, for SCTE35-OUT */
+    int scte35_size;
+} ladder_break;
 
 /* One output stream: a video rendition or a shared AAC track. */
 typedef struct ladder_stream {
@@ -54,6 +79,9 @@ typedef struct ladder_plan {
     int src_interlaced;  /* 1 if the source is deinterlaced */
     int src_has_audio;
     char src_video_codec[32], src_pix_fmt[32];
+    /* ad breaks conditioned into every rung (breaks.c), in time order */
+    int n_breaks;
+    ladder_break breaks[LADDER_MAX_BREAKS];
 } ladder_plan;
 
 /* An encoded packet. Borrowed: data is valid only during the sink's packet call. */
@@ -89,6 +117,30 @@ typedef struct ladder_stream_stats {
     double psnr_y, psnr_avg; /* mean over frames, dB (video, with b_stats) */
     double ssim;             /* mean over frames (video, with b_stats) */
 } ladder_stream_stats;
+
+/* Parses a break list: comma-separated TIME[/DURATION[/0xHEX]], TIME in seconds ("13.37") or
+ * [HH:]MM:SS[.mmm], DURATION in seconds (default LADDER_BREAK_DURATION), HEX a cue's
+ * splice_info_section (what ladder_breaks_format writes for SCTE-35 breaks). Appends to
+ * out[*n..max); returns 0 or LADDER_EINVAL with a one-line err naming the bad item. */
+int ladder_breaks_parse(const char *list, ladder_break *out, int max, int *n, ladder_error *err);
+/* Rounds each break to the nearest frame at fps_num/fps_den, sorts them, merges those on one
+ * frame (an option's duration wins, a cue's bytes are kept) and checks them: within
+ * [0, duration) of a source lasting `duration` seconds (0: unknown), LADDER_BREAK_MIN_GAP
+ * apart. Returns 0 or LADDER_EINVAL with a one-line err. */
+int ladder_breaks_resolve(ladder_break *b, int *n, int fps_num, int fps_den, double duration,
+                          ladder_error *err);
+/* The resolved list as ladder_breaks_parse reads it back to the same breaks. */
+void ladder_breaks_format(ladder_text *t, const ladder_break *b, int n);
+/* Whether the picture at pts (1/90000) is where a break starts: the first picture at or after
+ * half a source frame before it. *next is the first break not yet reached (start at 0); every
+ * stage that meets the pictures in order (encoder, segmenter) asks the same question. */
+int ladder_break_reached(const ladder_plan *plan, int *next, int64_t pts);
+/* "break-K" for the break at index i (K = i + 1). */
+void ladder_break_id(int i, char *out, size_t size);
+/* The break's EXT-X-DATERANGE START-DATE: LADDER_BREAK_EPOCH_TEXT plus its pts, to the ms. */
+void ladder_break_start_date(const ladder_break *b, char *out, size_t size);
+/* "option", "scte35" or "option+scte35". */
+const char *ladder_break_source_name(int source);
 
 /* ---- captions (captions.c) ----------------------------------------------------------------- */
 
