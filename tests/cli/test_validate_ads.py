@@ -1,9 +1,9 @@
 """test_validate_ads.py: the ad rules of `ladder validate` (docs/hls-rules.md#ads) on a real show.
 A 5 s clip ingested with --ad-breaks 0,1.5,3.3 passes; copies broken in one respect each fail
 with that rule's name on the file, exit status 1, and nothing outside the rules the break cannot
-help tripping. Then --ad and --stitched: an ad show (the same clip, no breaks) and a stitched
-playlist made here the way the origin makes them (docs/ads-spec: the show's segments, whole ads
-at each break between EXT-X-DISCONTINUITY tags) pass, and broken ones fail."""
+help tripping. Then --ad and --stitched: an ad show (the same clip, no breaks) and stitched
+playlists made here as the origin makes them (the show's segments, the whole ad at each break,
+EXT-X-DISCONTINUITY on both sides) pass, and broken ones fail."""
 import json
 import os
 import re
@@ -111,9 +111,11 @@ def reencode_mp4(show):
     probe = json.loads(run(["ffprobe", "-v", "error", "-of", "json", "-select_streams", "v:0",
                             "-show_entries", "stream=profile,level,bit_rate", src]).stdout)
     s = probe["streams"][0]
+    profile = "baseline" if "Baseline" in s["profile"] else s["profile"].split()[0].lower()
     run(["ffmpeg", "-v", "error", "-y", "-i", src, "-map", "0", "-c:a", "copy", "-c:v", "libx264",
-         "-profile:v", s["profile"].split()[0].lower(), "-level", "%.1f" % (s["level"] / 10),
-         "-x264-params", "keyint=250:min-keyint=250:scenecut=0", "-b:v", s.get("bit_rate", "300000"),
+         "-profile:v", profile, "-level", "%.1f" % (s["level"] / 10),
+         "-x264-params", "keyint=250:min-keyint=250:scenecut=0",
+         "-b:v", s.get("bit_rate", "300000"),
          "-movflags", "+faststart", tmp])
     os.replace(tmp, src)
 
@@ -173,14 +175,18 @@ def entries(text):
     return re.findall(r"(#EXTINF:[^\n]*)\n([^#\n][^\n]*)", text)
 
 
-def stitch(rel, ad_breaks=None, disc_after=True, ad_cut=0, target=None):
+def stitch(rel, ad_breaks=None, disc_after=True, ad_stretch=0, target=None):
     """The stitched media playlist of rendition rel: news's segments, the whole ad at every
-    break (or at those in ad_breaks), each ad between discontinuities."""
+    break (or at those in ad_breaks), each ad between discontinuities; ad_stretch seconds added
+    to the ad's last EXTINF."""
     base = "/shows/news/%s/%s/" % (os.path.basename(good), os.path.dirname(rel))
     ad_base = "/shows/spot/%s/%s/" % (os.path.basename(ad), os.path.dirname(rel))
     show_text = open(os.path.join(good, rel)).read()
     ad_entries = entries(open(os.path.join(ad, rel)).read())
-    ad_entries = ad_entries[:len(ad_entries) - ad_cut]
+    if ad_stretch:
+        inf = ad_entries[-1][0]
+        ad_entries[-1] = ("#EXTINF:%.6f," % (float(inf[8:].split(",")[0]) + ad_stretch),
+                          ad_entries[-1][1])
     starts = [b["time"] for i, b in enumerate(BREAKS) if ad_breaks is None or i in ad_breaks]
     out = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:%d" % (target or 6),
            "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD"]
@@ -212,7 +218,8 @@ r = ladder("validate", good, "--ad", ad, *sum((["--stitched", p] for p in stitch
 c.equal(r.returncode, 0, f"stitched playlists of every variant pass ({r.stdout.strip()[-300:]})")
 STITCHED_CASES = [
     ("stitched-discontinuities", stitch(RUNG, disc_after=False)),
-    ("stitched-durations", stitch(RUNG, ad_cut=1)),
+    ("stitched-durations", stitch(RUNG, ad_stretch=0.5)),
+    ("stitched-durations", stitch(RUNG, ad_breaks=[1]).replace("seg00002.ts\n", "x.ts\n")),
     ("stitched-target-duration", stitch(RUNG, target=2)),
 ]
 for rule, text in STITCHED_CASES:
