@@ -16,7 +16,12 @@ c = Checks("validate_ads")
 d = workdir()
 clip = make_clip("good", os.path.join(d, "in.mp4"), "--size", "640x360", "--duration", "5")
 lib = os.path.join(d, "lib")
-r = ladder("ingest", clip, "--id", "news", "--library", lib, "--quiet", "--ad-breaks", "0,1.5,3.3")
+vtt = os.path.join(d, "en.vtt")
+with open(vtt, "w") as f:
+    f.write("WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nHello\n\n"
+            "00:00:02.500 --> 00:00:04.500\nAds\n")
+r = ladder("ingest", clip, "--id", "news", "--library", lib, "--quiet", "--ad-breaks", "0,1.5,3.3",
+           "--captions", vtt + ":en")
 if not c.equal(r.returncode, 0, f"ingest with breaks ({r.stderr.strip()})"):
     c.done()
 r = ladder("ingest", clip, "--id", "spot", "--library", lib, "--quiet")
@@ -182,7 +187,13 @@ def stitch(rel, ad_breaks=None, disc_after=True, ad_stretch=0, target=None):
     base = "/shows/news/%s/%s/" % (os.path.basename(good), os.path.dirname(rel))
     ad_base = "/shows/spot/%s/%s/" % (os.path.basename(ad), os.path.dirname(rel))
     show_text = open(os.path.join(good, rel)).read()
-    ad_entries = entries(open(os.path.join(ad, rel)).read())
+    if rel.startswith("subtitles/"):  # the origin's empty WebVTT for the ad's length
+        ad_video = entries(open(os.path.join(ad, RUNG)).read())
+        total = sum(float(inf[8:].split(",")[0]) for inf, _ in ad_video)
+        ad_entries = [("#EXTINF:%.6f," % (total / 2), "/stitched/empty.vtt")] * 2
+        ad_base = ""
+    else:
+        ad_entries = entries(open(os.path.join(ad, rel)).read())
     if ad_stretch:
         inf = ad_entries[-1][0]
         ad_entries[-1] = ("#EXTINF:%.6f," % (float(inf[8:].split(",")[0]) + ad_stretch),
@@ -213,14 +224,19 @@ def write(name, text):
     return path
 
 
-stitched = [write("st-%d.m3u8" % i, stitch(v + "/index.m3u8")) for i, v in enumerate(VARIANTS)]
+stitched = [write("st-%d.m3u8" % i, stitch(v + "/index.m3u8"))
+            for i, v in enumerate(VARIANTS + ["subtitles/en"])]
 r = ladder("validate", good, "--ad", ad, *sum((["--stitched", p] for p in stitched), []))
-c.equal(r.returncode, 0, f"stitched playlists of every variant pass ({r.stdout.strip()[-300:]})")
+c.equal(r.returncode, 0,
+        f"stitched playlists of every variant and the subtitles pass ({r.stdout.strip()[-300:]})")
 STITCHED_CASES = [
     ("stitched-discontinuities", stitch(RUNG, disc_after=False)),
     ("stitched-durations", stitch(RUNG, ad_stretch=0.5)),
     ("stitched-durations", stitch(RUNG, ad_breaks=[1]).replace("seg00002.ts\n", "x.ts\n")),
     ("stitched-target-duration", stitch(RUNG, target=2)),
+    ("stitched-durations", stitch("subtitles/en/index.m3u8").replace(
+        "/stitched/empty.vtt\n#EXT-X-DISCONTINUITY", "/stitched/empty.vtt\n#EXTINF:1.0,\n"
+        "/stitched/empty.vtt\n#EXT-X-DISCONTINUITY", 1)),  # a span a second too long
 ]
 for rule, text in STITCHED_CASES:
     path = write("broken-" + rule + ".m3u8", text)
