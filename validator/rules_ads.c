@@ -362,50 +362,45 @@ void val_check_break_mp4s(val_report *r, const char *show, const val_breaks *b)
 #define MAX_ATTRS 24
 
 /* A DATERANGE's attributes, sorted by name. */
+typedef struct attr {
+    char name[32];
+    char value[640]; /* as written, quotes kept; SCTE35-OUT is up to 2 + 512 hex digits */
+} attr;
+
 typedef struct attrs {
-    int n, bad; /* bad: the list did not parse to its end */
-    char name[MAX_ATTRS][32];
-    char value[MAX_ATTRS][640];
+    int n, bad; /* bad: the list did not parse to its end, or had more than MAX_ATTRS */
+    attr a[MAX_ATTRS];
 } attrs;
+
+static int by_attr_name(const void *x, const void *y)
+{
+    return strcmp(((const attr *)x)->name, ((const attr *)y)->name);
+}
 
 static void parse_attrs(const char *list, attrs *a)
 {
     const char *p = list;
+    attr spare;
     int ret;
 
-    a->n = a->bad = 0;
-    while (a->n < MAX_ATTRS && (ret = val_attr_next(&p, a->name[a->n], sizeof a->name[0],
-                                                    a->value[a->n], sizeof a->value[0])) > 0)
+    a->n = 0;
+    while ((ret = val_attr_next(
+                &p, a->n < MAX_ATTRS ? a->a[a->n].name : spare.name, sizeof spare.name,
+                a->n < MAX_ATTRS ? a->a[a->n].value : spare.value, sizeof spare.value)) > 0 &&
+           a->n <= MAX_ATTRS)
         a->n++;
-    a->bad = a->n == MAX_ATTRS || ret < 0;
-    /* sorted by name through an index, then copied in that order */
-    int order[MAX_ATTRS];
-    for (int i = 0; i < a->n; i++)
-        order[i] = i;
-    for (int i = 1; i < a->n; i++) /* insertion sort, a few attributes */
-        for (int k = i; k > 0 && strcmp(a->name[order[k - 1]], a->name[order[k]]) > 0; k--) {
-            int t = order[k];
-            order[k] = order[k - 1];
-            order[k - 1] = t;
-        }
-    attrs *s = malloc(sizeof *s);
-    if (!s)
-        return;
-    for (int i = 0; i < a->n; i++) {
-        memcpy(s->name[i], a->name[order[i]], sizeof s->name[0]);
-        memcpy(s->value[i], a->value[order[i]], sizeof s->value[0]);
-    }
-    memcpy(a->name, s->name, sizeof a->name);
-    memcpy(a->value, s->value, sizeof a->value);
-    free(s);
+    a->bad = ret < 0 || a->n > MAX_ATTRS;
+    if (a->n > MAX_ATTRS)
+        a->n = MAX_ATTRS;
+    qsort(a->a, a->n, sizeof a->a[0], by_attr_name);
 }
 
 /* The value of name (quotes removed), or NULL. */
 static const char *attr_get(const attrs *a, const char *name, char *out, size_t len)
 {
     for (int i = 0; i < a->n; i++)
-        if (strcmp(a->name[i], name) == 0) {
-            const char *v = a->value[i];
+        if (strcmp(a->a[i].name, name) == 0) {
+            const char *v = a->a[i].value;
             size_t n = strlen(v);
             if (n >= 2 && v[0] == '"' && v[n - 1] == '"')
                 snprintf(out, len, "%.*s", (int)n - 2, v + 1);
@@ -416,16 +411,35 @@ static const char *attr_get(const attrs *a, const char *name, char *out, size_t 
     return NULL;
 }
 
-/* The index of the DATERANGE with ID id in pl, -1 when none. */
+/* A DATERANGE's ID (quotes removed) into out, without parsing the rest into a struct; 0 when
+ * it has none. */
+static int range_id(const char *list, char *out, size_t len)
+{
+    const char *p = list;
+    attr x;
+
+    while (val_attr_next(&p, x.name, sizeof x.name, x.value, sizeof x.value) > 0)
+        if (strcmp(x.name, "ID") == 0) {
+            size_t n = strlen(x.value);
+            if (n >= 2 && x.value[0] == '"' && x.value[n - 1] == '"')
+                snprintf(out, len, "%.*s", (int)n - 2, x.value + 1);
+            else
+                snprintf(out, len, "%s", x.value);
+            return 1;
+        }
+    return 0;
+}
+
+/* The index of the DATERANGE with ID id in pl (its attributes parsed into a), -1 when none. */
 static int find_range(const val_playlist *pl, const char *id, attrs *a)
 {
     char v[64];
 
-    for (int i = 0; i < pl->n_ranges; i++) {
-        parse_attrs(pl->ranges[i], a);
-        if (attr_get(a, "ID", v, sizeof v) && strcmp(v, id) == 0)
+    for (int i = 0; i < pl->n_ranges; i++)
+        if (range_id(pl->ranges[i], v, sizeof v) && strcmp(v, id) == 0) {
+            parse_attrs(pl->ranges[i], a);
             return i;
-    }
+        }
     return -1;
 }
 
@@ -435,17 +449,18 @@ static int attrs_differ(const attrs *a, const attrs *b, char *out, size_t len)
     int i = 0, k = 0;
 
     while (i < a->n || k < b->n) {
-        int c = i == a->n ? 1 : k == b->n ? -1 : strcmp(a->name[i], b->name[k]);
+        const attr *x = &a->a[i], *y = &b->a[k];
+        int c = i == a->n ? 1 : k == b->n ? -1 : strcmp(x->name, y->name);
         if (c < 0) {
-            snprintf(out, len, "%s=%.100s is missing", a->name[i], a->value[i]);
+            snprintf(out, len, "%s=%.100s is missing", x->name, x->value);
             return 1;
         }
         if (c > 0) {
-            snprintf(out, len, "%s=%.100s is extra", b->name[k], b->value[k]);
+            snprintf(out, len, "%s=%.100s is extra", y->name, y->value);
             return 1;
         }
-        if (strcmp(a->value[i], b->value[k]) != 0) {
-            snprintf(out, len, "%s=%.100s, not %.100s", b->name[k], b->value[k], a->value[i]);
+        if (strcmp(x->value, y->value) != 0) {
+            snprintf(out, len, "%s=%.100s, not %.100s", y->name, y->value, x->value);
             return 1;
         }
         i++;
@@ -484,8 +499,7 @@ static void check_same(val_report *r, const dated *d, const val_playlist *pl,
               "DATERANGE \"%s\": %s (as in %s)", id, diff, ref_uri);
     }
     for (int i = 0; i < pl->n_ranges; i++) {
-        parse_attrs(pl->ranges[i], b);
-        if (!attr_get(b, "ID", id, sizeof id))
+        if (!range_id(pl->ranges[i], id, sizeof id))
             id[0] = '\0';
         CHECK(r, id[0] && find_range(ref, id, a) >= 0, d->uri, "daterange-same-in-every-playlist",
               "DATERANGE ID=\"%s\" is not in %s", id, ref_uri);
@@ -604,15 +618,10 @@ static void check_reference(val_report *r, const char *uri, const val_playlist *
                               : attr_get(a, "START-DATE", start, sizeof start) &&
                                     val_parse_date(start, &t) && fabs(t - zero) < frame / 2 + MS;
         check_interstitial(r, uri, a, id, pre);
-        for (int q = 0; q < i; q++) { /* IDs are unique (RFC 8216 4.3.2.7) */
-            attrs *o = malloc(sizeof *o);
-            if (!o)
-                break;
-            parse_attrs(pl->ranges[q], o);
-            int same = attr_get(o, "ID", v, sizeof v) && strcmp(v, id) == 0;
-            free(o);
-            CHECK(r, !same, uri, "daterange-interstitial", "two DATERANGE tags have ID \"%s\"", id);
-        }
+        int twice = 0; /* IDs are unique (RFC 8216 4.3.2.7) */
+        for (int q = 0; q < i; q++)
+            twice |= range_id(pl->ranges[q], v, sizeof v) && strcmp(v, id) == 0;
+        CHECK(r, !twice, uri, "daterange-interstitial", "two DATERANGE tags have ID \"%s\"", id);
     }
 }
 
