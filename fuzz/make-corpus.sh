@@ -11,7 +11,7 @@ out=$1
 clip=$root/tests/media/make-clip.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"/{http,profile,devices,show_json,playlist,ts,bmff,media,source,captions,scte35}
+mkdir -p "$out"/{http,profile,devices,show_json,playlist,ads,ts,bmff,media,source,captions,scte35}
 
 # seed TARGET NAME: stdin into OUT/TARGET/NAME
 seed() { cat >"$out/$1/$2"; }
@@ -115,6 +115,39 @@ EOF
 printf '{"id":"x","duration":1,"renditions":[]}' | seed show_json minimal.json
 printf '{"format":2,"id":"x"}' | seed show_json newer.json
 printf '[1,2,{"a":null}]' | seed show_json array.json
+
+# ---- fuzz_ads: '0' show.json's breaks, '1' a stitched playlist, '2' one as its own show
+{ printf '0'; cat <<'EOF'; } | seed ads breaks-hand
+{"format": 1, "id": "news", "breaks": [{"id": "break-1", "time": 0, "frame": 0,
+ "start_date": "2000-01-01T00:00:00.000Z", "duration": 30, "source": "option"},
+ {"id": "break-2", "time": 6, "frame": 180, "start_date": "2000-01-01T00:00:06.000Z",
+ "duration": 15.5, "source": "scte35", "scte35": "0xFC302000"}], "files": []}
+EOF
+{ printf '1'; cat <<'EOF'; } | seed ads stitched-hand
+#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-TARGETDURATION:6
+#EXTINF:6.000000,
+/shows/s/v1/hls/r/seg00000.ts
+#EXT-X-DISCONTINUITY
+#EXTINF:5.000000,
+/shows/a/v1/hls/r/seg00000.ts
+#EXT-X-DISCONTINUITY
+#EXTINF:4.000000,
+/shows/s/v1/hls/r/seg00001.ts
+#EXT-X-ENDLIST
+EOF
+{ printf '2'; cat <<'EOF'; } | seed ads self-hand
+#EXTM3U
+#EXT-X-TARGETDURATION:6
+#EXT-X-PROGRAM-DATE-TIME:2000-01-01T00:00:00.000+00:00
+#EXT-X-DATERANGE:ID="break-1",CLASS="com.apple.hls.interstitial",START-DATE="2000-01-01T00:00:06.000Z",X-RESTRICT="SKIP,JUMP",CUE="PRE"
+#EXTINF:6.000000,
+a.ts
+#EXT-X-DISCONTINUITY
+#EXTINF:5.000000,
+/stitched/empty.vtt
+EOF
 
 # ---- fuzz_playlist: the first byte picks the reader ('0' master, '1' media, '2' I-frames)
 { printf '0'; cat <<'EOF'; } | seed playlist master-hand

@@ -142,6 +142,25 @@ static int add_au(val_media *m, double dts, int bytes)
     return 0;
 }
 
+/* Where segment m->n_seg starts: its first video packet's PTS (NAN: none) and IDR flag. */
+static int add_segment(val_media *m, double pts, int idr)
+{
+    if (m->n_seg == m->cap_seg) {
+        int cap = m->cap_seg ? 2 * m->cap_seg : 64;
+        double *p = realloc(m->seg_pts, cap * sizeof *p);
+        unsigned char *f = p ? realloc(m->seg_idr, cap) : NULL;
+        if (p)
+            m->seg_pts = p;
+        if (!f)
+            return -1;
+        m->seg_idr = f;
+        m->cap_seg = cap;
+    }
+    m->seg_pts[m->n_seg] = pts;
+    m->seg_idr[m->n_seg++] = (unsigned char)idr;
+    return 0;
+}
+
 /* First video packet of the variant: the SPS and picture size for the whole variant. */
 static void first_video(val_media *m, const AVStream *st, const AVPacket *p)
 {
@@ -172,7 +191,7 @@ static void check_audio(val_report *r, scan *s, const char *name, const AVStream
 /* Reads the packets of one open segment; returns whether the first video packet has an IDR
  * (-1: no video packet). */
 static int read_packets(val_report *r, scan *s, AVFormatContext *ic, const char *name, int vi,
-                        int ai, span sp[2], pts_source *src)
+                        int ai, span sp[2], pts_source *src, double *first_pts)
 {
     AVPacket *p = av_packet_alloc();
     int idr_first = -1, interlaced = 0, cc608 = 0;
@@ -193,6 +212,7 @@ static int read_packets(val_report *r, scan *s, AVFormatContext *ic, const char 
                 val_h264_find_nal(p->data, p->size, nal_length_size(st->codecpar), 5, &nal) > 0;
             if (idr_first < 0) {
                 idr_first = idr;
+                *first_pts = pts;
                 if (!s->m->has_video)
                     first_video(s->m, st, p);
             }
@@ -282,6 +302,7 @@ static void scan_segment(val_report *r, scan *s, const char *path, const char *n
     span sp[2] = {{0}};
     pts_source src = {0};
     int vi = -1, ai = -1, idr_first = -1;
+    double first_pts = NAN;
 
     if (ladder_open_segment(&ic, path) >= 0 && (s->started || find_stream_info_fast(ic) >= 0)) {
         vi = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -295,8 +316,10 @@ static void scan_segment(val_report *r, scan *s, const char *path, const char *n
         check_segment_streams(r, s, name, ic);
         if (vi >= 0 && strlen(path) > 4 && strcmp(path + strlen(path) - 4, ".m4s") == 0)
             val_fmp4_offsets(path, ic->streams[vi]->id, &src.cto, &src.n);
-        idr_first = read_packets(r, s, ic, name, vi, ai, sp, &src);
+        idr_first = read_packets(r, s, ic, name, vi, ai, sp, &src, &first_pts);
     }
+    if (add_segment(s->m, first_pts, idr_first == 1) < 0)
+        val_fail(r, s->uri, "break-on-segment-idr", "out of memory");
     avformat_close_input(&ic);
     free(src.cto);
     if (!s->audio_only)
@@ -327,6 +350,8 @@ void val_media_free(val_media *m)
     free(m->idr);
     free(m->au_dts);
     free(m->au_bytes);
+    free(m->seg_pts);
+    free(m->seg_idr);
     memset(m, 0, sizeof *m);
 }
 

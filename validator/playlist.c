@@ -1,5 +1,7 @@
 /* playlist.c: the playlist text rules: master (multivariant) playlist, media playlists and I-frame
- * playlists, the EXT-X-VERSION each needs, and CODECS compared with what the media says. */
+ * playlists, the EXT-X-VERSION each needs, and CODECS compared with what the media says. The
+ * tags of ad breaks (EXT-X-PROGRAM-DATE-TIME, EXT-X-DATERANGE, EXT-X-DISCONTINUITY) are read
+ * into the playlist for rules_ads.c, which checks them. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,10 +9,21 @@
 
 #include "val_internal.h"
 
+static void free_ranges(val_playlist *pl)
+{
+    for (int i = 0; i < pl->n_ranges; i++)
+        free(pl->ranges[i]);
+    pl->n_ranges = 0;
+}
+
 void val_playlist_free(val_playlist *pl)
 {
+    free_ranges(pl);
+    free(pl->ranges);
     free(pl->durations);
     free(pl->uris);
+    free(pl->dates);
+    free(pl->discontinuity);
     memset(pl, 0, sizeof *pl);
 }
 
@@ -26,12 +39,77 @@ static int grow(val_playlist *pl)
     char(*u)[64] = realloc(pl->uris, cap * sizeof *u);
     if (u)
         pl->uris = u;
-    if (!d || !u)
+    double *dates = realloc(pl->dates, cap * sizeof *dates);
+    if (dates)
+        pl->dates = dates;
+    unsigned char *disc = realloc(pl->discontinuity, cap);
+    if (disc)
+        pl->discontinuity = disc;
+    if (!d || !u || !dates || !disc)
         return 0;
-    for (int i = pl->cap; i < cap; i++)
+    for (int i = pl->cap; i < cap; i++) {
         d[i] = 0;
+        dates[i] = NAN;
+        disc[i] = 0;
+    }
     pl->cap = cap;
     return 1;
+}
+
+/* Keeps a DATERANGE's attribute list; 0 when out of memory. */
+static int add_range(val_playlist *pl, const char *attrs)
+{
+    if (pl->n_ranges == pl->cap_ranges) {
+        int cap = pl->cap_ranges ? 2 * pl->cap_ranges : 16;
+        char **p = realloc(pl->ranges, cap * sizeof *p);
+        if (!p)
+            return 0;
+        pl->ranges = p;
+        pl->cap_ranges = cap;
+    }
+    if (!(pl->ranges[pl->n_ranges] = strdup(attrs)))
+        return 0;
+    pl->n_ranges++;
+    return 1;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (H. Hinnant's
+ * days_from_civil). */
+static long days_from_civil(long y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int val_parse_date(const char *s, double *seconds)
+{
+    int y, mo, d, h, mi, sec, n = 0, oh, om;
+    double frac = 0;
+
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19 ||
+        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return 0;
+    s += n;
+    if (*s == '.') {
+        double scale = 0.1;
+        if (!(s[1] >= '0' && s[1] <= '9'))
+            return 0;
+        for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10)
+            frac += (*s - '0') * scale;
+    }
+    *seconds = days_from_civil(y, mo, d) * 86400.0 + h * 3600 + mi * 60 + sec + frac;
+    if (*s == 'Z' && !s[1])
+        return 1;
+    if ((*s == '+' || *s == '-') && sscanf(s + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5 &&
+        !s[6]) {
+        *seconds -= (*s == '+' ? 1 : -1) * (oh * 3600.0 + om * 60);
+        return 1;
+    }
+    return 0;
 }
 
 /* The protocol version the playlist's features need (RFC 8216 section 7). */
@@ -82,10 +160,33 @@ typedef struct tags_seen {
     int vod, endlist;
 } tags_seen;
 
+/* The tags the ad rules read: a PDT dates the next entry, a DISCONTINUITY marks it. */
+typedef struct entry_state {
+    double date; /* the next entry's, NAN before any PDT */
+    int discontinuity;
+} entry_state;
+
+static int read_ad_tag(val_playlist *pl, const char *line, entry_state *e)
+{
+    if (strncmp(line, "#EXT-X-PROGRAM-DATE-TIME:", 25) == 0) {
+        pl->n_pdt++;
+        if (!val_parse_date(line + 25, &e->date)) {
+            pl->bad_pdt++;
+            e->date = NAN;
+        }
+    } else if (strcmp(line, "#EXT-X-DISCONTINUITY") == 0) {
+        e->discontinuity = 1;
+    } else if (strncmp(line, "#EXT-X-DATERANGE:", 17) == 0) {
+        return add_range(pl, line + 17);
+    }
+    return 1;
+}
+
 static tags_seen read_entries(val_report *r, const char *file, char *text, val_playlist *pl)
 {
     char *save = NULL;
     tags_seen t = {0};
+    entry_state e = {.date = NAN};
 
     for (char *line = first_line(r, file, text, &save); line;
          line = strtok_r(NULL, "\r\n", &save)) {
@@ -93,6 +194,10 @@ static tags_seen read_entries(val_report *r, const char *file, char *text, val_p
             pl->target = atoi(line + 22);
         t.vod |= strcmp(line, "#EXT-X-PLAYLIST-TYPE:VOD") == 0;
         t.endlist |= strcmp(line, "#EXT-X-ENDLIST") == 0;
+        if (!read_ad_tag(pl, line, &e)) {
+            val_fail(r, file, "playlist-exists", "out of memory at a DATERANGE");
+            break;
+        }
         if (strncmp(line, "#EXTINF:", 8) == 0) {
             if (!grow(pl)) {
                 val_fail(r, file, "playlist-exists", "out of memory at entry %d", pl->n);
@@ -100,6 +205,10 @@ static tags_seen read_entries(val_report *r, const char *file, char *text, val_p
             }
             pl->durations[pl->n] = atof(line + 8);
         } else if (line[0] != '#' && line[0] && grow(pl)) {
+            pl->dates[pl->n] = e.date;
+            e.date += pl->durations[pl->n];
+            pl->discontinuity[pl->n] = (unsigned char)e.discontinuity;
+            e.discontinuity = 0;
             snprintf(pl->uris[pl->n++], sizeof pl->uris[0], "%s", line);
         }
     }
@@ -108,16 +217,40 @@ static tags_seen read_entries(val_report *r, const char *file, char *text, val_p
     return t;
 }
 
+/* Empties pl for a new read, keeping its arrays. */
+static void reset(val_playlist *pl)
+{
+    pl->target = pl->n = 0;
+    pl->total = 0;
+    pl->n_pdt = pl->bad_pdt = 0;
+    free_ranges(pl);
+    for (int i = 0; i < pl->cap; i++) { /* an entry without an EXTINF inherits nothing */
+        pl->durations[i] = 0;
+        pl->dates[i] = NAN;
+        pl->discontinuity[i] = 0;
+    }
+}
+
+void val_read_playlist_text(val_report *r, const char *file, const char *text, val_playlist *pl)
+{
+    char *copy = strdup(text);
+
+    reset(pl);
+    if (!copy) {
+        val_fail(r, file, "playlist-exists", "out of memory");
+        return;
+    }
+    read_entries(r, file, copy, pl);
+    free(copy);
+}
+
 /* Reads show/uri into pl; returns 0 when unreadable (reported). */
 static int read_playlist(val_report *r, const char *show, const char *uri, val_playlist *pl)
 {
     char path[2048], *text;
     tags_seen t;
 
-    pl->target = pl->n = 0;
-    pl->total = 0;
-    if (pl->durations) /* a URI without an EXTINF must not inherit the last read's */
-        memset(pl->durations, 0, pl->cap * sizeof *pl->durations);
+    reset(pl);
     val_join(path, sizeof path, show, uri);
     text = val_slurp(path, NULL);
     CHECK(r, text != NULL, uri, "playlist-exists", "cannot read the playlist");

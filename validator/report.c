@@ -98,3 +98,30 @@ int val_attr(const char *line, const char *name, char *out, size_t len)
     }
     return 0;
 }
+
+int val_attr_next(const char **p, char *name, size_t nlen, char *value, size_t vlen)
+{
+    const char *s = *p, *eq, *end;
+
+    while (*s == ',' || *s == ' ')
+        s++;
+    if (!*s || *s == '\r' || *s == '\n')
+        return 0;
+    eq = strchr(s, '=');
+    if (!eq || eq == s || memchr(s, ',', eq - s))
+        return -1;
+    if (eq[1] == '"') {
+        end = strchr(eq + 2, '"');
+        if (!end)
+            return -1;
+        end++;
+    } else {
+        end = eq + 1 + strcspn(eq + 1, ",\r\n");
+    }
+    if (*end && *end != ',' && *end != '\r' && *end != '\n')
+        return -1; /* text after a quoted string */
+    snprintf(name, nlen, "%.*s", (int)(eq - s), s);
+    snprintf(value, vlen, "%.*s", (int)(end - eq - 1), eq + 1);
+    *p = end;
+    return 1;
+}

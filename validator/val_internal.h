@@ -5,8 +5,8 @@
  *   2. bitstream.c   H.264 SPS and AAC configuration readers, on bytes in memory;
  *   3. playlist.c    playlists as text;  ts.c  TS packets;  bmff.c  fMP4 boxes;
  *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
- *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, and validate.c, which runs
- *                    them all.
+ *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c, and
+ *                    validate.c, which runs them all.
  * A reader in layer 3 also checks the rules that need its data in hand (a playlist's own tags,
  * a segment's packets), through the report; it never calls a rule file. */
 #ifndef LADDER_VAL_INTERNAL_H
@@ -45,6 +45,9 @@ char *val_slurp(const char *path, long *size);
 /* The value of attribute `name` in a tag's attribute list, into out (quotes removed);
  * 0 when absent. */
 int val_attr(const char *line, const char *name, char *out, size_t len);
+/* The next NAME=VALUE of an attribute list (RFC 8216 4.2) from *p on, the value as written
+ * (quotes kept), *p moved past it; 0 at the end, -1 when the list is malformed there. */
+int val_attr_next(const char **p, char *name, size_t nlen, char *value, size_t vlen);
 
 /* ---- 2. bitstream readers (bitstream.c) ------------------------------------------------------ */
 
@@ -76,9 +79,22 @@ typedef struct val_playlist {
     double *durations;
     char (*uris)[64]; /* relative to the playlist's folder */
     double total;     /* sum of the EXTINF values */
+    /* For the ad rules (rules_ads.c): */
+    double *dates;                /* entry i's date (s since 1970): the last EXT-X-PROGRAM-
+                                   * DATE-TIME before it plus the EXTINFs between; NAN: none */
+    unsigned char *discontinuity; /* 1: an EXT-X-DISCONTINUITY comes before entry i */
+    int n_pdt, bad_pdt;           /* PDT tags, and those whose date does not parse */
+    int n_ranges, cap_ranges;     /* EXT-X-DATERANGE tags, in order */
+    char **ranges;                /* each one's attribute list (after the colon), owned */
 } val_playlist;
 
 void val_playlist_free(val_playlist *pl);
+/* Reads playlist text (not modified) as a media playlist into pl, checking only extm3u-first,
+ * under the name file; for playlists that are not files of the show (val_check_stitched). */
+void val_read_playlist_text(val_report *r, const char *file, const char *text, val_playlist *pl);
+/* An ISO 8601 date-time (YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm|-hh:mm), RFC 3339) in seconds
+ * since 1970 UTC; 0 when it is not one. */
+int val_parse_date(const char *s, double *seconds);
 
 /* More variants than a ladder can make is itself a failure (too-many-variants). */
 #define VAL_MAX_VARIANTS (PROF_MAX_RUNGS + 2)
@@ -154,6 +170,9 @@ typedef struct val_media {
     double *au_dts;     /* each video access unit's decoding time (s), in decode order, */
     int *au_bytes;      /* and its size, across every segment: what vbv-conformance plays */
     int n_au, cap_au;
+    double *seg_pts;        /* each playlist entry's first video packet in decode order: its */
+    unsigned char *seg_idr; /* PTS (s; NAN: no video) and whether it is an IDR (rules_ads.c) */
+    int n_seg, cap_seg;
 } val_media;
 
 /* Reads every segment of the playlist at uri, checks the per-segment rules (IDR first unless
@@ -172,8 +191,7 @@ int val_aac_config(const struct AVCodecParameters *par, const uint8_t *pkt, int 
 /* The avc1 CODECS entry of the first video packet (SPS) of a file; 0 when none is found. */
 int val_file_avc1(const char *path, char *out, size_t len);
 
-/* ---- 4. rules (rules_media.c, rules_mp4.c, rules_captions.c) ----------------------------------
- */
+/* ---- 4. rules (rules_media.c, rules_mp4.c, rules_captions.c) ------------------------------- */
 
 /* The variant-wide video rules on what val_scan_variant measured; gop_seconds is the
  * profile's IDR interval. */
@@ -197,5 +215,41 @@ void val_check_subtitles(val_report *r, const char *show, const val_master *ms,
 /* Every .mp4 file of mp4/, in name order: faststart, not fragmented, avc1, AAC-LC stereo and,
  * with a ladder, the rung's profile and level. */
 void val_mp4s(val_report *r, const char *show, const prof_ladder *ladder);
+
+/* ---- 4. the ad rules (rules_ads.c) --------------------------------------------------------- */
+
+#define VAL_MAX_BREAKS 64
+
+/* One of show.json's "breaks" (docs/show-json.md). */
+typedef struct val_break {
+    char id[32], start_date[40], source[16];
+    char scte35[600]; /* "0xFC..." or "" */
+    double time;      /* s from the first picture */
+    double duration;  /* planned, s */
+    int has_time;
+} val_break;
+
+typedef struct val_breaks {
+    int n;
+    val_break b[VAL_MAX_BREAKS];
+} val_breaks;
+
+/* Reads the "breaks" of show/show.json (none without the file or the field) and checks
+ * show-json-breaks: readable, ids break-1.. in time order. */
+void val_read_breaks(val_report *r, const char *show, val_breaks *b);
+/* The same from show.json's text; 0 when it is not JSON with a well-formed "breaks". */
+int val_parse_breaks(const char *json, val_breaks *b);
+/* break-on-segment-idr: each break starts a segment of the variant at uri with an IDR, its PTS
+ * start + the break's time within half of the variant's frame (start: the first picture's PTS,
+ * from the first video variant). */
+void val_check_break_idrs(val_report *r, const char *uri, const val_media *m, const val_breaks *b,
+                          double start);
+/* break-on-mp4-keyframe: each break is a sync sample of every MP4 of mp4/. */
+void val_check_break_mp4s(val_report *r, const char *show, const val_breaks *b);
+/* daterange-same-in-every-playlist, daterange-needs-pdt, daterange-start-date,
+ * daterange-matches-show-json, daterange-interstitial, on every media playlist the master
+ * names (read again here); frame: one video frame, s. */
+void val_check_dateranges(val_report *r, const char *show, const val_master *ms,
+                          const val_breaks *b, double frame);
 
 #endif

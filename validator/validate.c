@@ -19,7 +19,11 @@
  * Subtitles (rules_captions.c): subtitles-segments-aligned, subtitles-timestamp-map,
  * subtitles-cue-timing, captions-sidecar, captions-match-source.
  * MP4 fallbacks (rules_mp4.c): mp4-readable, mp4-faststart, mp4-not-fragmented,
- * mp4-avc1-sample-entry, mp4-aac-lc, mp4-profile-level. */
+ * mp4-avc1-sample-entry, mp4-aac-lc, mp4-profile-level.
+ * Ad breaks (rules_ads.c): show-json-breaks, break-on-segment-idr, break-on-mp4-keyframe,
+ * daterange-same-in-every-playlist, daterange-needs-pdt, daterange-start-date,
+ * daterange-matches-show-json, daterange-interstitial; and outside val_validate,
+ * val_check_stitched (stitched-*) and val_check_ad (ad-rungs-match). */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -210,6 +214,7 @@ typedef struct variant_job {
 typedef struct variant_pool {
     const char *show;
     const prof_ladder *ladder;
+    const val_breaks *breaks;
     val_master *ms;
     variant_job *jobs; /* ms->n variants, then the MP4s */
 } variant_pool;
@@ -219,10 +224,12 @@ static void read_variant(void *opaque, int i)
     variant_pool *vp = opaque;
     variant_job *job = &vp->jobs[i];
 
-    if (i == vp->ms->n)
+    if (i == vp->ms->n) {
         val_mp4s(&job->report, vp->show, vp->ladder);
-    else
+        val_check_break_mp4s(&job->report, vp->show, vp->breaks);
+    } else {
         check_variant(&job->report, vp->show, vp->ladder, &vp->ms->v[i], &job->pl, &job->m);
+    }
 }
 
 static void free_jobs(variant_job *jobs, int n)
@@ -239,26 +246,37 @@ int val_validate(const char *show, const prof_ladder *ladder, const ladder_capti
 {
     val_master *ms = malloc(sizeof *ms);
     val_playlist *pl = calloc(1, sizeof *pl);
+    val_breaks *breaks = malloc(sizeof *breaks);
     variant_job *jobs = NULL;
     first_video first = {0};
     const val_playlist *first_pl = NULL;
     int audio_ok = 0, any_audio = 0;
+    double start = 0, frame = 0; /* the first video variant's first PTS and frame */
 
     memset(r, 0, sizeof *r);
-    if (!ladder || !ms || !pl) {
+    if (!ladder || !ms || !pl || !breaks) {
         free(ms);
         free(pl);
+        free(breaks);
         return ladder ? LADDER_ENOMEM : LADDER_EINVAL;
     }
     val_read_master(r, show, ms);
+    val_read_breaks(r, show, breaks);
     jobs = calloc(ms->n + 1, sizeof *jobs);
     if (!jobs) {
         free(ms);
         free(pl);
+        free(breaks);
         return LADDER_ENOMEM;
     }
-    ladder_parallel_for(ms->n + 1, read_variant,
-                        &(variant_pool){.show = show, .ladder = ladder, .ms = ms, .jobs = jobs});
+    ladder_parallel_for(
+        ms->n + 1, read_variant,
+        &(variant_pool){.show = show, .ladder = ladder, .breaks = breaks, .ms = ms, .jobs = jobs});
+    for (int i = ms->n - 1; i >= 0; i--)
+        if (!ms->v[i].audio_only) {
+            start = jobs[i].m.start;
+            frame = jobs[i].m.frame;
+        }
     for (int i = 0; i < ms->n; i++) {
         val_variant *x = &ms->v[i];
         val_report_merge(r, &jobs[i].report);
@@ -266,8 +284,10 @@ int val_validate(const char *show, const prof_ladder *ladder, const ladder_capti
         any_audio |= strstr(x->codecs, "mp4a") != NULL;
         if (!x->audio_only && !first_pl)
             first_pl = &jobs[i].pl;
-        if (!x->audio_only)
+        if (!x->audio_only) {
+            val_check_break_idrs(r, x->uri, &jobs[i].m, breaks, start);
             check_video_variant(r, x, &jobs[i].pl, &jobs[i].m, ladder, &first);
+        }
     }
     if (first_pl && (ms->n_subs > 0 || n_captions > 0))
         val_check_subtitles(r, show, ms, first_pl, first.media.start, first.media.frame,
@@ -288,9 +308,11 @@ int val_validate(const char *show, const prof_ladder *ladder, const ladder_capti
     for (int i = 0; i < ms->n_iframes; i++)
         check_iframe_stream(r, show, &ms->iframes[i], ms, pl);
     val_report_merge(r, &jobs[ms->n].report); /* the MP4s */
+    val_check_dateranges(r, show, ms, breaks, frame);
     free_jobs(jobs, ms->n + 1);
     val_playlist_free(pl);
     free(pl);
     free(ms);
+    free(breaks);
     return r->n_failures ? LADDER_EVALIDATE : 0;
 }

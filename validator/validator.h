@@ -35,4 +35,32 @@ typedef struct val_report {
 int val_validate(const char *show_dir, const prof_ladder *ladder, const ladder_captions *captions,
                  int n_captions, val_report *report);
 
+/* ---- ads (rules_ads.c, docs/hls-rules.md#ads) ------------------------------------------------
+ * The break rules of a show with ad breaks run inside val_validate, from show.json's "breaks".
+ * These two compare a show with other files, so they are separate calls. Both add their checks
+ * and failures to *report (val_validate's, or one that starts from {0}) and return 0 when they
+ * added no failure, LADDER_EVALIDATE when they did, or LADDER_ENOMEM. */
+
+/* A media playlist's text (borrowed for the call) and the URI prefix its segments have in a
+ * stitched playlist, e.g. "/shows/news/v2/hls/hls-720p-2000/" (NULL: a stitched URI matches
+ * when it is the segment's URI or ends with "/" and it); name says which show it is.
+ * span (ads only): the ad stands in the stitched playlist as filler segments of its length
+ * (within 50 ms of the EXTINF sum of text), whatever their URIs: how a subtitle playlist
+ * carries an ad that has no subtitles (empty WebVTT). */
+typedef struct val_stitch_source {
+    const char *name, *text, *base;
+    int span;
+} val_stitch_source;
+
+/* stitched-discontinuities, stitched-durations, stitched-target-duration,
+ * stitched-no-interstitials: the stitched media playlist `stitched` (text, reported as file)
+ * is the show's media playlist with whole ads from ads[0..n_ads) spliced in at its breaks (the
+ * segments its DATERANGEs start), each ad between EXT-X-DISCONTINUITY tags. */
+int val_check_stitched(const char *file, const char *stitched, const val_stitch_source *show,
+                       const val_stitch_source *ads, int n_ads, val_report *report);
+
+/* ad-rungs-match: the show folder ad_dir (a version folder) has the same HLS variants
+ * (hls/NAME/) and MP4 fallbacks (mp4/NAME.mp4) as show_dir; failures are on file. */
+int val_check_ad(const char *show_dir, const char *ad_dir, const char *file, val_report *report);
+
 #endif
