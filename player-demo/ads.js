@@ -65,6 +65,7 @@ export function createAds(ctx) {
     hiddenTracks = [...video.textTracks].filter((t) => TEXT(t) && t.mode === 'showing');
     hiddenTracks.forEach((t) => { t.mode = 'hidden'; });
     ctx.box.classList.add('in-ad');
+    drawBadge();
   }
   function leaveAd() {
     state.ad = null;
@@ -107,6 +108,25 @@ export function createAds(ctx) {
     let inBreak = null, lastPrimary = 0, lastSeek = null, seekTarget = null, player = null;
 
     on(video, 'timeupdate', () => { if (!inBreak && !video.seeking) lastPrimary = video.currentTime; });
+
+    // Playback reaching a mid-roll: hls.js notices on timeupdate, up to 250 ms late, and the
+    // frames it showed past the break come again after the ad. At the frame before the break the
+    // page seeks onto the break's time, which hls.js turns into the break at once.
+    let lastFrame = -1;
+    on(video, 'seeking', () => { lastFrame = -1; });
+    if (video.requestVideoFrameCallback) {
+      const loop = (_, m) => {
+        if (ctx.signal.aborted) return;
+        const t = m.mediaTime;
+        if (!inBreak && !video.seeking && lastFrame >= 0 && t > lastFrame && t - lastFrame < 0.5) {
+          const b = state.breaks.find((x) => x.time > 0 && lastFrame < x.time - FRAME / 2 && t + FRAME >= x.time - FRAME / 2);
+          if (b) video.currentTime = b.time;
+        }
+        lastFrame = inBreak ? -1 : t;
+        video.requestVideoFrameCallback(loop);
+      };
+      video.requestVideoFrameCallback(loop);
+    }
     on(video, 'seeking', () => {
       if (!inBreak) lastSeek = { from: lastPrimary, to: video.currentTime, at: performance.now() };
     });
@@ -121,6 +141,7 @@ export function createAds(ctx) {
     });
     hls.on(E.INTERSTITIAL_STARTED, (_, d) => {
       const e = d.event;
+      if (inBreak === e.identifier) return; // hls.js says it again once the asset list is in
       inBreak = e.identifier;
       // hls.js starts a break that a forward seek jumped over (X-RESTRICT JUMP) at the break and
       // resumes there; the viewer asked for later: remember where (video-dev/hls.js#7029).
@@ -205,7 +226,7 @@ export function createAds(ctx) {
     state.breaks = (breaks || []).filter((b) => b && b.ads && b.ads.length)
       .map((b) => ({ id: b.id, time: b.time, duration: b.duration, ads: b.ads, played: false }))
       .sort((x, y) => x.time - y.time);
-    let mode = 'show', showTime = 0, frame = FRAME, lastFrameTime = -1, pending = null;
+    let mode = 'show', showTime = 0, frame = FRAME, lastFrameTime = -1, pending = null, resuming = null;
     const src = () => ctx.lp.src || showSrc;
     state.primaryTime = () => (mode === 'ad' ? showTime : video.currentTime);
     state.seek = (t) => { if (mode === 'show') video.currentTime = t; };
@@ -226,6 +247,7 @@ export function createAds(ctx) {
       state.ad = { break: b.id, index: i, count: b.ads.length, show: ad.show, version: info.version, uri: ad.mp4,
         remaining: ad.duration, duration: ad.duration, rendition: { mp4: info.mp4 }, started: false };
       adClock = 0;
+      drawBadge();
       video.src = ad.mp4;
       play();
       say('ad-start', { break: b.id, ad: ad.show, version: info.version, index: i, count: b.ads.length });
@@ -241,16 +263,22 @@ export function createAds(ctx) {
       b.played = true;
       leaveAd();
       say('break-end', { break: b.id });
-      resume(at, b.time);
+      // A seek target beyond a further break plays that one next, as hls.js does, without
+      // showing the show in between.
+      const further = crossed(b.time, at);
+      if (further) playBreak(further, at);
+      else resume(at);
     }
-    // Back to the show at `at`. From the break's own time: a seek target beyond a further break
-    // plays that one too, as hls.js does.
-    function resume(at, from) {
+    // The show again, from `at`: a media fragment (#t=) starts it there, with no frame of the
+    // show's start shown first. Until a frame at `at` comes, frames are not playback crossing
+    // anything.
+    function resume(at) {
       mode = 'show';
-      lastFrameTime = from;
-      video.src = src();
+      lastFrameTime = at;
+      resuming = at;
+      video.src = at > 0 ? `${src()}#t=${at.toFixed(3)}` : src();
       on(video, 'loadedmetadata', () => {
-        video.currentTime = at;
+        if (Math.abs(video.currentTime - at) > frame / 2) video.currentTime = at;
         say('resume', { at });
         play();
       }, { once: true });
@@ -261,11 +289,15 @@ export function createAds(ctx) {
     // Playback reaching a break: the frame before it is on screen and the next one would be the
     // break's. requestVideoFrameCallback sees every frame; timeupdate (4 a second) is the
     // fallback where it is missing.
-    const next = (from, to) => state.breaks.find((b) => b.time > 0 && from < b.time - frame / 2 && to >= b.time - frame / 2);
+    const crossed = (from, to) => state.breaks.find((b) => b.time > 0 && from < b.time - frame / 2 && to >= b.time - frame / 2);
     function onFrame(t) {
       if (mode !== 'show' || video.seeking) return;
+      if (resuming !== null) {
+        if (Math.abs(t - resuming) > frame) return;
+        resuming = null;
+      }
       if (lastFrameTime >= 0 && t > lastFrameTime) frame = Math.min(FRAME * 2, Math.max(1 / 120, Math.min(frame, t - lastFrameTime)));
-      const b = lastFrameTime >= 0 && next(lastFrameTime, t + frame);
+      const b = lastFrameTime >= 0 && crossed(lastFrameTime, t + frame);
       lastFrameTime = t;
       if (b) { video.pause(); playBreak(b, b.time); }
     }
@@ -280,11 +312,11 @@ export function createAds(ctx) {
 
     // A seek forward over a break plays it first; a seek inside an ad is put back (above).
     on(video, 'seeking', () => {
-      if (mode !== 'show') return;
+      if (mode !== 'show' || resuming !== null) return;
       const to = video.currentTime, from = lastFrameTime;
       lastFrameTime = to;
       if (from < 0 || to <= from) return;
-      const b = state.breaks.find((x) => x.time > 0 && from < x.time - frame / 2 && to >= x.time - frame / 2);
+      const b = crossed(from, to);
       if (b) { video.pause(); playBreak(b, to); }
     });
 
