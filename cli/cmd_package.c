@@ -9,7 +9,8 @@
 
 static const char usage_text[] = "usage: ladder package TRANSCODE_DIR... --id SHOW_ID [--title T] "
                                  "[--library DIR] [--profile FILE] "
-                                 "[--captions FILE[:LANG[:NAME[:sdh]]]]... [--cc LANG[:NAME]]";
+                                 "[--captions FILE[:LANG[:NAME[:sdh]]]]... [--cc LANG[:NAME]] "
+                                 "[--ad-breaks TIME[/DURATION],...]";
 
 int cmd_package(int argc, char **argv)
 {

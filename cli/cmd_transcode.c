@@ -18,11 +18,12 @@
 
 static const char usage_text[] =
     "usage: ladder transcode MEZZ --out DIR [--profile FILE] [--threads N] "
-    "[--segments FIRST:COUNT | --audio-only] [--json] [--quiet]";
+    "[--segments FIRST:COUNT | --audio-only] [--ad-breaks TIME[/DURATION],...] [--ignore-scte35] "
+    "[--json] [--quiet]";
 
 typedef struct transcode_opts {
-    const char *profile, *out, *segments;
-    int threads, json, quiet, verbose, audio_only;
+    const char *profile, *out, *segments, *ad_breaks;
+    int threads, json, quiet, verbose, audio_only, ignore_scte35;
 } transcode_opts;
 
 /* --segments FIRST:COUNT: a chunk of the show (segments FIRST .. FIRST+COUNT-1). */
@@ -155,6 +156,10 @@ int cmd_transcode(int argc, char **argv)
          "FIRST:COUNT: only the video of those segments (a chunk of a distributed ingest)"},
         {"audio-only", CLI_OPT_FLAG, &o.audio_only,
          "only the audio (the audio job of a distributed ingest)"},
+        {"ad-breaks", CLI_OPT_STRING, &o.ad_breaks,
+         "TIME[/DURATION],...: an IDR in every rendition at each ad break (see ladder ingest)"},
+        {"ignore-scte35", CLI_OPT_FLAG, &o.ignore_scte35,
+         "no ad breaks from the mezzanine's SCTE-35 cues"},
         {"json", CLI_OPT_FLAG, &o.json, "print the summary as JSON on stdout"},
         {"quiet", CLI_OPT_FLAG, &o.quiet, "no progress bar, only warnings and errors"},
         {"verbose", CLI_OPT_FLAG, &o.verbose, "also show FFmpeg's and x264's messages"},
@@ -162,6 +167,7 @@ int cmd_transcode(int argc, char **argv)
     };
     char staging[PATH_MAX], parent[PATH_MAX];
     ladder_error err = {0};
+    ladder_break breaks[LADDER_MAX_BREAKS];
     tc_params params;
     int npos = 0, ret = cli_parse(argc, argv, opts, usage_text, &npos);
 
@@ -178,11 +184,15 @@ int cmd_transcode(int argc, char **argv)
     params.i_threads = o.threads;
     params.logger = *cli_logger();
     params.audio_only = o.audio_only;
+    params.ignore_scte35 = o.ignore_scte35;
+    params.breaks = breaks;
     if (o.segments && o.audio_only) {
         ladder_error_set(&err, LADDER_EINVAL, "--segments and --audio-only are two jobs; give one");
         return cli_fail("transcode", &err);
     }
-    if ((o.segments && parse_segments(o.segments, &params, &err) < 0) ||
+    if ((o.ad_breaks &&
+         ladder_breaks_parse(o.ad_breaks, breaks, LADDER_MAX_BREAKS, &params.n_breaks, &err) < 0) ||
+        (o.segments && parse_segments(o.segments, &params, &err) < 0) ||
         load_ladder(o.profile, &params.ladder, &err) < 0)
         return cli_fail("transcode", &err);
     if (ladder_path_exists(o.out) && !ladder_dir_is_empty(o.out)) {

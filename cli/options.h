@@ -36,16 +36,17 @@ void cli_print_usage(FILE *out, const char *usage, const cli_option *opts);
 
 /* show_options.c: the options `ingest` and `package` share, in one table. */
 typedef struct cli_show_opts {
-    const char *id, *title, *library, *profile, *cc;
+    const char *id, *title, *library, *profile, *cc, *ad_breaks;
     int quiet;
     cli_list captions;
 } cli_show_opts;
-#define CLI_SHOW_OPTIONS 7 /* entries cli_show_options writes */
+#define CLI_SHOW_OPTIONS 8 /* entries cli_show_options writes */
 /* Writes the shared entries into opts (room for CLI_SHOW_OPTIONS), pointing at o, and sets
  * o's defaults; returns how many it wrote. */
 int cli_show_options(cli_option *opts, cli_show_opts *o);
 
-/* The parsed options made ready to publish: --cc checked, --captions read, the profile loaded
+/* The parsed options made ready to publish: --cc and --ad-breaks checked, --captions read, the
+ * profile loaded
  * (cli_output_init first: params logs through cli_logger). Free with cli_show_free. */
 typedef struct cli_show {
     publish_params params; /* points into this struct */
@@ -53,6 +54,8 @@ typedef struct cli_show {
     ladder_captions *captions;
     int n_captions;
     char cc_language[LADDER_LANGUAGE_MAX], cc_name[LADDER_NAME_MAX];
+    ladder_break breaks[LADDER_MAX_BREAKS]; /* --ad-breaks */
+    int n_breaks;
 } cli_show;
 int cli_show_setup(cli_show *s, const cli_show_opts *o, ladder_error *err);
 void cli_show_free(cli_show *s);

@@ -34,7 +34,7 @@ int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path,
                         ladder_error *err)
 {
     char segments[32], nthreads[16];
-    char *argv[16];
+    char *argv[20];
     int n = 0;
     pid_t parent = getpid();
 
@@ -51,6 +51,12 @@ int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path,
     if (job->profile[0]) {
         argv[n++] = "--profile";
         argv[n++] = (char *)job->profile;
+    }
+    /* the coordinator's list already has the source's cues in it */
+    argv[n++] = "--ignore-scte35";
+    if (job->breaks[0]) {
+        argv[n++] = "--ad-breaks";
+        argv[n++] = (char *)job->breaks;
     }
     argv[n++] = job->audio_only ? "--audio-only" : "--segments";
     if (!job->audio_only)

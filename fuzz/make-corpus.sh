@@ -11,7 +11,7 @@ out=$1
 clip=$root/tests/media/make-clip.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"/{http,profile,devices,show_json,playlist,ts,bmff,media,source,captions}
+mkdir -p "$out"/{http,profile,devices,show_json,playlist,ts,bmff,media,source,captions,scte35}
 
 # seed TARGET NAME: stdin into OUT/TARGET/NAME
 seed() { cat >"$out/$1/$2"; }
@@ -85,6 +85,18 @@ printf 'Scenarist_SCC V1.0\n\n00:00:01:00\t94ae 94ae 9420 9420 9452 9452 c8e5 ec
     seed captions a.scc
 printf '[Script Info]\nScriptType: v4.00+\n\n[Events]\nFormat: Layer, Start, End, Style, Text\nDialogue: 0,0:00:01.00,0:00:02.00,Default,Hi\n' |
     seed captions a.ass
+
+# ---- fuzz_scte35: a mode byte (01: the target fixes the CRC), then a splice_info_section: the
+# standard's samples 14.1 (time_signal) and 14.2 (splice_insert), and sections as
+# tests/media/scte35_ts.py writes them (immediate splice_insert, time_signal 0x34, splice_null)
+hex_seed() { printf "$(printf '%s' "$3" | sed 's/../\\x&/g')" | seed scte35 "$1-$2"; }
+for mode in 00 01; do
+    hex_seed sample-insert $mode "${mode}fc302f000000000000fffff014054800008f7feffe7369c02efe0052ccf500000000000a0008435545490000013562dba30a"
+    hex_seed sample-time-signal $mode "${mode}fc3034000000000000fffff00506fe72bd0050001e021c435545494800008e7fcf0001a599b00808000000002ca0a18a3402009ac9d17e"
+    hex_seed immediate $mode "${mode}FC301B000000000000FFFFF00A05000010027FDF000100000000F3D93536"
+    hex_seed time-signal $mode "${mode}FC302E000000000000FFFFF00506FE00126E700018021643554549000010017FFF00000DBBA000003401010000003AD691"
+    hex_seed null $mode "${mode}FC3011000000000000FFFFF000000000761DD3B6"
+done
 
 # ---- fuzz_show_json: a handwritten one (docs/show-json.md); a real one below with LADDER
 seed show_json hand.json <<'EOF'

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 build=${2:-build-fuzz}
 jobs=${FUZZ_JOBS:-2}
-read -r -a targets <<<"${FUZZ_TARGETS:-http profile devices show_json playlist ts bmff media source captions}"
+read -r -a targets <<<"${FUZZ_TARGETS:-http profile devices show_json playlist ts bmff media source captions scte35}"
 read -r -a extra <<<"${FUZZ_ARGS:-}"
 limits=(-timeout=10 -rss_limit_mb=2048)
 start=$SECONDS

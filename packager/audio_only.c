@@ -98,7 +98,7 @@ int audio_only_playlist(pkg_packager *p, pkg_master_entry *e, ladder_error *err)
     int ret;
 
     snprintf(path, sizeof path, "%s/hls/audio/index.m3u8", p->out_dir);
-    ret = write_media_playlist(path, &p->audio_only.w, pkg_target_seconds(p), err);
+    ret = write_media_playlist(path, &p->audio_only.w, pkg_target_seconds(p), p->break_tags.s, err);
     snprintf(e->stats.name, sizeof e->stats.name, "audio");
     e->stats.is_audio_only = 1;
     measure_variant(&p->audio_only.w, &e->stats);

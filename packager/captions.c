@@ -62,7 +62,8 @@ static int write_sidecar(const char *out_dir, const ladder_captions *c, double e
 }
 
 static int write_track(const char *out_dir, const ladder_captions *c, const hls_segment *segs,
-                       int n_segs, int min_target, const ladder_logger *lg, ladder_error *err)
+                       int n_segs, int min_target, const char *tags, const ladder_logger *lg,
+                       ladder_error *err)
 {
     double end = video_end(segs, n_segs);
     char dir[1100], path[1200];
@@ -74,7 +75,7 @@ static int write_track(const char *out_dir, const ladder_captions *c, const hls_
         ret = write_segment(dir, i, c, segs, n_segs, err);
     snprintf(path, sizeof path, "%s/index.m3u8", dir);
     if (ret >= 0)
-        ret = write_segment_playlist(path, segs, n_segs, "vtt", 0, min_target, err);
+        ret = write_segment_playlist(path, segs, n_segs, "vtt", 0, min_target, tags, err);
     if (ret >= 0)
         ret = write_sidecar(out_dir, c, end, err);
     for (int k = 0; k < c->n; k++)
@@ -87,7 +88,7 @@ static int write_track(const char *out_dir, const ladder_captions *c, const hls_
 }
 
 int write_caption_tracks(const char *out_dir, const ladder_captions *subs, int n_subs,
-                         const hls_segment *segs, int n_segs, int min_target,
+                         const hls_segment *segs, int n_segs, int min_target, const char *tags,
                          const ladder_logger *lg, ladder_error *err)
 {
     int ret = 0;
@@ -95,7 +96,7 @@ int write_caption_tracks(const char *out_dir, const ladder_captions *subs, int n
     if (n_subs > 0 && n_segs == 0)
         return ladder_error_set(err, LADDER_EINVAL, "captions need a video to cut them by");
     for (int i = 0; ret >= 0 && i < n_subs; i++)
-        ret = write_track(out_dir, &subs[i], segs, n_segs, min_target, lg, err);
+        ret = write_track(out_dir, &subs[i], segs, n_segs, min_target, tags, lg, err);
     return ret;
 }
 

@@ -1,6 +1,6 @@
 /* hls_segments.c: the HLS rungs. A rung's video packets are gathered per segment, cut at the
- * aligned IDRs every segment_seconds, and a segment is written once the shared audio for its
- * time has arrived, so its video and audio are muxed together.
+ * aligned IDRs every segment_seconds and at every ad break's IDR, and a segment is written once the
+ * shared audio for its time has arrived, so its video and audio are muxed together.
  *
  * Both the rung's video thread (a segment closed) and its audio's thread (the audio it waited
  * for came) may flush a rung, so all of a rung is under its lock. The rung's lock is taken
@@ -86,8 +86,10 @@ static int rung_video_packet(pkg_packager *p, int i, const ladder_packet *pkt, l
 {
     hls_rung *r = &p->hls[i];
     int ret = 0;
+    /* asked on every keyframe, so the breaks passed are counted off in order */
+    int at_break = pkt->keyframe && ladder_break_reached(&p->plan, &r->next_break, pkt->pts);
 
-    if (pkt->keyframe && pkt->pts >= r->next_cut)
+    if (pkt->keyframe && (pkt->pts >= r->next_cut || at_break))
         ret = cut_segment(p, i, pkt, err);
     if (ret < 0)
         return ret;
@@ -157,10 +159,10 @@ int hls_rung_playlists(pkg_packager *p, const hls_rung *r, pkg_master_entry *e, 
     int ret;
 
     snprintf(path, sizeof path, "%s/hls/%s/index.m3u8", p->out_dir, v->name);
-    ret = write_media_playlist(path, &r->w, pkg_target_seconds(p), err);
+    ret = write_media_playlist(path, &r->w, pkg_target_seconds(p), p->break_tags.s, err);
     snprintf(path, sizeof path, "%s/hls/%s/iframes.m3u8", p->out_dir, v->name);
     if (ret >= 0)
-        ret = write_iframe_playlist(path, &r->w, r->video_end, err);
+        ret = write_iframe_playlist(path, &r->w, r->video_end, p->break_tags.s, err);
     memset(e, 0, sizeof *e);
     snprintf(e->stats.name, sizeof e->stats.name, "%s", v->name);
     measure_variant(&r->w, &e->stats);

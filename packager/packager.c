@@ -193,6 +193,7 @@ void pkg_close(pkg_packager *p)
     for (int i = 0; i < LADDER_MAX_STREAMS; i++)
         pkt_list_clear(&p->audio[i].pkts);
     audio_only_free(&p->audio_only);
+    ladder_text_free(&p->break_tags);
     pthread_mutex_destroy(&p->error_lock);
     pthread_mutex_destroy(&p->audio_only.lock);
     for (int i = 0; i < PROF_MAX_RUNGS; i++)
@@ -221,6 +222,7 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
 
     if (!e)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    ret = pkg_break_tags(p, err);
     for (int i = 0; ret >= 0 && i < p->n_hls; i++)
         ret = hls_rung_playlists(p, &p->hls[i], &e[n++], err);
     if (ret >= 0 && p->audio_only.w.n_segments > 0)
@@ -229,7 +231,7 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         ret = write_caption_tracks(p->out_dir, p->captions, p->n_captions,
                                    p->n_hls > 0 ? p->hls[0].w.segments : NULL,
                                    p->n_hls > 0 ? p->hls[0].w.n_segments : 0, pkg_target_seconds(p),
-                                   &p->params.logger, err);
+                                   p->break_tags.s, &p->params.logger, err);
     if (ret >= 0 && n > 0) {
         order_variants(e, n);
         snprintf(path, sizeof path, "%s/master.m3u8", p->out_dir);

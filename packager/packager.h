@@ -31,6 +31,9 @@ typedef struct pkg_params {
     /* The CLOSED-CAPTIONS rendition for renditions whose video carries CEA-608 (the plan's
      * cc608): its LANGUAGE and NAME (NULL: "en", "CC1"); borrowed until pkg_close. */
     const char *cc_language, *cc_name;
+    /* The show's id, for the ad breaks' asset-list URIs (/ads/<id>/break-K.json); needed when
+     * the plan has breaks. Borrowed until pkg_close. */
+    const char *show_id;
     ladder_logger logger;
 } pkg_params;
 

@@ -78,11 +78,14 @@ typedef struct pkg_master_entry {
 
 /* The target duration is the longest EXTINF rounded, and never below min_target (the
  * profile's segment length), so a show shorter than one segment still says 6. */
-int write_media_playlist(const char *path, const seg_writer *w, int min_target, ladder_error *err);
+/* `tags` (may be NULL) go before the first segment: the ad breaks' (pkg_break_tags). */
+int write_media_playlist(const char *path, const seg_writer *w, int min_target, const char *tags,
+                         ladder_error *err);
 /* The same for any list of segments named segNNNNN.<ext> (the subtitle playlists). */
 int write_segment_playlist(const char *path, const hls_segment *segs, int n, const char *ext,
-                           int fmp4, int min_target, ladder_error *err);
-int write_iframe_playlist(const char *path, const seg_writer *w, double total, ladder_error *err);
+                           int fmp4, int min_target, const char *tags, ladder_error *err);
+int write_iframe_playlist(const char *path, const seg_writer *w, double total, const char *tags,
+                          ladder_error *err);
 double iframe_peak_bps(const seg_writer *w, double total);
 /* Fills v's segment count, duration and average and peak bitrate from what w wrote. */
 void measure_variant(const seg_writer *w, pkg_variant_stats *v);
@@ -109,7 +112,7 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
     "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-"     \
     "sound"
 int write_caption_tracks(const char *out_dir, const ladder_captions *subs, int n_subs,
-                         const hls_segment *segs, int n_segs, int min_target,
+                         const hls_segment *segs, int n_segs, int min_target, const char *tags,
                          const ladder_logger *lg, ladder_error *err);
 
 /* Timestamps in TS are offset by this much so no stream starts below zero (B-frame and AAC
@@ -131,6 +134,7 @@ typedef struct hls_rung {
     pkt_list open; /* video of the segment being gathered */
     double open_start;
     int64_t next_cut;        /* 1/90000: the first IDR at or after this starts a segment */
+    int next_break;          /* the plan's first ad break not reached yet: its IDR cuts too */
     closed_segment *waiting; /* in order; written once their audio is in */
     int n_waiting, cap_waiting;
     int audio_reader; /* its place among the audio store's readers */
@@ -189,10 +193,14 @@ struct pkg_packager {
     pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
     int n_variants;
     int poster_width, poster_height; /* 0 until poster.jpg is written */
+    ladder_text break_tags; /* PDT and DATERANGEs for every media playlist; empty: no breaks */
     ladder_sink sink;
     pthread_mutex_t error_lock;
     ladder_error error; /* the first failure, sticky */
 };
+
+/* breaks.c: fills break_tags from the plan's breaks (after the sink's begin). */
+int pkg_break_tags(pkg_packager *p, ladder_error *err);
 
 /* The profile's segment length in whole seconds: the least target duration of a playlist. */
 int pkg_target_seconds(const pkg_packager *p);

@@ -44,7 +44,7 @@ static void append_header(ladder_text *t, int fmp4, int iframes, int target)
 }
 
 int write_segment_playlist(const char *path, const hls_segment *segs, int n, const char *ext,
-                           int fmp4, int min_target, ladder_error *err)
+                           int fmp4, int min_target, const char *tags, ladder_error *err)
 {
     ladder_text t = {0};
     int target = min_target > 0 ? min_target : 1;
@@ -52,16 +52,19 @@ int write_segment_playlist(const char *path, const hls_segment *segs, int n, con
     for (int i = 0; i < n; i++)
         target = at_least(target, segs[i].duration);
     append_header(&t, fmp4, 0, target);
+    if (tags)
+        ladder_text_printf(&t, "%s", tags);
     for (int i = 0; i < n; i++)
         ladder_text_printf(&t, "#EXTINF:%.6f,\nseg%05d.%s\n", segs[i].duration, i, ext);
     ladder_text_printf(&t, "#EXT-X-ENDLIST\n");
     return pkg_save_text(&t, path, err);
 }
 
-int write_media_playlist(const char *path, const seg_writer *w, int min_target, ladder_error *err)
+int write_media_playlist(const char *path, const seg_writer *w, int min_target, const char *tags,
+                         ladder_error *err)
 {
     return write_segment_playlist(path, w->segments, w->n_segments, segment_ext(w), w->fmp4,
-                                  min_target, err);
+                                  min_target, tags, err);
 }
 
 /* Each I-frame lasts until the next one (or the end of the media). */
@@ -71,7 +74,8 @@ static double iframe_duration(const seg_writer *w, int i, double total)
     return next - w->iframes[i].start;
 }
 
-int write_iframe_playlist(const char *path, const seg_writer *w, double total, ladder_error *err)
+int write_iframe_playlist(const char *path, const seg_writer *w, double total, const char *tags,
+                          ladder_error *err)
 {
     ladder_text t = {0};
     int target = 1;
@@ -79,6 +83,8 @@ int write_iframe_playlist(const char *path, const seg_writer *w, double total, l
     for (int i = 0; i < w->n_iframes; i++)
         target = at_least(target, iframe_duration(w, i, total));
     append_header(&t, w->fmp4, 1, target);
+    if (tags)
+        ladder_text_printf(&t, "%s", tags);
     for (int i = 0; i < w->n_iframes; i++) {
         const hls_iframe *f = &w->iframes[i];
         ladder_text_printf(&t, "#EXTINF:%.6f,\n#EXT-X-BYTERANGE:%lld@%lld\nseg%05d.%s\n",

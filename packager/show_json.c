@@ -4,6 +4,7 @@
  * operator can verify a copy. */
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,33 @@ static json_t *captions_json(const pkg_packager *p, double duration)
     return arr;
 }
 
+/* The ad breaks (docs/ads.md): where each starts (its frame's time), how long it is planned to
+ * be, and where it came from; a cue's bytes as SCTE35-OUT has them. */
+static json_t *breaks_json(const ladder_plan *plan)
+{
+    json_t *arr = json_array();
+
+    for (int i = 0; arr && i < plan->n_breaks; i++) {
+        const ladder_break *b = &plan->breaks[i];
+        char id[LADDER_BREAK_ID_MAX], date[40];
+        json_t *o;
+        ladder_break_id(i, id, sizeof id);
+        ladder_break_start_date(b, date, sizeof date);
+        o = json_pack("{s:s,s:f,s:I,s:s,s:f,s:s}", "id", id, "time",
+                      round((double)b->pts / LADDER_VIDEO_TIMEBASE * 1000) / 1000, "frame",
+                      (json_int_t)b->frame, "start_date", date, "duration", b->duration, "source",
+                      ladder_break_source_name(b->source));
+        if (o && b->scte35_size > 0) {
+            char hex[2 * LADDER_SCTE35_MAX + 3] = "0x";
+            for (int k = 0; k < b->scte35_size; k++)
+                snprintf(hex + 2 + 2 * k, 3, "%02X", b->scte35[k]);
+            json_object_set_new(o, "scte35", json_string(hex));
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error *err)
 {
     const char *root = pkg_out_dir(p);
@@ -242,6 +270,8 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
         json_object_set_new(root_obj, "version", json_integer(info->version));
     if (root_obj && pkg_n_captions(p) > 0)
         json_object_set_new(root_obj, "captions", captions_json(p, duration));
+    if (root_obj && info->plan->n_breaks > 0)
+        json_object_set_new(root_obj, "breaks", breaks_json(info->plan));
     pkg_poster_size(p, &poster_w, &poster_h);
     if (root_obj && poster_w > 0) /* for share pages: og:image:width and height */
         json_object_set_new(root_obj, "poster",

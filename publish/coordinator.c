@@ -33,10 +33,28 @@ typedef struct coordinator {
     show_jobs s;
 } coordinator;
 
-/* The show's length in segments, from the transcoder's own probe: the file the workers will
- * read is refused here, in one line, if they would refuse it. */
-static int count_segments(const char *mezz, const prof_ladder *ladder, ladder_error *err)
+/* The show's ad breaks, rounded to frames, as each job's transcode is told them. */
+static int breaks_for_jobs(const ladder_plan *plan, char *out, size_t size, ladder_error *err)
 {
+    ladder_text t = {0};
+    int ret = 0;
+
+    ladder_breaks_format(&t, plan->breaks, plan->n_breaks);
+    if (t.failed || t.len >= size)
+        ret = ladder_error_set(err, LADDER_EINVAL, "the ad breaks' cues are too long for a job");
+    else
+        snprintf(out, size, "%s", t.s ? t.s : "");
+    ladder_text_free(&t);
+    return ret;
+}
+
+/* The show's length in segments and its ad breaks (into `breaks`), from the transcoder's own
+ * probe: the file the workers will read is refused here, in one line, if they would refuse it.
+ * The breaks are resolved once, here, so every job conditions the same frames. */
+static int count_segments(const char *mezz, const publish_params *pp, char *breaks, size_t size,
+                          ladder_error *err)
+{
+    const prof_ladder *ladder = pp->ladder;
     tc_transcoder *t = NULL;
     tc_params params;
     double duration;
@@ -44,10 +62,16 @@ static int count_segments(const char *mezz, const prof_ladder *ladder, ladder_er
 
     tc_params_default(&params);
     params.ladder = *ladder;
+    params.breaks = pp->breaks;
+    params.n_breaks = pp->n_breaks;
+    params.ignore_scte35 = pp->ignore_scte35;
     if ((ret = tc_open(&t, mezz, &params, err)) < 0)
         return ret;
     duration = tc_get_plan(t)->src_duration;
+    ret = breaks_for_jobs(tc_get_plan(t), breaks, size, err);
     tc_close(t);
+    if (ret < 0)
+        return ret;
     if (!(duration > 0))
         return ladder_error_set(err, LADDER_EINPUT, "%s: the container gives no duration", mezz);
     /* A segment starts at every multiple of segment_seconds before the end. */
@@ -198,19 +222,26 @@ static int absolute(const char *path, char *out, ladder_error *err)
 /* Plans, submits and waits for the jobs, then joins their folders into the show. */
 static int run_show(coordinator *c, publish_result *out, ladder_error *err)
 {
-    int n_segments = count_segments(c->qp.mezz, c->params->ladder, err);
+    char *breaks = calloc(1, QUEUE_BREAKS_MAX);
+    int n_segments = breaks ? count_segments(c->qp.mezz, c->params, breaks, QUEUE_BREAKS_MAX, err)
+                            : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     int ret = n_segments;
+    publish_params joined = *c->params;
     double all_done;
 
+    joined.n_breaks = 0; /* the folders' breaks: the cues' and the option's, resolved once */
     if (ret >= 0)
         ret = plan_jobs(&c->s, &c->qp, c->params->id, c->qp.work, n_segments, err);
+    for (int i = 0; ret >= 0 && i < c->s.n; i++)
+        snprintf(c->s.jobs[i].breaks, sizeof c->s.jobs[i].breaks, "%s", breaks);
+    free(breaks);
     if (ret >= 0)
         ret = submit_show(c, err);
     if (ret >= 0)
         ret = wait_for_jobs(c, err);
     all_done = ladder_now();
     if (ret >= 0)
-        ret = publish_folders(c->params, c->s.dirs, c->s.n, out, err);
+        ret = publish_folders(&joined, c->s.dirs, c->s.n, out, err);
     if (ret >= 0)
         ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
                    "joined, validated and published %.1f s after the last job",

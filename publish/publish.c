@@ -7,7 +7,7 @@
 
 #include "library.h"
 #include "packager.h"
-#include "publish.h"
+#include "publish_internal.h"
 #include "validator.h"
 
 /* Where the packets come from: a transcoder running now, or transcode folders on disk. */
@@ -50,15 +50,34 @@ static int read_folders_cc608(const packet_source *src, fed *f, ladder_error *er
     return 0;
 }
 
+/* Replays the folders, with the breaks asked for instead of theirs if any were. */
+static int replay(const publish_params *params, const packet_source *src, const ladder_sink *sink,
+                  fed *f, ladder_error *err)
+{
+    publish_break_sink *o = params->n_breaks > 0 ? malloc(sizeof *o) : NULL;
+    int ret;
+
+    if (params->n_breaks > 0 && !o)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    if (o)
+        sink = publish_break_sink_init(o, sink, params->breaks, params->n_breaks);
+    ret = tc_disk_replay(src->dirs, src->n_dirs, sink, &f->plan, f->stats, err);
+    if (o) {
+        f->plan.n_breaks = o->plan.n_breaks;
+        memcpy(f->plan.breaks, o->plan.breaks, sizeof f->plan.breaks);
+    }
+    free(o);
+    return ret < 0 ? ret : read_folders_cc608(src, f, err);
+}
+
 /* Drives the packager's sink from the source to its end. */
-static int feed(const packet_source *src, const ladder_sink *sink, fed *f, ladder_error *err)
+static int feed(const publish_params *params, const packet_source *src, const ladder_sink *sink,
+                fed *f, ladder_error *err)
 {
     int ret;
 
-    if (!src->tc) {
-        ret = tc_disk_replay(src->dirs, src->n_dirs, sink, &f->plan, f->stats, err);
-        return ret < 0 ? ret : read_folders_cc608(src, f, err);
-    }
+    if (!src->tc)
+        return replay(params, src, sink, f, err);
     ret = tc_run(src->tc, sink, err);
     f->plan = *tc_get_plan(src->tc);
     for (int i = 0; ret >= 0 && i < f->plan.n_streams; i++)
@@ -84,6 +103,7 @@ static int open_packager(pkg_packager **p, const publish_params *params, const l
     pp.n_captions = params->n_captions;
     pp.cc_language = params->cc_language;
     pp.cc_name = params->cc_name;
+    pp.show_id = params->id;
     pp.logger = params->logger;
     return pkg_open(p, &pp, err);
 }
@@ -118,7 +138,7 @@ static int make_version(const publish_params *params, const packet_source *src,
     int n_tracks = 0, ret = open_packager(&p, params, stage, err);
 
     if (ret >= 0)
-        ret = feed(src, pkg_get_sink(p), f, err);
+        ret = feed(params, src, pkg_get_sink(p), f, err);
     if (ret >= 0)
         ret = publish_caption_tracks(params, f->cc608, tracks, PKG_MAX_CAPTION_TRACKS, &n_tracks,
                                      err);
@@ -172,7 +192,13 @@ int publish_ingest(const publish_params *params, const char *mezz, const tc_para
                    publish_result *out, ladder_error *err)
 {
     packet_source src = {0};
-    int ret = tc_open(&src.tc, mezz, tc, err);
+    tc_params with_breaks = *tc;
+    int ret;
+
+    with_breaks.breaks = params->breaks;
+    with_breaks.n_breaks = params->n_breaks;
+    with_breaks.ignore_scte35 = params->ignore_scte35;
+    ret = tc_open(&src.tc, mezz, &with_breaks, err);
 
     if (ret >= 0)
         ret = publish_from(params, &src, out, err);

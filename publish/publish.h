@@ -34,6 +34,13 @@ typedef struct publish_params {
     const ladder_captions *captions; /* sidecar caption tracks (--captions); borrowed */
     int n_captions;
     const char *cc_language, *cc_name; /* how the source's CEA-608 is labelled (--cc) */
+    /* Ad breaks asked for (--ad-breaks), as ladder_breaks_parse gives them; borrowed. A
+     * transcode conditions every rung for them (with the source's SCTE-35 cues, unless
+     * ignore_scte35); publish_folders re-plans the folders' own with them
+     * (publish_replace_breaks). */
+    const ladder_break *breaks;
+    int n_breaks;
+    int ignore_scte35;
     ladder_logger logger;
 } publish_params;
 
@@ -82,6 +89,15 @@ int publish_queued(const publish_params *params, const publish_queue_params *q, 
 
 /* Whether a job's folder is in place: `ladder transcode` renames it there complete. */
 int publish_job_in_place(const queue_job *job);
+
+/* ---- ad breaks (breaks.c) ---------------------------------------------------------------------
+ */
+
+/* Replaces plan's breaks with `asked`, rounded to its frames: the same frames as plan's breaks
+ * (whose cue bytes they keep), since the rungs were conditioned for those; only the planned
+ * durations may change. */
+int publish_replace_breaks(const ladder_break *asked, int n_asked, ladder_plan *plan,
+                           ladder_error *err);
 
 /* ---- caption precedence (captions.c) ----------------------------------------------------------
  */

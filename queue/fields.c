@@ -62,6 +62,7 @@ int q_parse_entry(const redisReply *e, int urgent, queue_job *job)
     field(f, "out", job->out, sizeof job->out);
     field(f, "profile", job->profile, sizeof job->profile);
     field(f, "segments", segments, sizeof segments);
+    field(f, "breaks", job->breaks, sizeof job->breaks); /* "" in a job from before breaks */
     job->audio_only = int_field(f, "audio");
     job->soft_limit = int_field(f, "soft");
     job->hard_limit = int_field(f, "hard");

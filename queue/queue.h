@@ -21,6 +21,7 @@
 
 #define QUEUE_PATH_MAX     1024
 #define QUEUE_JOB_NAME_MAX 32
+#define QUEUE_BREAKS_MAX   16384 /* the ad breaks as ladder_breaks_format writes them */
 #define QUEUE_ID_MAX       48
 
 typedef struct queue_conn queue_conn;
@@ -43,6 +44,7 @@ typedef struct queue_job {
     int soft_limit, hard_limit; /* seconds: a warning in the log; the worker gives the job up */
     int max_tries;              /* failures before the dead-letter stream */
     int run;                    /* which run of its show submitted it (queue_show_begin); 0: any */
+    char breaks[QUEUE_BREAKS_MAX]; /* the show's ad breaks, rounded to frames; "": none */
     /* set by queue_take */
     char entry[QUEUE_ID_MAX]; /* the stream entry */
     int urgent;               /* which stream it came from */

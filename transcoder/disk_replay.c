@@ -320,6 +320,10 @@ static int same_plan(const job_dir *a, const job_dir *b, ladder_error *err)
                x->fps_den == y->fps_den && x->extradata_size == y->extradata_size &&
                memcmp(x->extradata, y->extradata, x->extradata_size) == 0;
     }
+    same = same && a->plan.n_breaks == b->plan.n_breaks;
+    for (int i = 0; same && i < a->plan.n_breaks; i++) /* conditioned for the same breaks */
+        same = a->plan.breaks[i].pts == b->plan.breaks[i].pts &&
+               a->plan.breaks[i].scte35_size == b->plan.breaks[i].scte35_size;
     return same ? 0
                 : ladder_error_set(err, LADDER_EINPUT,
                                    "%s and %s are not jobs of one transcode: their plans differ",

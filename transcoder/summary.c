@@ -69,6 +69,51 @@ static json_t *source_json(const ladder_plan *p)
                      p->src_pix_fmt);
 }
 
+static int unhex(const char *s, uint8_t *out, int max);
+
+/* The plan's ad breaks, already rounded to frames; NULL when it has none. */
+static json_t *breaks_json(const ladder_plan *p)
+{
+    json_t *a = p->n_breaks > 0 ? json_array() : NULL;
+
+    for (int i = 0; a && i < p->n_breaks; i++) {
+        const ladder_break *b = &p->breaks[i];
+        json_array_append_new(a, json_pack("{s:f,s:f,s:i,s:I,s:I,s:o}", "time", b->time, "duration",
+                                           b->duration, "source", b->source, "frame",
+                                           (json_int_t)b->frame, "pts", (json_int_t)b->pts,
+                                           "scte35", hex_of(b->scte35, b->scte35_size)));
+    }
+    return a;
+}
+
+static int read_breaks(json_t *a, ladder_plan *plan)
+{
+    size_t i;
+    json_t *v;
+
+    if (!a)
+        return 0;
+    if (!json_is_array(a) || json_array_size(a) > LADDER_MAX_BREAKS)
+        return -1;
+    json_array_foreach(a, i, v)
+    {
+        ladder_break *b = &plan->breaks[i];
+        json_int_t frame, pts;
+        const char *hex;
+        if (json_unpack(v, "{s:F,s:F,s:i,s:I,s:I,s:s}", "time", &b->time, "duration", &b->duration,
+                        "source", &b->source, "frame", &frame, "pts", &pts, "scte35", &hex) != 0 ||
+            strlen(hex) > 2 * LADDER_SCTE35_MAX)
+            return -1;
+        b->frame = frame;
+        b->pts = pts;
+        b->scte35_size = unhex(hex, b->scte35, LADDER_SCTE35_MAX);
+        if (b->scte35_size < 0)
+            return -1;
+    }
+    plan->n_breaks = (int)json_array_size(a);
+    return 0;
+}
+
 char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, const tc_job *job,
                    const char *ladder, double elapsed)
 {
@@ -85,6 +130,8 @@ char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, co
         json_object_set_new(root, "source", source_json(plan));
         json_object_set(root, "streams", streams);
         json_object_set(root, "skipped_rungs", skipped);
+        if (plan->n_breaks > 0)
+            json_object_set_new(root, "breaks", breaks_json(plan));
         if (job && (job->n_segments > 0 || job->audio_only))
             json_object_set_new(root, "job",
                                 json_pack("{s:i,s:i,s:b,s:b}", "first_segment", job->first_segment,
@@ -177,6 +224,10 @@ int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats
         json_unpack(json_object_get(root, "job"), "{s?i,s?i,s?b,s?b}", "first_segment",
                     &job->first_segment, "segments", &job->n_segments, "audio_only",
                     &job->audio_only, "reached_end", &job->reached_end);
+    }
+    if (read_breaks(json_object_get(root, "breaks"), plan) < 0) {
+        json_decref(root);
+        return ladder_error_set(err, LADDER_EINPUT, "%s: the \"breaks\" list is malformed", path);
     }
     v = json_object_get(root, "source");
     if (v) {

@@ -179,4 +179,21 @@ int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats
 const char *tc_get_ladder_name(const tc_transcoder *t);
 const tc_job *tc_get_job(const tc_transcoder *t);
 
+/* ---- scte35_scan.c: the mezzanine's SCTE-35 cues as breaks ------------------------------- */
+
+/* Reads the file at path on its own (libavformat, every stream but SCTE-35 discarded) and
+ * appends one ladder_break per SCTE-35 out-point to out[0..max), in the file's order, *n their
+ * number: time = (splice pts - origin90) mod 2^33 / 90000 (the cue's pts_time plus
+ * pts_adjustment; an immediate splice takes the PCR its section arrived after), duration = the
+ * cue's break_duration or segmentation_duration (30 s without one), source
+ * LADDER_BREAK_SCTE35, scte35 = the section's bytes. origin90 is the transcoder's origin, the
+ * first video pts in the 90 kHz clock (tc_source_origin at 1/90000). Nothing is rounded,
+ * sorted or merged, except that a cue repeated with the same bytes and time is kept once. A
+ * section that is broken, bigger than LADDER_SCTE35_MAX, or splices before the first picture
+ * is skipped with a warning naming its time (lg); a file without SCTE-35 gives *n = 0 at once
+ * (with a warning if a stream is registered "CUEI" but its program is not, which FFmpeg needs).
+ * Returns 0, or a negative code with err: the file cannot be opened, more than max breaks. */
+int tc_scan_scte35(const char *path, int64_t origin90, const ladder_logger *lg, ladder_break *out,
+                   int max, int *n, ladder_error *err);
+
 #endif

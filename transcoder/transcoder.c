@@ -32,6 +32,7 @@ typedef struct run_state {
     int64_t misplaced; /* pictures dropped for a repeated or backwards timestamp */
     int64_t max_gap;   /* the longest a picture may last: one segment (1/90000) */
     int since_idr;
+    int next_break;                 /* the first of the plan's breaks not reached yet */
     int64_t chunk_start, chunk_end; /* 1/90000: the pictures this run encodes */
     int stopped_at_end;             /* a chunk's end was reached before the source's */
     int before_chunk;               /* a picture before the chunk was decoded (the seek held) */
@@ -82,6 +83,51 @@ static int open_encoders(tc_transcoder *t, ladder_error *err)
     return 0;
 }
 
+/* Keeps the cues that fall within the show; one past its end (a mezzanine cut after its cue
+ * was sent) is a warning, not a refusal: nobody asked for it on the command line. */
+static int cues_within(const tc_transcoder *t, ladder_break *cues, int n)
+{
+    double end = t->plan.src_duration;
+    int kept = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (end > 0 && cues[i].time >= end) {
+            ladder_log(&t->params.logger, LADDER_LOG_WARN, "tc",
+                       "SCTE-35 cue at %.3f s is past the end of the show (%.3f s): no break",
+                       cues[i].time, end);
+            continue;
+        }
+        cues[kept++] = cues[i];
+    }
+    return kept;
+}
+
+/* The breaks asked for, with the source's SCTE-35 cues unless told to ignore them, rounded to
+ * source frames into the plan (docs/ads.md). */
+static int plan_breaks(tc_transcoder *t, const char *path, ladder_error *err)
+{
+    ladder_plan *plan = &t->plan;
+
+    if (t->params.n_breaks > LADDER_MAX_BREAKS)
+        return ladder_error_set(err, LADDER_EINVAL, "more than %d ad breaks", LADDER_MAX_BREAKS);
+    plan->n_breaks = t->params.n_breaks;
+    if (plan->n_breaks > 0)
+        memcpy(plan->breaks, t->params.breaks, (size_t)plan->n_breaks * sizeof *plan->breaks);
+    if (!t->params.ignore_scte35) {
+        int n = 0;
+        int ret = tc_scan_scte35(path, tc_source_origin(t->source, (AVRational){1, 90000}),
+                                 &t->params.logger, plan->breaks + plan->n_breaks,
+                                 LADDER_MAX_BREAKS - plan->n_breaks, &n, err);
+        if (ret < 0)
+            return ret;
+        plan->n_breaks += cues_within(t, plan->breaks + plan->n_breaks, n);
+    }
+    if (plan->n_breaks == 0)
+        return 0;
+    return ladder_breaks_resolve(plan->breaks, &plan->n_breaks, plan->src_fps_num,
+                                 plan->src_fps_den, plan->src_duration, err);
+}
+
 static int open_all(tc_transcoder *t, const char *path, ladder_error *err)
 {
     tc_source_info info;
@@ -91,6 +137,8 @@ static int open_all(tc_transcoder *t, const char *path, ladder_error *err)
         return ret;
     tc_source_describe(t->source, &t->plan, &info);
     ret = tc_make_plan(&t->params.ladder, &info, &t->plan, t->fps_divisor, err);
+    if (ret >= 0)
+        ret = plan_breaks(t, path, err);
     if (ret >= 0)
         ret = open_encoders(t, err);
     for (int i = 0; ret >= 0 && i < t->plan.n_video; i++)
@@ -213,6 +261,8 @@ static int dispatch(run_state *rs, AVFrame *frame)
     AVFrame *scaled[LADDER_MAX_STREAMS];
     int idr = tc_idr_decide(frame->pts, rs->gop_ticks, &rs->next_idr), ret;
 
+    /* a break's IDR is extra: the 2 s grid runs on around it, aligned in every rung */
+    idr |= ladder_break_reached(&t->plan, &rs->next_break, frame->pts);
     if (idr)
         rs->since_idr = 0;
     ret = tc_scaler_run(t->scaler, frame, scaled, rs->err);

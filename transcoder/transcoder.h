@@ -11,7 +11,7 @@
  * Timestamps: all video packets use a 1/90000 time base with 0 at the first source frame;
  * audio packets use 1/sample_rate on the same origin. An IDR starts every gop_seconds of
  * presentation time (the first source frame at or after each multiple), at identical
- * timestamps on every rendition. */
+ * timestamps on every rendition, and one more on each ad break's frame (the plan's breaks). */
 #ifndef LADDER_TRANSCODER_H
 #define LADDER_TRANSCODER_H
 
@@ -46,6 +46,12 @@ typedef struct tc_params {
      * audio streams, for the whole show. The plan is the same in every job. */
     int first_segment, n_segments;
     int audio_only;
+    /* Ad breaks (docs/ads.md): an IDR in every rendition on each break's frame. `breaks` as
+     * ladder_breaks_parse gives them (copied by tc_open, which rounds them to frames into the
+     * plan). The source's SCTE-35 out-points are breaks too, unless ignore_scte35. */
+    const ladder_break *breaks;
+    int n_breaks;
+    int ignore_scte35;
 } tc_params;
 
 /* Fills p with defaults (pbs16, one worker per core, stats on). Cannot fail. */

@@ -11,6 +11,8 @@ three chunk jobs. The published media must be byte-identical to a 1-worker distr
   poison       a job that always fails goes to the dead-letter stream, naming the chunk
   urgent       an urgent show's jobs are taken before a normal show's
   limits       a job over its soft time limit is logged; over its hard one it is stopped
+  breaks       --ad-breaks: every job conditions the same frames; the media playlists and the
+               breaks equal a local ingest's
 """
 import json
 import os
@@ -383,8 +385,33 @@ def case_urgent():
     redis.stop()
 
 
+def case_breaks():
+    redis = Redis()
+    asked = ["--ad-breaks", "0,3.3/10,7.1/15"]
+    ws = [Worker(redis.url, f"w{i}") for i in range(2)]
+    lib = os.path.join(d, "lib")
+    r = ingest(redis.url, "queued", lib, "--quiet", *asked)
+    c.equal(r.returncode, 0, f"a distributed ingest with breaks ({r.stderr.strip()})")
+    r = ladder("ingest", clip, "--id", "local", "--library", lib, "--quiet", *asked)
+    c.equal(r.returncode, 0, f"the local ingest with breaks ({r.stderr.strip()})")
+    q, here = show_version(lib, "queued"), show_version(lib, "local")
+    playlists = sorted(os.path.relpath(os.path.join(t, f), here)
+                       for t, _, fs in os.walk(os.path.join(here, "hls")) for f in fs
+                       if f == "index.m3u8")  # I-frame byte ranges follow the encodes
+    c.check(len(playlists) >= 4, f"the local show has its media playlists ({len(playlists)})")
+    for rel in playlists:
+        with open(os.path.join(here, rel)) as a, open(os.path.join(q, rel)) as b:
+            c.equal(b.read(), a.read().replace("/ads/local/", "/ads/queued/"),
+                    f"{rel}: the queued show's segments and breaks are the local one's")
+    with open(os.path.join(here, "show.json")) as a, open(os.path.join(q, "show.json")) as b:
+        c.equal(json.load(b).get("breaks"), json.load(a).get("breaks"), "show.json breaks")
+    for w in ws:
+        c.equal(w.stop(), 0, f"{w.name} exits 0 on SIGTERM")
+    redis.stop()
+
+
 try:
-    {"workers": case_workers, "kill": case_kill, "coordinator": case_coordinator,
+    {"workers": case_workers, "breaks": case_breaks, "kill": case_kill, "coordinator": case_coordinator,
      "redis": case_redis, "poison": case_poison, "urgent": case_urgent,
      "limits": case_limits}[CASE]()
 finally:

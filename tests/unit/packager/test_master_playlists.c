@@ -120,7 +120,7 @@ static void test_captions_segmented_exact(void **state)
     const char *map = "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n";
     char want[512];
 
-    assert_int_equal(write_caption_tracks(t->dir, &en, 1, segs, 3, 6, NULL, NULL), 0);
+    assert_int_equal(write_caption_tracks(t->dir, &en, 1, segs, 3, 6, NULL, NULL, NULL), 0);
     snprintf(want, sizeof want,
              "%s\n00:00:01.000 --> 00:00:03.500\nHello <i>world</i>\n"
              "\n00:00:05.500 --> 00:00:07.250\nTwo\nlines\n",
@@ -150,7 +150,7 @@ static void test_captions_map_follows_first_picture(void **state)
     ladder_cue cues[] = {cue(1000, 2000, "x")};
     ladder_captions en = {.language = "en", .name = "en", .cues = cues, .n = 1};
 
-    assert_int_equal(write_caption_tracks(t->dir, &en, 1, segs, 1, 6, NULL, NULL), 0);
+    assert_int_equal(write_caption_tracks(t->dir, &en, 1, segs, 1, 6, NULL, NULL, NULL), 0);
     assert_non_null(strstr(file_text(t, "subtitles/en/seg00000.vtt"),
                            "X-TIMESTAMP-MAP=MPEGTS:945000,LOCAL:00:00:00.500\n"));
 }
@@ -242,13 +242,13 @@ static void test_validator_reads_what_was_written(void **state)
     for (int fmp4 = 0; fmp4 < 2; fmp4++) {
         seg_writer w = writer(fmp4, segs, 3, iframes, 3);
         snprintf(path, sizeof path, "%s/index.m3u8", t->dir);
-        assert_int_equal(write_media_playlist(path, &w, 6, NULL), 0);
+        assert_int_equal(write_media_playlist(path, &w, 6, NULL, NULL), 0);
         val_read_media(r, t->dir, "index.m3u8", 6, &pl);
         assert_int_equal(pl.n, 3);
         assert_int_equal(pl.target, 6);
         ASSERT_NEAR(pl.total, 16.506, 1e-9);
         snprintf(path, sizeof path, "%s/iframes.m3u8", t->dir);
-        assert_int_equal(write_iframe_playlist(path, &w, 16.506, NULL), 0);
+        assert_int_equal(write_iframe_playlist(path, &w, 16.506, NULL, NULL), 0);
         val_read_iframes(r, t->dir, "iframes.m3u8", &pl);
         assert_int_equal(pl.n, 3);
         ASSERT_NEAR(pl.total, 16.506, 1e-9);

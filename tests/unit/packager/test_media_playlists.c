@@ -16,7 +16,7 @@ static void test_media_ts_exact(void **state)
     seg_writer w = writer(0, segs, 3, NULL, 0);
     ladder_error err = {0};
 
-    assert_int_equal(write_media_playlist(t->path, &w, 6, &err), 0);
+    assert_int_equal(write_media_playlist(t->path, &w, 6, NULL, &err), 0);
     assert_string_equal(written(t), "#EXTM3U\n"
                                     "#EXT-X-VERSION:3\n"
                                     "#EXT-X-TARGETDURATION:6\n"
@@ -39,7 +39,7 @@ static void test_media_fmp4_exact(void **state)
     hls_segment segs[] = {{0, 5.994667, 100}, {5.994667, 1.001, 20}};
     seg_writer w = writer(1, segs, 2, NULL, 0);
 
-    assert_int_equal(write_media_playlist(t->path, &w, 6, NULL), 0);
+    assert_int_equal(write_media_playlist(t->path, &w, 6, NULL, NULL), 0);
     assert_string_equal(written(t), "#EXTM3U\n"
                                     "#EXT-X-VERSION:6\n"
                                     "#EXT-X-TARGETDURATION:6\n"
@@ -71,7 +71,7 @@ static void test_media_target_duration(void **state)
         /* the longest one in the middle, so neither end decides */
         hls_segment segs[] = {{0, 0.1, 1}, {0.1, cases[i].longest, 1}, {9, 0.2, 1}};
         seg_writer w = writer(0, segs, 3, NULL, 0);
-        assert_int_equal(write_media_playlist(t->path, &w, cases[i].min_target, NULL), 0);
+        assert_int_equal(write_media_playlist(t->path, &w, cases[i].min_target, NULL, NULL), 0);
         if (target_of(written(t)) != cases[i].expect)
             fail_msg("longest %.2f, min %d: target %d, not %d", cases[i].longest,
                      cases[i].min_target, target_of(t->text), cases[i].expect);
@@ -84,7 +84,7 @@ static void test_media_empty(void **state)
     tmp_dir *t = *state;
     seg_writer w = writer(0, NULL, 0, NULL, 0);
 
-    assert_int_equal(write_media_playlist(t->path, &w, 6, NULL), 0);
+    assert_int_equal(write_media_playlist(t->path, &w, 6, NULL, NULL), 0);
     assert_int_equal(target_of(written(t)), 6);
     assert_null(strstr(t->text, "#EXTINF"));
     assert_non_null(strstr(t->text, "\n#EXT-X-ENDLIST\n"));
@@ -101,7 +101,7 @@ static void test_media_many_segments(void **state)
 
     for (int i = 0; i < N; i++)
         segs[i] = (hls_segment){i * 2.0, 2.0, 10};
-    assert_int_equal(write_media_playlist(t->path, &w, 2, NULL), 0);
+    assert_int_equal(write_media_playlist(t->path, &w, 2, NULL, NULL), 0);
     written(t);
     for (int i = 0; i < N; i++) {
         snprintf(line, sizeof line, "#EXTINF:2.000000,\nseg%05d.ts\n", i);
@@ -119,7 +119,7 @@ static void test_media_unwritable(void **state)
     char path[160];
 
     snprintf(path, sizeof path, "%s/missing/index.m3u8", t->dir);
-    assert_true(write_media_playlist(path, &w, 6, &err) < 0);
+    assert_true(write_media_playlist(path, &w, 6, NULL, &err) < 0);
     assert_int_equal(err.code, LADDER_EIO);
     assert_false(ladder_path_exists(path));
 }
@@ -138,7 +138,7 @@ static void test_iframes_ts_exact(void **state)
     };
     seg_writer w = writer(0, NULL, 0, iframes, 3);
 
-    assert_int_equal(write_iframe_playlist(t->path, &w, 5.5, NULL), 0);
+    assert_int_equal(write_iframe_playlist(t->path, &w, 5.5, NULL, NULL), 0);
     assert_string_equal(written(t), "#EXTM3U\n"
                                     "#EXT-X-VERSION:4\n"
                                     "#EXT-X-TARGETDURATION:2\n"
@@ -168,7 +168,7 @@ static void test_iframes_fmp4_exact(void **state)
     };
     seg_writer w = writer(1, NULL, 0, iframes, 2);
 
-    assert_int_equal(write_iframe_playlist(t->path, &w, 13.0, NULL), 0);
+    assert_int_equal(write_iframe_playlist(t->path, &w, 13.0, NULL, NULL), 0);
     assert_string_equal(written(t), "#EXTM3U\n"
                                     "#EXT-X-VERSION:5\n"
                                     "#EXT-X-TARGETDURATION:3\n"
