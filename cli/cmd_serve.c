@@ -27,13 +27,15 @@ static const char usage_text[] =
     "usage: ladder serve [--library DIR] [--listen HOST:PORT] [--threads N] [--cors-origin O]\n"
     "                    [--access-log FILE|-] [--max-connections N] [--idle-timeout S]\n"
     "                    [--shutdown-grace S] [--file-cache N] [--devices FILE] [--demo DIR]\n"
-    "                    [--public-url URL] [--verbose]\n"
+    "                    [--public-url URL] [--ads ID[,ID...]] [--verbose]\n"
     "\n"
     "Serves LIBRARY over HTTP: /shows/<id>/... (the published files), /play/<id> (a redirect\n"
     "to HLS or to the MP4 that fits the device), /shows (the catalog, JSON), /demo/ (DIR's\n"
-    "files), /watch/<id> (a show's share page), /healthz, /metrics. DIR defaults to the player\n"
-    "page installed with ladder (share/ladder/player-demo beside its bin/, else\n" LADDER_DATADIR
-    "/player-demo); if there is none, /demo/ and /watch/ are 404.\n"
+    "files), /watch/<id> (a show's share page), /ads/<id>/<break>.json (a break's ads, HLS\n"
+    "Interstitials), /stitched/<id>/master.m3u8 (the ads spliced in), /healthz, /metrics.\n"
+    "DIR defaults to the player page installed with ladder (share/ladder/player-demo beside\n"
+    "its bin/, else " LADDER_DATADIR "/player-demo); if there is none, /demo/ and /watch/ are\n"
+    "404. --ads names the ad pool: published shows with the library's HLS rungs.\n"
     "Prints \"ladder serve: listening on http://HOST:PORT/\" once ready (port 0 picks one).\n"
     "SIGTERM or SIGINT: finish the responses in flight, then exit. SIGHUP: reopen the\n"
     "--access-log file (after log rotation moved it).";
@@ -120,7 +122,7 @@ static void raise_fd_limit(const ladder_logger *lg, int max_connections)
 int cmd_serve(int argc, char **argv)
 {
     const char *library = PUBLISH_DEFAULT_LIBRARY, *listen = "127.0.0.1:8080", *cors = NULL;
-    const char *access_log = NULL, *devices = NULL, *demo = NULL, *public_url = NULL;
+    const char *access_log = NULL, *devices = NULL, *demo = NULL, *public_url = NULL, *ads = NULL;
     int threads = 0, max_connections = 0, idle_timeout = 0, grace = 30, file_cache = 0;
     int verbose = 0;
     const cli_option opts[] = {
@@ -140,6 +142,8 @@ int cmd_serve(int argc, char **argv)
          "folder served at /demo/ (e.g. player-demo; default: the installed page)"},
         {"public-url", CLI_OPT_STRING, &public_url,
          "https://HOST viewers reach us at, for /watch/ pages (default: the Host header)"},
+        {"ads", CLI_OPT_STRING, &ads,
+         "ID[,ID...]: the ad pool, published shows that fill the ad breaks (default: none)"},
         {"verbose", CLI_OPT_FLAG, &verbose, "also log libmicrohttpd's messages"},
         {NULL},
     };
@@ -170,6 +174,7 @@ int cmd_serve(int argc, char **argv)
     p.http.devices = devices;
     p.http.demo_dir = demo ? demo : installed_demo(demo_buf, sizeof demo_buf);
     p.http.public_url = public_url;
+    p.http.ads = ads;
     if (access_log && strcmp(access_log, "-") == 0)
         p.log.access_log = stderr;
     else

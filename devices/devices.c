@@ -142,17 +142,20 @@ static int read_conditions(ladder_xml_ctx *lc, const xmlNode *node, device_rule 
 
 static int read_decision(ladder_xml_ctx *lc, const xmlNode *node, device_rule *r)
 {
-    char format[8], profile[16];
+    char format[8], profile[16], ads[16];
     int rc = ladder_xml_attr_or(node, "format", "hls", format, sizeof format);
 
     if (rc >= 0)
         rc = ladder_xml_attr_or(node, "profile", "baseline", profile, sizeof profile);
+    if (rc >= 0)
+        rc = ladder_xml_attr_or(node, "ads", "interstitials", ads, sizeof ads);
     if (rc >= 0)
         rc = ladder_xml_int_attr(node, "max-height", 1080, &r->route.max_height);
     if (rc < 0)
         return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
     r->route.format = strcmp(format, "mp4") == 0 ? DEV_FORMAT_MP4 : DEV_FORMAT_HLS;
     r->route.profile_idc = ladder_h264_profile_idc(profile);
+    r->route.ads = strcmp(ads, "stitched") == 0 ? DEV_ADS_STITCHED : DEV_ADS_INTERSTITIALS;
     r->route.rule = r->name;
     return 0;
 }
@@ -268,8 +271,11 @@ void dev_route_client(const dev_rules *d, const dev_client *c, dev_route *out)
             *out = d->rules[i].route;
             return;
         }
-    *out = (dev_route){
-        .format = DEV_FORMAT_HLS, .max_height = 1080, .profile_idc = 66, .rule = "no-rule"};
+    *out = (dev_route){.format = DEV_FORMAT_HLS,
+                       .max_height = 1080,
+                       .profile_idc = 66,
+                       .ads = DEV_ADS_INTERSTITIALS,
+                       .rule = "no-rule"};
 }
 
 const char *dev_name(const dev_rules *d)

@@ -17,6 +17,10 @@
 
 typedef enum { DEV_FORMAT_HLS = 0, DEV_FORMAT_MP4 = 1 } dev_format;
 
+/* How an HLS device gets a show's ad breaks: HLS Interstitials in the show's own playlists
+ * (the player fetches the ads), or the origin's stitched playlists (ads spliced in). */
+typedef enum { DEV_ADS_INTERSTITIALS = 0, DEV_ADS_STITCHED = 1 } dev_ads;
+
 /* What a request says about its client: header values, NULL when absent. */
 typedef struct dev_client {
     const char *user_agent;
@@ -30,6 +34,7 @@ typedef struct dev_route {
     dev_format format;
     int max_height;
     int profile_idc;
+    dev_ads ads;      /* for HLS: the rule's ads attribute (default interstitials) */
     const char *rule; /* the deciding rule's name; valid while the rule set is */
 } dev_route;
 

@@ -7,8 +7,8 @@
 #include "origin_internal.h"
 
 /* The statuses the origin sends; anything else (none today) is counted as "other". */
-static const int statuses[ORG_N_STATUS - 1] = {200, 204, 206, 301, 302, 304,
-                                               400, 404, 405, 416, 500, 503};
+static const int statuses[ORG_N_STATUS - 1] = {200, 204, 206, 301, 302, 304, 400,
+                                               404, 405, 415, 416, 500, 503};
 
 /* Upper bounds of the latency buckets, seconds, as printed; the last is +Inf. */
 static const char *const bucket_le[ORG_N_BUCKETS] = {"0.001", "0.0025", "0.005", "0.01", "0.025",
@@ -28,6 +28,10 @@ void org_metrics_init(org_metrics *m)
         atomic_init(&m->duration_bucket[b], 0);
     atomic_init(&m->duration_sum_ns, 0);
     atomic_init(&m->incomplete, 0);
+    atomic_init(&m->ad_asset_lists, 0);
+    atomic_init(&m->stitched_playlists, 0);
+    atomic_init(&m->ad_impressions[0], 0);
+    atomic_init(&m->ad_impressions[1], 0);
 }
 
 static int status_index(int status)
@@ -117,6 +121,19 @@ char *org_metrics_render(org_metrics *m, long open_connections, int cached_files
         "# HELP ladder_origin_open_files Library files held open by the file cache.\n"
         "# TYPE ladder_origin_open_files gauge\nladder_origin_open_files %d\n",
         cached_files);
+    ladder_text_printf(
+        &t,
+        "# HELP ladder_ad_asset_lists_total Ad asset lists (X-ASSET-LIST) answered.\n"
+        "# TYPE ladder_ad_asset_lists_total counter\nladder_ad_asset_lists_total %llu\n"
+        "# HELP ladder_ad_stitched_playlists_total Stitched playlists (ads spliced in) "
+        "answered.\n# TYPE ladder_ad_stitched_playlists_total counter\n"
+        "ladder_ad_stitched_playlists_total %llu\n"
+        "# HELP ladder_ad_impressions_total Ad beacons accepted, by event.\n"
+        "# TYPE ladder_ad_impressions_total counter\n"
+        "ladder_ad_impressions_total{event=\"start\"} %llu\n"
+        "ladder_ad_impressions_total{event=\"end\"} %llu\n",
+        load(&m->ad_asset_lists), load(&m->stitched_playlists), load(&m->ad_impressions[0]),
+        load(&m->ad_impressions[1]));
     if (t.failed) {
         ladder_text_free(&t);
         return NULL;

@@ -104,7 +104,8 @@ static int copy_params(origin *o, const origin_params *p, ladder_error *err)
     o->devices = p->http.devices ? strdup(p->http.devices) : NULL;
     o->access_log_path = p->log.access_log_path ? strdup(p->log.access_log_path) : NULL;
     o->public_url = p->http.public_url ? strdup(p->http.public_url) : NULL;
-    if (!o->host || !o->cors_origin || (p->http.devices && !o->devices) ||
+    o->ad_list = strdup(p->http.ads ? p->http.ads : "");
+    if (!o->host || !o->cors_origin || !o->ad_list || (p->http.devices && !o->devices) ||
         (p->log.access_log_path && !o->access_log_path) || (p->http.public_url && !o->public_url))
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     if (o->public_url) { /* URLs are built as public_url + "/watch/..." */
@@ -119,11 +120,12 @@ static int copy_params(origin *o, const origin_params *p, ladder_error *err)
     o->params.http.demo_dir = o->demo_real;
     o->params.log.access_log_path = o->access_log_path;
     o->params.http.public_url = o->public_url;
+    o->params.http.ads = o->ad_list;
     return 0;
 }
 
-/* What /play, /shows and /demo/ need: the device rules, the show cache, the demo folder's
- * file cache. */
+/* What /play, /shows, /demo/, /ads/ and /stitched/ need: the device rules, the show cache, the
+ * demo folder's file cache, the ad pool, the stitched playlists' cache. */
 static int open_routes(origin *o, ladder_error *err)
 {
     int ret = o->devices ? dev_load(o->devices, &o->device_rules, err)
@@ -131,6 +133,10 @@ static int open_routes(origin *o, ladder_error *err)
 
     if (ret == 0)
         ret = org_showinfo_open(&o->shows, o->library_real, &o->params.log.logger, err);
+    if (ret == 0)
+        ret = org_ads_open(&o->ads, o->ad_list, o->shows, &o->params.log.logger, err);
+    if (ret == 0)
+        ret = org_stitched_open(&o->stitched, err);
     /* The page and its scripts: a few files, so a small cache. */
     if (ret == 0 && o->demo_real)
         ret = org_files_open(&o->demo_files, o->demo_real, ORG_ROOT_SITE, 64, err);
@@ -297,6 +303,8 @@ void origin_close(origin *o)
     org_conns_fini(&o->conns);
     org_files_close(o->files);
     org_files_close(o->demo_files);
+    org_stitched_close(o->stitched);
+    org_ads_close(o->ads);
     org_showinfo_close(o->shows);
     dev_free(o->device_rules);
     org_accesslog_close(&o->access_log);
@@ -307,5 +315,6 @@ void origin_close(origin *o)
     free(o->devices);
     free(o->access_log_path);
     free(o->public_url);
+    free(o->ad_list);
     free(o);
 }

@@ -10,7 +10,9 @@
  * URLs (docs/origin.md): /shows/<id>/... (the published files), /play/<id> (a redirect to the
  * format that fits the device), /shows (the catalog, JSON), /demo/ (the player page),
  * /watch/<id> (a show's share link: the player page with the show's Open Graph tags),
- * /healthz, /metrics. */
+ * /ads/<id>/<break-id>.json (a break's HLS Interstitials asset list), POST /ads/beacon (ad
+ * impressions), /stitched/<id>/master.m3u8 (the show with its ads spliced in), /healthz,
+ * /metrics. */
 #ifndef LADDER_ORIGIN_H
 #define LADDER_ORIGIN_H
 
@@ -45,6 +47,9 @@ typedef struct origin_params {
                                     CDN's address), for the absolute URLs of /watch/ pages;
                                     NULL: from each request's Host header */
         int file_cache_entries;  /* open files kept between requests, 16..1000000 (1024) */
+        const char *ads;         /* the ad pool, "ID[,ID...]": published shows with the same
+                                    HLS rungs as each other (checked in origin_open); NULL or
+                                    "": none, and breaks stay empty */
     } http;
 
     struct {
@@ -59,7 +64,8 @@ typedef struct origin_params {
 origin_params origin_params_default(void);
 
 /* Checks params (LADDER_EINVAL names the bad field), resolves the library and the demo folder
- * (LADDER_ENOTFOUND), loads the device rules (their error, "FILE:LINE: problem"), opens the
+ * (LADDER_ENOTFOUND), loads the device rules (their error, "FILE:LINE: problem"), checks the
+ * ad pool (LADDER_EINVAL: "ad pool: 'x' is not a published show", or rungs that differ), opens the
  * access log and binds the listening socket (LADDER_EIO with the system's reason), then starts
  * serving. params and its strings are copied; access_log is borrowed. On failure *out is
  * NULL and nothing is left running. */

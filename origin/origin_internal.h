@@ -7,14 +7,19 @@
  * respond.c's helpers, gzip.c compresses playlists, mime.c names types and cache lifetimes;
  * accesslog.c and metrics.c record the outcome; conns.c tracks connections (gauge, header
  * deadline, overload). /play (play.c), /watch (share.c) and the /shows catalog (catalog.c) read
- * published shows through showinfo.c, which caches each show's show.json per version. Both
- * caches are cache.c's: key -> reference-counted entry, checked by their owner on every get.
+ * published shows through showinfo.c, which caches each show's show.json per version. Ads
+ * (docs/origin.md, "Ads"): ads.c holds the pool (`--ads`), decides which ads fill a break and
+ * answers /ads/ (asset lists, beacons); stitched.c answers /stitched/ with the show's playlists
+ * with those ads spliced in, built once per (show version, pool state) and kept in a cache.
+ * Every cache is cache.c's: key -> reference-counted entry, checked by its owner on every get.
  *
  * Who calls whom: dependencies run one way, down this list; a file calls only files below it.
  *   origin.c     the public API: starts and stops everything
  *   server.c     callbacks and route table; calls the routes, respond.c, files.c, leaves
  *   share.c      /watch; calls play.c (the desktop MP4) and static.c (org_file_text)
- *   play.c, catalog.c, static.c   the other routes
+ *   play.c, catalog.c, static.c, stitched.c   the other routes (stitched.c calls files.c and
+ *                static.c's org_file_text for the playlists it splices)
+ *   ads.c        the pool, decisioning, /ads/; called by play.c and stitched.c
  *   respond.c    the routes' (and server.c's) way to answer
  *   files.c, showinfo.c           what the routes serve, kept in cache.c's caches
  *   cache.c, accesslog.c, metrics.c, conns.c, paths.c, http.c, gzip.c, mime.c   leaves
@@ -215,6 +220,14 @@ typedef struct org_mp4 {
     int profile_idc; /* H.264 profile_idc, 0 if unknown */
 } org_mp4;
 
+/* One ad break of a show (show.json "breaks"). */
+#define ORG_BREAK_ID_MAX 16
+typedef struct org_break {
+    char id[ORG_BREAK_ID_MAX]; /* "break-K", K from 1 in time order */
+    double time;               /* seconds from the first picture: the frame's time */
+    double duration;           /* planned length, seconds, > 0 */
+} org_break;
+
 /* A published show as its current version describes it. Immutable once made; shared: hold a
  * reference from org_showinfo_get to org_show_release. */
 typedef struct org_show {
@@ -226,6 +239,10 @@ typedef struct org_show {
     int poster_width, poster_height; /* 0 if show.json does not say */
     int n_mp4;
     org_mp4 *mp4; /* those whose file is there, in show.json's order */
+    int n_breaks;
+    org_break *breaks; /* in time order; NULL when the show has none */
+    int n_hls;
+    char (*hls)[LADDER_NAME_MAX]; /* the HLS rung names (renditions with use "hls"), sorted */
 
     org_cache_entry entry; /* keyed by id */
 } org_show;
@@ -241,7 +258,20 @@ void org_showinfo_close(org_showinfo *si); /* accepts NULL */
  * or its show.json unreadable. Re-checks `current` on every call, so a re-ingest is seen at
  * once. Safe from many threads. */
 org_show *org_showinfo_get(org_showinfo *si, const char *id);
+/* The same for version folder version_dir ("v3") of the show, current or not (a superseded
+ * version still on disk, for players that started on it): the cached entry when it is the
+ * current one, else one read for this caller alone. NULL if that version is not there.
+ * Released with org_show_release either way. */
+org_show *org_showinfo_get_version(org_showinfo *si, const char *id, const char *version_dir);
 void org_show_release(org_showinfo *si, org_show *s); /* accepts NULL */
+/* h (FNV-1a 64) continued over what a version key says across origin nodes: the version
+ * folder's name and its show.json's mtime (not device and inode, as ETags of files leave
+ * them out; docs/origin.md, "Validators"). For ETags made from a show's version. */
+uint64_t org_show_key_hash(const org_show_key *k, uint64_t h);
+/* 1 if a and b have the same set of HLS rung names. */
+int org_show_same_rungs(const org_show *a, const org_show *b);
+/* The rung names as "a,b,c" into out (for messages). */
+void org_show_rung_list(const org_show *s, char *out, size_t size);
 
 /* ---- gzip.c ---------------------------------------------------------------------------------- */
 
@@ -280,7 +310,7 @@ void org_conns_request_end(org_conns *cs, org_conn *c);
 /* ---- metrics.c --------------------------------------------------------------------------------
  */
 
-#define ORG_N_STATUS  13 /* the statuses we send, plus "other" */
+#define ORG_N_STATUS  14 /* the statuses we send, plus "other" */
 #define ORG_N_BUCKETS 15 /* latency histogram buckets, +Inf included */
 
 typedef struct org_metrics {
@@ -288,8 +318,11 @@ typedef struct org_metrics {
     atomic_ullong bytes[ORG_KIND_N];
     atomic_ullong duration_bucket[ORG_N_BUCKETS]; /* per bucket, not cumulative */
     atomic_ullong duration_sum_ns;
-    atomic_ullong incomplete; /* requests that never reached a handler: malformed, too big,
-                               cut by the header deadline, or abandoned by the client */
+    atomic_ullong incomplete;         /* requests that never reached a handler: malformed, too big,
+                                       cut by the header deadline, or abandoned by the client */
+    atomic_ullong ad_asset_lists;     /* /ads/<id>/<break>.json answered (200 or 304) */
+    atomic_ullong stitched_playlists; /* /stitched/ playlists answered (200 or 304) */
+    atomic_ullong ad_impressions[2];  /* accepted beacons: [0] "start", [1] "end" */
 } org_metrics;
 
 void org_metrics_init(org_metrics *m);
@@ -310,10 +343,17 @@ typedef struct org_request {
     int handled; /* the handler ran at least once */
     int status;  /* what was queued, 0 if nothing */
     org_kind kind;
-    org_file *file;      /* the file being sent, held until the request ends */
-    org_files *files;    /* the cache it came from (the library's or the demo folder's) */
-    uint64_t body_bytes; /* body length of the queued response (0 for HEAD, 304, ...) */
+    org_file *file;        /* the file being sent, held until the request ends */
+    org_files *files;      /* the cache it came from (the library's or the demo folder's) */
+    uint64_t body_bytes;   /* body length of the queued response (0 for HEAD, 304, ...) */
+    org_cache_entry *held; /* a cache entry whose buffers the response uses, released with */
+    org_cache *held_cache; /* ... this cache when the request ends (stitched.c) */
+    char *upload;          /* a POST body (the beacon's), at most ORG_UPLOAD_MAX bytes + NUL */
+    size_t upload_len;
+    int upload_too_big; /* more than ORG_UPLOAD_MAX came: answered 400 at its end */
 } org_request;
+
+#define ORG_UPLOAD_MAX 1024 /* bytes of a POST body (POST /ads/beacon); beyond: 400 */
 
 typedef struct org_accesslog {
     int fd;           /* -1: no access log */
@@ -331,7 +371,7 @@ struct origin {
     origin_params params; /* the caller's, with the strings below in place of theirs */
     char *library_real;   /* realpath of params.library */
     char *demo_real;      /* realpath of params.http.demo_dir, NULL without one */
-    char *host, *cors_origin, *devices, *access_log_path;
+    char *host, *cors_origin, *devices, *access_log_path, *ad_list;
     char *public_url;        /* params.http.public_url without a trailing '/', NULL without one */
     dev_rules *device_rules; /* for /play: params.http.devices, or the built-in rules */
     struct MHD_Daemon *daemon;
@@ -341,6 +381,8 @@ struct origin {
     org_files *files;      /* the library's */
     org_files *demo_files; /* the demo folder's, NULL without one */
     org_showinfo *shows;
+    struct org_ads *ads;           /* the ad pool (ads.c); never NULL once open */
+    struct org_stitched *stitched; /* stitched playlists (stitched.c) */
     org_conns conns;
     org_metrics metrics;
     org_accesslog access_log;
@@ -367,6 +409,12 @@ enum MHD_Result org_send(org_request *rq, unsigned status, struct MHD_Response *
  * ETag that hashes its bytes: 304 when If-None-Match matches it, else 200 with content_type. */
 enum MHD_Result org_send_made(org_request *rq, char *body, size_t len, const char *content_type,
                               const char *cache_control);
+/* The same with an ETag of the caller's (made from what the body is a function of). */
+enum MHD_Result org_send_made_tagged(org_request *rq, char *body, size_t len,
+                                     const char *content_type, const char *cache_control,
+                                     const char *etag);
+/* A 405 whose Allow header is allow (org_send_error's is ORG_ALLOWED_METHODS). */
+enum MHD_Result org_send_not_allowed(org_request *rq, const char *allow);
 /* A short text/plain error with the common headers; 405 adds Allow. */
 enum MHD_Result org_send_error(org_request *rq, unsigned status);
 /* A new empty-bodied response for a redirect to location (the status is org_send's), with the
@@ -400,5 +448,48 @@ const org_mp4 *org_play_desktop_mp4(const org_show *s);
 enum MHD_Result org_serve_watch(org_request *rq, const char *rest);
 /* catalog.c: /shows: every published show as JSON. */
 enum MHD_Result org_serve_catalog(org_request *rq, const char *rest);
+/* stitched.c: /stitched/<id>/master.m3u8 and its media playlists, ads spliced in. */
+enum MHD_Result org_serve_stitched(org_request *rq, const char *rest);
+int org_stitched_open(struct org_stitched **out, ladder_error *err);
+void org_stitched_close(struct org_stitched *st); /* accepts NULL */
+
+/* ---- ads.c: the ad pool and decisioning ------------------------------------------------------ */
+
+#define ORG_ADS_PER_BREAK 16 /* ads in one break at most */
+#define ORG_ADS_POOL_MAX  256
+
+typedef struct org_ads org_ads;
+
+/* The pool from "ID[,ID...]" (NULL or "": empty). Every id must be a published show, and all
+ * must have the same HLS rung names; else LADDER_EINVAL with one line naming the culprit.
+ * si and lg are borrowed: they must outlive the pool. */
+int org_ads_open(org_ads **out, const char *list, org_showinfo *si, const ladder_logger *lg,
+                 ladder_error *err);
+void org_ads_close(org_ads *a); /* accepts NULL */
+int org_ads_size(const org_ads *a);
+/* 1 if id is in the pool. */
+int org_ads_has(const org_ads *a, const char *id);
+/* A hash of the pool's state: every ad's published version (and show.json file). Recomputed
+ * at most once a second, so a re-ingested ad is seen within a second. Safe from many threads. */
+uint64_t org_ads_state(org_ads *a);
+
+/* The ads that fill one break, with a reference on each (org_ad_fill_release). */
+typedef struct org_ad_fill {
+    int n;
+    double total; /* seconds: the sum of their durations */
+    org_show *ad[ORG_ADS_PER_BREAK];
+} org_ad_fill;
+
+/* Decisioning: break index b (0-based: break-(b+1)) of show s. Walks the pool once in a
+ * rotation starting at hash(show id, K) mod n, taking each ad (published, not the show
+ * itself, with the show's HLS rung names) whose duration still fits in the planned
+ * duration; if none fits, the first usable one, so a non-empty pool never leaves a break
+ * empty. An ad whose rungs differ from the show's is skipped and logged (once per version
+ * pair). The same (show, break, pool state) always gives the same answer. Never fails:
+ * an empty pool gives n = 0. */
+void org_ads_fill(org_ads *a, const org_show *s, int b, org_ad_fill *out);
+void org_ad_fill_release(org_ads *a, org_ad_fill *f);
+/* GET /ads/<id>/<break-id>.json (the X-ASSET-LIST) and POST /ads/beacon. */
+enum MHD_Result org_serve_ads(org_request *rq, const char *rest);
 
 #endif

@@ -13,7 +13,13 @@
  *
  * A client that asks for JSON (Accept: application/json; the player page does) gets the same
  * decision as a 200 body instead of a redirect, {"format", "url", "rule"}, so the page follows
- * the server's choice and names the rule without a second set of rules of its own. */
+ * the server's choice and names the rule without a second set of rules of its own.
+ *
+ * Ads (docs/origin.md, "Ads"): for a show with breaks, a device whose rule says
+ * ads="stitched" (players that ignore HLS Interstitials) is sent to the stitched master,
+ * /stitched/<id>/master.m3u8, instead of the show's own; `?ads=stitched|interstitials`
+ * overrides the rule. The JSON answer then also says "ads" (stitched, interstitials, or mp4) and
+ * lists "breaks", each with its ads' MP4s for this device, for the player page's MP4 path. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +42,22 @@ static int query_format(org_request *rq, dev_format *format)
         *format = DEV_FORMAT_HLS;
     else if (strcmp(f, "mp4") == 0)
         *format = DEV_FORMAT_MP4;
+    else
+        return -1;
+    return 1;
+}
+
+/* The ads delivery the query asks for: 0 none, 1 a valid one in *ads, -1 a bad one. */
+static int query_ads(org_request *rq, dev_ads *ads)
+{
+    const char *a = MHD_lookup_connection_value(rq->connection, MHD_GET_ARGUMENT_KIND, "ads");
+
+    if (!a)
+        return 0;
+    if (strcmp(a, "stitched") == 0)
+        *ads = DEV_ADS_STITCHED;
+    else if (strcmp(a, "interstitials") == 0)
+        *ads = DEV_ADS_INTERSTITIALS;
     else
         return -1;
     return 1;
@@ -64,10 +86,18 @@ const org_mp4 *org_play_desktop_mp4(const org_show *s)
     return best_mp4(s, FORCED_MP4_MAX_HEIGHT, FORCED_MP4_PROFILE_IDC);
 }
 
-/* Where the client goes; *rule names the device rule that matched (for X-Ladder-Rule). Returns
- * the format of the answer. */
-static dev_format choose(org_request *rq, const org_show *s, int forced, dev_format forced_format,
-                         char *location, size_t size, const char **rule)
+/* What the query overrides. */
+typedef struct overrides {
+    int format_forced, ads_forced;
+    dev_format format;
+    dev_ads ads;
+} overrides;
+
+/* Where the client goes; *route is the device rule's decision (its limits as applied to MP4s,
+ * its name for X-Ladder-Rule). Returns the format of the answer; *stitched says whether the
+ * HLS answer is the stitched master. */
+static dev_format choose(org_request *rq, const org_show *s, const overrides *ov, char *location,
+                         size_t size, dev_route *out, int *stitched)
 {
     dev_client client = {org_header(rq, MHD_HTTP_HEADER_USER_AGENT),
                          org_header(rq, "Sec-CH-UA-Mobile"), org_header(rq, "Sec-CH-UA-Platform")};
@@ -75,28 +105,72 @@ static dev_format choose(org_request *rq, const org_show *s, int forced, dev_for
     const org_mp4 *m = NULL;
 
     dev_route_client(rq->o->device_rules, &client, &route);
-    *rule = route.rule;
-    if (forced && forced_format == DEV_FORMAT_MP4 && route.format == DEV_FORMAT_HLS) {
+    /* An MP4 for a device the rules send to HLS is a desktop's (and so are its ads' MP4s). */
+    if (route.format == DEV_FORMAT_HLS) {
         route.max_height = FORCED_MP4_MAX_HEIGHT;
         route.profile_idc = FORCED_MP4_PROFILE_IDC;
     }
-    if ((forced ? forced_format : route.format) == DEV_FORMAT_MP4)
+    *out = route;
+    *stitched = 0;
+    if ((ov->format_forced ? ov->format : route.format) == DEV_FORMAT_MP4)
         m = best_mp4(s, route.max_height, route.profile_idc);
     if (m) { /* a show without MP4s gets HLS, whatever was asked */
         snprintf(location, size, "/shows/%s/%s/mp4/%s.mp4", s->id, s->key.version_dir, m->name);
         return DEV_FORMAT_MP4;
     }
-    snprintf(location, size, "/shows/%s/master.m3u8", s->id);
+    /* Stitched only where there is something to stitch: a show without breaks keeps its own,
+     * immutable playlists. */
+    *stitched = s->n_breaks > 0 && (ov->ads_forced ? ov->ads : route.ads) == DEV_ADS_STITCHED;
+    snprintf(location, size, *stitched ? "/stitched/%s/master.m3u8" : "/shows/%s/master.m3u8",
+             s->id);
     return DEV_FORMAT_HLS;
 }
 
-/* The decision as JSON, for the player page. */
-static enum MHD_Result send_json(org_request *rq, dev_format format, const char *location,
-                                 const char *rule)
+/* "breaks": each break with its ads (ads.c decides, as for the asset list and the stitched
+ * playlists) and the MP4 of each ad that fits the device (NULL if the ad has none). */
+static json_t *breaks_json(origin *o, const org_show *s, const dev_route *route)
 {
+    json_t *list = json_array();
+    char url[256];
+
+    for (int b = 0; list && b < s->n_breaks; b++) {
+        org_ad_fill fill;
+        json_t *ads = json_array();
+        org_ads_fill(o->ads, s, b, &fill);
+        for (int i = 0; i < fill.n; i++) {
+            const org_show *ad = fill.ad[i];
+            const org_mp4 *m = best_mp4(ad, route->max_height, route->profile_idc);
+            if (m)
+                snprintf(url, sizeof url, "/shows/%s/%s/mp4/%s.mp4", ad->id, ad->key.version_dir,
+                         m->name);
+            json_array_append_new(ads, json_pack("{s:s,s:f,s:s?}", "show", ad->id, "duration",
+                                                 ad->duration, "mp4", m ? url : NULL));
+        }
+        org_ad_fill_release(o->ads, &fill);
+        json_array_append_new(list, json_pack("{s:s,s:f,s:f,s:o}", "id", s->breaks[b].id, "time",
+                                              s->breaks[b].time, "duration", s->breaks[b].duration,
+                                              "ads", ads));
+    }
+    return list;
+}
+
+/* The decision as JSON, for the player page; with "ads" and "breaks" for a show with breaks. */
+static enum MHD_Result send_json(org_request *rq, const org_show *s, dev_format format,
+                                 const char *location, const dev_route *route, int stitched)
+{
+    const char *rule = route->rule;
     json_t *o = json_pack("{s:s,s:s,s:s}", "format", format == DEV_FORMAT_MP4 ? "mp4" : "hls",
                           "url", location, "rule", rule);
-    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char *text;
+
+    if (o && s->n_breaks > 0) {
+        json_object_set_new(o, "ads",
+                            json_string(format == DEV_FORMAT_MP4 ? "mp4"
+                                        : stitched               ? "stitched"
+                                                                 : "interstitials"));
+        json_object_set_new(o, "breaks", breaks_json(rq->o, s, route));
+    }
+    text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) : NULL;
     struct MHD_Response *resp = NULL;
     enum MHD_Result ret;
 
@@ -120,25 +194,31 @@ static enum MHD_Result send_json(org_request *rq, dev_format format, const char 
 enum MHD_Result org_serve_play(org_request *rq, const char *rest)
 {
     char location[256];
-    const char *rule;
-    dev_format forced_format = DEV_FORMAT_HLS, format;
-    int forced = query_format(rq, &forced_format);
+    overrides ov = {0};
+    dev_route route;
+    dev_format format;
     struct MHD_Response *resp;
     enum MHD_Result ret;
     org_show *s;
+    int stitched;
 
-    if (forced < 0)
+    ov.format_forced = query_format(rq, &ov.format);
+    ov.ads_forced = query_ads(rq, &ov.ads);
+    if (ov.format_forced < 0 || ov.ads_forced < 0)
         return org_send_error(rq, 400);
     s = org_showinfo_get(rq->o->shows, rest); /* an id: no '/' (also a 404) */
     if (!s)
         return org_send_error(rq, 404);
-    format = choose(rq, s, forced, forced_format, location, sizeof location, &rule);
+    format = choose(rq, s, &ov, location, sizeof location, &route, &stitched);
+    if (org_http_accepts_type(org_header(rq, MHD_HTTP_HEADER_ACCEPT), "application/json")) {
+        ret = send_json(rq, s, format, location, &route, stitched);
+        org_show_release(rq->o->shows, s);
+        return ret;
+    }
     org_show_release(rq->o->shows, s);
-    if (org_http_accepts_type(org_header(rq, MHD_HTTP_HEADER_ACCEPT), "application/json"))
-        return send_json(rq, format, location, rule);
     resp = org_redirect_response(rq->o, location, "private, no-store");
     if (resp)
-        MHD_add_response_header(resp, "X-Ladder-Rule", rule);
+        MHD_add_response_header(resp, "X-Ladder-Rule", route.rule);
     ret = org_send(rq, 302, resp, 0);
     if (resp)
         MHD_destroy_response(resp);

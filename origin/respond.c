@@ -48,6 +48,8 @@ static const char *error_text(unsigned status)
         return "not found\n";
     case 405:
         return "method not allowed\n";
+    case 415:
+        return "unsupported media type\n";
     case 416:
         return "range not satisfiable\n";
     case 503:
@@ -85,12 +87,20 @@ enum MHD_Result org_send_made(org_request *rq, char *body, size_t len, const cha
                               const char *cache_control)
 {
     char etag[24];
+
+    org_http_etag_of(body, len, etag);
+    return org_send_made_tagged(rq, body, len, content_type, cache_control, etag);
+}
+
+enum MHD_Result org_send_made_tagged(org_request *rq, char *body, size_t len,
+                                     const char *content_type, const char *cache_control,
+                                     const char *etag)
+{
     const char *inm = org_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
     int unchanged;
     struct MHD_Response *resp;
     enum MHD_Result ret;
 
-    org_http_etag_of(body, len, etag);
     unchanged = inm && org_http_none_match(inm, etag);
     resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
                      : MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -104,6 +114,24 @@ enum MHD_Result org_send_made(org_request *rq, char *body, size_t len, const cha
     if (!unchanged)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     ret = org_send(rq, unchanged ? 304 : 200, resp, len);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result org_send_not_allowed(org_request *rq, const char *allow)
+{
+    static const char body[] = "method not allowed\n";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+
+    if (!resp)
+        return MHD_NO;
+    org_add_common_headers(rq->o, resp);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    ret = org_send(rq, 405, resp, sizeof body - 1);
     MHD_destroy_response(resp);
     return ret;
 }

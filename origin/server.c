@@ -80,14 +80,16 @@ typedef struct route {
 
 /* Every URL the origin answers, in one place; first match wins. */
 static const route routes[] = {
-    {"/healthz", 0, handle_healthz},     /* load balancers */
-    {"/metrics", 0, handle_metrics},     /* Prometheus */
-    {"/play/", 1, org_serve_play},       /* play.c: 302 to the format for the device */
-    {"/shows", 0, org_serve_catalog},    /* catalog.c: the catalog, before /shows/ */
-    {"/shows/", 1, org_serve_show_file}, /* static.c: the library's files */
-    {"/demo", 0, handle_demo_folder},    /* 301 to /demo/ */
-    {"/demo/", 1, org_serve_demo_file},  /* static.c: the demo folder's files */
-    {"/watch/", 1, org_serve_watch},     /* share.c: a show's share page */
+    {"/healthz", 0, handle_healthz},       /* load balancers */
+    {"/metrics", 0, handle_metrics},       /* Prometheus */
+    {"/play/", 1, org_serve_play},         /* play.c: 302 to the format for the device */
+    {"/shows", 0, org_serve_catalog},      /* catalog.c: the catalog, before /shows/ */
+    {"/shows/", 1, org_serve_show_file},   /* static.c: the library's files */
+    {"/demo", 0, handle_demo_folder},      /* 301 to /demo/ */
+    {"/demo/", 1, org_serve_demo_file},    /* static.c: the demo folder's files */
+    {"/watch/", 1, org_serve_watch},       /* share.c: a show's share page */
+    {"/ads/", 1, org_serve_ads},           /* ads.c: asset lists (X-ASSET-LIST), beacons */
+    {"/stitched/", 1, org_serve_stitched}, /* stitched.c: playlists with the ads spliced in */
 };
 
 static enum MHD_Result send_preflight(org_request *rq)
@@ -100,9 +102,10 @@ static enum MHD_Result send_preflight(org_request *rq)
         return MHD_NO;
     org_add_common_headers(rq->o, resp);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, ORG_ALLOWED_METHODS);
-    MHD_add_response_header(resp, "Access-Control-Allow-Methods", ORG_ALLOWED_METHODS);
+    /* POST for the beacon (POST /ads/beacon, application/json: a non-simple request). */
+    MHD_add_response_header(resp, "Access-Control-Allow-Methods", ORG_ALLOWED_METHODS ", POST");
     MHD_add_response_header(resp, "Access-Control-Allow-Headers",
-                            "Range, If-None-Match, If-Modified-Since, If-Range");
+                            "Range, If-None-Match, If-Modified-Since, If-Range, Content-Type");
     MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
     ret = org_send(rq, 204, resp, 0);
     MHD_destroy_response(resp);
@@ -148,9 +151,44 @@ void *org_server_uri_log(void *cls, const char *uri, struct MHD_Connection *conn
     return rq;
 }
 
-static int allowed_method(const char *m)
+/* GET, HEAD and OPTIONS anywhere; POST only to the one URL that takes a body. */
+static int allowed_method(org_request *rq, const char *m)
 {
+    char path[64];
+
+    if (strcmp(m, "POST") == 0)
+        return org_path_decode(rq->raw_uri, path, sizeof path) == 0 &&
+               strcmp(path, "/ads/beacon") == 0;
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+/* A POST body, kept up to ORG_UPLOAD_MAX bytes. A longer one (sent chunked: a longer
+ * Content-Length is refused before the body) is read and dropped, and the request answered 400
+ * at its end: libmicrohttpd 0.9.75 takes no response in the middle of a body. */
+static enum MHD_Result take_upload(org_request *rq, const char *data, size_t *size)
+{
+    size_t n = *size;
+
+    *size = 0;
+    if (strcmp(rq->method, "POST") != 0 || rq->upload_too_big)
+        return MHD_YES; /* a body on GET or HEAD means nothing: read and drop it */
+    if (rq->upload_len + n > ORG_UPLOAD_MAX) {
+        rq->upload_too_big = 1;
+        return MHD_YES;
+    }
+    if (!rq->upload && !(rq->upload = malloc(ORG_UPLOAD_MAX + 1)))
+        return MHD_NO;
+    memcpy(rq->upload + rq->upload_len, data, n);
+    rq->upload_len += n;
+    rq->upload[rq->upload_len] = '\0';
+    return MHD_YES;
+}
+
+/* A Content-Length over what a POST may carry. */
+static int too_long(org_request *rq)
+{
+    const char *cl = org_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return cl && strtoull(cl, NULL, 10) > ORG_UPLOAD_MAX;
 }
 
 enum MHD_Result org_server_handle(void *cls, struct MHD_Connection *connection, const char *url,
@@ -160,7 +198,7 @@ enum MHD_Result org_server_handle(void *cls, struct MHD_Connection *connection, 
     origin *o = cls;
     org_request *rq = *req_cls;
 
-    (void)connection, (void)url, (void)upload_data;
+    (void)connection, (void)url;
     if (!rq)
         return MHD_NO;
     if (!rq->handled) { /* first call: the headers are in */
@@ -170,18 +208,20 @@ enum MHD_Result org_server_handle(void *cls, struct MHD_Connection *connection, 
         org_conns_request_begin(&o->conns, rq->conn);
         /* These two answer at once, which also closes the connection: right for a method we
          * do not serve (its body is not read) and for overload. */
-        if (!allowed_method(method))
+        if (!allowed_method(rq, method))
             return org_send_error(rq, 405);
         if (atomic_load(&o->conns.open) > o->params.net.max_connections)
             return org_send_error(rq, 503);
+        if (strcmp(method, "POST") == 0 && too_long(rq))
+            return org_send_error(rq, 400); /* before any "100 Continue" */
         return MHD_YES;
     }
-    if (*upload_data_size) { /* a body on GET or HEAD means nothing: read and drop it */
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
+    if (*upload_data_size)
+        return take_upload(rq, upload_data, upload_data_size);
     if (rq->status)
         return MHD_YES;
+    if (rq->upload_too_big)
+        return org_send_error(rq, 400);
     return dispatch(rq);
 }
 
@@ -203,9 +243,12 @@ void org_server_completed(void *cls, struct MHD_Connection *connection, void **r
         }
         org_conns_request_end(&o->conns, rq->conn);
         org_file_release(rq->files, rq->file);
+        if (rq->held)
+            org_cache_release(rq->held_cache, rq->held);
     } else {
         atomic_fetch_add_explicit(&o->metrics.incomplete, 1, memory_order_relaxed);
     }
+    free(rq->upload);
     free(rq->raw_uri);
     free(rq);
 }

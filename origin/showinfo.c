@@ -1,7 +1,8 @@
 /* showinfo.c: what a published show is, for /play and the /shows catalog: its current version
  * and, from that version's show.json (read by library/show_json.c), title, duration and MP4
  * fallbacks (with the H.264 profile of each, from its codecs string). A show whose show.json
- * cannot be read is answered 404, and the origin's log says why.
+ * cannot be read is answered 404, and the origin's log says why. The ad breaks ("breaks") and
+ * the HLS rung names are read here too, for ads.c and stitched.c.
  *
  * Parsed once per version and cached by show id. A version folder never changes once
  * published, so an entry stays good while `current` names the same folder and that folder's
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "library.h"
 #include "origin_internal.h"
@@ -34,6 +37,8 @@ static void free_show(org_show *s)
 {
     free(s->title);
     free(s->mp4);
+    free(s->breaks);
+    free(s->hls);
     free(s);
 }
 
@@ -148,6 +153,93 @@ static int take_mp4s(org_show *s, const lib_show *js)
     return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* The HLS rung names, sorted, so two shows' sets compare element by element. */
+static int take_rungs(org_show *s, const lib_show *js)
+{
+    s->hls = calloc(js->n_renditions > 0 ? (size_t)js->n_renditions : 1, sizeof *s->hls);
+    if (!s->hls)
+        return -1;
+    for (int i = 0; i < js->n_renditions; i++)
+        if (strcmp(js->renditions[i].use, "hls") == 0)
+            snprintf(s->hls[s->n_hls++], sizeof s->hls[0], "%s", js->renditions[i].name);
+    qsort(s->hls, (size_t)s->n_hls, sizeof s->hls[0], by_name);
+    return 0;
+}
+
+uint64_t org_show_key_hash(const org_show_key *k, uint64_t h)
+{
+    long long parts[2] = {(long long)k->mtime.tv_sec, (long long)k->mtime.tv_nsec};
+    const unsigned char *p = (const unsigned char *)parts;
+
+    for (const char *c = k->version_dir; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    h = (h ^ '/') * 1099511628211ull;
+    for (size_t i = 0; i < sizeof parts; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+int org_show_same_rungs(const org_show *a, const org_show *b)
+{
+    if (a->n_hls != b->n_hls)
+        return 0;
+    for (int i = 0; i < a->n_hls; i++)
+        if (strcmp(a->hls[i], b->hls[i]) != 0)
+            return 0;
+    return 1;
+}
+
+void org_show_rung_list(const org_show *s, char *out, size_t size)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (int i = 0; i < s->n_hls && used < size; i++) {
+        int n = snprintf(out + used, size - used, "%s%s", i ? "," : "", s->hls[i]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* show.json "breaks" (docs/show-json.md): [{"id": "break-K", "time": s, "duration": s, ...}],
+ * in time order. Absent: none. A break without a usable time or duration makes the show
+ * unreadable (-1 with why), as it would be served wrong. */
+static int take_breaks(org_show *s, const char *text, size_t len, const char **why)
+{
+    json_t *root = json_loadb(text, len, 0, NULL);
+    json_t *list = json_object_get(root, "breaks");
+    size_t n = json_array_size(list);
+    int ret = 0;
+
+    if (list && !json_is_array(list))
+        *why = "show.json: \"breaks\" is not a list", ret = -1;
+    if (n > 64)
+        n = 64; /* LADDER_MAX_BREAKS: no packager writes more */
+    if (ret == 0 && n > 0 && !(s->breaks = calloc(n, sizeof *s->breaks)))
+        *why = "out of memory", ret = -1;
+    for (size_t i = 0; ret == 0 && i < n; i++) {
+        json_t *b = json_array_get(list, i);
+        json_t *t = json_object_get(b, "time"), *d = json_object_get(b, "duration");
+        org_break *out = &s->breaks[i];
+        if (!json_is_number(t) || !json_is_number(d) || json_number_value(t) < 0 ||
+            json_number_value(d) <= 0 || (i > 0 && json_number_value(t) < out[-1].time)) {
+            *why = "show.json: a break lacks its time or duration, or is out of order";
+            ret = -1;
+            break;
+        }
+        snprintf(out->id, sizeof out->id, "break-%d", (int)i + 1); /* the spec's naming */
+        out->time = json_number_value(t);
+        out->duration = json_number_value(d);
+        s->n_breaks++;
+    }
+    json_decref(root);
+    return ret;
+}
+
 /* Says once why a show cannot be served (not again for the same file), so that an operator
  * sees the cause of the 404s. */
 static void log_unreadable(org_showinfo *si, const char *id, const org_show_key *k, const char *why)
@@ -176,6 +268,7 @@ static org_show *load_show(org_showinfo *si, const char *id, const org_show_key 
     ladder_error err = {0};
     org_show *s = calloc(1, sizeof *s);
     int ret = s ? 0 : ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
+    const char *why = NULL;
 
     snprintf(rel, sizeof rel, "%s/%s/show.json", id, k->version_dir);
     text = s ? read_library_file(si->library_real, rel, &len) : NULL;
@@ -183,6 +276,8 @@ static org_show *load_show(org_showinfo *si, const char *id, const org_show_key 
         ret = ladder_error_set(&err, LADDER_EIO, "show.json cannot be read");
     if (ret == 0)
         ret = lib_show_parse(text, len, &js, &err);
+    if (ret == 0 && take_breaks(s, text, len, &why) != 0)
+        ret = ladder_error_set(&err, LADDER_EINPUT, "%s", why);
     free(text);
     if (ret == 0 && strcmp(js.id, id) != 0)
         ret = ladder_error_set(&err, LADDER_EINPUT, "show.json names show '%s'", js.id);
@@ -196,7 +291,7 @@ static org_show *load_show(org_showinfo *si, const char *id, const org_show_key 
         s->duration = js.duration;
         s->poster_width = js.poster_width;
         s->poster_height = js.poster_height;
-        if (take_mp4s(s, &js) != 0)
+        if (take_mp4s(s, &js) != 0 || take_rungs(s, &js) != 0)
             ret = ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
     }
     lib_show_free(&js);
@@ -233,6 +328,32 @@ org_show *org_showinfo_get(org_showinfo *si, const char *id)
         return NULL;
     e = org_cache_put(si->cache, &made->entry, still_current, &made->key);
     return ORG_CACHE_OWNER(e, org_show, entry);
+}
+
+org_show *org_showinfo_get_version(org_showinfo *si, const char *id, const char *version_dir)
+{
+    char path[PATH_MAX];
+    org_show_key k = {0};
+    struct stat st;
+    org_show *s = org_showinfo_get(si, id);
+
+    if (s && strcmp(s->key.version_dir, version_dir) == 0)
+        return s;
+    org_show_release(si, s);
+    if (!lib_valid_id(id) || lib_version_of(version_dir, strlen(version_dir)) == 0 ||
+        strlen(version_dir) >= sizeof k.version_dir)
+        return NULL;
+    snprintf(k.version_dir, sizeof k.version_dir, "%s", version_dir);
+    snprintf(path, sizeof path, "%s/%s/%s/show.json", si->library_real, id, version_dir);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    k.dev = st.st_dev;
+    k.ino = st.st_ino;
+    k.mtime = st.st_mtim;
+    /* Not cached (the cache holds current versions): ours alone, freed by its last release. */
+    if ((s = load_show(si, id, &k)) != NULL)
+        s->entry.refs = 1;
+    return s;
 }
 
 void org_show_release(org_showinfo *si, org_show *s)

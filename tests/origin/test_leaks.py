@@ -1,8 +1,10 @@
 """test_leaks.py: `ladder serve` under valgrind. Every kind of answer (files whole, gzipped,
 ranged, unsatisfiable, not modified, HEAD; /play (and as JSON), /watch, /shows, /metrics,
-/healthz, /demo/; 404, 405, 400, a malformed request), a show re-published while it runs, a SIGHUP (access log
+/healthz, /demo/; ads: asset lists, stitched playlists, beacons accepted and refused; 404, 405,
+400, a malformed request), a show re-published while it runs, a SIGHUP (access log
 reopened), a file cache smaller than the show, a client that hangs up mid-body, then SIGTERM:
 the server exits cleanly with no memory error and nothing leaked."""
+import http.client
 import os
 import shutil
 import signal
@@ -24,18 +26,19 @@ os.makedirs(lib)
 clip = make_clip("good", os.path.join(d, "clip.mp4"), "--size", "320x180", "--duration", "2")
 
 
-def ingest():
-    r = ladder("ingest", clip, "--id", "show", "--library", lib, "--quiet")
+def ingest(show_id="show", *extra):
+    r = ladder("ingest", clip, "--id", show_id, "--library", lib, "--quiet", *extra)
     if r.returncode != 0:
         raise RuntimeError(f"ingest: {r.stderr.strip()}")
 
 
-ingest()
+ingest("show", "--ad-breaks", "0/1,1/1")
+ingest("ad")
 VALGRIND = tuple(valgrind("--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
                           "--error-exitcode=99", "-q"))
 proc, port = start_origin(lib, "--file-cache", "16", "--threads", "2", "--access-log", os.path.join(d, "access.log"),
                           "--demo", os.path.join(ROOT, "player-demo"), "--shutdown-grace", "5",
-                          wrapper=VALGRIND)
+                          "--ads", "ad", wrapper=VALGRIND)
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
           "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
 ANDROID_23 = ("Mozilla/5.0 (Linux; U; Android 2.3.6; en-us; GT-S5830 Build/GINGERBREAD) "
@@ -70,8 +73,22 @@ def requests_round():
             ("/shows", {}, "GET"), ("/shows", {"Accept-Encoding": "gzip"}, "GET"),
             ("/metrics", {}, "GET"), ("/healthz", {}, "GET"), ("/demo/", {}, "GET"),
             ("/shows/show/nope.ts", {}, "GET"), ("/shows/show/master.m3u8", {}, "OPTIONS"),
-            ("/shows/show/master.m3u8", {}, "DELETE")]:
+            ("/shows/show/master.m3u8", {}, "DELETE"),
+            ("/ads/show/break-1.json", {}, "GET"), ("/ads/show/break-9.json", {}, "GET"),
+            ("/stitched/show/master.m3u8", {}, "GET"),
+            ("/stitched/show/" + media, {"Accept-Encoding": "gzip"}, "GET"),
+            ("/stitched/show/" + media, {}, "HEAD"), ("/stitched/empty.vtt", {}, "GET"),
+            ("/stitched/show/v9/hls/x/index.m3u8", {}, "GET"),
+            ("/play/show", {"User-Agent": "Lavf/59.27.100", "Accept": "application/json"},
+             "GET"), ("/ads/beacon", {}, "GET")]:
         seen.append(get(port, path, headers, method=method, timeout=60)[0].status)
+    for body, ctype in [('{"show":"show","break":"break-2","ad":"ad","event":"end"}',
+                         "application/json"), ('{"show":"show"}', "application/json"),
+                        ("x" * 2000, "application/json"), ("{}", "text/plain")]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("POST", "/ads/beacon", body=body, headers={"Content-Type": ctype})
+        seen.append(conn.getresponse().status)
+        conn.close()
     seen.append(raw_status(port, "/shows/%2e%2e/%2e%2e/etc/passwd")[0])
     version = os.path.join(lib, "show", os.readlink(os.path.join(lib, "show", "current")))
     for top, _, names in os.walk(version):  # more files than the cache holds: evictions
@@ -88,10 +105,11 @@ def requests_round():
 
 first = requests_round()
 c.check(200 in first and 206 in first and 304 in first and 302 in first and 404 in first and
-        405 in first and 416 in first, f"the first round got every kind of answer: {first}")
+        405 in first and 416 in first and 204 in first and 400 in first and 415 in first,
+        f"the first round got every kind of answer: {first}")
 os.rename(os.path.join(d, "access.log"), os.path.join(d, "access.log.1"))
 proc.send_signal(signal.SIGHUP)  # log rotation: the access log is opened again
-ingest()  # a new version while serving: the cache drops the old files, new ones are opened
+ingest("show", "--ad-breaks", "0/1,1/1")  # a new version while serving: the cache drops the old files, new ones are opened
 second = requests_round()
 c.equal(second, first, "the same answers after re-publishing")
 proc.send_signal(signal.SIGTERM)
