@@ -39,6 +39,7 @@ export function createAds(ctx) {
     beacons: [],      // {body, status}
     adLevelSwitches: [], // {ad, level, height, bitrate, time} inside ads (hls.js)
     adErrors: [],     // errors of the ad players (hls.js), {details, fatal}
+    adFrags: [],      // {ad, break, level, sn} per ad fragment buffered (hls.js)
     primaryTime: () => video.currentTime,
     inAd: () => !!state.ad,
     seek: (t) => { video.currentTime = t; },
@@ -111,16 +112,19 @@ export function createAds(ctx) {
 
     // Playback reaching a mid-roll: hls.js notices on timeupdate, up to 250 ms late, and the
     // frames it showed past the break come again after the ad. At the frame before the break the
-    // page seeks onto the break's time, which hls.js turns into the break at once.
+    // page moves hls.js's schedule onto the break (interstitialsManager.primary.currentTime),
+    // which starts it without the element seeking, so the break's frame is not shown first.
     let lastFrame = -1;
     on(video, 'seeking', () => { lastFrame = -1; });
     if (video.requestVideoFrameCallback) {
       const loop = (_, m) => {
         if (ctx.signal.aborted) return;
         const t = m.mediaTime;
-        if (!inBreak && !video.seeking && lastFrame >= 0 && t > lastFrame && t - lastFrame < 0.5) {
-          const b = state.breaks.find((x) => x.time > 0 && lastFrame < x.time - FRAME / 2 && t + FRAME >= x.time - FRAME / 2);
-          if (b) video.currentTime = b.time;
+        if (!inBreak && !video.seeking && lastFrame >= 0 && t > lastFrame && t - lastFrame < 0.5 && im()) {
+          // hls.js's own event times, read now: they move (by the first picture's offset) once
+          // the segment holding the break has been parsed.
+          const e = im().events.find((x) => !x.cue.pre && lastFrame < x.startTime - FRAME / 2 && t + FRAME >= x.startTime - FRAME / 2);
+          if (e) im().primary.currentTime = e.startTime;
         }
         lastFrame = inBreak ? -1 : t;
         video.requestVideoFrameCallback(loop);
@@ -153,11 +157,15 @@ export function createAds(ctx) {
     hls.on(E.INTERSTITIAL_ASSET_PLAYER_CREATED, (_, d) => {
       const ad = adOf(d.asset.uri);
       const h = d.player.hls;
+      say('ad-player', { break: d.event.identifier, ad: ad.show, version: ad.version, index: d.assetListIndex });
       if (!h) return;
       h.on(E.LEVEL_SWITCHED, (__, x) => {
         const l = h.levels[x.level] || {};
         state.adLevelSwitches.push({ ad: ad.show, break: d.event.identifier, level: x.level, height: l.height || 0,
           bitrate: l.bitrate || 0, time: performance.now() });
+      });
+      h.on(E.FRAG_BUFFERED, (__, x) => {
+        if (x.frag && x.frag.type === 'main') state.adFrags.push({ ad: ad.show, break: d.event.identifier, level: x.frag.level, sn: x.frag.sn });
       });
       h.on(E.ERROR, (__, x) => {
         if (!x.fatal && x.details === Hls.ErrorDetails.BUFFER_SEEK_OVER_HOLE) return;
@@ -205,6 +213,12 @@ export function createAds(ctx) {
     });
 
     refreshAd = () => {
+      if (im()) {
+        for (const e of im().events) {
+          const b = state.breaks.find((x) => x.id === e.identifier);
+          if (b && !e.cue.pre) b.time = e.startTime;
+        }
+      }
       const a = state.ad;
       if (!a || !player) return;
       a.remaining = player.remaining;
