@@ -246,6 +246,7 @@ export function createAds(ctx) {
     state.seek = (t) => { if (mode === 'show') video.currentTime = t; };
     on(video, 'loadedmetadata', () => { if (mode === 'show' && Number.isFinite(video.duration)) state.duration = video.duration; });
 
+    const unveil = () => { video.style.opacity = ''; };
     function playBreak(b, resumeAt) {
       mode = 'ad';
       showTime = b.time;
@@ -283,13 +284,21 @@ export function createAds(ctx) {
       if (further) playBreak(further, at);
       else resume(at);
     }
-    // The show again, from `at`: a media fragment (#t=) starts it there, with no frame of the
-    // show's start shown first. Until a frame at `at` comes, frames are not playback crossing
-    // anything.
+    // The show again, from `at`: a media fragment (#t=) starts it there. Chromium may still
+    // present the show's first frame for an instant before it: the picture stays transparent
+    // until a frame at `at` comes (or for a second at most), and until then frames are not
+    // playback crossing anything.
     function resume(at) {
       mode = 'show';
       lastFrameTime = at;
       resuming = at;
+      if (at > 0 && video.requestVideoFrameCallback) {
+        video.style.opacity = '0';
+        ctx.later(unveil, 1000);
+        // The seek to `at` done: its frame is the next one presented.
+        const seeked = () => { if (Math.abs(video.currentTime - at) <= frame) { unveil(); video.removeEventListener('seeked', seeked); } };
+        on(video, 'seeked', seeked);
+      }
       video.src = at > 0 ? `${src()}#t=${at.toFixed(3)}` : src();
       on(video, 'loadedmetadata', () => {
         if (Math.abs(video.currentTime - at) > frame / 2) video.currentTime = at;
@@ -309,6 +318,7 @@ export function createAds(ctx) {
       if (resuming !== null) {
         if (Math.abs(t - resuming) > frame) return;
         resuming = null;
+        unveil();
       }
       if (lastFrameTime >= 0 && t > lastFrameTime) frame = Math.min(FRAME * 2, Math.max(1 / 120, Math.min(frame, t - lastFrameTime)));
       const b = lastFrameTime >= 0 && crossed(lastFrameTime, t + frame);

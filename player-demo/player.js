@@ -128,7 +128,7 @@ export function openPlayer(id, showEntry) {
 
   const on = (el, type, fn, o) => el.addEventListener(type, fn, { signal: ac.signal, ...o });
   // Ad breaks (ads.js): the badge, the seek bar's marks, the MP4 path's source swaps, beacons.
-  const ads = createAds({ id, video, box, on, lp, signal: ac.signal });
+  const ads = createAds({ id, video, box, on, later, lp, signal: ac.signal });
   lp.ads = ads.state;
   // Work the first frame does not need waits for it (or for 2 s without one).
   const afterFirstFrame = (fn) => {

@@ -45,10 +45,18 @@ function recordFrames() {
       const f = (_, m) => {
         const p = window.ladderPlayer;
         const ad = p && p.ads && p.ads.ad;
-        window.ladderFrames.push([m.mediaTime, ad ? `${ad.break}:${ad.index}` : '', performance.now()]);
+        // A frame presented while the picture is transparent (ads.js, resuming an MP4) is marked
+        // hidden; it shows when the picture is made visible again ('unveil').
+        window.ladderFrames.push([m.mediaTime, ad ? `${ad.break}:${ad.index}` : '', performance.now(), v.style.opacity === '0']);
         v.requestVideoFrameCallback(f);
       };
       v.requestVideoFrameCallback(f);
+      let hidden = false;
+      new MutationObserver(() => {
+        const h = v.style.opacity === '0';
+        if (hidden && !h) window.ladderFrames.push([null, 'unveil', performance.now(), false]);
+        hidden = h;
+      }).observe(v, { attributes: true, attributeFilter: ['style'] });
     }
     requestAnimationFrame(hook);
   };
@@ -73,14 +81,15 @@ async function android23Page() {
   return page;
 }
 
-const adsLog = (page) => page.evaluate(() => window.ladderPlayer.ads.log.map(({ type, break: b, ad, index, primaryTime, seekTarget, version }) =>
+const adsLog = (page) => page.evaluate(() => window.ladderPlayer.ads.log.filter((l) => l.type !== 'ad-player').map(({ type, break: b, ad, index, primaryTime, seekTarget, version }) =>
   ({ type, break: b, ad, index, primaryTime, seekTarget, version })));
 const waitLog = (page, type, brk, timeout = 30000) => page.waitForFunction(([t, b]) =>
   window.ladderPlayer.ads.log.some((l) => l.type === t && (!b || l.break === b)), [type, brk], { timeout, polling: 100 });
 const primaryTime = (page) => page.evaluate(() => window.ladderPlayer.ads.primaryTime());
 const frames = (page) => page.evaluate(() => window.ladderFrames);
 
-// The first frame the show presents after break `brk`, and the last before it.
+// The first frame of the show seen after break `brk`, and the last seen before it. A frame
+// presented hidden is seen when the picture is made visible again, if no other came since.
 async function aroundBreak(page, brk) {
   const fr = await frames(page);
   const i = fr.findIndex((f) => f[1].startsWith(`${brk}:`));
@@ -88,7 +97,15 @@ async function aroundBreak(page, brk) {
   let j = i;
   while (j < fr.length && fr[j][1]) j++;
   assert.ok(j < fr.length, `the show presented no frame after ${brk}`);
-  return { before: fr[i - 1], after: fr[j], first: fr.find((f) => !f[1]) };
+  let seen = fr[j];
+  if (seen[3]) {
+    const k = fr.findIndex((f, n) => n > j && f[1] === 'unveil');
+    assert.ok(k > j, `the picture stayed hidden after ${brk}`);
+    seen = fr[k - 1][3] ? fr[k - 1] : fr[k + 1];
+  }
+  const before = fr[i - 1];
+  assert.ok(!before[3] && before[1] === '', `the last frame before ${brk}: ${JSON.stringify(before)}`);
+  return { before, after: seen, first: fr.find((f) => f[1] === '' && !f[3]), around: fr.slice(Math.max(0, j - 3), j + 4) };
 }
 
 function beaconsOf(page) {
@@ -233,7 +250,8 @@ test('MP4 path (Android 2.3): pre-roll, the mid-roll on its frame, a seek past a
   await waitLog(page, 'break-end', b.id, 60000);
   await page.waitForFunction(() => !window.ladderPlayer.ads.ad && window.ladderPlayer.video.currentTime > 0, null, { timeout: 10000 });
   await page.waitForTimeout(500);
-  const { before: last, after: next } = await aroundBreak(page, b.id);
+  const { before: last, after: next, around } = await aroundBreak(page, b.id);
+  if (Math.abs(next[0] - b.time) > frameDur) console.log(`# frames around the resume: ${JSON.stringify(around)}`);
   console.log(`# MP4 mid-roll ${b.id} at ${b.time} s: last show frame ${last[0].toFixed(3)}, first after the ad ${next[0].toFixed(3)}`);
   assert.ok(Math.abs(next[0] - b.time) <= frameDur / 2 + 0.002, `first frame after the ad ${next[0]} vs ${b.time}`);
   assert.ok(last[0] < b.time - frameDur / 2 && last[0] > b.time - 3 * frameDur, `last frame before the ad ${last[0]} vs ${b.time}`);
