@@ -1,6 +1,7 @@
 // player.js: the player view. Asks the origin's /play which format this device gets, plays it
 // with hls.js, the browser's own HLS or an MP4, and owns the toolbar (quality, captions), the
 // keyboard, the words shown for errors and the window.ladderPlayer hooks the tests read.
+import { createAds } from './ads.js';
 import { startStats } from './stats.js';
 import { mbps, getShow } from './util.js';
 
@@ -76,7 +77,7 @@ export function openPlayer(id, showEntry) {
   const lp = window.ladderPlayer = {
     path: null, src: null, rule: null, hls: null, video,
     errors: [], levelSwitches: [], firstPlayingAt: null,
-    setQuality,
+    setQuality, ads: null,
   };
   // What the stats panel needs beyond the hooks.
   const st = { manual: false, fallback: false, renditions: null, mp4: [], wantPlay: false,
@@ -126,6 +127,9 @@ export function openPlayer(id, showEntry) {
   }
 
   const on = (el, type, fn, o) => el.addEventListener(type, fn, { signal: ac.signal, ...o });
+  // Ad breaks (ads.js): the badge, the seek bar's marks, the MP4 path's source swaps, beacons.
+  const ads = createAds({ id, video, box, on, later, lp, signal: ac.signal });
+  lp.ads = ads.state;
   // Work the first frame does not need waits for it (or for 2 s without one).
   const afterFirstFrame = (fn) => {
     let done = false;
@@ -183,13 +187,17 @@ export function openPlayer(id, showEntry) {
       if (ac.signal.aborted) return;
       Object.assign(lp, { path, src: a.url, rule: a.rule || '' });
       box.dataset.path = path;
-      if (path === 'hlsjs') startHls(a.url);
-      else {
-        video.src = a.url;
-        if (path === 'mp4') buildMp4Menu();
+      if (path === 'hlsjs') { startHls(a.url); requestPlay(); }
+      else if (path === 'mp4') {
+        // The ads module sets the source: a pre-roll comes before the show.
+        ads.startMp4(a.url, a.breaks, requestPlay);
+        buildMp4Menu();
         watchTextTracks();
+      } else {
+        video.src = a.url;
+        watchTextTracks();
+        requestPlay();
       }
-      requestPlay();
       // The measured figures are for the stats panel, and on the MP4 path the captions: fetched
       // once the picture is moving. An MP4 is read with its own version's show.json, whose
       // sidecar paths are relative to that version (a re-ingest may have moved `current` on).
@@ -236,6 +244,7 @@ export function openPlayer(id, showEntry) {
     hls.on(E.SUBTITLE_TRACKS_UPDATED, (_, d) => buildCaptions((d.subtitleTracks || []).map((t, i) => ({ i, label: t.name || t.lang || `Track ${i + 1}` })), hls.subtitleTrack));
     hls.on(E.SUBTITLE_TRACK_SWITCH, (_, d) => { if (cc.options.length) cc.value = String(d.id); });
     hls.on(E.FRAG_BUFFERED, () => { st.backoff = 1000; clearInfo(); });
+    ads.attachHls(hls); // before attachMedia: see ads.js
     hls.loadSource(url);
     hls.attachMedia(video);
   }
@@ -300,6 +309,7 @@ export function openPlayer(id, showEntry) {
   // nextLevel or loadLevel) so a manual choice sticks until Auto is chosen again.
   function setQuality(i) {
     i = Number(i);
+    if (lp.path === 'mp4' && ads.state.inAd()) return; // the show's MP4 comes back after the ad
     if (lp.path === 'hlsjs' && lp.hls) {
       st.manual = i >= 0;
       lp.hls.currentLevel = i;
@@ -365,9 +375,10 @@ export function openPlayer(id, showEntry) {
     const k = e.key;
     if (k === ' ' || k === 'Spacebar') togglePlay();
     else if (k === 'ArrowLeft' || k === 'ArrowRight') {
+      if (ads.state.inAd()) { e.preventDefault(); return; } // no seeking during an ad
       const d = k === 'ArrowLeft' ? -5 : 5;
-      const end = Number.isFinite(video.duration) ? video.duration : Infinity;
-      video.currentTime = Math.max(0, Math.min(end, video.currentTime + d));
+      const end = ads.state.duration || (Number.isFinite(video.duration) ? video.duration : Infinity);
+      ads.state.seek(Math.max(0, Math.min(end, ads.state.primaryTime() + d)));
     } else if (k === 'ArrowUp' || k === 'ArrowDown') {
       video.volume = Math.round(Math.max(0, Math.min(1, video.volume + (k === 'ArrowUp' ? 0.1 : -0.1))) * 10) / 10;
       if (k === 'ArrowUp') video.muted = false;
@@ -393,6 +404,7 @@ export function openPlayer(id, showEntry) {
     ac.abort();
     timers.forEach(clearTimeout);
     stopStats();
+    ads.stop();
     if (lp.hls) lp.hls.destroy();
     video.pause();
     video.removeAttribute('src');

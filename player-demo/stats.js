@@ -35,16 +35,22 @@ export function startStats(lp, st) {
     const cur = current(lp, st);
     row('Path', PATHS[lp.path] || 'asking /play…');
     row('Device rule', lp.rule || '—');
+    const ad = lp.ads && lp.ads.ad;
+    if (ad || (lp.ads && lp.ads.breaks.length)) {
+      row('Ad', ad ? `${ad.show} ${ad.version} · ad ${ad.index + 1} of ${ad.count || 1} in ${ad.break} · ${ad.remaining.toFixed(1)} s left` : `none playing · ${lp.ads.breaks.length} break${lp.ads.breaks.length === 1 ? '' : 's'}`);
+    }
     row('Rendition', cur.label);
     row('Why', why(lp, st));
     const r = st.renditions && st.renditions[cur.name];
     row('Measured', r ? `avg ${mbps(r.avg_bps)}${r.peak_bps ? ` · peak ${mbps(r.peak_bps)}` : ''} Mbps · PSNR-Y ${(+r.psnr_y).toFixed(1)} dB · SSIM ${(+r.ssim).toFixed(3)}` : '—');
-    row('Estimate', hls ? `${mbps(hls.bandwidthEstimate)} Mbps` : '—');
+    const est = ad && ad.hls ? ad.hls : hls;
+    row('Estimate', est ? `${mbps(est.bandwidthEstimate)} Mbps` : '—');
     row('Buffer ahead', `${bufferAhead(v).toFixed(1)} s`);
     const pq = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : null;
     row('Frames', pq ? `${pq.droppedVideoFrames} dropped / ${pq.totalVideoFrames} decoded` : '—');
     row('Picture', v.videoWidth ? `${v.videoWidth}×${v.videoHeight}` : '—');
-    row('Position', `${v.currentTime.toFixed(1)} / ${Number.isFinite(v.duration) ? v.duration.toFixed(1) : '—'} s`);
+    row('Position', ad ? `show at ${lp.ads.primaryTime().toFixed(1)} s; ad at ${v.currentTime.toFixed(1)} / ${ad.duration.toFixed(1)} s`
+      : `${v.currentTime.toFixed(1)} / ${lp.ads && lp.ads.duration ? lp.ads.duration.toFixed(1) : Number.isFinite(v.duration) ? v.duration.toFixed(1) : '—'} s`);
 
     samples.push({ a: cur.bps || 0, b: hls ? hls.bandwidthEstimate : null });
     if (samples.length > KEEP) samples.shift();
@@ -60,6 +66,8 @@ export function startStats(lp, st) {
 // The rendition on screen: hls.js knows its level; for an MP4 the catalog and show.json say;
 // the native player keeps its choice to itself, only the picture size shows.
 function current(lp, st) {
+  const ad = lp.ads && lp.ads.ad;
+  if (ad) return currentAd(ad);
   const hls = lp.hls, v = lp.video;
   if (hls && hls.levels && hls.levels.length) {
     const loading = hls.currentLevel < 0;
@@ -81,7 +89,23 @@ function current(lp, st) {
   return { name: '', bps: 0, label: v.videoWidth ? `${v.videoHeight}p (the browser's choice)` : '—' };
 }
 
+// The ad on screen: its own hls.js player's level (ABR runs inside the ad too), or its MP4.
+function currentAd(ad) {
+  const r = ad.rendition;
+  if (r && r.mp4) return { name: '', bps: 0, label: `${r.mp4} (ad MP4)` };
+  if (!r) return { name: '', bps: 0, label: 'ad (loading)' };
+  const codecs = (r.codecs || '').replace(/,/g, ', ');
+  return { name: '', bps: r.bitrate, label: `${r.height}p · ${mbps(r.bitrate)} Mbps${codecs ? ` · ${codecs}` : ''} · ad rung ${rungOf(r.uri) || r.level}` };
+}
+
 function why(lp, st) {
+  const ad = lp.ads && lp.ads.ad;
+  if (ad && ad.hls) {
+    const h = ad.hls;
+    if (!h.autoLevelEnabled) return 'ad: manual level';
+    return `ad's own hls.js ABR: estimate ${mbps(h.bandwidthEstimate)} Mbps allows ≤ ${mbps(h.bandwidthEstimate * h.config.abrBandWidthFactor)} Mbps`;
+  }
+  if (ad) return 'ad MP4 for this device (from /play)';
   const hls = lp.hls;
   if (lp.path === 'mp4') {
     if (st.manual) return 'manual choice';

@@ -6,8 +6,13 @@ player-ladder.xml, and packages that transcode three times: as `demo` ("Player t
 tracks written here (English SRT, Spanish SDH WebVTT; CUES says when each English cue starts:
 one in the first 6 s segment, one after its boundary, one across the next boundary). Packaging again
 costs a second or two, where ingesting another clip would transcode again. The clip stays in
-OUT for the tests that re-ingest `demo` during playback. Prints what it made; exit 1 with one
-line on failure."""
+OUT for the tests that re-ingest `demo` during playback.
+
+For the ad tests (test_ads.mjs) it also ingests `breaks`, a 16 s clip with a pre-roll and two
+mid-rolls at non-segment times (BREAKS, each planned 6 s), and the ads `ad1` (4 s) and `ad2`
+(2 s) with player-ad-ladder.xml (the same rungs in 1 s segments): a break of 6 s holds both.
+ad1's clip stays in OUT for the test that re-ingests it while a viewer is inside it. Prints
+what it made; exit 1 with one line on failure."""
 import os
 import shutil
 import sys
@@ -16,6 +21,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ladder_test import ROOT, ladder, make_clip  # noqa: E402
 
 PROFILE = os.path.join(ROOT, "tests", "browser", "player-ladder.xml")
+AD_PROFILE = os.path.join(ROOT, "tests", "browser", "player-ad-ladder.xml")
+BREAKS = "0/6,5.37/6,11.1/6"
 XSS_TITLE = 'Pilot <script>alert("x")</script> & "Friends"'
 
 # The captioned show's English cues, (start, end, text) in seconds from the first picture;
@@ -58,11 +65,19 @@ def main(out):
          "--profile", PROFILE, "--captions", f"{en}:en:English",
          "--captions", f"{es}:es:Español:sdh", "--quiet"),
     ]
+    ads = [(make_clip("good", os.path.join(out, f"{ad}.mp4"), "--size", "640x360", "--duration", d), ad, title)
+           for ad, d, title in (("ad1", "4", "Ad one"), ("ad2", "2", "Ad two"))]
+    breaks = make_clip("good", os.path.join(out, "breaks.mp4"), "--size", "640x360", "--duration", "16")
+    steps += [
+        ("ingest", breaks, "--id", "breaks", "--title", "Ad breaks test", "--library", lib,
+         "--profile", PROFILE, "--ad-breaks", BREAKS, "--quiet"),
+    ] + [("ingest", c, "--id", ad, "--title", title, "--library", lib, "--profile", AD_PROFILE, "--quiet")
+         for c, ad, title in ads]
     for args in steps:
         r = ladder(*args)
         if r.returncode != 0:
             sys.exit(f"fixture: ladder {args[0]} failed: {r.stderr.strip()}")
-    print(f"fixture: {lib} has demo, xss and captions ({PROFILE})")
+    print(f"fixture: {lib} has demo, xss, captions and breaks ({PROFILE}), ads ad1 and ad2 ({AD_PROFILE})")
 
 
 if __name__ == "__main__":
