@@ -311,6 +311,10 @@ static void test_daterange_matches_show_json(void **state)
     memcpy(strstr(json, "07.400Z"), "07.401Z", 7);
     put(t, "show.json", json);
     expect_only(t, "daterange-matches-show-json", "hls/a/index.m3u8");
+    snprintf(json, sizeof json, "%s", show_json); /* SCTE-35 bytes the DATERANGE lacks */
+    memcpy(strstr(json, "\"source\": \"option\"}]"), "\"scte35\": \"0xFC\"}]  ", 20);
+    put(t, "show.json", json);
+    expect_only(t, "daterange-matches-show-json", "hls/a/index.m3u8");
     put(t, "show.json", "{\"breaks\": []}");
     expect_only(t, "daterange-matches-show-json", "hls/a/index.m3u8");
     make_show(t);
