@@ -218,7 +218,8 @@ test('hls.js throttled: the ad itself switches rungs', async () => {
     const after = await page.evaluate(() => window.ladderPlayer.ads.log.some((l) => l.type === 'break-end' && l.break === 'break-1')).catch(() => false);
     if (after && !throttled) {
       throttled = true;
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: 300000 / 8, uploadThroughput: 300000 / 8 });
+      // 600 kbit/s: the ad's top rungs (1.1, 1.9 Mbps) do not fit, its lowest do.
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: 600000 / 8, uploadThroughput: 600000 / 8 });
     }
     await r.continue();
   });
@@ -226,7 +227,7 @@ test('hls.js throttled: the ad itself switches rungs', async () => {
   const ad = await page.waitForFunction((id) => {
     const s = window.ladderPlayer.ads.adLevelSwitches.filter((x) => x.break === id);
     return s.map((x) => x.ad).find((a) => new Set(s.filter((x) => x.ad === a).map((x) => x.level)).size >= 2);
-  }, b.id, { timeout: 40000, polling: 200 }).then((h) => h.jsonValue(), async (e) => {
+  }, b.id, { timeout: 60000, polling: 200 }).then((h) => h.jsonValue(), async (e) => {
     const d = await page.evaluate(() => [window.ladderPlayer.ads.adLevelSwitches, window.ladderPlayer.ads.adFrags]);
     throw new Error(`${e.message}: ${JSON.stringify(d)}`);
   });
