@@ -1,9 +1,7 @@
 /* breaks.c: `ladder package --ad-breaks`: the breaks a show is published with, re-planned.
- * The encode is conditioned already: the IDRs are in place, and a frame-rate-capped rung's
- * pictures are placed so that it has the break's own frame. So the list must name the same
- * frames as the transcode's breaks, and may change only their planned DURATION; a break added
- * has no IDR, a break dropped would leave its capped rungs' uneven frame spacing inside a
- * segment. Either is refused in one line (docs/ads.md). */
+ * The encode is conditioned already, the IDRs in place, so the list may keep, drop or re-plan
+ * (DURATION) the transcode's breaks; a break it did not condition has no IDR and is refused in
+ * one line (docs/ads.md). A dropped break's IDR stays, uncut and unsignalled. */
 #include <string.h>
 
 #include "publish_internal.h"
@@ -36,11 +34,6 @@ int publish_replace_breaks(const ladder_break *asked, int n_asked, ladder_plan *
     }
     if (ret < 0)
         return ret;
-    if (n != plan->n_breaks)
-        return ladder_error_set(err, LADDER_EINVAL,
-                                "--ad-breaks names %d break(s), the transcode was conditioned for "
-                                "%d: a package may only change their durations",
-                                n, plan->n_breaks);
     memcpy(plan->breaks, b, (size_t)n * sizeof *b);
     plan->n_breaks = n;
     return 0;

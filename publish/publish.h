@@ -93,9 +93,8 @@ int publish_job_in_place(const queue_job *job);
 /* ---- ad breaks (breaks.c) ---------------------------------------------------------------------
  */
 
-/* Replaces plan's breaks with `asked`, rounded to its frames: the same frames as plan's breaks
- * (whose cue bytes they keep), since the rungs were conditioned for those; only the planned
- * durations may change. */
+/* Replaces plan's breaks with `asked`, rounded to its frames: each on the frame of one of
+ * plan's breaks (whose cue bytes it keeps), since only there do the rungs have IDRs. */
 int publish_replace_breaks(const ladder_break *asked, int n_asked, ladder_plan *plan,
                            ladder_error *err);
 

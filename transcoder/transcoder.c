@@ -32,11 +32,12 @@ typedef struct run_state {
     int64_t misplaced; /* pictures dropped for a repeated or backwards timestamp */
     int64_t max_gap;   /* the longest a picture may last: one segment (1/90000) */
     int since_idr;
-    int next_break;                 /* the first of the plan's breaks not reached yet */
-    int64_t chunk_start, chunk_end; /* 1/90000: the pictures this run encodes */
-    int stopped_at_end;             /* a chunk's end was reached before the source's */
-    int before_chunk;               /* a picture before the chunk was decoded (the seek held) */
-    double start;                   /* ladder_now() when the run began */
+    int next_break; /* the first of the plan's breaks not reached yet */
+    unsigned char break_due[LADDER_MAX_STREAMS]; /* a break came; the rung's next picture is IDR */
+    int64_t chunk_start, chunk_end;              /* 1/90000: the pictures this run encodes */
+    int stopped_at_end;                          /* a chunk's end was reached before the source's */
+    int before_chunk; /* a picture before the chunk was decoded (the seek held) */
+    double start;     /* ladder_now() when the run began */
 } run_state;
 
 void tc_params_default(tc_params *p)
@@ -260,14 +261,17 @@ static int dispatch(run_state *rs, AVFrame *frame)
     tc_transcoder *t = rs->t;
     AVFrame *scaled[LADDER_MAX_STREAMS];
     int idr = tc_idr_decide(frame->pts, rs->gop_ticks, &rs->next_idr), ret;
+    /* A break's IDR is extra: the 2 s grid runs on around it, aligned in every rung. A
+     * frame-rate-capped rung keeps its own pictures and makes the first of them at or after
+     * the break its IDR, at most a source frame late (docs/ads.md). */
+    int at_break = ladder_break_reached(&t->plan, &rs->next_break, frame->pts);
 
-    /* a break's IDR is extra: the 2 s grid runs on around it, aligned in every rung */
-    idr |= ladder_break_reached(&t->plan, &rs->next_break, frame->pts);
     if (idr)
         rs->since_idr = 0;
     ret = tc_scaler_run(t->scaler, frame, scaled, rs->err);
     for (int i = 0; ret >= 0 && i < t->plan.n_video; i++) {
         AVFrame *ref;
+        rs->break_due[i] |= at_break;
         if (rs->since_idr % t->fps_divisor[i] != 0)
             continue;
         ref = av_frame_clone(scaled[t->size_index[i]]);
@@ -275,7 +279,8 @@ static int dispatch(run_state *rs, AVFrame *frame)
             av_frame_free(&ref);
             ret = ladder_error_set(rs->err, LADDER_ENOMEM, "out of memory");
         } else {
-            ret = tc_pool_push(rs->pool, i, ref, idr, rs->err);
+            ret = tc_pool_push(rs->pool, i, ref, idr || rs->break_due[i], rs->err);
+            rs->break_due[i] = 0;
         }
     }
     for (int k = 0; k < t->n_sizes; k++) /* the queues hold their own references */
