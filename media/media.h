@@ -124,8 +124,8 @@ typedef struct ladder_stream_stats {
  * out[*n..max); returns 0 or LADDER_EINVAL with a one-line err naming the bad item. */
 int ladder_breaks_parse(const char *list, ladder_break *out, int max, int *n, ladder_error *err);
 /* Rounds each break to the nearest frame at fps_num/fps_den, sorts them, merges those a frame
- * or less apart (an option's frame and duration win, a cue's bytes are kept) and checks them: within
- * [0, duration) of a source lasting `duration` seconds (0: unknown), LADDER_BREAK_MIN_GAP
+ * or less apart (an option's frame and duration win, a cue's bytes are kept) and checks them:
+ * within [0, duration) of a source lasting `duration` seconds (0: unknown), LADDER_BREAK_MIN_GAP
  * apart. Returns 0 or LADDER_EINVAL with a one-line err. */
 int ladder_breaks_resolve(ladder_break *b, int *n, int fps_num, int fps_den, double duration,
                           ladder_error *err);

@@ -59,7 +59,8 @@ static const char *error_text(unsigned status)
     }
 }
 
-enum MHD_Result org_send_error(org_request *rq, unsigned status)
+/* A plain-text error; `allow` (may be NULL) is the Allow header of a 405. */
+static enum MHD_Result send_error_text(org_request *rq, unsigned status, const char *allow)
 {
     const char *body = error_text(status);
     struct MHD_Response *resp =
@@ -72,8 +73,8 @@ enum MHD_Result org_send_error(org_request *rq, unsigned status)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
     /* Not cached: a show published a second later must not stay hidden behind a cached 404. */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (status == 405)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, ORG_ALLOWED_METHODS);
+    if (allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     if (status == 503) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -81,6 +82,11 @@ enum MHD_Result org_send_error(org_request *rq, unsigned status)
     ret = org_send(rq, status, resp, strlen(body));
     MHD_destroy_response(resp);
     return ret;
+}
+
+enum MHD_Result org_send_error(org_request *rq, unsigned status)
+{
+    return send_error_text(rq, status, status == 405 ? ORG_ALLOWED_METHODS : NULL);
 }
 
 enum MHD_Result org_send_made(org_request *rq, char *body, size_t len, const char *content_type,
@@ -120,20 +126,7 @@ enum MHD_Result org_send_made_tagged(org_request *rq, char *body, size_t len,
 
 enum MHD_Result org_send_not_allowed(org_request *rq, const char *allow)
 {
-    static const char body[] = "method not allowed\n";
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ret;
-
-    if (!resp)
-        return MHD_NO;
-    org_add_common_headers(rq->o, resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-    ret = org_send(rq, 405, resp, sizeof body - 1);
-    MHD_destroy_response(resp);
-    return ret;
+    return send_error_text(rq, 405, allow);
 }
 
 struct MHD_Response *org_redirect_response(origin *o, const char *location,
