@@ -135,6 +135,23 @@ export function createAds(ctx) {
       if (!inBreak) lastSeek = { from: lastPrimary, to: video.currentTime, at: performance.now() };
     });
 
+    // hls.js 1.7.4: a pre-roll whose asset list arrives before the show's MediaSource has opened
+    // (loopback is that fast) detaches the media from a stream controller that never saw it
+    // attached. That controller then skips its stopLoad(), stays "loading", and after the break
+    // nothing restarts it: the show never buffers a segment. Seen here in 2 of 10 page loads. The
+    // page restarts the loading itself, once the show's media is attached again.
+    let mediaOpen = false, detachedUnopened = false;
+    hls.on(E.MEDIA_ATTACHED, () => { mediaOpen = true; });
+    hls.on(E.MEDIA_DETACHING, () => { detachedUnopened = !mediaOpen; mediaOpen = false; });
+    const restartStalledLoad = () => {
+      if (!detachedUnopened) return;
+      detachedUnopened = false;
+      const at = im() ? im().primary.currentTime : video.currentTime;
+      const go = () => { if (!ctx.signal.aborted) hls.startLoad(Math.max(0, at)); };
+      if (mediaOpen) go();
+      else hls.once(E.MEDIA_ATTACHED, go);
+    };
+
     hls.on(E.LEVEL_LOADED, (_, d) => { if (d.details && !d.details.live) state.duration = d.details.totalduration; });
     hls.on(E.INTERSTITIALS_UPDATED, (_, d) => {
       d.events.forEach(pinPreroll);
@@ -202,6 +219,7 @@ export function createAds(ctx) {
     });
     hls.on(E.INTERSTITIALS_PRIMARY_RESUMED, () => {
       say('resume', { seekTarget });
+      restartStalledLoad();
       if (seekTarget === null) return;
       const t = seekTarget;
       seekTarget = null;
@@ -295,9 +313,6 @@ export function createAds(ctx) {
       if (at > 0 && video.requestVideoFrameCallback) {
         video.style.opacity = '0';
         ctx.later(unveil, 1000);
-        // The seek to `at` done: its frame is the next one presented.
-        const seeked = () => { if (Math.abs(video.currentTime - at) <= frame) { unveil(); video.removeEventListener('seeked', seeked); } };
-        on(video, 'seeked', seeked);
       }
       video.src = at > 0 ? `${src()}#t=${at.toFixed(3)}` : src();
       on(video, 'loadedmetadata', () => {
@@ -314,12 +329,15 @@ export function createAds(ctx) {
     // fallback where it is missing.
     const crossed = (from, to) => state.breaks.find((b) => b.time > 0 && from < b.time - frame / 2 && to >= b.time - frame / 2);
     function onFrame(t) {
-      if (mode !== 'show' || video.seeking) return;
+      if (mode !== 'show') return;
+      // The picture is made visible on the frame at `at` itself, even while the element still
+      // reports the seek: on 'seeked' the first frame could still be the one on screen.
       if (resuming !== null) {
         if (Math.abs(t - resuming) > frame) return;
         resuming = null;
         unveil();
       }
+      if (video.seeking) return;
       if (lastFrameTime >= 0 && t > lastFrameTime) frame = Math.min(FRAME * 2, Math.max(1 / 120, Math.min(frame, t - lastFrameTime)));
       const b = lastFrameTime >= 0 && crossed(lastFrameTime, t + frame);
       lastFrameTime = t;

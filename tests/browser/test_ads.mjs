@@ -34,7 +34,8 @@ after(async () => {
 });
 
 // Every frame the <video> presents, from requestVideoFrameCallback: [mediaTime, in an ad (the
-// page's own hook), the source or the hls.js player, performance.now()].
+// page's own hook), performance.now(), presented while hidden, the rendering step's start (the
+// callback's `now`, shared by every callback for that frame)].
 function recordFrames() {
   const v0 = () => document.querySelector('#player video');
   window.ladderFrames = [];
@@ -42,12 +43,12 @@ function recordFrames() {
     const v = v0();
     if (v && !v.ladderHooked && v.requestVideoFrameCallback) {
       v.ladderHooked = true;
-      const f = (_, m) => {
+      const f = (now, m) => {
         const p = window.ladderPlayer;
         const ad = p && p.ads && p.ads.ad;
         // A frame presented while the picture is transparent (ads.js, resuming an MP4) is marked
         // hidden; it shows when the picture is made visible again ('unveil').
-        window.ladderFrames.push([m.mediaTime, ad ? `${ad.break}:${ad.index}` : '', performance.now(), v.style.opacity === '0']);
+        window.ladderFrames.push([m.mediaTime, ad ? `${ad.break}:${ad.index}` : '', performance.now(), v.style.opacity === '0', now]);
         v.requestVideoFrameCallback(f);
       };
       v.requestVideoFrameCallback(f);
@@ -88,8 +89,11 @@ const waitLog = (page, type, brk, timeout = 30000) => page.waitForFunction(([t, 
 const primaryTime = (page) => page.evaluate(() => window.ladderPlayer.ads.primaryTime());
 const frames = (page) => page.evaluate(() => window.ladderFrames);
 
-// The first frame of the show seen after break `brk`, and the last seen before it. A frame
-// presented hidden is seen when the picture is made visible again, if no other came since.
+// The first frame of the show seen after break `brk`, and the last seen before it. Frames
+// presented while the picture is transparent are not seen. When it is made visible again
+// ('unveil'), the frame seen is the one whose rendering step the unveiling ran in (the page
+// unveils from its own frame callback, which may run before this recorder's), else the last one
+// presented before it.
 async function aroundBreak(page, brk) {
   const fr = await frames(page);
   const i = fr.findIndex((f) => f[1].startsWith(`${brk}:`));
@@ -101,7 +105,8 @@ async function aroundBreak(page, brk) {
   if (seen[3]) {
     const k = fr.findIndex((f, n) => n > j && f[1] === 'unveil');
     assert.ok(k > j, `the picture stayed hidden after ${brk}`);
-    seen = fr[k - 1][3] ? fr[k - 1] : fr[k + 1];
+    const next = fr[k + 1];
+    seen = next && next[0] !== null && next[4] <= fr[k][2] ? next : fr[k - 1];
   }
   const before = fr[i - 1];
   assert.ok(!before[3] && before[1] === '', `the last frame before ${brk}: ${JSON.stringify(before)}`);
