@@ -31,6 +31,7 @@ static void on_stop(int sig)
 typedef struct worker {
     queue_conn *q;
     char name[128];
+    char build[QUEUE_DIGEST_MAX]; /* this binary's SHA-256: jobs name the coordinator's */
     int threads, lease, grace;
     const ladder_logger *log;
 } worker;
@@ -154,6 +155,19 @@ static int do_job(worker *w, const queue_job *job, ladder_error *err)
     return queue_give_back(w->q, w->name, job, 1, err);
 }
 
+/* A worker whose binary or profile is not the coordinator's would make a folder that does not
+ * fit the show's others: it hands the job back untouched, for a worker that fits, and stops. */
+static int refuse_unless_fits(worker *w, const queue_job *job, ladder_error *err)
+{
+    char why[QUEUE_PATH_MAX + 128];
+
+    if (publish_job_fits(job, w->build, why, sizeof why))
+        return 0;
+    if (queue_release(w->q, w->name, job, err) < 0)
+        return LADDER_EIO;
+    return ladder_error_set(err, LADDER_EINVAL, "refused %s/%s: %s", job->show, job->name, why);
+}
+
 static int work(worker *w, ladder_error *err)
 {
     queue_job job;
@@ -163,7 +177,7 @@ static int work(worker *w, ladder_error *err)
         ret = queue_heartbeat(w->q, w->name, "idle", err);
         if (ret >= 0)
             ret = queue_take(w->q, w->name, w->lease * 1000, &job, err);
-        if (ret > 0)
+        if (ret > 0 && (ret = refuse_unless_fits(w, &job, err)) >= 0)
             ret = do_job(w, &job, err);
     }
     return ret < 0 ? ret : 0;
@@ -204,6 +218,8 @@ int cmd_worker(int argc, char **argv)
         snprintf(w.name + strlen(w.name), sizeof w.name - strlen(w.name), "-%ld", (long)getpid());
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    if (publish_build_digest(w.build, &err) < 0)
+        return cli_fail("worker", &err);
     /* Redis may restart under a worker: it waits for it up to 5 minutes. */
     ret = queue_connect(&w.q, url, 300, &err);
     connected = ret >= 0;

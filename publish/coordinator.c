@@ -219,6 +219,17 @@ static int absolute(const char *path, char *out, ladder_error *err)
     return 0;
 }
 
+/* Every job carries the digests of this binary and the profile (fingerprint.c). */
+static int fingerprint_jobs(show_jobs *s, ladder_error *err)
+{
+    char build[QUEUE_DIGEST_MAX];
+    int ret = publish_build_digest(build, err);
+
+    for (int i = 0; ret >= 0 && i < s->n; i++)
+        ret = publish_fingerprint_job(&s->jobs[i], build, err);
+    return ret;
+}
+
 /* Plans, submits and waits for the jobs, then joins their folders into the show. */
 static int run_show(coordinator *c, publish_result *out, ladder_error *err)
 {
@@ -235,6 +246,8 @@ static int run_show(coordinator *c, publish_result *out, ladder_error *err)
     for (int i = 0; ret >= 0 && i < c->s.n; i++)
         snprintf(c->s.jobs[i].breaks, sizeof c->s.jobs[i].breaks, "%s", breaks);
     free(breaks);
+    if (ret >= 0)
+        ret = fingerprint_jobs(&c->s, err);
     if (ret >= 0)
         ret = submit_show(c, err);
     if (ret >= 0)

@@ -90,6 +90,18 @@ int publish_queued(const publish_params *params, const publish_queue_params *q, 
 /* Whether a job's folder is in place: `ladder transcode` renames it there complete. */
 int publish_job_in_place(const queue_job *job);
 
+/* ---- workers that differ (fingerprint.c) -------------------------------------------------------
+ * A job records the SHA-256 of the coordinator's ladder binary and of its profile file; a
+ * worker runs it only if its own are the same. */
+
+/* The SHA-256 of the running ladder binary. */
+int publish_build_digest(char hex[QUEUE_DIGEST_MAX], ladder_error *err);
+/* Records build and the digest of the job's profile file in the job. */
+int publish_fingerprint_job(queue_job *job, const char *build, ladder_error *err);
+/* 1 if this worker (its binary's digest: build) may run the job; 0 with the difference, in
+ * one line, in why. */
+int publish_job_fits(const queue_job *job, const char *build, char *why, size_t len);
+
 /* ---- ad breaks (breaks.c) ---------------------------------------------------------------------
  */
 

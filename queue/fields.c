@@ -63,6 +63,8 @@ int q_parse_entry(const redisReply *e, int urgent, queue_job *job)
     field(f, "profile", job->profile, sizeof job->profile);
     field(f, "segments", segments, sizeof segments);
     field(f, "breaks", job->breaks, sizeof job->breaks); /* "" in a job from before breaks */
+    field(f, "build", job->build, sizeof job->build);    /* these two "" in an older job */
+    field(f, "profile_sha256", job->profile_digest, sizeof job->profile_digest);
     job->audio_only = int_field(f, "audio");
     job->soft_limit = int_field(f, "soft");
     job->hard_limit = int_field(f, "hard");

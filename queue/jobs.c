@@ -337,6 +337,12 @@ int queue_give_back(queue_conn *q, const char *consumer, const queue_job *job, i
     if (!count_try)
         RUN(q, err, "HINCRBY %s %s -1", tries, job->name);
     RUN(q, err, "HDEL " Q_RUNNING " %s/%s", job->show, job->name);
+    return queue_release(q, consumer, job, err);
+}
+
+int queue_release(queue_conn *q, const char *consumer, const queue_job *job, ladder_error *err)
+{
+    /* Idle as if its worker had gone silent long ago: the next XAUTOCLAIM takes it. */
     RUN(q, err, "XCLAIM %s " Q_GROUP " %s 0 %s IDLE " Q_IDLE_HANDED_BACK " JUSTID",
         q_job_stream(job->urgent), consumer, job->entry);
     return 0;

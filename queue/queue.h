@@ -23,6 +23,7 @@
 #define QUEUE_JOB_NAME_MAX 32
 #define QUEUE_BREAKS_MAX   16384 /* the ad breaks as ladder_breaks_format writes them */
 #define QUEUE_ID_MAX       48
+#define QUEUE_DIGEST_MAX   65 /* a SHA-256 in hex */
 
 typedef struct queue_conn queue_conn;
 
@@ -45,6 +46,10 @@ typedef struct queue_job {
     int max_tries;              /* failures before the dead-letter stream */
     int run;                    /* which run of its show submitted it (queue_show_begin); 0: any */
     char breaks[QUEUE_BREAKS_MAX]; /* the show's ad breaks, rounded to frames; "": none */
+    /* SHA-256 (hex) of the coordinator's ladder binary and of its profile file; a worker whose
+     * own differ must not run the job (publish_job_fits). "": not checked (a job queued before
+     * they were recorded; the profile "" is pbs16, inside the binary). */
+    char build[QUEUE_DIGEST_MAX], profile_digest[QUEUE_DIGEST_MAX];
     /* set by queue_take */
     char entry[QUEUE_ID_MAX]; /* the stream entry */
     int urgent;               /* which stream it came from */
@@ -86,6 +91,8 @@ int queue_done(queue_conn *q, const queue_job *job, ladder_error *err);
 /* Hands the job back at once for another worker (the try is not counted if !count_try). */
 int queue_give_back(queue_conn *q, const char *consumer, const queue_job *job, int count_try,
                     ladder_error *err);
+/* Hands a job taken but never started (queue_start) back at once, as it was: no try counted. */
+int queue_release(queue_conn *q, const char *consumer, const queue_job *job, ladder_error *err);
 /* The job failed for good: to the dead-letter stream with reason, acked, the coordinator told. */
 int queue_dead(queue_conn *q, const queue_job *job, const char *reason, ladder_error *err);
 /* "I am alive", with what the worker is doing, for `ladder queue status`. */

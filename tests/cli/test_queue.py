@@ -13,17 +13,20 @@ three chunk jobs. The published media must be byte-identical to a 1-worker distr
   limits       a job over its soft time limit is logged; over its hard one it is stopped
   breaks       --ad-breaks: every job conditions the same frames; the media playlists and the
                breaks equal a local ingest's
+  mismatch     a worker of another build, then one whose profile file differs, refuses the job
+               in one line before starting it; a worker that fits then does every job
 """
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 
-from ladder_test import LADDER, Checks, cleanup, ladder, make_clip, show_version, tree_hashes, workdir
+from ladder_test import LADDER, ROOT, Checks, cleanup, ladder, make_clip, show_version, tree_hashes, workdir
 
 CASE = sys.argv[1]
 c = Checks(f"queue.{CASE}")
@@ -410,10 +413,55 @@ def case_breaks():
     redis.stop()
 
 
+def refused(binary, url, name):
+    """Runs a worker to its end; its exit code and stderr's lines."""
+    r = subprocess.run([binary, "worker", "--queue", url, "--name", name, "--threads", "1",
+                        "--lease", "3"], capture_output=True, text=True, timeout=120)
+    return r.returncode, r.stderr.strip().splitlines()
+
+
+def case_mismatch():
+    redis = Redis()
+    lib = os.path.join(d, "lib")
+    pbs16 = os.path.join(ROOT, "profiles", "pbs16.xml")
+    profile = os.path.join(d, "profile.xml")
+    shutil.copy(pbs16, profile)
+    other = os.path.join(d, "ladder-other")  # the same program, another build's bytes
+    shutil.copy(LADDER, other)
+    with open(other, "ab") as f:
+        f.write(b"\0")
+    # --max-tries 1: a refusal that counted as a try would kill the job
+    p = ingest(redis.url, "fits", lib, "--profile", profile, "--max-tries", "1", "--quiet",
+               wait=False)
+    wait_for("the show's jobs queued", lambda: (lambda s: s and any(
+        x["id"] == "fits" and x["jobs"] == 4 for x in s["shows"]))(status(redis.url)), timeout=60)
+    code, lines = refused(other, redis.url, "other-build")
+    want = (r"^ladder worker: error: refused fits/(audio|chunk-\d+): this worker's ladder binary "
+            r"is not the coordinator's \(sha256 [0-9a-f]{12} here, [0-9a-f]{12} there\)$")
+    c.check(code != 0 and lines and re.match(want, lines[-1]),
+            f"a worker of another build refuses in one line: {code} {lines[-2:]}")
+    c.check(not [x for x in lines if ": started" in x], f"and starts no job: {lines}")
+    with open(profile, "a") as f:  # still valid XML, other bytes
+        f.write("<!-- edited on this worker -->\n")
+    code, lines = refused(LADDER, redis.url, "other-profile")
+    want = (r"^ladder worker: error: refused fits/\S+: the profile '" + re.escape(profile) +
+            r"' here is not the coordinator's \(sha256 [0-9a-f]{12} here, [0-9a-f]{12} there\)$")
+    c.check(code != 0 and lines and re.match(want, lines[-1]),
+            f"a worker with another profile refuses in one line: {code} {lines[-2:]}")
+    c.check(not [x for x in lines if ": started" in x], f"and starts no job: {lines}")
+    shutil.copy(pbs16, profile)
+    w = Worker(redis.url, "fits")
+    out, err = p.communicate(timeout=240)
+    c.equal(p.returncode, 0, f"a worker that fits does every job, none counted as tried ({err.strip()})")
+    c.check(sorted(j.split("/")[1] for j in w.started()) == JOBS, f"it ran all four: {w.started()}")
+    c.equal(w.stop(), 0, "the worker that fits exits 0 on SIGTERM")
+    redis.stop()
+
+
 try:
     {"workers": case_workers, "breaks": case_breaks, "kill": case_kill, "coordinator": case_coordinator,
      "redis": case_redis, "poison": case_poison, "urgent": case_urgent,
-     "limits": case_limits}[CASE]()
+     "limits": case_limits, "mismatch": case_mismatch}[CASE]()
 finally:
     for name in os.listdir(d):
         if name.endswith(".log"):

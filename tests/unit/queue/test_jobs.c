@@ -59,6 +59,8 @@ static queue_job sample_job(void)
     j.hard_limit = 1800;
     j.max_tries = 3;
     j.run = 7;
+    memset(j.build, 'b', sizeof j.build - 1); /* as long as a digest gets */
+    snprintf(j.profile_digest, sizeof j.profile_digest, "%064d", 42);
     return j;
 }
 
@@ -118,6 +120,8 @@ static void assert_same_job(const queue_job *a, const queue_job *b)
     assert_int_equal(a->hard_limit, b->hard_limit);
     assert_int_equal(a->max_tries, b->max_tries);
     assert_int_equal(a->run, b->run);
+    assert_string_equal(a->build, b->build);
+    assert_string_equal(a->profile_digest, b->profile_digest);
 }
 
 static void test_chunk_round_trip(void **state)
@@ -140,6 +144,7 @@ static void test_audio_round_trip(void **state)
     (void)state;
     snprintf(j.name, sizeof j.name, "audio");
     j.profile[0] = '\0';
+    j.profile_digest[0] = '\0';
     j.audio_only = 1;
     j.first_segment = 0;
     j.n_segments = 0;
