@@ -43,6 +43,7 @@ struct tc_source {
     int draining;   /* the demuxer reached its end; the decoder is being flushed */
     int finished;   /* the filter graph has been flushed too */
     int decode_errors;
+    int64_t decoded_pictures;
     int idle_pulls; /* guards the flush loop against a decoder that never ends */
     char *path;
     struct stat opened; /* the file as it was when opened: a copy still running changes it */
@@ -322,6 +323,11 @@ int tc_source_decode_errors(const tc_source *s)
     return s->decode_errors;
 }
 
+int64_t tc_source_decoded_pictures(const tc_source *s)
+{
+    return s->decoded_pictures;
+}
+
 double tc_source_video_duration(const tc_source *s)
 {
     if (s->video->duration > 0)
@@ -433,6 +439,7 @@ static int pull_picture(tc_source *s, AVFrame **frame)
             return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
         if (s->decoded->decode_error_flags || (s->decoded->flags & AV_FRAME_FLAG_CORRUPT))
             s->decode_errors++;
+        s->decoded_pictures++;
         return emit(s, s->decoded, s->video->time_base, frame);
     }
     for (;;) {
@@ -452,6 +459,7 @@ static int pull_picture(tc_source *s, AVFrame **frame)
             return av_buffersrc_add_frame(s->buf_src, NULL) < 0 ? AVERROR(ENOMEM) : 0;
         if (ret < 0)
             return ret == AVERROR(EAGAIN) ? 0 : ret;
+        s->decoded_pictures++;
         s->decoded->pts = s->decoded->best_effort_timestamp;
         ret = av_buffersrc_add_frame_flags(s->buf_src, s->decoded, AV_BUFFERSRC_FLAG_KEEP_REF);
         av_frame_unref(s->decoded);
@@ -518,4 +526,71 @@ int tc_source_next(tc_source *s, AVFrame **frame, tc_audio_packet_fn on_audio, v
             return ret;
     }
     return 0;
+}
+
+/* ---- the video's packets, undecoded (the audio job) --------------------------------------- */
+
+/* Progressive H.264 only: there a packet is one picture, its pts the decoded picture's, and its
+ * SEI the decoder's A/53 side data. Interlaced pictures are deinterlaced into two, and other
+ * codecs carry their captions elsewhere: those are decoded as before. */
+int tc_source_packets_suffice(const tc_source *s)
+{
+    return s->video->codecpar->codec_id == AV_CODEC_ID_H264 && !s->interlaced;
+}
+
+/* The size of the NAL length prefix in the packets: avcC's lengthSizeMinusOne + 1, or 0 for
+ * Annex B start codes (MPEG-TS). */
+static int nal_length_size(const AVCodecParameters *par)
+{
+    if (par->extradata_size >= 5 && par->extradata[0] == 1)
+        return (par->extradata[4] & 3) + 1;
+    return 0;
+}
+
+static int video_packet(tc_source *s, const AVPacket *pkt, tc_video_packet *vp)
+{
+    const AVRational out_tb = {1, LADDER_VIDEO_TIMEBASE};
+    int got;
+
+    if (pkt->pts == AV_NOPTS_VALUE)
+        return 0; /* as a decoded picture without a time: no place for it */
+    vp->pts = av_rescale_q(pkt->pts, s->video->time_base, out_tb) -
+              av_rescale_q(s->origin, s->video->time_base, out_tb);
+    vp->cc_size = 0;
+    if (s->captions)
+        return 1; /* a caption track stands for the bytes in the pictures (attach_captions) */
+    got = tc_h264_a53_cc(pkt->data, pkt->size, nal_length_size(s->video->codecpar), vp->cc,
+                         (int)sizeof vp->cc);
+    if (got < 0)
+        return -1;
+    vp->cc_size = got;
+    return 1;
+}
+
+int tc_source_next_packet(tc_source *s, tc_video_packet *vp, tc_audio_packet_fn on_audio,
+                          void *opaque, ladder_error *err)
+{
+    for (;;) {
+        int ret = av_read_frame(s->fmt, s->pkt);
+        if (ret == AVERROR_EOF || (ret < 0 && s->fmt->pb && avio_feof(s->fmt->pb)))
+            return 0;
+        if (ret < 0)
+            return media_error_from_av(err, ret, "reading the source failed");
+        if (s->pkt->stream_index == s->video->index) {
+            ret = video_packet(s, s->pkt, vp);
+            av_packet_unref(s->pkt);
+            if (ret < 0)
+                return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+            if (ret > 0)
+                return 1;
+            continue;
+        }
+        if (s->captions && s->pkt->stream_index == s->captions->index)
+            ret = hold_captions(s, s->pkt, err);
+        else if (s->audio && s->pkt->stream_index == s->audio->index && on_audio)
+            ret = on_audio(opaque, s->pkt);
+        av_packet_unref(s->pkt);
+        if (ret < 0)
+            return ret;
+    }
 }

@@ -65,8 +65,29 @@ typedef int (*tc_audio_packet_fn)(void *opaque, AVPacket *pkt);
 int tc_source_next(tc_source *s, AVFrame **frame, tc_audio_packet_fn on_audio, void *opaque,
                    ladder_error *err);
 
-/* Pictures the decoder flagged as damaged so far. */
+/* Pictures the decoder flagged as damaged so far, and pictures decoded. */
 int tc_source_decode_errors(const tc_source *s);
+int64_t tc_source_decoded_pictures(const tc_source *s);
+
+/* The audio job's way through the video: its packets, not decoded. Whether they give the same
+ * times and captions as decoding would (progressive H.264); then, instead of tc_source_next,
+ * returns 1 with the next video packet's pts (1/90000 from the origin, in the file's order,
+ * not yet presentation order) and the cc_data in its SEI, 0 at the end, or a negative code. */
+typedef struct tc_video_packet {
+    int64_t pts;
+    uint8_t cc[3 * 31 * 4]; /* a few A/53 messages' triplets */
+    int cc_size;
+} tc_video_packet;
+int tc_source_packets_suffice(const tc_source *s);
+int tc_source_next_packet(tc_source *s, tc_video_packet *vp, tc_audio_packet_fn on_audio,
+                          void *opaque, ladder_error *err);
+
+/* ---- sei.c: an H.264 access unit's A/53 cc_data, undecoded ------------------------------ */
+
+/* Appends the cc_data triplets of every ATSC A/53 SEI in the packet (NAL units after
+ * length_size-byte lengths, or Annex B start codes if 0) to cc, up to room bytes; returns the
+ * bytes appended, or -1 out of memory. */
+int tc_h264_a53_cc(const uint8_t *pkt, int size, int length_size, uint8_t *cc, int room);
 
 /* Seconds of video the container promises, and the origin of all timestamps. */
 double tc_source_video_duration(const tc_source *s);

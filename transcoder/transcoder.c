@@ -220,6 +220,18 @@ static void report_progress(run_state *rs, int64_t pts)
         p->pf_progress(p->progress_opaque, &pr);
 }
 
+/* The CEA-608 text of the source's pictures, decoded once, by the job that does the audio. */
+static int caption_text(run_state *rs, int64_t pts, const uint8_t *cc_data, int size)
+{
+    tc_transcoder *t = rs->t;
+
+    if (tc_source_has_caption_track(t->source) || t->params.n_segments > 0)
+        return 0; /* source.c decodes a track's text; a chunk leaves the text to the audio job */
+    if (!t->cc_text && ladder_cc_decoder_open(&t->cc_text, rs->err) < 0)
+        return rs->err->code;
+    return ladder_cc_decoder_feed(t->cc_text, pts, cc_data, size, rs->err);
+}
+
 /* A source picture's CEA-608 bytes: queued for every rendition at its own pace, and decoded
  * to text. */
 static int take_captions(run_state *rs, const AVFrame *frame)
@@ -231,11 +243,7 @@ static int take_captions(run_state *rs, const AVFrame *frame)
         return 0;
     for (int i = 0; i < t->plan.n_video; i++)
         tc_cc_fifo_put(&t->cc[i], sd->data, (int)sd->size);
-    if (tc_source_has_caption_track(t->source) || t->params.n_segments > 0)
-        return 0; /* source.c decodes a track's text; a chunk leaves the text to the audio job */
-    if (!t->cc_text && ladder_cc_decoder_open(&t->cc_text, rs->err) < 0)
-        return rs->err->code;
-    return ladder_cc_decoder_feed(t->cc_text, frame->pts, sd->data, (int)sd->size, rs->err);
+    return caption_text(rs, frame->pts, sd->data, (int)sd->size);
 }
 
 /* Rendition i's caption bytes for the picture it keeps (none when it carries none). */
@@ -289,6 +297,28 @@ static int dispatch(run_state *rs, AVFrame *frame)
     return ret;
 }
 
+/* A picture at pts, in presentation order, on the show's clock: 1 if it has its place, 0 if it
+ * is dropped, or an error. The audio follows it. */
+static int place_picture(run_state *rs, int64_t pts)
+{
+    if (pts <= rs->last_pts) {
+        /* a repeated or backwards timestamp cannot be placed in the output; drop it */
+        rs->misplaced++;
+        return 0;
+    }
+    if (rs->frames > 0 && pts - rs->last_pts > rs->max_gap)
+        /* no segment could span the hole: a damaged clock, not a still picture */
+        return ladder_error_set(rs->err, LADDER_EINPUT,
+                                "the video's timestamps jump ahead by %.1f s at %.1f s",
+                                (double)(pts - rs->last_pts) / LADDER_VIDEO_TIMEBASE,
+                                (double)rs->last_pts / LADDER_VIDEO_TIMEBASE);
+    rs->last_pts = pts;
+    rs->frames++;
+    if (rs->t->audio)
+        tc_audio_video_at(rs->t->audio, pts);
+    return 1;
+}
+
 /* Decodes everything and feeds the pool; returns 0 at the end of the source. */
 static int decode_loop(run_state *rs)
 {
@@ -313,25 +343,12 @@ static int decode_loop(run_state *rs)
                                     "seeking to segment %d landed after its start",
                                     rs->t->params.first_segment);
         }
-        if (frame->pts <= rs->last_pts) {
-            /* a repeated or backwards timestamp cannot be placed in the output; drop it */
+        if ((ret = place_picture(rs, frame->pts)) <= 0) {
             av_frame_free(&frame);
-            rs->misplaced++;
+            if (ret < 0)
+                return ret;
             continue;
         }
-        if (rs->frames > 0 && frame->pts - rs->last_pts > rs->max_gap) {
-            /* no segment could span the hole: a damaged clock, not a still picture */
-            ret = ladder_error_set(rs->err, LADDER_EINPUT,
-                                   "the video's timestamps jump ahead by %.1f s at %.1f s",
-                                   (double)(frame->pts - rs->last_pts) / LADDER_VIDEO_TIMEBASE,
-                                   (double)rs->last_pts / LADDER_VIDEO_TIMEBASE);
-            av_frame_free(&frame);
-            return ret;
-        }
-        rs->last_pts = frame->pts;
-        rs->frames++;
-        if (rs->t->audio)
-            tc_audio_video_at(rs->t->audio, frame->pts);
         ret = take_captions(rs, frame);
         if (ret >= 0 && !rs->t->params.audio_only)
             ret = dispatch(rs, frame);
@@ -340,6 +357,47 @@ static int decode_loop(run_state *rs)
             return ret;
         report_progress(rs, rs->last_pts);
     }
+}
+
+/* H.264's deepest picture reordering (max_num_reorder_frames): a picture comes out of the
+ * decoder once this many later ones have gone in. */
+#define REORDER_MAX 16
+
+/* The earliest of the held packets, as the decoder would give its picture. */
+static int present_earliest(run_state *rs, tc_video_packet *held, int *n)
+{
+    int k = 0, ret;
+
+    for (int i = 1; i < *n; i++)
+        if (held[i].pts < held[k].pts)
+            k = i;
+    ret = place_picture(rs, held[k].pts);
+    if (ret > 0 && held[k].cc_size > 0)
+        ret = caption_text(rs, held[k].pts, held[k].cc, held[k].cc_size);
+    if (ret >= 0)
+        report_progress(rs, rs->last_pts);
+    held[k] = held[--*n];
+    return ret < 0 ? ret : 0;
+}
+
+/* The audio job's loop where the packets suffice (tc_source_packets_suffice): the video's
+ * packet times and SEI put back in presentation order, nothing decoded. The audio and the
+ * caption text come out as from decode_loop, byte for byte, at a fraction of its time. */
+static int packet_loop(run_state *rs)
+{
+    tc_video_packet held[REORDER_MAX + 1];
+    int n = 0, ret;
+
+    for (;;) {
+        ret = tc_source_next_packet(rs->t->source, &held[n], on_audio_packet, rs, rs->err);
+        if (ret <= 0)
+            break;
+        if (++n > REORDER_MAX && (ret = present_earliest(rs, held, &n)) < 0)
+            return ret;
+    }
+    while (ret == 0 && n > 0)
+        ret = present_earliest(rs, held, &n);
+    return ret;
 }
 
 /* Where the last picture ends, in 1/90000 from the origin. */
@@ -442,7 +500,14 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
                        t->params.i_queue_frames, sink, err);
     if (ret < 0)
         return ret;
-    ret = decode_loop(&rs);
+    if (t->params.audio_only && tc_source_packets_suffice(t->source))
+        ret = packet_loop(&rs);
+    else
+        ret = decode_loop(&rs);
+    if (ret >= 0 && t->params.audio_only)
+        ladder_log(&t->params.logger, LADDER_LOG_INFO, "tc",
+                   "audio job: %lld pictures on the clock, %lld of them decoded",
+                   (long long)rs.frames, (long long)tc_source_decoded_pictures(t->source));
     if (ret >= 0)
         ret = tc_pool_finish(rs.pool, err);
     tc_pool_close(rs.pool);

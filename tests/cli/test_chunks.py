@@ -8,7 +8,8 @@ The chunked show is compared with a local ingest: per rung PSNR-Y and bitrate ar
 the bitrate held within 6%. Jobs that do not make a show are refused in one line: a missing or
 doubled chunk, chunks that stop before the end, no audio job, a chunk past the end, jobs of
 different ladders, a chunk alone. A source with CEA-608 keeps it in every chunk, and its text
-comes from the audio job, which decodes the whole show."""
+comes from the audio job. The audio job decodes no picture of progressive H.264 (it reads the
+packets' times and SEI), yet its audio and text are those of a local ingest, byte for byte."""
 import json
 import os
 import re
@@ -81,6 +82,17 @@ for x in json.load(open(os.path.join(chunked, "show.json")))["renditions"]:
     c.check(abs(x["avg_bps"] / y["avg_bps"] - 1) <= 0.06,
             f"{x['name']}: bitrate {x['avg_bps']} within 6% of local {y['avg_bps']}")
 
+# The audio job read the video's packets and decoded none of them; its audio is the local
+# ingest's, which decoded every picture for its clock.
+r = ladder("transcode", clip, "--out", os.path.join(d, "audio-log"), "--audio-only")
+c.check(r.returncode == 0 and "audio job: 420 pictures on the clock, 0 of them decoded" in r.stderr,
+        f"the audio job decodes no picture: {r.stderr.strip()[-300:]!r}")
+here, there = media_hashes(chunked), media_hashes(show_version(lib, "local"))
+audio_files = sorted(k for k in there if k.startswith("hls/audio/"))
+c.check(len(audio_files) >= 4 and all(here.get(k) == there[k] for k in audio_files),
+        f"the audio-only variant is the local ingest's, byte for byte ({len(audio_files)} files; "
+        f"differ: {[k for k in audio_files if here.get(k) != there[k]][:3]})")
+
 # Jobs that do not make a show.
 other = os.path.join(d, "other.xml")
 with open(os.path.join(ROOT, "profiles", "pbs16.xml")) as f:
@@ -122,6 +134,24 @@ cc_show = show_version(lib, "cc-chunked")
 cc_master = open(os.path.join(cc_show, "master.m3u8")).read()
 c.check('CLOSED-CAPTIONS="cc"' in cc_master and "TYPE=SUBTITLES" in cc_master,
         "the joined show signals its 608 and has the text track")
+# The 608 inside the H.264 (a broadcast master's form), read from the SEI without decoding: the
+# text is a local ingest's, which took it from the decoded pictures.
+emb = os.path.join(d, "embedded.mp4")
+r = run([os.environ.get("EMBED_CC", os.path.join(ROOT, "build", "tests", "embed_cc")), mov, emb])
+c.equal(r.returncode, 0, f"embed the 608 in the H.264 ({r.stderr.strip()})")
+r = ladder("transcode", emb, "--out", os.path.join(d, "emb-audio"), "--audio-only")
+c.check(r.returncode == 0 and re.search(r"audio job: \d+ pictures on the clock, 0 of them decoded", r.stderr),
+        f"the audio job of an embedded-608 source decodes no picture: {r.stderr.strip()[-200:]!r}")
+emb_chunks = [job(f"emb{k}", "--segments", f"{k}:1", src=emb) for k in (0, 1)]
+r = package("emb-chunked", os.path.join(d, "emb-audio"), *emb_chunks)
+c.equal(r.returncode, 0, f"package the embedded-608 jobs ({r.stderr.strip()})")
+r = ladder("ingest", emb, "--id", "emb-local", "--library", lib, "--quiet")
+c.equal(r.returncode, 0, f"local ingest of the embedded-608 source ({r.stderr.strip()})")
+here, there = media_hashes(show_version(lib, "emb-chunked")), media_hashes(show_version(lib, "emb-local"))
+text_files = sorted(k for k in there if k.startswith("subtitles/"))
+c.check(len(text_files) >= 2 and all(here.get(k) == there[k] for k in text_files),
+        f"the 608's text is the local ingest's, byte for byte ({text_files}; "
+        f"differ: {[k for k in text_files if here.get(k) != there[k]]})")
 
 cleanup(d)
 c.done()
