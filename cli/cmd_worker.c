@@ -36,7 +36,9 @@ typedef struct worker {
     const ladder_logger *log;
 } worker;
 
-typedef enum { JOB_OK, JOB_FAILED, JOB_HANDED_BACK, JOB_LOST } job_outcome;
+/* JOB_IN_PLACE: done, by an earlier try; it counts for no throughput, as this worker did not
+ * run it. */
+typedef enum { JOB_OK, JOB_IN_PLACE, JOB_FAILED, JOB_HANDED_BACK, JOB_LOST } job_outcome;
 
 /* A test's poison chunk: LADDER_WORKER_FAIL=SHOW/JOB makes this worker fail that job without
  * running it (docs/distributed.md, "Testing"). */
@@ -102,7 +104,7 @@ static job_outcome run_job(worker *w, const queue_job *job, char *reason, size_t
     pid_t pid;
 
     if (publish_job_in_place(job))
-        return JOB_OK; /* done before: a retried job is not redone */
+        return JOB_IN_PLACE; /* done before: a retried job is not redone */
     if (poisoned(job)) {
         snprintf(reason, len, "failed on purpose (LADDER_WORKER_FAIL)");
         return JOB_FAILED;
@@ -119,7 +121,7 @@ static job_outcome run_job(worker *w, const queue_job *job, char *reason, size_t
 static int do_job(worker *w, const queue_job *job, ladder_error *err)
 {
     char reason[512] = "", doing[256];
-    double start = ladder_now();
+    double start = ladder_now(), took;
     int tries = queue_start(w->q, w->name, job, err);
     job_outcome outcome;
 
@@ -136,9 +138,12 @@ static int do_job(worker *w, const queue_job *job, ladder_error *err)
     outcome = run_job(w, job, reason, sizeof reason, err);
     switch (outcome) {
     case JOB_OK:
-        ladder_log(w->log, LADDER_LOG_INFO, "worker", "%s: done in %.1f s", doing,
-                   ladder_now() - start);
-        return queue_done(w->q, job, err);
+        took = ladder_now() - start;
+        ladder_log(w->log, LADDER_LOG_INFO, "worker", "%s: done in %.1f s", doing, took);
+        return queue_done(w->q, w->name, job, took, err);
+    case JOB_IN_PLACE:
+        ladder_log(w->log, LADDER_LOG_INFO, "worker", "%s: done already", doing);
+        return queue_done(w->q, w->name, job, -1, err);
     case JOB_HANDED_BACK:
         ladder_log(w->log, LADDER_LOG_INFO, "worker", "%s: handed back (stopping)", doing);
         return queue_give_back(w->q, w->name, job, 0, err);

@@ -48,11 +48,12 @@ static int breaks_for_jobs(const ladder_plan *plan, char *out, size_t size, ladd
     return ret;
 }
 
-/* The show's length in segments and its ad breaks (into `breaks`), from the transcoder's own
- * probe: the file the workers will read is refused here, in one line, if they would refuse it.
- * The breaks are resolved once, here, so every job conditions the same frames. */
+/* The show's length in segments (and in seconds, into *seconds) and its ad breaks (into
+ * `breaks`), from the transcoder's own probe: the file the workers will read is refused here, in
+ * one line, if they would refuse it. The breaks are resolved once, here, so every job conditions
+ * the same frames. */
 static int count_segments(const char *mezz, const publish_params *pp, char *breaks, size_t size,
-                          ladder_error *err)
+                          double *seconds, ladder_error *err)
 {
     const prof_ladder *ladder = pp->ladder;
     tc_transcoder *t = NULL;
@@ -67,7 +68,7 @@ static int count_segments(const char *mezz, const publish_params *pp, char *brea
     params.ignore_scte35 = pp->ignore_scte35;
     if ((ret = tc_open(&t, mezz, &params, err)) < 0)
         return ret;
-    duration = tc_get_plan(t)->src_duration;
+    *seconds = duration = tc_get_plan(t)->src_duration;
     ret = breaks_for_jobs(tc_get_plan(t), breaks, size, err);
     tc_close(t);
     if (ret < 0)
@@ -92,9 +93,10 @@ static void fill_job(queue_job *j, const publish_queue_params *qp, const char *i
     j->max_tries = qp->max_tries;
 }
 
-/* The audio job, then one job per chunk_segments segments; the last chunk runs to the end. */
+/* The audio job, then one job per chunk_segments segments of segment_seconds; the last chunk
+ * runs to the end, at seconds. */
 static int plan_jobs(show_jobs *s, const publish_queue_params *qp, const char *id, const char *work,
-                     int n_segments, ladder_error *err)
+                     int n_segments, double segment_seconds, double seconds, ladder_error *err)
 {
     int chunks = (n_segments + qp->chunk_segments - 1) / qp->chunk_segments;
     char name[QUEUE_JOB_NAME_MAX];
@@ -106,6 +108,7 @@ static int plan_jobs(show_jobs *s, const publish_queue_params *qp, const char *i
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     fill_job(&s->jobs[0], qp, id, work, AUDIO_JOB);
     s->jobs[0].audio_only = 1;
+    s->jobs[0].show_seconds = seconds;
     for (int c = 0; c < chunks; c++) {
         queue_job *j = &s->jobs[c + 1];
         snprintf(name, sizeof name, "chunk-%05d", c * qp->chunk_segments);
@@ -113,6 +116,8 @@ static int plan_jobs(show_jobs *s, const publish_queue_params *qp, const char *i
         j->first_segment = c * qp->chunk_segments;
         /* one spare segment on the last chunk: the transcoder stops at the source's end */
         j->n_segments = c + 1 < chunks ? qp->chunk_segments : n_segments - j->first_segment + 1;
+        j->show_seconds =
+            fmin(j->n_segments * segment_seconds, seconds - j->first_segment * segment_seconds);
     }
     for (int i = 0; i < s->n; i++)
         s->dirs[i] = s->jobs[i].out;
@@ -234,15 +239,17 @@ static int fingerprint_jobs(show_jobs *s, ladder_error *err)
 static int run_show(coordinator *c, publish_result *out, ladder_error *err)
 {
     char *breaks = calloc(1, QUEUE_BREAKS_MAX);
-    int n_segments = breaks ? count_segments(c->qp.mezz, c->params, breaks, QUEUE_BREAKS_MAX, err)
-                            : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    double seconds = 0, all_done;
+    int n_segments =
+        breaks ? count_segments(c->qp.mezz, c->params, breaks, QUEUE_BREAKS_MAX, &seconds, err)
+               : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     int ret = n_segments;
     publish_params joined = *c->params;
-    double all_done;
 
     joined.n_breaks = 0; /* the folders' breaks: the cues' and the option's, resolved once */
     if (ret >= 0)
-        ret = plan_jobs(&c->s, &c->qp, c->params->id, c->qp.work, n_segments, err);
+        ret = plan_jobs(&c->s, &c->qp, c->params->id, c->qp.work, n_segments,
+                        c->params->ladder->segment_seconds, seconds, err);
     for (int i = 0; ret >= 0 && i < c->s.n; i++)
         snprintf(c->s.jobs[i].breaks, sizeof c->s.jobs[i].breaks, "%s", breaks);
     free(breaks);

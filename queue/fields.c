@@ -26,6 +26,11 @@ void q_job_segments(const queue_job *j, char *out, size_t size)
     snprintf(out, size, "%d:%d", j->first_segment, j->n_segments);
 }
 
+void q_job_seconds(const queue_job *j, char *out, size_t size)
+{
+    snprintf(out, size, "%.3f", j->show_seconds);
+}
+
 /* Copies field `name` of a stream entry's [field, value, ...] array into dst. */
 static void field(const redisReply *fields, const char *name, char *dst, size_t size)
 {
@@ -47,7 +52,7 @@ static int int_field(const redisReply *fields, const char *name)
 int q_parse_entry(const redisReply *e, int urgent, queue_job *job)
 {
     const redisReply *f;
-    char segments[32];
+    char segments[32], seconds[32];
 
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
         e->element[1]->type != REDIS_REPLY_ARRAY)
@@ -65,6 +70,8 @@ int q_parse_entry(const redisReply *e, int urgent, queue_job *job)
     field(f, "breaks", job->breaks, sizeof job->breaks); /* "" in a job from before breaks */
     field(f, "build", job->build, sizeof job->build);    /* these two "" in an older job */
     field(f, "profile_sha256", job->profile_digest, sizeof job->profile_digest);
+    field(f, "seconds", seconds, sizeof seconds); /* "" in a job from before it: 0 */
+    job->show_seconds = atof(seconds);
     job->audio_only = int_field(f, "audio");
     job->soft_limit = int_field(f, "soft");
     job->hard_limit = int_field(f, "hard");

@@ -4,7 +4,8 @@
  * Keys: the jobs go in ladder:jobs:urgent or ladder:jobs:normal, read through the consumer
  * group "workers". Per show: the hash ladder:show:ID (mezz, n_jobs, urgent, state, dead), the
  * sets ladder:show:ID:queued and ladder:show:ID:done, the hash ladder:show:ID:tries and the
- * event stream ladder:events:ID that wakes the coordinator. */
+ * event stream ladder:events:ID that wakes the coordinator. Across shows, the sorted set
+ * ladder:throughput records each job done, for the throughput `queue status` shows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,10 +78,11 @@ int queue_show_begin(queue_conn *q, const char *show, const char *mezz, int n_jo
 
 static int add_job(queue_conn *q, const queue_job *j, int urgent, ladder_error *err)
 {
-    char segments[32];
+    char segments[32], seconds[32];
 
     q_job_segments(j, segments, sizeof segments);
-    RUN(q, err, Q_JOB_XADD, Q_JOB_XADD_ARGS(j, urgent, segments));
+    q_job_seconds(j, seconds, sizeof seconds);
+    RUN(q, err, Q_JOB_XADD, Q_JOB_XADD_ARGS(j, urgent, segments, seconds));
     return 0;
 }
 
@@ -319,10 +321,37 @@ static int finish(queue_conn *q, const queue_job *job, const char *what, ladder_
     return 0;
 }
 
-int queue_done(queue_conn *q, const queue_job *job, ladder_error *err)
+/* Records a job done in ladder:throughput: member "END TOOK SECONDS SHOW/JOB WORKER", scored
+ * by END, Redis's time when it was done (the end in the member makes each one unique, so that
+ * sending it twice after a reconnect adds it once). Records older than the window are trimmed
+ * here, and the set is capped, so it never grows without bound. */
+static int note_throughput(queue_conn *q, const char *consumer, const queue_job *job, double took,
+                           ladder_error *err)
+{
+    char member[64 + LADDER_NAME_MAX + QUEUE_JOB_NAME_MAX + 128], end[32], cutoff[32];
+    double now;
+
+    if (q_time(q, &now, err) < 0)
+        return LADDER_EIO;
+    snprintf(end, sizeof end, "%.3f", now);
+    snprintf(cutoff, sizeof cutoff, "(%.3f", now - QUEUE_THROUGHPUT_WINDOW);
+    snprintf(member, sizeof member, "%s %.3f %.3f %s/%s %s", end, took, job->show_seconds,
+             job->show, job->name, consumer);
+    RUN(q, err, "ZADD " Q_THROUGHPUT " %s %s", end, member);
+    RUN(q, err, "ZREMRANGEBYSCORE " Q_THROUGHPUT " -inf %s", cutoff);
+    RUN(q, err, "ZREMRANGEBYRANK " Q_THROUGHPUT " 0 %d", -(Q_THROUGHPUT_MAX + 1));
+    return 0;
+}
+
+int queue_done(queue_conn *q, const char *consumer, const queue_job *job, double took,
+               ladder_error *err)
 {
     char done[Q_KEY_MAX];
 
+    /* Before the SADD: a show counts a job done only once its record is there, so `queue
+     * status` never has a done job without a throughput to estimate the time left from. */
+    if (took >= 0 && note_throughput(q, consumer, job, took, err) < 0)
+        return LADDER_EIO;
     q_show_key(done, job->show, ":done");
     RUN(q, err, "SADD %s %s", done, job->name);
     return finish(q, job, "done", err);

@@ -24,6 +24,9 @@
 #define QUEUE_BREAKS_MAX   16384 /* the ad breaks as ladder_breaks_format writes them */
 #define QUEUE_ID_MAX       48
 #define QUEUE_DIGEST_MAX   65 /* a SHA-256 in hex */
+/* `queue status` measures the workers' throughput over the jobs done in the last this many
+ * seconds (on Redis's clock); older records of jobs done are trimmed away. */
+#define QUEUE_THROUGHPUT_WINDOW 600
 
 typedef struct queue_conn queue_conn;
 
@@ -50,6 +53,10 @@ typedef struct queue_job {
      * own differ must not run the job (publish_job_fits). "": not checked (a job queued before
      * they were recorded; the profile "" is pbs16, inside the binary). */
     char build[QUEUE_DIGEST_MAX], profile_digest[QUEUE_DIGEST_MAX];
+    /* Seconds of show the job encodes, for the throughput in `queue status`: the show's length
+     * for the audio job, n_segments x the segment length for a chunk (the last one up to the
+     * show's end). 0 in a job queued before it was recorded. */
+    double show_seconds;
     /* set by queue_take */
     char entry[QUEUE_ID_MAX]; /* the stream entry */
     int urgent;               /* which stream it came from */
@@ -86,8 +93,12 @@ int queue_take(queue_conn *q, const char *consumer, int lease_ms, queue_job *job
 int queue_start(queue_conn *q, const char *consumer, const queue_job *job, ladder_error *err);
 /* Keeps the claim fresh (resets its idle time). Returns 1, or 0 if another worker took it. */
 int queue_keep(queue_conn *q, const char *consumer, const queue_job *job, ladder_error *err);
-/* The output is in place: ack the job and tell the coordinator. */
-int queue_done(queue_conn *q, const queue_job *job, ladder_error *err);
+/* The output is in place: ack the job and tell the coordinator. took: the seconds consumer
+ * spent on the job, on its own monotonic clock, recorded with the job's show_seconds for the
+ * throughput in `queue status`; < 0: it did not run it (the folder was in place already), so
+ * the job counts for no throughput. */
+int queue_done(queue_conn *q, const char *consumer, const queue_job *job, double took,
+               ladder_error *err);
 /* Hands the job back at once for another worker (the try is not counted if !count_try). */
 int queue_give_back(queue_conn *q, const char *consumer, const queue_job *job, int count_try,
                     ladder_error *err);
@@ -101,8 +112,9 @@ int queue_heartbeat(queue_conn *q, const char *consumer, const char *doing, ladd
 /* --- status --- */
 
 /* The queue as JSON text (malloc'd; free with free()): the shows in flight with their jobs
- * pending, running, done and dead, the dead-letter stream's length, and the workers seen in
- * the last seen_seconds. Format in docs/distributed.md. */
+ * pending, running, done and dead and their estimated time left, the dead-letter stream's
+ * length, and the workers seen in the last seen_seconds with their throughput over the last
+ * QUEUE_THROUGHPUT_WINDOW seconds. Format in docs/distributed.md. */
 int queue_status_json(queue_conn *q, int seen_seconds, char **out, ladder_error *err);
 
 #endif

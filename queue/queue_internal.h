@@ -18,17 +18,20 @@ void q_events_key(char *out, const char *show);
 /* The stream a job goes in: Q_STREAM_URGENT or Q_STREAM_NORMAL. */
 const char *q_job_stream(int urgent);
 
-/* A job's entry: the XADD that submits it (hiredis format) and its arguments, segments being
- * q_job_segments' text. One definition for jobs.c and the tests, so they cannot drift apart. */
+/* A job's entry: the XADD that submits it (hiredis format) and its arguments, segments and
+ * seconds being q_job_segments' and q_job_seconds' text. One definition for jobs.c and the tests,
+ * so they cannot drift apart. */
 #define Q_JOB_XADD                                                                                 \
     "XADD %s * show %s name %s mezz %s out %s profile %s audio %d segments %s soft %d hard %d "    \
-    "max_tries %d run %d breaks %s build %s profile_sha256 %s"
-#define Q_JOB_XADD_ARGS(j, urgent, segments)                                                       \
+    "max_tries %d run %d breaks %s build %s profile_sha256 %s seconds %s"
+#define Q_JOB_XADD_ARGS(j, urgent, segments, seconds)                                              \
     q_job_stream(urgent), (j)->show, (j)->name, (j)->mezz, (j)->out, (j)->profile,                 \
         (j)->audio_only, (segments), (j)->soft_limit, (j)->hard_limit, (j)->max_tries, (j)->run,   \
-        (j)->breaks, (j)->build, (j)->profile_digest
+        (j)->breaks, (j)->build, (j)->profile_digest, (seconds)
 /* "FIRST:COUNT", the job's segments field. */
 void q_job_segments(const queue_job *j, char *out, size_t size);
+/* The job's show_seconds as text, to the millisecond: its seconds field. */
+void q_job_seconds(const queue_job *j, char *out, size_t size);
 
 /* Fills job from one stream entry, [id, [field, value, ...]], read from the urgent stream or
  * not; 0, or -1 if it is not a job (a field missing, or not the entry's shape). */

@@ -225,6 +225,21 @@ redisReply *q_command(queue_conn *q, ladder_error *err, const char *fmt, ...)
     }
 }
 
+int q_time(queue_conn *q, double *now, ladder_error *err)
+{
+    redisReply *r = q_command(q, err, "TIME");
+    int ok;
+
+    if (!r)
+        return LADDER_EIO;
+    /* [seconds, microseconds], both as strings */
+    ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2;
+    if (ok)
+        *now = atof(q_str(r->element[0])) + atof(q_str(r->element[1])) / 1e6;
+    freeReplyObject(r);
+    return ok ? 0 : ladder_error_set(err, LADDER_EIO, "Redis at %s: TIME gave no time", q->where);
+}
+
 int queue_connect(queue_conn **out, const char *url, double reconnect_seconds, ladder_error *err)
 {
     queue_conn *q = calloc(1, sizeof *q);

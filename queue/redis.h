@@ -15,6 +15,9 @@
 #define Q_SHOWS         "ladder:shows"
 #define Q_RUNNING       "ladder:running"
 #define Q_WORKERS       "ladder:workers"
+#define Q_THROUGHPUT    "ladder:throughput"
+/* At most this many records of jobs done are kept in Q_THROUGHPUT, whatever the window. */
+#define Q_THROUGHPUT_MAX 10000
 
 struct queue_conn {
     redisContext *c;
@@ -33,6 +36,10 @@ int q_parse_url(queue_conn *q, const char *url, ladder_error *err);
  * caller frees with freeReplyObject. NULL with err filled when the connection is gone past
  * reconnect_seconds or Redis answered with an error. */
 redisReply *q_command(queue_conn *q, ladder_error *err, const char *fmt, ...);
+
+/* Redis's clock (TIME) as Unix seconds into *now: one clock for every machine's records, so
+ * that the workers' clocks need not agree. 0, or LADDER_EIO with err filled. */
+int q_time(queue_conn *q, double *now, ladder_error *err);
 
 /* The reply's text (a string or status reply), or "" for anything else. */
 const char *q_str(const redisReply *r);

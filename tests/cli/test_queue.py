@@ -4,7 +4,8 @@ Each case starts its own redis-server (AOF on) on a free port in a temporary fol
 `ladder worker` processes. The show is a 14 s clip cut into 1-segment chunks: an audio job and
 three chunk jobs. The published media must be byte-identical to a 1-worker distributed run.
 
-  workers      3 workers; two shows at once sharing them; `ladder queue status`
+  workers      3 workers; two shows at once sharing them; `ladder queue status`, with each
+               worker's throughput and a show's estimated time left
   kill         kill -9 a worker in mid-chunk: the job is taken back; SIGTERM: exit 0
   coordinator  kill the coordinator, run it again: it resumes, done jobs are not redone
   redis        Redis restarted during an ingest; a bad URL, Redis down, a password
@@ -93,6 +94,11 @@ class Worker:
         with open(self.log) as f:
             return re.findall(r"(\S+): started", f.read())
 
+    def not_finished(self):
+        """The jobs this worker started but did not finish: failed, lost, handed back."""
+        with open(self.log) as f:
+            return re.findall(r"(\S+): (?:failed|taken by another worker|handed back)", f.read())
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -145,15 +151,71 @@ def reference(url):
     return files
 
 
+def check_throughput(url, ws, show, since):
+    """Each worker's jobs done and seconds of show in `queue status` are those of the jobs of
+    show it started and finished, and its rates are over at most the time since `since`."""
+    # the clip is 14 s, cut in 6 s segments: the audio job is the show, the last chunk 2 s
+    seconds = {"audio": 14.0, "chunk-00000": 6.0, "chunk-00001": 6.0, "chunk-00002": 2.0}
+    s = status(url)
+    elapsed = time.time() - since
+    c.check(s is not None and s.get("throughput_window_seconds") == 600,
+            f"queue status says its throughput window: {s and s.get('throughput_window_seconds')}")
+    by_name = {x["name"]: x for x in (s["workers"] if s else [])}
+    for w in ws:
+        lost = w.not_finished()
+        did = [j.split("/")[1] for j in w.started() if j.startswith(show + "/") and j not in lost]
+        x = by_name.get(w.name, {})
+        want = sum(seconds[j] for j in did)
+        c.equal(x.get("jobs_done"), len(did), f"{w.name}'s jobs done in the window ({did})")
+        c.check(abs(x.get("show_seconds_done", -1) - want) <= 0.1 * len(did) + 1e-6,
+                f"{w.name}'s seconds of show done: {x.get('show_seconds_done')}, want {want}")
+        jpm, spm = x.get("jobs_per_minute", -1), x.get("show_seconds_per_minute", -1)
+        if not did:
+            c.check(jpm == 0 and spm == 0, f"{w.name} did no job: no throughput ({x})")
+            continue
+        c.check(jpm > 0 and spm > 0, f"{w.name} did jobs: a throughput ({jpm} jobs/min, "
+                f"{spm} s/min)")
+        # the rates span at most the time since the worker started: never lower than that
+        c.check(jpm >= 60 * len(did) / elapsed - 0.01,
+                f"{w.name}: {jpm} jobs/min for {len(did)} jobs in {elapsed:.1f} s or less")
+        c.check(jpm > 0 and abs(spm / jpm - x["show_seconds_done"] / len(did)) <=
+                0.01 * spm / jpm + 0.05,
+                f"{w.name}: seconds of show per job the same in the rates and the totals ({x})")
+
+
+def watch_time_left(url, shows):
+    """Polls `queue status` while the shows are in flight until one has an estimated time left;
+    every show seen with no job done had none. Returns the show seen with one."""
+    early = []
+
+    def seen():
+        st = status(url)
+        for x in (st["shows"] if st else []):
+            if x["id"] in shows and x["done"] == 0 and x.get("eta_seconds", 0) is not None:
+                early.append(x)
+        got = [x for x in (st["shows"] if st else [])
+               if x["id"] in shows and x.get("eta_seconds") is not None]
+        return got[0] if got else None
+
+    x = wait_for("an estimated time left", seen, timeout=120)
+    c.check(not early, f"no time left is estimated before a job of the show is done: {early}")
+    c.check(x is not None and x["done"] >= 1 and isinstance(x["eta_seconds"], int) and
+            x["eta_seconds"] >= 0 and x["jobs_per_minute"] > 0,
+            f"a show with a job done has an estimated time left: {x}")
+    return x
+
+
 def case_workers():
     redis = Redis()
     ref = reference(redis.url)
+    since = time.time()
     ws = [Worker(redis.url, f"w{i}") for i in range(3)]
     lib = os.path.join(d, "lib")
     r = ingest(redis.url, "three", lib)
     c.equal(r.returncode, 0, f"3 workers ingest the clip ({r.stderr.strip()})")
     c.check("published" in r.stdout and "4 of 4 jobs done" in r.stderr,
             f"the coordinator reports progress and the publish: {r.stdout.strip()!r}")
+    check_throughput(redis.url, ws, "three", since)
     c.equal(media(lib, "three"), ref, "3 workers give the bytes of 1 worker")
     r = ladder("validate", os.path.join(lib, "three"))
     c.equal(r.returncode, 0, f"the show validates ({r.stdout.strip()[-200:]})")
@@ -181,6 +243,9 @@ def case_workers():
     if s:
         c.check(all(x["jobs"] == 4 and x["state"] == "running" for x in s["shows"]),
                 f"queue status shows both shows and their jobs: {s['shows']}")
+        c.check(all(x["eta_seconds"] is None for x in s["shows"] if x["done"] == 0),
+                f"no time left while a show has no job done: {s['shows']}")
+    watch_time_left(redis.url, {"one", "two"})
     for p, name in ((a, "one"), (b, "two")):
         out, err = p.communicate(timeout=240)
         c.equal(p.returncode, 0, f"show {name} published alongside the other ({err.strip()})")
@@ -191,6 +256,8 @@ def case_workers():
         c.equal(w.stop(), 0, f"{w.name} exits 0 on SIGTERM")
     r = ladder("queue", "status", "--queue", redis.url)
     c.check(r.returncode == 0 and "workers seen" in r.stdout, f"queue status as text: {r.stdout}")
+    c.check(re.search(r"w0 .* [0-9.]+ jobs/min +[0-9.]+ s/min", r.stdout) is not None and
+            " left" in r.stdout, f"queue status as text has the throughput: {r.stdout}")
     redis.stop()
 
 

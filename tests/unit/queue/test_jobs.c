@@ -2,6 +2,7 @@
  * the key names, the XADD that submits a job (formatted by hiredis as it would go out), its
  * fields read back by q_parse_entry from replies made by hiredis's reader, and the entries that
  * are not jobs. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ static queue_job sample_job(void)
     j.hard_limit = 1800;
     j.max_tries = 3;
     j.run = 7;
+    j.show_seconds = 120.0;
     memset(j.build, 'b', sizeof j.build - 1); /* as long as a digest gets */
     snprintf(j.profile_digest, sizeof j.profile_digest, "%064d", 42);
     return j;
@@ -83,12 +85,13 @@ static size_t entry_resp(char *buf, size_t size, const char *id, const redisRepl
 /* The entry the XADD of job j would make, read back as a worker reads it. */
 static int round_trip(const queue_job *j, int urgent, queue_job *back)
 {
-    char segments[32], *cmd = NULL, buf[8192];
+    char segments[32], seconds[32], *cmd = NULL, buf[8192];
     redisReply *sent, *entry;
     int len, ret;
 
     q_job_segments(j, segments, sizeof segments);
-    len = redisFormatCommand(&cmd, Q_JOB_XADD, Q_JOB_XADD_ARGS(j, urgent, segments));
+    q_job_seconds(j, seconds, sizeof seconds);
+    len = redisFormatCommand(&cmd, Q_JOB_XADD, Q_JOB_XADD_ARGS(j, urgent, segments, seconds));
     assert_true(len > 0);
     /* a command is an array of bulk strings: hiredis's reader reads it as a reply */
     sent = reply_of(cmd, (size_t)len);
@@ -120,6 +123,8 @@ static void assert_same_job(const queue_job *a, const queue_job *b)
     assert_int_equal(a->hard_limit, b->hard_limit);
     assert_int_equal(a->max_tries, b->max_tries);
     assert_int_equal(a->run, b->run);
+    /* to the millisecond, which is what goes out */
+    assert_true(fabs(a->show_seconds - b->show_seconds) < 0.0005);
     assert_string_equal(a->build, b->build);
     assert_string_equal(a->profile_digest, b->profile_digest);
 }
@@ -203,6 +208,7 @@ static void test_parse_any_order(void **state)
     assert_int_equal(j.soft_limit, 30);
     assert_int_equal(j.hard_limit, 90);
     assert_int_equal(j.max_tries, 4);
+    assert_true(j.show_seconds == 0.0); /* a job from before the field: no seconds of show */
     assert_string_equal(j.entry, "2-1");
     freeReplyObject(e);
 }
