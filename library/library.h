@@ -7,7 +7,7 @@
  *   LIBRARY/ID/master.m3u8  symlink -> current/entry.m3u8 (the master playlist, URIs "vN/...")
  *   LIBRARY/ID/show.json    symlink -> current/show.json (docs/show-json.md)
  *   LIBRARY/ID/poster.jpg   symlink -> current/poster.jpg
- *   LIBRARY/.staging/       versions being made, ID.PID each; swept once their process is gone
+ *   LIBRARY/.staging/       versions being made, ID.PID.HOST each; swept on HOST once the process is gone
  *   LIBRARY/.locks/ID.lock  one publisher per id at a time (flock, dies with its process)
  *
  * A superseded version stays LIB_KEEP_SUPERSEDED_SECONDS for the players still on it, then the
@@ -62,7 +62,7 @@ int lib_version_dir(const char *show_dir, char *out, size_t len);
  *   lib_stage_open -> write the version into lib_stage_dir -> lib_stage_commit -> lib_stage_close
  *
  * lib_stage_open takes the id's lock (LADDER_EBUSY when another process holds it), sweeps dead
- * staging folders and makes LIBRARY/.staging/ID.PID/vN. lib_stage_commit puts vN in place with
+ * staging folders and makes LIBRARY/.staging/ID.PID.HOST/vN. lib_stage_commit puts vN in place with
  * one rename and prunes old versions. lib_stage_close removes what was not committed and
  * releases the id; a show whose stage was closed uncommitted stays as it was. */
 typedef struct lib_stage lib_stage;

@@ -1,11 +1,12 @@
 /* publish.c: puts a new version of a show into the library (library.h).
  *
- * The version is made in LIBRARY/.staging/ID.PID/vN by the caller (publish/), which also
+ * The version is made in LIBRARY/.staging/ID.PID.HOST/vN by the caller (publish/), which also
  * checks it, between lib_stage_open and lib_stage_commit. A new show then appears by one rename of
  * the whole staging folder (vN plus the links); a re-publish renames vN into LIBRARY/ID/ and swaps
  * the `current` link. Either way the one step that readers can see is a single rename. A failed or
- * killed run leaves only its staging folder (swept by the next run) or a never-current vN (pruned
- * by the next publish of the id). One process at a time may publish an id. */
+ * killed run leaves only its staging folder (swept by the next run on its machine) or a
+ * never-current vN (pruned by the next publish of the id). One process at a time may publish an id.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,8 +20,37 @@
 
 #include "library.h"
 
-/* Removes staging folders whose process is gone. */
-static void sweep_staging(const char *staging_root)
+/* This machine's name as a staging folder carries it: no dots, no slashes. A library on shared
+ * storage is written from several machines, and a process id means something only on its own. */
+static void host_tag(char *out, size_t size)
+{
+    if (gethostname(out, size - 1) != 0 || !out[0])
+        snprintf(out, size, "localhost");
+    out[size - 1] = '\0';
+    for (char *p = out; *p; p++)
+        if (*p == '.' || *p == '/')
+            *p = '-';
+}
+
+/* Whether staging folder `name` (ID.PID.HOST; ID.PID before hosts were named) belongs to a
+ * process of this machine, host, that is gone. */
+static int staging_is_dead(const char *name, const char *host)
+{
+    const char *dot = strchr(name, '.');
+    char *end;
+    long pid = dot ? strtol(dot + 1, &end, 10) : 0;
+
+    if (name[0] == '.' || pid <= 0)
+        return 0;
+    if (*end == '.' && strcmp(end + 1, host) != 0)
+        return 0; /* another machine's: only it can tell whether its process runs */
+    if (*end != '.' && *end != '\0')
+        return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Removes this machine's staging folders whose process is gone. */
+static void sweep_staging(const char *staging_root, const char *host)
 {
     DIR *d = opendir(staging_root);
     struct dirent *e;
@@ -29,9 +59,7 @@ static void sweep_staging(const char *staging_root)
     if (!d)
         return;
     while ((e = readdir(d)) != NULL) {
-        const char *dot = strrchr(e->d_name, '.');
-        long pid = dot ? strtol(dot + 1, NULL, 10) : 0;
-        if (e->d_name[0] == '.' || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+        if (!staging_is_dead(e->d_name, host))
             continue;
         snprintf(path, sizeof path, "%s/%s", staging_root, e->d_name);
         ladder_rm_rf(path, NULL);
@@ -91,9 +119,9 @@ static int put_in_place(const char *staging, const char *final, int version, int
 }
 
 struct lib_stage {
-    char staging[PATH_MAX + 128]; /* LIBRARY/.staging/ID.PID */
+    char staging[PATH_MAX + 384]; /* LIBRARY/.staging/ID.PID.HOST */
     char final[PATH_MAX + 128];   /* LIBRARY/ID */
-    char vdir[PATH_MAX + 160];    /* staging/vN */
+    char vdir[PATH_MAX + 400];    /* staging/vN */
     int lock, version, replacing;
 };
 
@@ -109,7 +137,7 @@ void lib_stage_close(lib_stage *s)
 
 int lib_stage_open(lib_stage **out, const char *library, const char *id, ladder_error *err)
 {
-    char root[PATH_MAX];
+    char root[PATH_MAX], host[256];
     lib_stage *s;
     int ret;
 
@@ -122,7 +150,8 @@ int lib_stage_open(lib_stage **out, const char *library, const char *id, ladder_
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     snprintf(root, sizeof root, "%s/.staging", library);
     snprintf(s->final, sizeof s->final, "%s/%s", library, id);
-    snprintf(s->staging, sizeof s->staging, "%s/%s.%ld", root, id, (long)getpid());
+    host_tag(host, sizeof host);
+    snprintf(s->staging, sizeof s->staging, "%s/%s.%ld.%s", root, id, (long)getpid(), host);
     s->lock = -1;
     ret = ladder_mkdir_p(root, err);
     if (ret >= 0)
@@ -132,7 +161,7 @@ int lib_stage_open(lib_stage **out, const char *library, const char *id, ladder_
         lib_stage_close(s);
         return ret;
     }
-    sweep_staging(root);
+    sweep_staging(root, host);
     s->replacing = ladder_path_exists(s->final);
     if (s->replacing && lib_current_version(s->final) == 0) {
         ret =

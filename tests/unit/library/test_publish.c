@@ -285,12 +285,13 @@ static void test_publish_same_id_busy_other_process(void **state)
     assert_int_equal(lib_current_version(t->path), 2);
 }
 
-/* Staging folders of dead processes are swept; a live process's one is not. */
+/* Staging folders of dead processes are swept; a live process's one is not, nor another
+ * machine's whatever its PID (on a shared library, a PID is only this machine's to test). */
 static void test_publish_sweeps_dead_staging(void **state)
 {
     tmp_lib *t = *state;
     fill_ctx c = {0};
-    char dead[64], alive[64], file[80];
+    char dead[64], alive[64], file[80], host[256] = "", ours[512], theirs[512];
     int status;
     pid_t pid = fork();
 
@@ -301,13 +302,23 @@ static void test_publish_sweeps_dead_staging(void **state)
     make_dir(t->dir, ".staging");
     snprintf(dead, sizeof dead, ".staging/gone.%ld", (long)pid);
     snprintf(alive, sizeof alive, ".staging/busy.%ld", (long)getpid());
+    gethostname(host, sizeof host - 1);
+    for (char *p = host; *p; p++)
+        if (*p == '.')
+            *p = '-';
+    snprintf(ours, sizeof ours, ".staging/mine.%ld.%s", (long)pid, host);
+    snprintf(theirs, sizeof theirs, ".staging/far.%ld.%s-elsewhere", (long)pid, host);
     make_dir(t->dir, dead);
     make_dir(t->dir, alive);
+    make_dir(t->dir, ours);
+    make_dir(t->dir, theirs);
     snprintf(file, sizeof file, "%s/partial.ts", dead);
     write_text(at(t->dir, file), "x");
     assert_int_equal(stage_publish(t->dir, "show", fill, &c, NULL, NULL), 0);
     assert_false(exists(t->dir, dead));
+    assert_false(exists(t->dir, ours));
     assert_true(exists(t->dir, alive));
+    assert_true(exists(t->dir, theirs));
 }
 
 /* A re-publish prunes what an earlier killed run left: a never-published vN. */
