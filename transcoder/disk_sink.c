@@ -90,6 +90,10 @@ static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
         if (!ds->files[i].oc)
             continue;
         int ret = av_write_trailer(ds->files[i].oc);
+        /* Closed here, where an error still fails the job: a file system may report a failed
+         * write only at close (NFS), and a short file must not be renamed into place. */
+        if (ret >= 0)
+            ret = avio_closep(&ds->files[i].oc->pb);
         if (ret < 0)
             return media_error_from_av(err, ret, ds->files[i].oc->url);
     }
