@@ -84,4 +84,8 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
 
 void pkg_close(pkg_packager *p);
 
+/* Hex SHA-256 of a file, as show.json lists it; returns the file's size, or -1 when it cannot
+ * be read. */
+long long pkg_sha256_file(const char *path, char hex[65]);
+
 #endif

@@ -79,7 +79,7 @@ static int by_name(const void *a, const void *b)
 /* Hex SHA-256 of a file; returns the size or -1. OpenSSL's SHA-256 uses the CPU's SHA
  * instructions where there are some: about ten times libavutil's speed, and hashing every
  * published byte was a third of `ladder package`'s time. */
-static long long sha256_file(const char *path, char hex[65])
+long long pkg_sha256_file(const char *path, char hex[65])
 {
     EVP_MD_CTX *sha = EVP_MD_CTX_new();
     unsigned char buf[65536], digest[32];
@@ -118,7 +118,7 @@ static void hash_file(void *opaque, int i)
     char path[PATH_MAX * 2];
 
     snprintf(path, sizeof path, "%s/%s", h->root, h->files->paths[i]);
-    h->size[i] = sha256_file(path, h->hex[i]);
+    h->size[i] = pkg_sha256_file(path, h->hex[i]);
 }
 
 static json_t *files_json(const char *root)

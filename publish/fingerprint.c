@@ -7,8 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "packager.h"
 #include "publish.h"
 
 /* The running program, read back whole; on Linux /proc/self/exe is its file even after the
@@ -17,22 +16,8 @@
 
 static int sha256_file(const char *path, char hex[QUEUE_DIGEST_MAX], ladder_error *err)
 {
-    EVP_MD_CTX *sha = EVP_MD_CTX_new();
-    unsigned char buf[65536], digest[32];
-    size_t n;
-    FILE *f = fopen(path, "rb");
-    int ok = f && sha && EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
-
-    while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        ok = EVP_DigestUpdate(sha, buf, n);
-    ok = ok && !ferror(f) && EVP_DigestFinal_ex(sha, digest, NULL);
-    EVP_MD_CTX_free(sha);
-    if (f)
-        fclose(f);
-    if (!ok)
+    if (pkg_sha256_file(path, hex) < 0)
         return ladder_error_set(err, LADDER_EIO, "cannot read '%s'", path);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     return 0;
 }
 
