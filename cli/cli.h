@@ -11,6 +11,7 @@
 
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE   2
+#define CLI_EXIT_REFUSED 3 /* a worker whose binary or profile is not the coordinator's */
 
 /* Every subcommand: argv[0] is the subcommand's name; returns the process exit status. */
 typedef int (*cli_command_fn)(int argc, char **argv);

@@ -5,7 +5,8 @@
  * worker keeps its claim fresh every lease/3; a worker that dies stops doing so, and after
  * the lease another worker takes the job back (XAUTOCLAIM). Each job has a soft time limit (a
  * warning) and a hard one (the job is stopped and handed back). On SIGTERM the current job
- * gets `--grace` seconds to finish, then is handed back; the worker exits 0 either way. */
+ * gets `--grace` seconds to finish, then is handed back; the worker exits 0 either way. A worker
+ * whose binary or profile is not the coordinator's hands the job back untouched and exits 3. */
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ typedef struct worker {
     queue_conn *q;
     char name[128];
     char build[QUEUE_DIGEST_MAX]; /* this binary's SHA-256: jobs name the coordinator's */
+    int refused;                  /* it stopped at a job it does not fit */
     int threads, lease, grace;
     const ladder_logger *log;
 } worker;
@@ -170,6 +172,7 @@ static int refuse_unless_fits(worker *w, const queue_job *job, ladder_error *err
         return 0;
     if (queue_release(w->q, w->name, job, err) < 0)
         return LADDER_EIO;
+    w->refused = 1;
     return ladder_error_set(err, LADDER_EINVAL, "refused %s/%s: %s", job->show, job->name, why);
 }
 
@@ -237,6 +240,12 @@ int cmd_worker(int argc, char **argv)
     if (ret < 0 && stop_requested && connected) { /* asked to stop while Redis was away */
         ladder_log(w.log, LADDER_LOG_WARN, "worker", "%s", err.msg);
         return 0;
+    }
+    if (ret < 0 && w.refused) {
+        /* its own exit status, which the systemd unit does not restart on: the same job would
+         * be taken and refused again every RestartSec */
+        cli_fail("worker", &err);
+        return CLI_EXIT_REFUSED;
     }
     if (ret < 0)
         return cli_fail("worker", &err);

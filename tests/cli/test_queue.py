@@ -505,16 +505,16 @@ def case_mismatch():
     code, lines = refused(other, redis.url, "other-build")
     want = (r"^ladder worker: error: refused fits/(audio|chunk-\d+): this worker's ladder binary "
             r"is not the coordinator's \(sha256 [0-9a-f]{12} here, [0-9a-f]{12} there\)$")
-    c.check(code != 0 and lines and re.match(want, lines[-1]),
-            f"a worker of another build refuses in one line: {code} {lines[-2:]}")
+    c.check(code == 3 and lines and re.match(want, lines[-1]),
+            f"a worker of another build refuses in one line, exit 3: {code} {lines[-2:]}")
     c.check(not [x for x in lines if ": started" in x], f"and starts no job: {lines}")
     with open(profile, "a") as f:  # still valid XML, other bytes
         f.write("<!-- edited on this worker -->\n")
     code, lines = refused(LADDER, redis.url, "other-profile")
     want = (r"^ladder worker: error: refused fits/\S+: the profile '" + re.escape(profile) +
             r"' here is not the coordinator's \(sha256 [0-9a-f]{12} here, [0-9a-f]{12} there\)$")
-    c.check(code != 0 and lines and re.match(want, lines[-1]),
-            f"a worker with another profile refuses in one line: {code} {lines[-2:]}")
+    c.check(code == 3 and lines and re.match(want, lines[-1]),
+            f"a worker with another profile refuses in one line, exit 3: {code} {lines[-2:]}")
     c.check(not [x for x in lines if ": started" in x], f"and starts no job: {lines}")
     shutil.copy(pbs16, profile)
     w = Worker(redis.url, "fits")
