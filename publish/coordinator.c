@@ -6,16 +6,21 @@
  * folder is not there yet, waits for them (reporting progress), then joins the folders, validates
  * and publishes exactly as `ladder package` does. Its state is in Redis and on disk, so the same
  * command run again after it died resumes: folders in place are not redone, jobs still queued
- * are not queued twice. */
+ * are not queued twice.
+ *
+ * The join runs beside the wait, on a thread of its own: it replays each job's folder as soon
+ * as it and the ones before it are in place, so what is left after the last job is that job's
+ * chunk, the playlists, show.json and the validator. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "library.h"
-#include "publish.h"
+#include "publish_internal.h"
 
 #define AUDIO_JOB "audio"
 
@@ -25,12 +30,22 @@ typedef struct show_jobs {
     const char **dirs; /* each job's folder, for the join */
 } show_jobs;
 
+/* What the wait and the join share, under lock. */
+typedef struct arrivals {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int *in_place;  /* per job: its folder is complete */
+    int stopped;    /* the wait ended without every job: the join gives up */
+    int join_ended; /* the join returned */
+} arrivals;
+
 /* One coordinator's state: the connection, what it was asked, and the show's jobs. */
 typedef struct coordinator {
     queue_conn *q;
     const publish_params *params;
     publish_queue_params qp; /* mezz, profile and work as absolute paths */
     show_jobs s;
+    arrivals a;
 } coordinator;
 
 /* The show's ad breaks, rounded to frames, as each job's transcode is told them. */
@@ -132,6 +147,38 @@ static int count_done(const show_jobs *s)
     return done;
 }
 
+/* Marks the jobs whose folder is now in place, and wakes the join; returns how many are. */
+static int note_arrivals(coordinator *c)
+{
+    int done = 0, arrived = 0;
+
+    for (int i = 0; i < c->s.n; i++) {
+        pthread_mutex_lock(&c->a.lock);
+        int known = c->a.in_place[i];
+        pthread_mutex_unlock(&c->a.lock);
+        if (!known && publish_job_in_place(&c->s.jobs[i])) {
+            pthread_mutex_lock(&c->a.lock);
+            c->a.in_place[i] = arrived = known = 1;
+            pthread_mutex_unlock(&c->a.lock);
+        }
+        done += known;
+    }
+    if (arrived) {
+        pthread_mutex_lock(&c->a.lock);
+        pthread_cond_broadcast(&c->a.changed);
+        pthread_mutex_unlock(&c->a.lock);
+    }
+    return done;
+}
+
+static int join_ended(coordinator *c)
+{
+    pthread_mutex_lock(&c->a.lock);
+    int ended = c->a.join_ended;
+    pthread_mutex_unlock(&c->a.lock);
+    return ended;
+}
+
 /* Submits every job not done yet; returns how many were queued anew. */
 static int submit_all(queue_conn *q, const show_jobs *s, int urgent, ladder_error *err)
 {
@@ -183,11 +230,11 @@ static int wait_for_jobs(coordinator *c, ladder_error *err)
     int done = -1, ret = 0;
 
     while (ret >= 0) {
-        int now_done = count_done(&c->s);
+        int now_done = note_arrivals(c);
         if (now_done != done && c->qp.pf_progress)
             c->qp.pf_progress(c->qp.progress_opaque, now_done, c->s.n);
         done = now_done;
-        if (done == c->s.n)
+        if (done == c->s.n || join_ended(c)) /* a join that failed early: its error tells */
             break;
         ret = queue_show_dead(c->q, c->params->id, dead, sizeof dead, err);
         if (ret > 0)
@@ -235,18 +282,87 @@ static int fingerprint_jobs(show_jobs *s, ladder_error *err)
     return ret;
 }
 
-/* Plans, submits and waits for the jobs, then joins their folders into the show. */
+/* The join's thread: publish_folders_arriving, fed by wait_for_folder. */
+typedef struct join {
+    coordinator *c;
+    publish_params params;
+    publish_result out;
+    ladder_error err;
+    int ret;
+} join;
+
+/* The join needs folder k next: it waits until the wait loop has seen it in place. */
+static int wait_for_folder(void *opaque, int k, ladder_error *err)
+{
+    coordinator *c = opaque;
+
+    pthread_mutex_lock(&c->a.lock);
+    while (!c->a.in_place[k] && !c->a.stopped)
+        pthread_cond_wait(&c->a.changed, &c->a.lock);
+    int ok = c->a.in_place[k];
+    pthread_mutex_unlock(&c->a.lock);
+    return ok ? 0
+              : ladder_error_set(err, LADDER_EINPUT, "the ingest stopped before %s was done",
+                                 c->s.jobs[k].name);
+}
+
+static void *run_join(void *arg)
+{
+    join *j = arg;
+    tc_folder_wait wait = {.wait = wait_for_folder, .opaque = j->c};
+
+    j->ret = publish_folders_arriving(&j->params, j->c->s.dirs, j->c->s.n, &wait, &j->out, &j->err);
+    pthread_mutex_lock(&j->c->a.lock);
+    j->c->a.join_ended = 1;
+    pthread_mutex_unlock(&j->c->a.lock);
+    return NULL;
+}
+
+/* Waits for the jobs with the join running beside; its error, or the wait's, is the result. */
+static int wait_and_join(coordinator *c, publish_result *out, ladder_error *err)
+{
+    join j = {.c = c, .params = *c->params};
+    pthread_t thread;
+    double all_done;
+    int ret;
+
+    j.params.n_breaks = 0; /* the folders' breaks: the cues' and the option's, resolved once */
+    c->a.in_place = calloc((size_t)c->s.n, sizeof *c->a.in_place);
+    if (!c->a.in_place)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    if (pthread_create(&thread, NULL, run_join, &j) != 0)
+        return ladder_error_set(err, LADDER_ENOMEM, "cannot start the join");
+    ret = wait_for_jobs(c, err);
+    all_done = ladder_now();
+    pthread_mutex_lock(&c->a.lock);
+    c->a.stopped = 1;
+    pthread_cond_broadcast(&c->a.changed);
+    pthread_mutex_unlock(&c->a.lock);
+    pthread_join(thread, NULL);
+    if (ret < 0)
+        return ret;
+    if (j.ret < 0) {
+        *err = j.err;
+        return j.ret;
+    }
+    if (out)
+        *out = j.out;
+    ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
+               "joined, validated and published %.1f s after the last job",
+               ladder_now() - all_done);
+    return 0;
+}
+
+/* Plans, submits and waits for the jobs, joining their folders into the show as they come. */
 static int run_show(coordinator *c, publish_result *out, ladder_error *err)
 {
     char *breaks = calloc(1, QUEUE_BREAKS_MAX);
-    double seconds = 0, all_done;
+    double seconds = 0;
     int n_segments =
         breaks ? count_segments(c->qp.mezz, c->params, breaks, QUEUE_BREAKS_MAX, &seconds, err)
                : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     int ret = n_segments;
-    publish_params joined = *c->params;
 
-    joined.n_breaks = 0; /* the folders' breaks: the cues' and the option's, resolved once */
     if (ret >= 0)
         ret = plan_jobs(&c->s, &c->qp, c->params->id, c->qp.work, n_segments,
                         c->params->ladder->segment_seconds, seconds, err);
@@ -258,14 +374,7 @@ static int run_show(coordinator *c, publish_result *out, ladder_error *err)
     if (ret >= 0)
         ret = submit_show(c, err);
     if (ret >= 0)
-        ret = wait_for_jobs(c, err);
-    all_done = ladder_now();
-    if (ret >= 0)
-        ret = publish_folders(&joined, c->s.dirs, c->s.n, out, err);
-    if (ret >= 0)
-        ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
-                   "joined, validated and published %.1f s after the last job",
-                   ladder_now() - all_done);
+        ret = wait_and_join(c, out, err);
     return ret;
 }
 
@@ -305,6 +414,8 @@ int publish_queued(const publish_params *params, const publish_queue_params *qp,
         return LADDER_ENOTFOUND;
     if (!qp->work) /* the default: LIBRARY.work, beside the library */
         snprintf(work_base, sizeof work_base, "%s.work", params->library);
+    pthread_mutex_init(&c.a.lock, NULL);
+    pthread_cond_init(&c.a.changed, NULL);
     /* Redis may restart under the coordinator: it waits for it up to 30 s. */
     ret = queue_connect(&c.q, qp->url, 30, err);
     if (ret >= 0)
@@ -312,7 +423,9 @@ int publish_queued(const publish_params *params, const publish_queue_params *qp,
     c.qp.work = work;
     if (ret >= 0)
         ret = run_show(&c, out, err);
-    if (c.q && ret != LADDER_EIO) { /* EIO: Redis is gone, and a re-run resumes the show */
+    /* EIO: Redis is gone, and a re-run resumes the show. EBUSY: another coordinator of the same
+     * show holds its publish lock, and the show is that one's to end. */
+    if (c.q && ret != LADDER_EIO && ret != LADDER_EBUSY) {
         ladder_error end_err = {0};
         if (queue_show_end(c.q, params->id, ret >= 0 ? "published" : "failed", &end_err) < 0 &&
             ret >= 0)
@@ -323,6 +436,9 @@ int publish_queued(const publish_params *params, const publish_queue_params *qp,
     queue_close(c.q);
     free(c.s.jobs);
     free(c.s.dirs);
+    free(c.a.in_place);
+    pthread_cond_destroy(&c.a.changed);
+    pthread_mutex_destroy(&c.a.lock);
     return ret;
 }
 

@@ -15,6 +15,7 @@ typedef struct packet_source {
     tc_transcoder *tc;
     const char *const *dirs;
     int n_dirs;
+    const tc_folder_wait *wait; /* folders still arriving, in replay order; NULL: all there */
 } packet_source;
 
 /* What a feed leaves for show.json and the captions; owned by publish_from. */
@@ -61,7 +62,11 @@ static int replay(const publish_params *params, const packet_source *src, const 
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     if (o)
         sink = publish_break_sink_init(o, sink, params->breaks, params->n_breaks);
-    ret = tc_disk_replay(src->dirs, src->n_dirs, sink, &f->plan, f->stats, err);
+    if (src->wait)
+        ret = tc_disk_replay_arriving(src->dirs, src->n_dirs, src->wait, sink, &f->plan, f->stats,
+                                      err);
+    else
+        ret = tc_disk_replay(src->dirs, src->n_dirs, sink, &f->plan, f->stats, err);
     if (o) {
         f->plan.n_breaks = o->plan.n_breaks;
         memcpy(f->plan.breaks, o->plan.breaks, sizeof f->plan.breaks);
@@ -214,4 +219,12 @@ int publish_folders(const publish_params *params, const char *const *dirs, int n
     int ret = tc_disk_check(dirs, n_dirs, err); /* before the library is touched */
 
     return ret < 0 ? ret : publish_from(params, &src, out, err);
+}
+
+int publish_folders_arriving(const publish_params *params, const char *const *dirs, int n_dirs,
+                             const tc_folder_wait *wait, publish_result *out, ladder_error *err)
+{
+    packet_source src = {.dirs = dirs, .n_dirs = n_dirs, .wait = wait};
+
+    return publish_from(params, &src, out, err);
 }

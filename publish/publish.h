@@ -11,8 +11,9 @@
  *   publish_folders    `ladder package`: the folders of `ladder transcode` (one, or the jobs
  *                      of a chunked transcode: the audio job, then the chunks in order)
  *   publish_queued     `ladder ingest --queue`: the coordinator of a distributed ingest
- *                      submits the jobs to `ladder worker`s, waits, then joins their folders
- *                      as publish_folders does (coordinator.c, docs/distributed.md)
+ *                      submits the jobs to `ladder worker`s and joins their folders as
+ *                      publish_folders does, each as soon as it and those before it are in
+ *                      (coordinator.c, docs/distributed.md)
  *
  * Order of use: fill a publish_params (publish_params_default first), call one of them. They
  * return 0 or a negative LADDER_E* code with err filled, and log through params' logger. */

@@ -17,4 +17,10 @@ typedef struct publish_break_sink {
 const ladder_sink *publish_break_sink_init(publish_break_sink *o, const ladder_sink *inner,
                                            const ladder_break *asked, int n_asked);
 
+/* publish.c: publish_folders of folders that are not all complete yet, in replay order (the
+ * audio job, then the chunks); each is read when wait says it is complete
+ * (tc_disk_replay_arriving). The coordinator's join, as the jobs arrive. */
+int publish_folders_arriving(const publish_params *params, const char *const *dirs, int n_dirs,
+                             const tc_folder_wait *wait, publish_result *out, ladder_error *err);
+
 #endif

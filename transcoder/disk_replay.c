@@ -12,22 +12,16 @@
 
 #include "tc_internal.h"
 
-/* The folders a replay reads, in the order a stream's packets come from them: one whole
- * transcode, or the jobs of a chunked one sorted by chunk (the audio job first). */
-typedef struct replay_dirs {
-    const char *dir[TC_REPLAY_DIRS_MAX];
-    int n;
-} replay_dirs;
-
 typedef struct replay_input {
     AVFormatContext *ic;
     AVBSFContext *bsf; /* mp4 (length-prefixed) -> Annex-B, video only */
     AVPacket *pkt;     /* the next packet, valid while has_pkt */
     int has_pkt, done;
-    AVRational tb; /* the plan's time base for this stream */
-    const replay_dirs *dirs;
+    AVRational tb;    /* the plan's time base for this stream */
+    tc_folders *dirs; /* in the order a stream's packets come from them (disk_jobs.c) */
     const ladder_stream *st;
-    int next_dir; /* the folder to look in after this file */
+    int next_dir;       /* the folder to look in after this file */
+    int from_audio_job; /* this file is the audio job's */
 } replay_input;
 
 static void close_file(replay_input *in)
@@ -59,26 +53,36 @@ static int open_file(replay_input *in, const char *path, ladder_error *err)
     return ret < 0 ? media_error_from_av(err, ret, path) : 0;
 }
 
-/* Opens the stream's file in the next folder that has one; sets done when none is left. */
+/* Opens the stream's file in the next folder that has one, waiting for the folder to be
+ * complete; sets done when none is left. The audio job is the only one with audio, so its
+ * stream is done after it and does not wait for the chunks. */
 static int open_next(replay_input *in, ladder_error *err)
 {
     char path[PATH_MAX + PROF_NAME_MAX + 8];
+    int n = tc_folders_count(in->dirs);
+    const tc_job *job = NULL;
 
     close_file(in);
-    for (; in->next_dir < in->dirs->n; in->next_dir++) {
-        snprintf(path, sizeof path, "%s/%s.mp4", in->dirs->dir[in->next_dir], in->st->name);
+    if (in->from_audio_job)
+        in->next_dir = n;
+    for (; in->next_dir < n; in->next_dir++) {
+        if (tc_folders_get(in->dirs, in->next_dir, &job, err) < 0)
+            return err->code;
+        snprintf(path, sizeof path, "%s/%s.mp4", tc_folders_dir(in->dirs, in->next_dir),
+                 in->st->name);
         if (ladder_path_exists(path))
             break;
     }
-    if (in->next_dir >= in->dirs->n) {
+    if (in->next_dir >= n) {
         in->done = 1;
         return 0;
     }
+    in->from_audio_job = job->audio_only;
     in->next_dir++;
     return open_file(in, path, err);
 }
 
-static int open_input(replay_input *in, const replay_dirs *dirs, const ladder_stream *st,
+static int open_input(replay_input *in, tc_folders *dirs, const ladder_stream *st,
                       ladder_error *err)
 {
     in->dirs = dirs;
@@ -90,7 +94,7 @@ static int open_input(replay_input *in, const replay_dirs *dirs, const ladder_st
         return err->code;
     if (in->done)
         return ladder_error_set(err, LADDER_EINPUT, "%s: no %s.mp4 in the transcode folders",
-                                dirs->dir[0], st->name);
+                                tc_folders_dir(dirs, 0), st->name);
     return 0;
 }
 
@@ -290,164 +294,21 @@ static int feed_all(replay_input *ins, const ladder_plan *plan, const ladder_sin
     return r.error.code;
 }
 
-/* ---- the folders of a chunked transcode ------------------------------------------------------ */
+/* ---- the replays --------------------------------------------------------------------------- */
 
-typedef struct job_dir {
-    const char *dir;
-    tc_job job;
-    ladder_plan plan;
-    ladder_stream_stats stats[LADDER_MAX_STREAMS];
-} job_dir;
-
-static int by_chunk(const void *a, const void *b)
+/* Feeds the folders' packets to sink; the plan is the first folder's until every folder is
+ * read, then the whole set's (which renditions carry 608 is known only then). */
+static int replay_folders(tc_folders *f, const ladder_sink *sink, ladder_plan *plan_out,
+                          ladder_stream_stats *stats_out, ladder_error *err)
 {
-    const job_dir *x = a, *y = b;
-    if (x->job.audio_only != y->job.audio_only)
-        return x->job.audio_only ? -1 : 1;
-    return x->job.first_segment - y->job.first_segment;
-}
-
-/* The same streams, rates and codec configuration: x264's parameters are the same for a rung
- * in every chunk, so its SPS and PPS are, and the chunks' bitstreams can be joined. */
-static int same_plan(const job_dir *a, const job_dir *b, ladder_error *err)
-{
-    int same = a->plan.n_streams == b->plan.n_streams;
-
-    for (int i = 0; same && i < a->plan.n_streams; i++) {
-        const ladder_stream *x = &a->plan.streams[i], *y = &b->plan.streams[i];
-        same = strcmp(x->name, y->name) == 0 && x->bitrate_kbps == y->bitrate_kbps &&
-               x->width == y->width && x->height == y->height && x->fps_num == y->fps_num &&
-               x->fps_den == y->fps_den && x->extradata_size == y->extradata_size &&
-               memcmp(x->extradata, y->extradata, x->extradata_size) == 0;
-    }
-    same = same && a->plan.n_breaks == b->plan.n_breaks;
-    for (int i = 0; same && i < a->plan.n_breaks; i++) /* conditioned for the same breaks */
-        same = a->plan.breaks[i].pts == b->plan.breaks[i].pts &&
-               a->plan.breaks[i].scte35_size == b->plan.breaks[i].scte35_size;
-    return same ? 0
-                : ladder_error_set(err, LADDER_EINPUT,
-                                   "%s and %s are not jobs of one transcode: their plans differ",
-                                   a->dir, b->dir);
-}
-
-/* An audio job when the plan has audio, and chunks from segment 0 on, each starting where the
- * one before ended, the last the one that reached the end of the source. */
-static int check_jobs(const job_dir *j, int n, ladder_error *err)
-{
-    int audio = 0, next = 0, ended = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (j[i].job.audio_only) {
-            audio++;
-            continue;
-        }
-        if (j[i].job.n_segments <= 0)
-            return ladder_error_set(err, LADDER_EINPUT, "%s is a whole transcode; give it alone",
-                                    j[i].dir);
-        if (j[i].job.first_segment > next || ended)
-            return ladder_error_set(err, LADDER_EINPUT,
-                                    "the chunks do not join: segment %d is missing",
-                                    ended ? j[i].job.first_segment : next);
-        if (j[i].job.first_segment < next)
-            return ladder_error_set(err, LADDER_EINPUT,
-                                    "the chunks do not join: segment %d is in two chunks",
-                                    j[i].job.first_segment);
-        next += j[i].job.n_segments;
-        ended = j[i].job.reached_end;
-    }
-    if (audio != (j[0].plan.n_audio > 0))
-        return ladder_error_set(err, LADDER_EINPUT, "%d audio job(s) among the folders; need %d",
-                                audio, j[0].plan.n_audio > 0);
-    if (!ended)
-        return ladder_error_set(err, LADDER_EINPUT,
-                                "the chunks end at segment %d, before the show does", next);
-    return 0;
-}
-
-/* A stream's figures over the jobs that made it: sums, and PSNR/SSIM weighted by frames. */
-static void merge_stats(const job_dir *j, int n, int stream, ladder_stream_stats *out)
-{
-    memset(out, 0, sizeof *out);
-    for (int i = 0; i < n; i++) {
-        const ladder_stream_stats *s = &j[i].stats[stream];
-        out->frames += s->frames;
-        out->bytes += s->bytes;
-        out->duration += s->duration;
-        out->idr_count += s->idr_count;
-        out->psnr_y += s->psnr_y * s->frames;
-        out->psnr_avg += s->psnr_avg * s->frames;
-        out->ssim += s->ssim * s->frames;
-    }
-    if (out->frames > 0) {
-        out->psnr_y /= out->frames;
-        out->psnr_avg /= out->frames;
-        out->ssim /= out->frames;
-    }
-    out->avg_kbps = out->duration > 0 ? out->bytes * 8 / out->duration / 1000 : 0;
-}
-
-/* Reads every folder's summary.json: the plan (608 carried if any chunk carried it), the
- * merged figures, and the folders in the order their packets are replayed. */
-static int read_jobs(const char *const *dirs, int n, replay_dirs *order, ladder_plan *plan,
-                     ladder_stream_stats *stats, ladder_error *err)
-{
-    job_dir *j = av_calloc(n, sizeof *j);
-    char path[PATH_MAX];
-    int ret = j ? 0 : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-
-    if (n < 1 || n > TC_REPLAY_DIRS_MAX)
-        ret = ladder_error_set(err, LADDER_EINVAL, "give 1 to %d transcode folders",
-                               TC_REPLAY_DIRS_MAX);
-    for (int i = 0; ret >= 0 && i < n; i++) {
-        j[i].dir = dirs[i];
-        snprintf(path, sizeof path, "%s/summary.json", dirs[i]);
-        ret = tc_plan_read(path, &j[i].plan, j[i].stats, &j[i].job, err);
-        if (ret >= 0 && i > 0)
-            ret = same_plan(&j[0], &j[i], err);
-    }
-    if (ret >= 0 && (n > 1 || j[0].job.n_segments > 0 || j[0].job.audio_only)) {
-        qsort(j, n, sizeof *j, by_chunk);
-        ret = check_jobs(j, n, err);
-    }
-    if (ret >= 0) {
-        *plan = j[0].plan;
-        for (int i = 0; i < plan->n_streams; i++) {
-            for (int k = 0; k < n; k++)
-                plan->streams[i].cc608 |= j[k].plan.streams[i].cc608;
-            if (stats)
-                merge_stats(j, n, i, &stats[i]);
-        }
-        order->n = n;
-        for (int i = 0; i < n; i++)
-            order->dir[i] = j[i].dir;
-    }
-    av_free(j);
-    return ret;
-}
-
-int tc_disk_check(const char *const *dirs, int n, ladder_error *err)
-{
-    replay_dirs *order = av_mallocz(sizeof *order);
-    ladder_plan *plan = av_mallocz(sizeof *plan);
-    int ret = order && plan ? read_jobs(dirs, n, order, plan, NULL, err)
-                            : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-
-    av_free(order);
-    av_free(plan);
-    return ret;
-}
-
-int tc_disk_replay(const char *const *dirs, int n, const ladder_sink *sink, ladder_plan *plan_out,
-                   ladder_stream_stats stats_out[LADDER_MAX_STREAMS], ladder_error *err)
-{
-    replay_dirs order = {0};
     replay_input ins[LADDER_MAX_STREAMS];
-    int ret;
+    int ret = tc_folders_get(f, 0, NULL, err);
 
     memset(ins, 0, sizeof ins);
-    ret = read_jobs(dirs, n, &order, plan_out, stats_out, err);
+    if (ret >= 0)
+        *plan_out = *tc_folders_first_plan(f);
     for (int i = 0; ret >= 0 && i < plan_out->n_streams; i++) {
-        ret = open_input(&ins[i], &order, &plan_out->streams[i], err);
+        ret = open_input(&ins[i], f, &plan_out->streams[i], err);
         if (ret >= 0)
             ret = advance(&ins[i], err);
     }
@@ -455,11 +316,65 @@ int tc_disk_replay(const char *const *dirs, int n, const ladder_sink *sink, ladd
         ret = sink->begin(sink->opaque, plan_out, err);
     if (ret >= 0)
         ret = feed_all(ins, plan_out, sink, err);
+    if (ret >= 0)
+        ret = tc_folders_finish(f, plan_out, stats_out, err);
     if (ret >= 0 && sink->end)
         ret = sink->end(sink->opaque, plan_out, err);
     for (int i = 0; i < LADDER_MAX_STREAMS; i++) {
         close_file(&ins[i]);
         av_packet_free(&ins[i].pkt);
     }
+    return ret;
+}
+
+/* The folders in replay order, every one read and the whole set checked. */
+static int open_sorted(tc_folders **f, const char *const *dirs, int n, ladder_error *err)
+{
+    const char **sorted = av_calloc(n > 0 ? n : 1, sizeof *sorted);
+    ladder_plan *plan = av_mallocz(sizeof *plan);
+    int ret = sorted && plan ? tc_folders_sort(dirs, n, sorted, err)
+                             : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+
+    *f = NULL;
+    if (ret >= 0)
+        ret = tc_folders_open(f, sorted, n, NULL, err);
+    if (ret >= 0)
+        ret = tc_folders_finish(*f, plan, NULL, err);
+    av_free(sorted);
+    av_free(plan);
+    return ret;
+}
+
+int tc_disk_check(const char *const *dirs, int n, ladder_error *err)
+{
+    tc_folders *f = NULL;
+    int ret = open_sorted(&f, dirs, n, err);
+
+    tc_folders_close(f);
+    return ret;
+}
+
+int tc_disk_replay(const char *const *dirs, int n, const ladder_sink *sink, ladder_plan *plan_out,
+                   ladder_stream_stats stats_out[LADDER_MAX_STREAMS], ladder_error *err)
+{
+    tc_folders *f = NULL;
+    int ret = open_sorted(&f, dirs, n, err);
+
+    if (ret >= 0)
+        ret = replay_folders(f, sink, plan_out, stats_out, err);
+    tc_folders_close(f);
+    return ret;
+}
+
+int tc_disk_replay_arriving(const char *const *dirs, int n, const tc_folder_wait *wait,
+                            const ladder_sink *sink, ladder_plan *plan_out,
+                            ladder_stream_stats stats_out[LADDER_MAX_STREAMS], ladder_error *err)
+{
+    tc_folders *f = NULL;
+    int ret = tc_folders_open(&f, dirs, n, wait, err);
+
+    if (ret >= 0)
+        ret = replay_folders(f, sink, plan_out, stats_out, err);
+    tc_folders_close(f);
     return ret;
 }

@@ -198,6 +198,30 @@ char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, co
 int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats, tc_job *job,
                  ladder_error *err);
 const char *tc_get_ladder_name(const tc_transcoder *t);
+
+/* ---- disk_jobs.c: the folders of a replay -------------------------------------------------- */
+
+/* The folders a replay reads, in order (the audio job first, then the chunks). Each is read
+ * and checked against those before it when first asked for, after wait (NULL: none) says it is
+ * complete. Thread-safe. */
+typedef struct tc_folders tc_folders;
+int tc_folders_open(tc_folders **out, const char *const *dirs, int n, const tc_folder_wait *wait,
+                    ladder_error *err);
+int tc_folders_count(const tc_folders *f);
+const char *tc_folders_dir(const tc_folders *f, int k);
+/* Folder k and the ones before it, read and checked (waiting for them); *job its job if not
+ * NULL. A failure is sticky: every later call gives the same error. */
+int tc_folders_get(tc_folders *f, int k, const tc_job **job, ladder_error *err);
+/* The first folder's plan, once tc_folders_get has read it. */
+const ladder_plan *tc_folders_first_plan(const tc_folders *f);
+/* After the last folder: the checks of the whole set, then the plan (608 carried if any chunk
+ * carried it) and the figures summed over the jobs (stats may be NULL). */
+int tc_folders_finish(tc_folders *f, ladder_plan *plan, ladder_stream_stats *stats,
+                      ladder_error *err);
+void tc_folders_close(tc_folders *f);
+/* dirs[0..n) in replay order into sorted: the audio job first, then the chunks by segment. */
+int tc_folders_sort(const char *const *dirs, int n, const char **sorted, ladder_error *err);
+
 const tc_job *tc_get_job(const tc_transcoder *t);
 
 /* ---- scte35_scan.c: the mezzanine's SCTE-35 cues as breaks ------------------------------- */

@@ -110,4 +110,18 @@ int tc_disk_check(const char *const *dirs, int n, ladder_error *err);
 int tc_disk_replay(const char *const *dirs, int n, const ladder_sink *sink, ladder_plan *plan_out,
                    ladder_stream_stats stats_out[LADDER_MAX_STREAMS], ladder_error *err);
 
+/* A replay that starts before every folder is complete: a distributed ingest's join, as the
+ * jobs arrive. wait(opaque, k, err) returns 0 once folder k (of dirs) is complete, or an error
+ * if it never will be; it is called once per folder, in order, from the replay's threads. */
+typedef struct tc_folder_wait {
+    int (*wait)(void *opaque, int k, ladder_error *err);
+    void *opaque;
+} tc_folder_wait;
+/* tc_disk_replay of folders in replay order (the audio job, then the chunks by segment), each
+ * checked as tc_disk_check would when wait says it is complete. sink->begin is called once the
+ * first folder is; a folder that does not fit fails the replay then. */
+int tc_disk_replay_arriving(const char *const *dirs, int n, const tc_folder_wait *wait,
+                            const ladder_sink *sink, ladder_plan *plan_out,
+                            ladder_stream_stats stats_out[LADDER_MAX_STREAMS], ladder_error *err);
+
 #endif

@@ -16,6 +16,9 @@ three chunk jobs. The published media must be byte-identical to a 1-worker distr
                breaks equal a local ingest's
   mismatch     a worker of another build, then one whose profile file differs, refuses the job
                in one line before starting it; a worker that fits then does every job
+  arriving     the join runs as the jobs arrive: with the audio job and the first chunk in
+               place and the last not begun, the first chunk's segments are already staged; the
+               show then equals a 1-worker run's
 """
 import json
 import os
@@ -139,11 +142,11 @@ def running_on(url, name):
     return s and any(w["name"] == name and w["doing"] != "idle" for w in s["workers"])
 
 
-def reference(url):
+def reference(url, *extra):
     """The show made by one worker alone: what every other run must equal byte for byte."""
     lib = os.path.join(d, "ref")
     w = Worker(url, "ref-worker")
-    r = ingest(url, "ref", lib, "--quiet")
+    r = ingest(url, "ref", lib, "--quiet", *extra)
     c.equal(r.returncode, 0, f"1-worker distributed ingest ({r.stderr.strip()})")
     c.equal(w.stop(), 0, "a worker stopped with SIGTERM exits 0")
     files = media(lib, "ref")
@@ -525,8 +528,62 @@ def case_mismatch():
     redis.stop()
 
 
+def staged_segments(lib, show_id):
+    """The HLS video segments in the library's staging folders of show_id, by rung."""
+    found = {}
+    staging = os.path.join(lib, ".staging")
+    for stage in os.listdir(staging) if os.path.isdir(staging) else []:
+        if not stage.startswith(show_id + "."):
+            continue
+        for root, _, files in os.walk(os.path.join(staging, stage)):
+            rung = os.path.basename(root)
+            if rung.startswith("hls-"):
+                found[rung] = sorted(f for f in files if f.endswith((".ts", ".m4s")))
+    return found
+
+
+def case_arriving():
+    redis = Redis()
+    ref = reference(redis.url, "--chunk", "2")
+    lib = os.path.join(d, "lib")
+    work = os.path.join(d, "lib.work", "arriving")
+    # 2-segment chunks: audio, chunk-00000 (segments 0-1), chunk-00002 (segment 2 to the end).
+    p = ingest(redis.url, "arriving", lib, "--chunk", "2", wait=False)
+    wait_for("the jobs to be queued", lambda: (lambda s: s and s["shows"] and
+                                               s["shows"][0]["pending"] == 3)(status(redis.url)))
+    # No worker yet: this test does the first two jobs itself, as a worker would.
+    for job, how in (("audio", ["--audio-only"]), ("chunk-00000", ["--segments", "0:2"])):
+        r = ladder("transcode", clip, "--out", os.path.join(work, job), "--threads", "1",
+                   "--quiet", *how, timeout=240)
+        c.equal(r.returncode, 0, f"{job} made by hand ({r.stderr.strip()})")
+    rungs = {part for name in ref for part in name.split("/") if part.startswith("hls-")}
+    staged = wait_for("segment 0 of every rung staged", lambda: (
+        lambda s: s if rungs and all(s.get(r) for r in rungs) else None)(
+            staged_segments(lib, "arriving")), timeout=180)
+    c.check(staged is not None and len(rungs) >= 3,
+            f"with the last chunk not begun, the join has staged the first chunk's segments in "
+            f"every rung of {sorted(rungs)}: {staged}")
+    c.check(not os.path.exists(os.path.join(work, "chunk-00002")), "the last chunk is not begun")
+    # A second coordinator of the same show meanwhile: refused in one line, leaving the show
+    # to the first (not marked failed).
+    r = ingest(redis.url, "arriving", lib, "--chunk", "2")
+    c.check(r.returncode != 0 and "being published by another process" in r.stderr,
+            f"a second coordinator of the show is refused: {r.returncode} {r.stderr.strip()[-300:]}")
+    show = [x for x in (status(redis.url) or {"shows": []})["shows"] if x["id"] == "arriving"]
+    c.check(show and show[0]["state"] == "running", f"the show is still running: {show}")
+    w = Worker(redis.url, "w")
+    out, err = p.communicate(timeout=240)
+    c.equal(p.returncode, 0, f"a worker does the last chunk and the show is published ({err.strip()})")
+    with open(w.log) as f:
+        ran = re.findall(r"arriving/(\S+): done in", f.read())
+    c.equal(ran, ["chunk-00002"], "the worker ran only the chunk not in place")
+    c.equal(media(lib, "arriving"), ref, "the show has a 1-worker run's bytes")
+    c.equal(w.stop(), 0, "the worker exits 0 on SIGTERM")
+    redis.stop()
+
+
 try:
-    {"workers": case_workers, "breaks": case_breaks, "kill": case_kill, "coordinator": case_coordinator,
+    {"arriving": case_arriving, "workers": case_workers, "breaks": case_breaks, "kill": case_kill, "coordinator": case_coordinator,
      "redis": case_redis, "poison": case_poison, "urgent": case_urgent,
      "limits": case_limits, "mismatch": case_mismatch}[CASE]()
 finally:

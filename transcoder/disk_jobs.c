@@ -1,0 +1,279 @@
+/* disk_jobs.c: the folders a replay reads (disk_replay.c): one whole transcode, or the jobs of
+ * a chunked one. Each folder's summary.json is read, and checked against the folders before it,
+ * when the replay first needs the folder; a distributed ingest's join starts replaying before
+ * the last job is done and waits for each folder as it comes to it (docs/distributed.md, "The
+ * join"). */
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tc_internal.h"
+
+typedef struct job_dir {
+    const char *dir;
+    tc_job job;
+    ladder_plan plan;
+    ladder_stream_stats stats[LADDER_MAX_STREAMS];
+} job_dir;
+
+/* How far the folders read so far have come, for the checks of the next one. */
+typedef struct join_state {
+    int chunked; /* jobs of a chunked transcode, not one whole one */
+    int audio;   /* audio jobs seen */
+    int next;    /* the segment the next chunk must start at */
+    int ended;   /* a chunk reached the end of the source */
+} join_state;
+
+struct tc_folders {
+    pthread_mutex_t lock;    /* n_read */
+    pthread_mutex_t reading; /* the one thread reading folders, in order */
+    const tc_folder_wait *wait;
+    job_dir *jobs;
+    int n, n_read;
+    join_state state;
+    int failed;
+    ladder_error error; /* why the folder at n_read cannot be read; sticky */
+};
+
+/* The same streams, rates and codec configuration: x264's parameters are the same for a rung
+ * in every chunk, so its SPS and PPS are, and the chunks' bitstreams can be joined. */
+static int same_plan(const job_dir *a, const job_dir *b, ladder_error *err)
+{
+    int same = a->plan.n_streams == b->plan.n_streams;
+
+    for (int i = 0; same && i < a->plan.n_streams; i++) {
+        const ladder_stream *x = &a->plan.streams[i], *y = &b->plan.streams[i];
+        same = strcmp(x->name, y->name) == 0 && x->bitrate_kbps == y->bitrate_kbps &&
+               x->width == y->width && x->height == y->height && x->fps_num == y->fps_num &&
+               x->fps_den == y->fps_den && x->extradata_size == y->extradata_size &&
+               memcmp(x->extradata, y->extradata, x->extradata_size) == 0;
+    }
+    same = same && a->plan.n_breaks == b->plan.n_breaks;
+    for (int i = 0; same && i < a->plan.n_breaks; i++) /* conditioned for the same breaks */
+        same = a->plan.breaks[i].pts == b->plan.breaks[i].pts &&
+               a->plan.breaks[i].scte35_size == b->plan.breaks[i].scte35_size;
+    return same ? 0
+                : ladder_error_set(err, LADDER_EINPUT,
+                                   "%s and %s are not jobs of one transcode: their plans differ",
+                                   a->dir, b->dir);
+}
+
+/* Folder k of a chunked transcode, in order: chunks from segment 0 on, each starting where the
+ * one before ended, none after the one that reached the end of the source. */
+static int check_arrival(join_state *s, const job_dir *j, int k, int n, ladder_error *err)
+{
+    if (k == 0)
+        s->chunked = n > 1 || j->job.n_segments > 0 || j->job.audio_only;
+    if (!s->chunked)
+        return 0;
+    if (j->job.audio_only) {
+        s->audio++;
+        return 0;
+    }
+    if (j->job.n_segments <= 0)
+        return ladder_error_set(err, LADDER_EINPUT, "%s is a whole transcode; give it alone",
+                                j->dir);
+    if (j->job.first_segment > s->next || s->ended)
+        return ladder_error_set(err, LADDER_EINPUT, "the chunks do not join: segment %d is missing",
+                                s->ended ? j->job.first_segment : s->next);
+    if (j->job.first_segment < s->next)
+        return ladder_error_set(err, LADDER_EINPUT,
+                                "the chunks do not join: segment %d is in two chunks",
+                                j->job.first_segment);
+    s->next += j->job.n_segments;
+    s->ended = j->job.reached_end;
+    return 0;
+}
+
+/* Once every folder is read: an audio job when the plan has audio, and chunks to the end. */
+static int check_complete(const join_state *s, const ladder_plan *plan, ladder_error *err)
+{
+    if (!s->chunked)
+        return 0;
+    if (s->audio != (plan->n_audio > 0))
+        return ladder_error_set(err, LADDER_EINPUT, "%d audio job(s) among the folders; need %d",
+                                s->audio, plan->n_audio > 0);
+    if (!s->ended)
+        return ladder_error_set(err, LADDER_EINPUT,
+                                "the chunks end at segment %d, before the show does", s->next);
+    return 0;
+}
+
+/* Waits for folder k to be complete, reads its summary.json and checks it. */
+static int read_folder(tc_folders *f, int k, ladder_error *err)
+{
+    job_dir *j = &f->jobs[k];
+    char path[PATH_MAX];
+    int ret = f->wait ? f->wait->wait(f->wait->opaque, k, err) : 0;
+
+    snprintf(path, sizeof path, "%s/summary.json", j->dir);
+    if (ret >= 0)
+        ret = tc_plan_read(path, &j->plan, j->stats, &j->job, err);
+    if (ret >= 0 && k > 0)
+        ret = same_plan(&f->jobs[0], j, err);
+    if (ret >= 0)
+        ret = check_arrival(&f->state, j, k, f->n, err);
+    return ret;
+}
+
+int tc_folders_open(tc_folders **out, const char *const *dirs, int n, const tc_folder_wait *wait,
+                    ladder_error *err)
+{
+    tc_folders *f;
+
+    *out = NULL;
+    if (n < 1 || n > TC_REPLAY_DIRS_MAX)
+        return ladder_error_set(err, LADDER_EINVAL, "give 1 to %d transcode folders",
+                                TC_REPLAY_DIRS_MAX);
+    f = av_mallocz(sizeof *f);
+    if (f)
+        f->jobs = av_calloc(n, sizeof *f->jobs);
+    if (!f || !f->jobs) {
+        av_free(f);
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_mutex_init(&f->reading, NULL);
+    f->wait = wait;
+    f->n = n;
+    for (int i = 0; i < n; i++)
+        f->jobs[i].dir = dirs[i];
+    *out = f;
+    return 0;
+}
+
+int tc_folders_count(const tc_folders *f)
+{
+    return f->n;
+}
+
+const char *tc_folders_dir(const tc_folders *f, int k)
+{
+    return f->jobs[k].dir;
+}
+
+/* Only a thread holding `reading` changes what n_read counts, and it reads each folder once. */
+int tc_folders_get(tc_folders *f, int k, const tc_job **job, ladder_error *err)
+{
+    int ret = 0;
+
+    pthread_mutex_lock(&f->lock);
+    int ready = k < f->n_read;
+    pthread_mutex_unlock(&f->lock);
+    if (!ready) {
+        pthread_mutex_lock(&f->reading);
+        while (!f->failed && f->n_read <= k) {
+            if (read_folder(f, f->n_read, &f->error) < 0) {
+                f->failed = 1;
+                break;
+            }
+            pthread_mutex_lock(&f->lock);
+            f->n_read++;
+            pthread_mutex_unlock(&f->lock);
+        }
+        if (f->failed) {
+            *err = f->error;
+            ret = f->error.code;
+        }
+        pthread_mutex_unlock(&f->reading);
+    }
+    if (ret >= 0 && job)
+        *job = &f->jobs[k].job;
+    return ret;
+}
+
+const ladder_plan *tc_folders_first_plan(const tc_folders *f)
+{
+    return &f->jobs[0].plan;
+}
+
+/* A stream's figures over the jobs that made it: sums, and PSNR/SSIM weighted by frames. */
+static void merge_stats(const job_dir *j, int n, int stream, ladder_stream_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < n; i++) {
+        const ladder_stream_stats *s = &j[i].stats[stream];
+        out->frames += s->frames;
+        out->bytes += s->bytes;
+        out->duration += s->duration;
+        out->idr_count += s->idr_count;
+        out->psnr_y += s->psnr_y * s->frames;
+        out->psnr_avg += s->psnr_avg * s->frames;
+        out->ssim += s->ssim * s->frames;
+    }
+    if (out->frames > 0) {
+        out->psnr_y /= out->frames;
+        out->psnr_avg /= out->frames;
+        out->ssim /= out->frames;
+    }
+    out->avg_kbps = out->duration > 0 ? out->bytes * 8 / out->duration / 1000 : 0;
+}
+
+int tc_folders_finish(tc_folders *f, ladder_plan *plan, ladder_stream_stats *stats,
+                      ladder_error *err)
+{
+    int ret = tc_folders_get(f, f->n - 1, NULL, err);
+
+    if (ret >= 0)
+        ret = check_complete(&f->state, &f->jobs[0].plan, err);
+    if (ret < 0)
+        return ret;
+    *plan = f->jobs[0].plan;
+    for (int i = 0; i < plan->n_streams; i++) {
+        for (int k = 0; k < f->n; k++) /* 608 carried if any chunk carried it */
+            plan->streams[i].cc608 |= f->jobs[k].plan.streams[i].cc608;
+        if (stats)
+            merge_stats(f->jobs, f->n, i, &stats[i]);
+    }
+    return 0;
+}
+
+void tc_folders_close(tc_folders *f)
+{
+    if (!f)
+        return;
+    pthread_mutex_destroy(&f->lock);
+    pthread_mutex_destroy(&f->reading);
+    av_free(f->jobs);
+    av_free(f);
+}
+
+/* ---- folders given in any order ---------------------------------------------------------- */
+
+typedef struct sort_key {
+    const char *dir;
+    tc_job job;
+} sort_key;
+
+static int by_chunk(const void *a, const void *b)
+{
+    const sort_key *x = a, *y = b;
+    if (x->job.audio_only != y->job.audio_only)
+        return x->job.audio_only ? -1 : 1;
+    return x->job.first_segment - y->job.first_segment;
+}
+
+int tc_folders_sort(const char *const *dirs, int n, const char **sorted, ladder_error *err)
+{
+    sort_key *keys = av_calloc(n > 0 ? n : 1, sizeof *keys);
+    ladder_plan *plan = av_mallocz(sizeof *plan);
+    char path[PATH_MAX];
+    int ret = keys && plan ? 0 : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+
+    if (n < 1 || n > TC_REPLAY_DIRS_MAX)
+        ret = ladder_error_set(err, LADDER_EINVAL, "give 1 to %d transcode folders",
+                               TC_REPLAY_DIRS_MAX);
+    for (int i = 0; ret >= 0 && i < n; i++) {
+        keys[i].dir = dirs[i];
+        snprintf(path, sizeof path, "%s/summary.json", dirs[i]);
+        ret = tc_plan_read(path, plan, NULL, &keys[i].job, err);
+    }
+    if (ret >= 0)
+        qsort(keys, n, sizeof *keys, by_chunk);
+    for (int i = 0; ret >= 0 && i < n; i++)
+        sorted[i] = keys[i].dir;
+    av_free(keys);
+    av_free(plan);
+    return ret;
+}
