@@ -147,21 +147,20 @@ static int count_done(const show_jobs *s)
     return done;
 }
 
-/* Marks the jobs whose folder is now in place, and wakes the join; returns how many are. */
+/* Marks the jobs whose folder is now in place, and wakes the join; returns how many are. Only
+ * this thread writes in_place, so it reads it without the lock. */
 static int note_arrivals(coordinator *c)
 {
     int done = 0, arrived = 0;
 
     for (int i = 0; i < c->s.n; i++) {
-        pthread_mutex_lock(&c->a.lock);
-        int known = c->a.in_place[i];
-        pthread_mutex_unlock(&c->a.lock);
-        if (!known && publish_job_in_place(&c->s.jobs[i])) {
+        if (!c->a.in_place[i] && publish_job_in_place(&c->s.jobs[i])) {
             pthread_mutex_lock(&c->a.lock);
-            c->a.in_place[i] = arrived = known = 1;
+            c->a.in_place[i] = 1;
             pthread_mutex_unlock(&c->a.lock);
+            arrived = 1;
         }
-        done += known;
+        done += c->a.in_place[i];
     }
     if (arrived) {
         pthread_mutex_lock(&c->a.lock);
