@@ -48,25 +48,23 @@ def stderr_of(proc):
 
 
 def stop(proc, sig=signal.SIGTERM, timeout=60):
-    """Signals the server and waits for it; returns its exit status. A server that did not exit
-    0 has the end of its stderr printed (a sanitizer's report, a libmicrohttpd panic) before
-    the file goes."""
-    status = None
+    """Signals the server and waits for it; returns its exit status (None if it had to be
+    killed). A server that did not exit 0 has the end of its stderr printed (a sanitizer's
+    report, a libmicrohttpd panic) before the file goes."""
     if proc.poll() is None:
         proc.send_signal(sig)
     try:
         status = proc.wait(timeout=timeout)
-        return status
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-        return None
-    finally:
-        if status != 0 and os.path.exists(proc.stderr_path):
+        status = None
+    if os.path.exists(proc.stderr_path):
+        if status != 0:
             print(f"--- ladder serve exited {status}; the end of its stderr:\n"
                   f"{stderr_of(proc)[-3000:]}")
-        if os.path.exists(proc.stderr_path):
-            os.unlink(proc.stderr_path)
+        os.unlink(proc.stderr_path)
+    return status
 
 
 def get(port, path, headers=None, method="GET", timeout=10):
