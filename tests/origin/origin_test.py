@@ -22,14 +22,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_origin(library, *args, wrapper=()):
-    """Starts `ladder serve` on 127.0.0.1:0 with extra args; returns (process, port) once it
-    printed its address. Its stderr goes to a file, proc.stderr_path (a pipe nobody reads could
-    fill up and stall the server)."""
+def start_origin(library, *args, wrapper=(), env=None):
+    """Starts `ladder serve` on 127.0.0.1:0 with extra args (and environment variables `env`
+    on top of ours); returns (process, port) once it printed its address. Its stderr goes to a
+    file, proc.stderr_path (a pipe nobody reads could fill up and stall the server)."""
     fd, err_path = tempfile.mkstemp(prefix="ladder-serve-", suffix=".err")
     proc = subprocess.Popen([*wrapper, LADDER, "serve", "--library", library,
                              "--listen", "127.0.0.1:0", *args],
-                            stdout=subprocess.PIPE, stderr=fd, text=True)
+                            stdout=subprocess.PIPE, stderr=fd, text=True,
+                            env={**os.environ, **(env or {})})
     os.close(fd)
     proc.stderr_path = err_path
     ready, _, _ = select.select([proc.stdout], [], [], 20)
