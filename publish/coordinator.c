@@ -83,13 +83,13 @@ static int count_segments(const char *mezz, const publish_params *pp, char *brea
     params.ignore_scte35 = pp->ignore_scte35;
     if ((ret = tc_open(&t, mezz, &params, err)) < 0)
         return ret;
-    *seconds = duration = tc_get_plan(t)->src_duration;
+    *seconds = duration = tc_get_video_duration(t);
     ret = breaks_for_jobs(tc_get_plan(t), breaks, size, err);
     tc_close(t);
     if (ret < 0)
         return ret;
     if (!(duration > 0))
-        return ladder_error_set(err, LADDER_EINPUT, "%s: the container gives no duration", mezz);
+        return ladder_error_set(err, LADDER_EINPUT, "%s: its video has no duration", mezz);
     /* A segment starts at every multiple of segment_seconds before the end. */
     return (int)ceil(duration / ladder->segment_seconds - 1e-6);
 }

@@ -199,6 +199,11 @@ const ladder_plan *tc_get_plan(const tc_transcoder *t)
     return &t->plan;
 }
 
+double tc_get_video_duration(const tc_transcoder *t)
+{
+    return tc_source_video_duration(t->source);
+}
+
 static int on_audio_packet(void *opaque, AVPacket *pkt)
 {
     run_state *rs = opaque;

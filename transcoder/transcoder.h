@@ -66,6 +66,12 @@ int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params
 /* The plan; valid until tc_close. Extradata is filled once tc_open returns. */
 const ladder_plan *tc_get_plan(const tc_transcoder *t);
 
+/* How long the source's video is, in seconds: its track's own duration, or the container's
+ * when the track gives none. The show is as long as its video (a longer audio or caption
+ * track is cut where the video ends), so this, not the plan's src_duration, says how many
+ * segments a show has. */
+double tc_get_video_duration(const tc_transcoder *t);
+
 /* Decodes, scales and encodes the whole source into sink. May be called once. Returns 0, or a
  * negative code (a truncated or corrupt source is LADDER_EINPUT) with err filled; on failure
  * sink->end is not called and the caller discards what the sink received. */

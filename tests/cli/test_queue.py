@@ -16,6 +16,8 @@ three chunk jobs. The published media must be byte-identical to a 1-worker distr
                breaks equal a local ingest's
   mismatch     a worker of another build, then one whose profile file differs, refuses the job
                in one line before starting it; a worker that fits then does every job
+  long-audio   a mezzanine whose audio runs 8 s past its video: the jobs cover the video's
+               length, not the container's, and the show equals a local ingest's
   arriving     the join runs as the jobs arrive: with the audio job and the first chunk in
                place and the last not begun, the first chunk's segments are already staged; the
                show then equals a 1-worker run's
@@ -108,8 +110,8 @@ class Worker:
         return self.proc.wait(timeout=120)
 
 
-def ingest(url, show_id, lib, *extra, wait=True):
-    args = [LADDER, "ingest", clip, "--id", show_id, "--library", lib, "--queue", url,
+def ingest(url, show_id, lib, *extra, wait=True, mezz=clip):
+    args = [LADDER, "ingest", mezz, "--id", show_id, "--library", lib, "--queue", url,
             "--chunk", "1", *extra]
     p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not wait:
@@ -483,6 +485,30 @@ def case_breaks():
     redis.stop()
 
 
+def case_long_audio():
+    # 4 s of video, 12 s of audio: one 6 s segment, so the audio job and one chunk. Planned
+    # from the container's 12 s, a second chunk would start past the video and fail for good.
+    mezz = make_clip("long-audio", os.path.join(d, "long-audio.mp4"), "--size", "320x180",
+                     "--duration", "4")
+    redis = Redis()
+    w = Worker(redis.url, "w0")
+    lib = os.path.join(d, "lib")
+    r = ingest(redis.url, "queued", lib, "--quiet", mezz=mezz)
+    c.equal(r.returncode, 0, f"a distributed ingest of a show whose audio outlasts its video "
+            f"({r.stderr.strip()})")
+    c.equal(sorted(j.split("/")[1] for j in w.started()), ["audio", "chunk-00000"],
+            "one chunk for the video's one segment, besides the audio job")
+    r = ladder("ingest", mezz, "--id", "local", "--library", lib, "--quiet")
+    c.equal(r.returncode, 0, f"the local ingest ({r.stderr.strip()})")
+    if r.returncode == 0 and os.path.isdir(os.path.join(lib, "queued")):
+        q, here = show_version(lib, "queued"), show_version(lib, "local")
+        for rel in ("hls/audio/index.m3u8", "hls/hls-234p-145/index.m3u8"):
+            with open(os.path.join(here, rel)) as a, open(os.path.join(q, rel)) as b:
+                c.equal(b.read(), a.read(), f"{rel}: cut where the video ends, as locally")
+    c.equal(w.stop(), 0, "the worker exits 0 on SIGTERM")
+    redis.stop()
+
+
 def refused(binary, url, name):
     """Runs a worker to its end; its exit code and stderr's lines."""
     r = subprocess.run([binary, "worker", "--queue", url, "--name", name, "--threads", "1",
@@ -585,7 +611,7 @@ def case_arriving():
 try:
     {"arriving": case_arriving, "workers": case_workers, "breaks": case_breaks, "kill": case_kill, "coordinator": case_coordinator,
      "redis": case_redis, "poison": case_poison, "urgent": case_urgent,
-     "limits": case_limits, "mismatch": case_mismatch}[CASE]()
+     "limits": case_limits, "mismatch": case_mismatch, "long-audio": case_long_audio}[CASE]()
 finally:
     for name in os.listdir(d):
         if name.endswith(".log"):

@@ -40,6 +40,8 @@ KINDs (default picture 640x360 30 fps 2 s, AAC-LC 48 kHz stereo, in MP4):
   vfr                    H.264 + AAC with variable frame rate: 30, 15 and
                          60 fps stretches (2 s pattern, repeats)
   mpeg2-ts               MPEG-2 video (Main) + MP2 stereo in MPEG-TS
+  long-audio             H.264 + AAC stereo whose audio runs 8 s past the
+                         video (the container's duration is the audio's)
 
 Options (only for KINDs where the property is not what is being tested):
   --size WxH       picture size, even numbers (default 640x360)
@@ -57,7 +59,7 @@ die() {
 
 kinds=(good no-audio no-video empty text truncated truncated-moov-at-end
   odd-size rotated interlaced 10bit-422 anamorphic mono surround51 audio-44k
-  fps60 vfr mpeg2-ts)
+  fps60 vfr mpeg2-ts long-audio)
 
 size="" duration="" fps=""
 pos=()
@@ -92,7 +94,7 @@ out=${pos[1]}
 # Which options a KIND takes: s = size, d = duration, f = fps.
 case $kind in
   good | no-audio | truncated | truncated-moov-at-end | rotated | 10bit-422 | \
-    mono | surround51 | audio-44k | mpeg2-ts) takes="sdf" ;;
+    mono | surround51 | audio-44k | mpeg2-ts | long-audio) takes="sdf" ;;
   odd-size | anamorphic) takes="df" ;;
   vfr) takes="sd" ;;
   interlaced | fps60 | no-video) takes="d" ;;
@@ -303,6 +305,10 @@ case $kind in
     sel="select='if(lt(mod(t\\,2)\\,0.8)\\,not(mod(n\\,2))\\,if(lt(mod(t\\,2)\\,1.4)\\,not(mod(n\\,4))\\,1))'"
     av "$(video "${width}x${height}" 60 "$sel,$(to_pix yuv420p)")" stereo 48000 \
       $(x264) -flags:v +bitexact -fps_mode passthrough -- "${mp4_fast[@]}" ;;
+  long-audio)
+    vchain=$(std_video)
+    duration=$(awk -v d="$duration" 'BEGIN { print d + 8 }') # for the audio only
+    av "$vchain" stereo 48000 $(x264) -flags:v +bitexact -- "${mp4_fast[@]}" ;;
   mpeg2-ts)
     # Broadcast style: MPEG-2 video, MPEG-1 Layer II audio.
     acodec=(-c:a mp2 -b:a 192k -ac 2)
