@@ -195,12 +195,15 @@ test('Android 2.3: the MP4 fallback, played with Range requests', async () => {
 // ---- captions -----------------------------------------------------------------------------
 // The `captions` show (fixture.py) has English (the SRT the fixture wrote, read back here for
 // the times it says) and Spanish SDH tracks. SRT times count from the first picture. A cue is
-// on time when the video's clock, read as the cue enters the track's activeCues, is within
-// 0.2 s of the SRT time plus where the first picture is on that clock (the start of the
-// buffer: 0 in an MP4, 21-67 ms in hls.js, docs/player.md). A wrong X-TIMESTAMP-MAP in the
+// on time when the video's clock, read as the cue enters the track's activeCues, is at most
+// 0.2 s before or 0.5 s after the SRT time plus where the first picture is on that clock (the
+// start of the buffer: 0 in an MP4, 21-67 ms in hls.js, docs/player.md). A wrong X-TIMESTAMP-MAP in the
 // HLS segments, or a sidecar not counting from the first picture, moves that; hls.js's own
-// cue.startTime would follow either, so it is only reported.
-const CUE_TOLERANCE = 0.2;
+// cue.startTime would follow either, so it is only reported. Late is allowed more than early:
+// a loaded machine delays the cuechange event, never brings it forward (a CI run with both
+// cores busy saw a sidecar cue whose startTime was exact come on 296 ms late).
+const CUE_EARLY = 0.2;
+const CUE_LATE = 0.5;
 const SEGMENT = 6; // player-ladder.xml's segment-seconds
 
 function englishCues() {
@@ -241,7 +244,7 @@ async function checkCuesOnTime(page, cues, what) {
     assert.ok(hit, `${what}: "${c.text}" (${c.start} s) never became active; active cues seen: ${JSON.stringify(log)}`);
     assert.equal(hit.track, 'English', `${what}: "${c.text}" came from ${hit.track}`);
     const err = hit.at - (first + c.start);
-    assert.ok(Math.abs(err) <= CUE_TOLERANCE,
+    assert.ok(err >= -CUE_EARLY && err <= CUE_LATE,
       `${what}: "${c.text}" written at ${c.start} s (${(first + c.start).toFixed(3)} s on a clock whose first picture is at ${first.toFixed(3)} s) became active at ${hit.at.toFixed(3)} s (cue.startTime ${hit.cueStart.toFixed(3)})`);
     return err;
   });
@@ -308,7 +311,14 @@ test('captions, Android 2.3 MP4: the sidecars of the same version as <track>s, e
   assert.equal(await page.inputValue('#captions'), '-1', 'captions start off');
   await recordCues(page);
   await chooseCaptions(page, 'English', cues);
-  await checkCuesOnTime(page, cues, 'MP4');
+  const errors = await checkCuesOnTime(page, cues, 'MP4');
+  // A sidecar's times are the cues' own: exact, whatever the machine's load.
+  const log = await page.evaluate(() => window.cueLog);
+  for (const c of cues) {
+    assert.ok(Math.abs(log[c.text].cueStart - c.start) < 0.001,
+      `MP4: "${c.text}" has startTime ${log[c.text].cueStart} in the sidecar, SRT says ${c.start}`);
+  }
+  assert.equal(errors.length, cues.length);
   const modes = await page.evaluate(() => [...window.ladderPlayer.video.textTracks].map((t) => `${t.label}:${t.mode}`));
   assert.deepEqual(modes, ['English:showing', 'Español:disabled']);
   const vtt = page.responses.filter((r) => r.url.endsWith('.vtt'));
