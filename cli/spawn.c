@@ -34,7 +34,7 @@ int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path,
                         ladder_error *err)
 {
     char segments[32], nthreads[16];
-    char *argv[20];
+    char *argv[24];
     int n = 0;
     pid_t parent = getpid();
 
@@ -57,6 +57,10 @@ int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path,
     if (job->breaks[0]) {
         argv[n++] = "--ad-breaks";
         argv[n++] = (char *)job->breaks;
+    }
+    if (job->crf[0]) {
+        argv[n++] = "--crf";
+        argv[n++] = (char *)job->crf;
     }
     argv[n++] = job->audio_only ? "--audio-only" : "--segments";
     if (!job->audio_only)

@@ -50,8 +50,9 @@ typedef struct ladder_stream {
     int timebase_den;           /* packets' time base is 1/timebase_den */
     int bitrate_kbps;           /* target average bitrate */
     /* video */
-    int rung;             /* index of the rung in the ladder; -1 for audio */
-    int use;              /* PROF_USE_HLS or PROF_USE_MP4 (profiles.h) */
+    double crf; /* x264's rate factor under the rung's VBV (docs/transcoder.md); 0: 1-pass ABR */
+    int rung;   /* index of the rung in the ladder; -1 for audio */
+    int use;    /* PROF_USE_HLS or PROF_USE_MP4 (profiles.h) */
     int width, height;    /* coded picture size (square pixels) */
     int fps_num, fps_den; /* nominal output frame rate */
     int profile_idc, level_idc;

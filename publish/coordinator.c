@@ -63,11 +63,18 @@ static int breaks_for_jobs(const ladder_plan *plan, char *out, size_t size, ladd
     return ret;
 }
 
-/* The show's length in segments (and in seconds, into *seconds) and its ad breaks (into
- * `breaks`), from the transcoder's own probe: the file the workers will read is refused here, in
- * one line, if they would refuse it. The breaks are resolved once, here, so every job conditions
- * the same frames. */
-static int count_segments(const char *mezz, const publish_params *pp, char *breaks, size_t size,
+/* What every job is told alike: the show's ad breaks, rounded to frames, and each rung's rate
+ * factor, chosen once for the show (docs/distributed.md). */
+typedef struct job_common {
+    char breaks[QUEUE_BREAKS_MAX];
+    char crf[QUEUE_CRF_MAX];
+} job_common;
+
+/* The show's length in segments (and in seconds, into *seconds), its ad breaks and its rates,
+ * from the transcoder's own probe: the file the workers will read is refused here, in one line,
+ * if they would refuse it. The breaks and rates are resolved once, here, so every job conditions
+ * the same frames and spends its bits alike. */
+static int count_segments(const char *mezz, const publish_params *pp, job_common *common,
                           double *seconds, ladder_error *err)
 {
     const prof_ladder *ladder = pp->ladder;
@@ -84,7 +91,10 @@ static int count_segments(const char *mezz, const publish_params *pp, char *brea
     if ((ret = tc_open(&t, mezz, &params, err)) < 0)
         return ret;
     *seconds = duration = tc_get_video_duration(t);
-    ret = breaks_for_jobs(tc_get_plan(t), breaks, size, err);
+    ret = breaks_for_jobs(tc_get_plan(t), common->breaks, sizeof common->breaks, err);
+    if (ret >= 0 &&
+        tc_crf_format(tc_get_crf(t), ladder->n_rungs, common->crf, sizeof common->crf) < 0)
+        ret = ladder_error_set(err, LADDER_EINVAL, "the rates are too long for a job");
     tc_close(t);
     if (ret < 0)
         return ret;
@@ -355,19 +365,20 @@ static int wait_and_join(coordinator *c, publish_result *out, ladder_error *err)
 /* Plans, submits and waits for the jobs, joining their folders into the show as they come. */
 static int run_show(coordinator *c, publish_result *out, ladder_error *err)
 {
-    char *breaks = calloc(1, QUEUE_BREAKS_MAX);
+    job_common *common = calloc(1, sizeof *common);
     double seconds = 0;
-    int n_segments =
-        breaks ? count_segments(c->qp.mezz, c->params, breaks, QUEUE_BREAKS_MAX, &seconds, err)
-               : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    int n_segments = common ? count_segments(c->qp.mezz, c->params, common, &seconds, err)
+                            : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     int ret = n_segments;
 
     if (ret >= 0)
         ret = plan_jobs(&c->s, &c->qp, c->params->id, c->qp.work, n_segments,
                         c->params->ladder->segment_seconds, seconds, err);
-    for (int i = 0; ret >= 0 && i < c->s.n; i++)
-        snprintf(c->s.jobs[i].breaks, sizeof c->s.jobs[i].breaks, "%s", breaks);
-    free(breaks);
+    for (int i = 0; ret >= 0 && i < c->s.n; i++) {
+        snprintf(c->s.jobs[i].breaks, sizeof c->s.jobs[i].breaks, "%s", common->breaks);
+        snprintf(c->s.jobs[i].crf, sizeof c->s.jobs[i].crf, "%s", common->crf);
+    }
+    free(common);
     if (ret >= 0)
         ret = fingerprint_jobs(&c->s, err);
     if (ret >= 0)

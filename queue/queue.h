@@ -23,7 +23,8 @@
 #define QUEUE_JOB_NAME_MAX 32
 #define QUEUE_BREAKS_MAX   16384 /* the ad breaks as ladder_breaks_format writes them */
 #define QUEUE_ID_MAX       48
-#define QUEUE_DIGEST_MAX   65 /* a SHA-256 in hex */
+#define QUEUE_DIGEST_MAX   65  /* a SHA-256 in hex */
+#define QUEUE_CRF_MAX      512 /* "23.10,24.75,...": up to 64 rungs' rate factors */
 /* `queue status` measures the workers' throughput over the jobs done in the last this many
  * seconds (on Redis's clock); older records of jobs done are trimmed away. */
 #define QUEUE_THROUGHPUT_WINDOW 600
@@ -49,6 +50,9 @@ typedef struct queue_job {
     int max_tries;              /* failures before the dead-letter stream */
     int run;                    /* which run of its show submitted it (queue_show_begin); 0: any */
     char breaks[QUEUE_BREAKS_MAX]; /* the show's ad breaks, rounded to frames; "": none */
+    /* each rung's rate factor, chosen once for the show (tc_choose_crf, as tc_crf_format
+     * writes them); "": the job chooses them itself (a job queued before they were given) */
+    char crf[QUEUE_CRF_MAX];
     /* SHA-256 (hex) of the coordinator's ladder binary and of its profile file; a worker whose
      * own differ must not run the job (publish_job_fits). "": not checked (a job queued before
      * they were recorded; the profile "" is pbs16, inside the binary). */

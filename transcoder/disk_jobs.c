@@ -31,23 +31,29 @@ struct tc_folders {
     const tc_folder_wait *wait;
     job_dir *jobs;
     int n, n_read;
+    int video_ref;    /* the first video job read, whose video configuration is the show's */
+    ladder_plan plan; /* tc_folders_plan's */
     join_state state;
     int failed;
     ladder_error error; /* why the folder at n_read cannot be read; sticky */
 };
 
 /* The same streams, rates and codec configuration: x264's parameters are the same for a rung
- * in every chunk, so its SPS and PPS are, and the chunks' bitstreams can be joined. */
+ * in every chunk, so its SPS and PPS are, and the chunks' bitstreams can be joined. The audio
+ * job encodes no video, so its video streams' rate factors and headers are not compared. */
 static int same_plan(const job_dir *a, const job_dir *b, ladder_error *err)
 {
     int same = a->plan.n_streams == b->plan.n_streams;
+    int video_jobs = !a->job.audio_only && !b->job.audio_only;
 
     for (int i = 0; same && i < a->plan.n_streams; i++) {
         const ladder_stream *x = &a->plan.streams[i], *y = &b->plan.streams[i];
+        int coded = x->kind == LADDER_STREAM_AUDIO || video_jobs;
         same = strcmp(x->name, y->name) == 0 && x->bitrate_kbps == y->bitrate_kbps &&
                x->width == y->width && x->height == y->height && x->fps_num == y->fps_num &&
-               x->fps_den == y->fps_den && x->extradata_size == y->extradata_size &&
-               memcmp(x->extradata, y->extradata, x->extradata_size) == 0;
+               x->fps_den == y->fps_den &&
+               (!coded || (x->crf == y->crf && x->extradata_size == y->extradata_size &&
+                           memcmp(x->extradata, y->extradata, x->extradata_size) == 0));
     }
     same = same && a->plan.n_breaks == b->plan.n_breaks;
     for (int i = 0; same && i < a->plan.n_breaks; i++) /* conditioned for the same breaks */
@@ -112,6 +118,10 @@ static int read_folder(tc_folders *f, int k, ladder_error *err)
         ret = tc_plan_read(path, &j->plan, j->stats, &j->job, err);
     if (ret >= 0 && k > 0)
         ret = same_plan(&f->jobs[0], j, err);
+    if (ret >= 0 && !j->job.audio_only && f->video_ref >= 0)
+        ret = same_plan(&f->jobs[f->video_ref], j, err);
+    if (ret >= 0 && !j->job.audio_only && f->video_ref < 0)
+        f->video_ref = k;
     if (ret >= 0)
         ret = check_arrival(&f->state, j, k, f->n, err);
     return ret;
@@ -137,6 +147,7 @@ int tc_folders_open(tc_folders **out, const char *const *dirs, int n, const tc_f
     pthread_mutex_init(&f->reading, NULL);
     f->wait = wait;
     f->n = n;
+    f->video_ref = -1;
     for (int i = 0; i < n; i++)
         f->jobs[i].dir = dirs[i];
     *out = f;
@@ -183,9 +194,32 @@ int tc_folders_get(tc_folders *f, int k, const tc_job **job, ladder_error *err)
     return ret;
 }
 
-const ladder_plan *tc_folders_first_plan(const tc_folders *f)
+/* The first folder's plan, the video streams' rate factors and headers the first video job's. */
+static void show_plan(const tc_folders *f, ladder_plan *plan)
 {
-    return &f->jobs[0].plan;
+    *plan = f->jobs[0].plan;
+    if (f->video_ref <= 0)
+        return;
+    for (int i = 0; i < plan->n_streams; i++) {
+        const ladder_stream *v = &f->jobs[f->video_ref].plan.streams[i];
+        if (v->kind != LADDER_STREAM_VIDEO)
+            continue;
+        plan->streams[i].crf = v->crf;
+        plan->streams[i].extradata_size = v->extradata_size;
+        memcpy(plan->streams[i].extradata, v->extradata, sizeof v->extradata);
+    }
+}
+
+const ladder_plan *tc_folders_plan(tc_folders *f, ladder_error *err)
+{
+    int ret = tc_folders_get(f, 0, NULL, err);
+
+    if (ret >= 0 && f->jobs[0].job.audio_only && f->n > 1)
+        ret = tc_folders_get(f, 1, NULL, err); /* the first chunk, for the video's headers */
+    if (ret < 0)
+        return NULL;
+    show_plan(f, &f->plan);
+    return &f->plan;
 }
 
 /* A stream's figures over the jobs that made it: sums, and PSNR/SSIM weighted by frames. */
@@ -219,7 +253,7 @@ int tc_folders_finish(tc_folders *f, ladder_plan *plan, ladder_stream_stats *sta
         ret = check_complete(&f->state, &f->jobs[0].plan, err);
     if (ret < 0)
         return ret;
-    *plan = f->jobs[0].plan;
+    show_plan(f, plan);
     for (int i = 0; i < plan->n_streams; i++) {
         for (int k = 0; k < f->n; k++) /* 608 carried if any chunk carried it */
             plan->streams[i].cc608 |= f->jobs[k].plan.streams[i].cc608;

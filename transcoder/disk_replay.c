@@ -302,11 +302,12 @@ static int replay_folders(tc_folders *f, const ladder_sink *sink, ladder_plan *p
                           ladder_stream_stats *stats_out, ladder_error *err)
 {
     replay_input ins[LADDER_MAX_STREAMS];
-    int ret = tc_folders_get(f, 0, NULL, err);
+    const ladder_plan *plan = tc_folders_plan(f, err);
+    int ret = plan ? 0 : err->code;
 
     memset(ins, 0, sizeof ins);
     if (ret >= 0)
-        *plan_out = *tc_folders_first_plan(f);
+        *plan_out = *plan;
     for (int i = 0; ret >= 0 && i < plan_out->n_streams; i++) {
         ret = open_input(&ins[i], f, &plan_out->streams[i], err);
         if (ret >= 0)

@@ -33,8 +33,24 @@ static void x264_log_to_ladder(void *priv, int level, const char *fmt, va_list a
     ladder_log(e->logger, l, "x264", "%s: %s", e->name, msg);
 }
 
+/* CRF under the VBV where the rate factor is given (docs/transcoder.md, "Rate control"). */
+static void set_rate(x264_param_t *p, const prof_rung *rung, const tc_rate *rate)
+{
+    if (rate->crf > 0) {
+        p->rc.i_rc_method = X264_RC_CRF;
+        p->rc.f_rf_constant = (float)rate->crf;
+    } else {
+        p->rc.i_rc_method = X264_RC_ABR;
+        p->rc.i_bitrate = rung->video_kbps;
+    }
+    if (!rate->no_vbv) {
+        p->rc.i_vbv_max_bitrate = rung->maxrate_kbps;
+        p->rc.i_vbv_buffer_size = rung->bufsize_kbps;
+    }
+}
+
 static int set_params(x264_param_t *p, const prof_ladder *ladder, const prof_rung *rung,
-                      const ladder_stream *st, int b_stats, ladder_error *err)
+                      const ladder_stream *st, const tc_rate *rate, int b_stats, ladder_error *err)
 {
     if (x264_param_default_preset(p, ladder->preset, NULL) < 0)
         return ladder_error_set(err, LADDER_EINVAL, "unknown x264 preset '%s'", ladder->preset);
@@ -53,10 +69,7 @@ static int set_params(x264_param_t *p, const prof_ladder *ladder, const prof_run
     p->i_keyint_max = X264_KEYINT_MAX_INFINITE;
     p->i_scenecut_threshold = 0;
     p->b_open_gop = 0;
-    p->rc.i_rc_method = X264_RC_ABR;
-    p->rc.i_bitrate = rung->video_kbps;
-    p->rc.i_vbv_max_bitrate = rung->maxrate_kbps;
-    p->rc.i_vbv_buffer_size = rung->bufsize_kbps;
+    set_rate(p, rung, rate);
     p->i_level_idc = rung->level_idc;
     p->vui.i_sar_width = 1;
     p->vui.i_sar_height = 1;
@@ -94,7 +107,8 @@ static int store_headers(tc_encoder *e, ladder_stream *st, ladder_error *err)
 }
 
 int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung,
-                    ladder_stream *st, int b_stats, const ladder_logger *lg, ladder_error *err)
+                    ladder_stream *st, const tc_rate *rate, int b_stats, const ladder_logger *lg,
+                    ladder_error *err)
 {
     x264_param_t p;
     int ret;
@@ -105,7 +119,7 @@ int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *r
     e->first_pts = INT64_MIN;
     e->frame_ticks = av_rescale(LADDER_VIDEO_TIMEBASE, st->fps_den, st->fps_num);
     snprintf(e->name, sizeof e->name, "%s", st->name);
-    ret = set_params(&p, ladder, rung, st, b_stats, err);
+    ret = set_params(&p, ladder, rung, st, rate, b_stats, err);
     if (ret < 0)
         return ret;
     p.pf_log = x264_log_to_ladder;

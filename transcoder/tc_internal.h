@@ -118,8 +118,16 @@ typedef struct tc_encoder {
     char name[PROF_NAME_MAX];
 } tc_encoder;
 
+/* How a rendition's bits are spent: CRF crf (> 0) or 1-pass ABR at the rung's bitrate, under
+ * the rung's VBV either way, but for the rate probe's first pass (no_vbv). */
+typedef struct tc_rate {
+    double crf;
+    int no_vbv;
+} tc_rate;
+
 int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung,
-                    ladder_stream *st, int b_stats, const ladder_logger *lg, ladder_error *err);
+                    ladder_stream *st, const tc_rate *rate, int b_stats, const ladder_logger *lg,
+                    ladder_error *err);
 /* Encodes one picture (NULL drains delayed frames) and hands packets to sink. */
 int tc_encoder_encode(tc_encoder *e, const AVFrame *pic, int idr, const ladder_sink *sink,
                       ladder_error *err);
@@ -198,6 +206,10 @@ char *tc_plan_json(const ladder_plan *plan, const ladder_stream_stats *stats, co
 int tc_plan_read(const char *path, ladder_plan *plan, ladder_stream_stats *stats, tc_job *job,
                  ladder_error *err);
 const char *tc_get_ladder_name(const tc_transcoder *t);
+/* tc_open for the rate probe (rate_probe.c): params must be one chunk's (n_segments > 0), and
+ * only GOP `gop` of the show is encoded, without the rungs' VBV if no_vbv. */
+int tc_open_probe(tc_transcoder **out, const char *input_path, const tc_params *params, int gop,
+                  int no_vbv, ladder_error *err);
 
 /* ---- disk_jobs.c: the folders of a replay -------------------------------------------------- */
 
@@ -212,8 +224,9 @@ const char *tc_folders_dir(const tc_folders *f, int k);
 /* Folder k and the ones before it, read and checked (waiting for them); *job its job if not
  * NULL. A failure is sticky: every later call gives the same error. */
 int tc_folders_get(tc_folders *f, int k, const tc_job **job, ladder_error *err);
-/* The first folder's plan, once tc_folders_get has read it. */
-const ladder_plan *tc_folders_first_plan(const tc_folders *f);
+/* The show's plan, read from the first folder and, for the video's rate factors and headers,
+ * the first video job (waiting for them); valid until tc_folders_close. NULL with err filled. */
+const ladder_plan *tc_folders_plan(tc_folders *f, ladder_error *err);
 /* After the last folder: the checks of the whole set, then the plan (608 carried if any chunk
  * carried it) and the figures summed over the jobs (stats may be NULL). */
 int tc_folders_finish(tc_folders *f, ladder_plan *plan, ladder_stream_stats *stats,

@@ -19,6 +19,8 @@ struct tc_transcoder {
     tc_cc_fifo cc[LADDER_MAX_STREAMS]; /* per video stream: caption bytes at its pace */
     ladder_cc_decoder *cc_text;        /* the source's CC1 as cues; NULL until 608 is seen */
     tc_job job;                        /* what this run is of a chunked transcode */
+    int probe_gop;                     /* >= 0: a rate probe of this GOP alone (rate_probe.c) */
+    int probe_no_vbv;                  /* and without the rungs' VBV */
     int ran;
 };
 
@@ -75,9 +77,11 @@ static int open_encoders(tc_transcoder *t, ladder_error *err)
     for (int i = 0; i < t->plan.n_video; i++) {
         ladder_stream *st = &t->plan.streams[i];
         tc_cc_fifo_init(&t->cc[i], st->fps_num, st->fps_den);
+        tc_rate rate = {.crf = t->params.crf[st->rung], .no_vbv = t->probe_no_vbv};
+        st->crf = rate.crf > 0 ? rate.crf : 0;
         int ret =
             tc_encoder_open(&t->encoders[i], &t->params.ladder, &t->params.ladder.rungs[st->rung],
-                            st, t->params.b_stats, &t->params.logger, err);
+                            st, &rate, t->params.b_stats, &t->params.logger, err);
         if (ret < 0)
             return ret;
     }
@@ -164,7 +168,17 @@ static int open_all(tc_transcoder *t, const char *path, ladder_error *err)
     return ret;
 }
 
-int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params, ladder_error *err)
+/* Whether the rates are still to be chosen: a video encode given no rate factors. */
+static int crf_unset(const tc_params *p)
+{
+    for (int r = 0; r < p->ladder.n_rungs; r++)
+        if (p->crf[r] != 0)
+            return 0;
+    return !p->audio_only;
+}
+
+static int open_transcoder(tc_transcoder **out, const char *input_path, const tc_params *params,
+                           int probe_gop, int probe_no_vbv, ladder_error *err)
 {
     tc_transcoder *t;
     int ret;
@@ -176,13 +190,35 @@ int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params
     if (!t)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     t->params = *params;
+    t->probe_gop = probe_gop;
+    t->probe_no_vbv = probe_no_vbv;
     if (t->params.i_threads <= 0)
         t->params.i_threads = ladder_cpu_count();
-    ret = open_all(t, input_path, err);
+    ret = crf_unset(&t->params) ? tc_choose_crf(input_path, &t->params, t->params.crf, err) : 0;
+    if (ret >= 0)
+        ret = open_all(t, input_path, err);
     if (ret < 0) {
         tc_close(t);
         return ret;
     }
+    *out = t;
+    return 0;
+}
+
+int tc_open_probe(tc_transcoder **out, const char *input_path, const tc_params *params, int gop,
+                  int no_vbv, ladder_error *err)
+{
+    return open_transcoder(out, input_path, params, gop, no_vbv, err);
+}
+
+int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params, ladder_error *err)
+{
+    tc_transcoder *t;
+    int ret = open_transcoder(out, input_path, params, -1, 0, err);
+
+    if (ret < 0)
+        return ret;
+    t = *out;
     for (int i = 0; i < t->plan.n_skipped; i++)
         ladder_log(&t->params.logger, LADDER_LOG_INFO, "tc",
                    "rung %s skipped: the source (%dx%d) is smaller", t->plan.skipped[i],
@@ -190,7 +226,6 @@ int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params
     if (!t->plan.src_has_audio)
         ladder_log(&t->params.logger, LADDER_LOG_INFO, "tc",
                    "the source has no audio: renditions will be video-only");
-    *out = t;
     return 0;
 }
 
@@ -493,6 +528,10 @@ int tc_run(tc_transcoder *t, const ladder_sink *sink, ladder_error *err)
         /* the IDR and segment grids start at 0, so a chunk's first picture is an IDR */
         rs.chunk_start = t->params.first_segment * rs.max_gap;
         rs.chunk_end = rs.chunk_start + t->params.n_segments * rs.max_gap;
+        if (t->probe_gop >= 0) {
+            rs.chunk_start = t->probe_gop * rs.gop_ticks;
+            rs.chunk_end = rs.chunk_start + rs.gop_ticks;
+        }
         rs.next_idr = rs.chunk_start;
         if (rs.chunk_start > 0 && tc_source_seek(t->source, rs.chunk_start, err) < 0)
             return err->code;
@@ -540,6 +579,11 @@ const ladder_stream_stats *tc_get_stats(const tc_transcoder *t, int i)
 const ladder_captions *tc_get_captions(tc_transcoder *t)
 {
     return t->cc_text ? ladder_cc_decoder_cues(t->cc_text) : NULL;
+}
+
+const double *tc_get_crf(const tc_transcoder *t)
+{
+    return t->params.crf;
 }
 
 const tc_job *tc_get_job(const tc_transcoder *t)

@@ -52,10 +52,33 @@ typedef struct tc_params {
     const ladder_break *breaks;
     int n_breaks;
     int ignore_scte35;
+    /* Rate control (docs/transcoder.md, "Rate control"): rung r (its index in the ladder) is
+     * encoded at x264's constant rate factor crf[r], capped by the rung's VBV, so that a
+     * chunk's encode does not depend on the chunks before it. All 0 (the default): tc_open
+     * chooses them for the show with tc_choose_crf. A negative value: 1-pass ABR at the rung's
+     * bitrate, under the same VBV (what shows under 30 GOPs get). */
+    double crf[PROF_MAX_RUNGS];
 } tc_params;
 
 /* Fills p with defaults (pbs16, one worker per core, stats on). Cannot fail. */
 void tc_params_default(tc_params *p);
+
+/* Chooses each rung's CRF for the show at input_path (params: its ladder, threads and logger),
+ * or -1 for every rung (1-pass ABR) when its video is under 30 GOPs (a minute): encodes a sample
+ * of its GOPs twice, without and then under each rung's VBV, and moves each rung's factor to
+ * land its average on the rung's bitrate (rate_probe.c, docs/transcoder.md). The result is
+ * rounded to hundredths, so that "%.2f" carries it exactly to another machine's jobs.
+ * Deterministic for one binary and one source. Returns 0 or a negative code with err filled. */
+int tc_choose_crf(const char *input_path, const tc_params *params, double crf[PROF_MAX_RUNGS],
+                  ladder_error *err);
+/* Each rung's rate factor as the transcode uses it (tc_choose_crf's, or the params'); n_rungs
+ * of them, valid until tc_close. */
+const double *tc_get_crf(const tc_transcoder *t);
+/* Formats crf[0 .. n) as "23.10,24.75,..." into out (tc_choose_crf's hundredths exactly; ""
+ * for ABR); parses it back, refusing anything else (a count other than n, a value outside
+ * 1..51). */
+int tc_crf_format(const double *crf, int n, char *out, size_t len);
+int tc_crf_parse(const char *list, double *crf, int n, ladder_error *err);
 
 /* Opens and probes input_path and plans the outputs. The ladder in params is validated again.
  * Returns 0 with *out set, or a negative code with err filled (*out stays NULL): a missing,

@@ -117,6 +117,11 @@ r = ladder("transcode", clip, "--out", os.path.join(d, "c9"), "--segments", "9:1
 c.check(r.returncode == 1 and "segment 9 is past the end" in r.stderr, f"a chunk past the end: {r.stderr.strip()}")
 r = ladder("transcode", clip, "--out", os.path.join(d, "cx"), "--segments", "1", "--quiet")
 c.check(r.returncode == 1 and "FIRST:COUNT" in r.stderr, f"a bad --segments: {r.stderr.strip()}")
+for bad in ("23,24", ",".join(["23"] * 15 + ["52"]), ",".join(["23"] * 16) + ",", "x"):
+    r = ladder("transcode", clip, "--out", os.path.join(d, "cr"), "--crf", bad, "--quiet")
+    lines = r.stderr.strip().splitlines()
+    c.check(r.returncode == 1 and len(lines) == 1 and "16 rate factors" in lines[0] and
+            not os.path.exists(os.path.join(d, "cr")), f"a bad --crf {bad[:20]}: {r.stderr.strip()}")
 
 # CEA-608: every chunk carries it; the audio job's full decode gives the text.
 make = os.path.join(ROOT, "tests", "media", "make-captioned.sh")

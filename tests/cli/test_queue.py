@@ -18,6 +18,8 @@ three chunk jobs. The published media must be byte-identical to a 1-worker distr
                in one line before starting it; a worker that fits then does every job
   long-audio   a mezzanine whose audio runs 8 s past its video: the jobs cover the video's
                length, not the container's, and the show equals a local ingest's
+  crf          a 60 s show, encoded at a CRF per rung: the coordinator chooses the factors
+               once and every job uses them; the show equals the same jobs run by hand
   arriving     the join runs as the jobs arrive: with the audio job and the first chunk in
                place and the last not begun, the first chunk's segments are already staged; the
                show then equals a 1-worker run's
@@ -32,7 +34,8 @@ import subprocess
 import sys
 import time
 
-from ladder_test import LADDER, ROOT, Checks, cleanup, ladder, make_clip, show_version, tree_hashes, workdir
+from ladder_test import (LADDER, ROOT, Checks, cleanup, ladder, make_clip, show_version, summary,
+                         tree_hashes, workdir)
 
 CASE = sys.argv[1]
 c = Checks(f"queue.{CASE}")
@@ -509,6 +512,33 @@ def case_long_audio():
     redis.stop()
 
 
+def case_crf():
+    # A show of a minute is encoded at a CRF per rung (docs/transcoder.md): the factors travel
+    # in the jobs, so the queued show is the one its jobs make by hand, where each job
+    # chooses the factors itself, as a local transcode does.
+    mezz = make_clip("good", os.path.join(d, "long.mp4"), "--size", "320x180", "--duration", "60")
+    redis = Redis()
+    ws = [Worker(redis.url, f"w{i}") for i in range(2)]
+    lib = os.path.join(d, "lib")
+    r = ingest(redis.url, "queued", lib, "--quiet", mezz=mezz)
+    c.equal(r.returncode, 0, f"a distributed ingest of a 60 s show ({r.stderr.strip()})")
+    jobs = [os.path.join(d, "by-hand", "audio")]
+    ladder("transcode", mezz, "--out", jobs[0], "--audio-only", "--quiet")
+    for k in range(10):
+        jobs.append(os.path.join(d, "by-hand", f"c{k}"))
+        ladder("transcode", mezz, "--out", jobs[-1], "--segments", f"{k}:1", "--quiet")
+    rates = {s["name"]: s.get("crf") for s in summary(jobs[1])["streams"] if s["kind"] == "video"}
+    c.check(rates and all(v and v > 0 for v in rates.values()), f"a CRF per rung: {rates}")
+    r = ladder("package", *jobs, "--id", "by-hand", "--library", lib, "--quiet")
+    c.equal(r.returncode, 0, f"the jobs by hand join ({r.stderr.strip()})")
+    a, b = media(lib, "queued"), media(lib, "by-hand")
+    c.check(a == b and len(a) > 20, f"the queued show is the jobs' by hand ({len(a)} files; differ: "
+            f"{sorted(k for k in a if a.get(k) != b.get(k))[:5]})")
+    for w in ws:
+        c.equal(w.stop(), 0, f"{w.name} exits 0 on SIGTERM")
+    redis.stop()
+
+
 def refused(binary, url, name):
     """Runs a worker to its end; its exit code and stderr's lines."""
     r = subprocess.run([binary, "worker", "--queue", url, "--name", name, "--threads", "1",
@@ -611,7 +641,8 @@ def case_arriving():
 try:
     {"arriving": case_arriving, "workers": case_workers, "breaks": case_breaks, "kill": case_kill, "coordinator": case_coordinator,
      "redis": case_redis, "poison": case_poison, "urgent": case_urgent,
-     "limits": case_limits, "mismatch": case_mismatch, "long-audio": case_long_audio}[CASE]()
+     "limits": case_limits, "mismatch": case_mismatch, "long-audio": case_long_audio,
+     "crf": case_crf}[CASE]()
 finally:
     for name in os.listdir(d):
         if name.endswith(".log"):

@@ -42,6 +42,10 @@ KINDs (default picture 640x360 30 fps 2 s, AAC-LC 48 kHz stereo, in MP4):
   mpeg2-ts               MPEG-2 video (Main) + MP2 stereo in MPEG-TS
   long-audio             H.264 + AAC stereo whose audio runs 8 s past the
                          video (the container's duration is the audio's)
+  static                 H.264 + AAC: still colour bars with a small moving
+                         testsrc2 window (content that is easy for x264)
+  motion                 H.264 + AAC: testsrc2 scrolling, under heavy
+                         temporal noise (where the rungs' VBV binds)
 
 Options (only for KINDs where the property is not what is being tested):
   --size WxH       picture size, even numbers (default 640x360)
@@ -59,7 +63,7 @@ die() {
 
 kinds=(good no-audio no-video empty text truncated truncated-moov-at-end
   odd-size rotated interlaced 10bit-422 anamorphic mono surround51 audio-44k
-  fps60 vfr mpeg2-ts long-audio)
+  fps60 vfr mpeg2-ts long-audio static motion)
 
 size="" duration="" fps=""
 pos=()
@@ -94,7 +98,7 @@ out=${pos[1]}
 # Which options a KIND takes: s = size, d = duration, f = fps.
 case $kind in
   good | no-audio | truncated | truncated-moov-at-end | rotated | 10bit-422 | \
-    mono | surround51 | audio-44k | mpeg2-ts | long-audio) takes="sdf" ;;
+    mono | surround51 | audio-44k | mpeg2-ts | long-audio | static | motion) takes="sdf" ;;
   odd-size | anamorphic) takes="df" ;;
   vfr) takes="sd" ;;
   interlaced | fps60 | no-video) takes="d" ;;
@@ -314,6 +318,14 @@ case $kind in
     acodec=(-c:a mp2 -b:a 192k -ac 2)
     av "$(std_video)" stereo 48000 -c:v mpeg2video -b:v 1500k -maxrate 2M \
       -bufsize 1M -g 15 -bf 2 -threads 1 -flags:v +bitexact -- -f mpegts ;;
+  static)
+    bars="smptehdbars=s=${width}x${height}:r=$fps:d=$duration[bars]"
+    window="testsrc2=s=$((width / 8 * 2))x$((height / 8 * 2)):r=$fps:d=$duration[win]"
+    cross="[bars][win]overlay=x='mod(t*40,W-w)':y=H/8,$(to_pix yuv420p)"
+    av "$bars;$window;$cross" stereo 48000 $(x264) -flags:v +bitexact -- "${mp4_fast[@]}" ;;
+  motion)
+    av "$(video "${width}x${height}" "$fps" "scroll=h=0.011:v=0.007,noise=alls=24:allf=t+u,$(to_pix yuv420p)")" \
+      stereo 48000 $(x264) -flags:v +bitexact -- "${mp4_fast[@]}" ;;
 esac
 
 mv -f -- "$tmp" "$out"

@@ -63,6 +63,10 @@ static queue_job sample_job(void)
     j.show_seconds = 120.0;
     memset(j.build, 'b', sizeof j.build - 1); /* as long as a digest gets */
     snprintf(j.profile_digest, sizeof j.profile_digest, "%064d", 42);
+    /* the rate factors the coordinator chose, one per rung of pbs16 */
+    snprintf(j.crf, sizeof j.crf,
+             "30.54,27.04,28.60,23.34,22.26,27.22,12.00,51.00,19.99,"
+             "20.00,21.50,22.75,23.10,24.00,25.25,26.01");
     return j;
 }
 
@@ -127,6 +131,7 @@ static void assert_same_job(const queue_job *a, const queue_job *b)
     assert_true(fabs(a->show_seconds - b->show_seconds) < 0.0005);
     assert_string_equal(a->build, b->build);
     assert_string_equal(a->profile_digest, b->profile_digest);
+    assert_string_equal(a->crf, b->crf);
 }
 
 static void test_chunk_round_trip(void **state)

@@ -1,0 +1,191 @@
+/* rate_probe.c: each rung's x264 rate factor for a show, chosen once before it is encoded.
+ *
+ * Every rung of a show of 30 GOPs (a minute at 2 s) or more is encoded at a constant rate factor
+ * (CRF) capped by its VBV, locally and in every chunk of a distributed ingest alike, so that a
+ * chunk's pictures get the quantizers a local encode gives them (docs/transcoder.md, "Rate
+ * control"). What is left to choose is the factor that lands each rung's average near its bitrate
+ * on this show. A sample of the show's GOPs, spread evenly over it, is encoded twice:
+ *
+ *   1. at PROBE_CRF without the VBV, which says how much the show's pictures cost. Under the
+ *      VBV the hardest passages are capped, and a probe under it cannot tell a rung that is far
+ *      over its bitrate from one just over it;
+ *   2. at each rung's estimate from pass 1 under its VBV, as the show will be encoded.
+ *
+ * Each pass moves a rung's factor by the slope of log2(bits) against CRF, x264's rule of thumb
+ * of 6 for half the bits in pass 1, measured between the passes in pass 2. A shorter show has too
+ * few GOPs to sample (two in six missed its bitrates by up to 40% on a 12 s sample) and keeps
+ * 1-pass ABR, which hits its bitrate and has no join to be equal across. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_internal.h"
+
+#define CRF_MIN_GOPS      30 /* shorter shows keep ABR: a minute at pbs16's 2 s */
+#define PROBE_CRF         23.0
+#define PROBE_EVERY_GOPS  20 /* one GOP sampled in this many */
+#define PROBE_MIN_WINDOWS 3
+#define PROBE_MAX_WINDOWS 30
+#define CRF_MIN           12.0
+#define CRF_MAX           51.0
+#define SLOPE_DEFAULT     6.0 /* CRF per halving of the bits */
+#define SLOPE_MIN         3.0
+#define SLOPE_MAX         12.0
+
+/* Which GOPs to sample: one in PROBE_EVERY_GOPS, within PROBE_MIN_WINDOWS..PROBE_MAX_WINDOWS,
+ * each in the middle of its share of the show. */
+static int probe_windows(double duration, double gop_seconds, int *gops)
+{
+    int total = (int)(duration / gop_seconds);
+    int n = (total + PROBE_EVERY_GOPS - 1) / PROBE_EVERY_GOPS;
+
+    n = n < PROBE_MIN_WINDOWS ? PROBE_MIN_WINDOWS : n > PROBE_MAX_WINDOWS ? PROBE_MAX_WINDOWS : n;
+    for (int k = 0; k < n; k++)
+        gops[k] = (int)((2LL * k + 1) * total / (2LL * n));
+    return n;
+}
+
+/* Encodes one GOP of the show as the show will be, but at the factors crf[] and, if no_vbv,
+ * without the VBV; adds each rung's bits and seconds. */
+static int probe_one(const char *path, const tc_params *params, const double *crf, int no_vbv,
+                     int gop, double *bits, double *seconds, ladder_error *err)
+{
+    tc_params p = *params;
+    tc_transcoder *t = NULL;
+    int ret;
+
+    p.b_stats = 0;
+    p.pf_progress = NULL;
+    p.breaks = NULL;
+    p.n_breaks = 0;
+    p.ignore_scte35 = 1;
+    p.audio_only = 0;
+    p.first_segment = 0; /* a chunk's run, narrowed to the one GOP by tc_open_probe */
+    p.n_segments = 1;
+    memcpy(p.crf, crf, sizeof p.crf);
+    ret = tc_open_probe(&t, path, &p, gop, no_vbv, err);
+    if (ret >= 0)
+        ret = tc_run(t, NULL, err);
+    for (int i = 0; ret >= 0 && i < tc_get_plan(t)->n_video; i++) {
+        const ladder_stream_stats *s = tc_get_stats(t, i);
+        int r = tc_get_plan(t)->streams[i].rung;
+        bits[r] += 8.0 * (double)s->bytes;
+        seconds[r] += s->duration;
+    }
+    tc_close(t);
+    return ret;
+}
+
+/* One pass over the sampled GOPs: each rung's average kbit/s at crf[] (0 for a rung the source
+ * is too small for). */
+static int probe_pass(const char *path, const tc_params *params, const int *gops, int n,
+                      const double *crf, int no_vbv, double *kbps, ladder_error *err)
+{
+    double bits[PROF_MAX_RUNGS] = {0}, seconds[PROF_MAX_RUNGS] = {0};
+    int ret;
+
+    for (int k = 0; k < n; k++)
+        if ((ret = probe_one(path, params, crf, no_vbv, gops[k], bits, seconds, err)) < 0)
+            return ret;
+    for (int r = 0; r < params->ladder.n_rungs; r++)
+        kbps[r] = seconds[r] > 0 ? bits[r] / seconds[r] / 1000 : 0;
+    return 0;
+}
+
+/* The factor that moves a rung from kbps at crf to its target, at `slope` CRF per halving. */
+static double step_to(double crf, double kbps, double target, double slope)
+{
+    double c = kbps > 0 ? crf + slope * log2(kbps / target) : crf;
+    return round(fmin(CRF_MAX, fmax(CRF_MIN, c)) * 100) / 100; /* "%.2f" carries it exactly */
+}
+
+static int choose(const char *path, const tc_params *params, double show_seconds,
+                  double crf[PROF_MAX_RUNGS], ladder_error *err)
+{
+    const prof_ladder *ladder = &params->ladder;
+    double first[PROF_MAX_RUNGS], kbps0[PROF_MAX_RUNGS], kbps1[PROF_MAX_RUNGS];
+    int gops[PROBE_MAX_WINDOWS], n = probe_windows(show_seconds, ladder->gop_seconds, gops), ret;
+
+    for (int r = 0; r < PROF_MAX_RUNGS; r++)
+        first[r] = PROBE_CRF;
+    if ((ret = probe_pass(path, params, gops, n, first, 1, kbps0, err)) < 0)
+        return ret;
+    for (int r = 0; r < ladder->n_rungs; r++)
+        first[r] = step_to(PROBE_CRF, kbps0[r], ladder->rungs[r].video_kbps, SLOPE_DEFAULT);
+    if ((ret = probe_pass(path, params, gops, n, first, 0, kbps1, err)) < 0)
+        return ret;
+    for (int r = 0; r < ladder->n_rungs; r++) {
+        double moved = kbps0[r] > 0 && kbps1[r] > 0 ? log2(kbps0[r] / kbps1[r]) : 0;
+        double slope = fabs(moved) > 0.1 ? (first[r] - PROBE_CRF) / moved : SLOPE_DEFAULT;
+        slope = fmin(SLOPE_MAX, fmax(SLOPE_MIN, slope));
+        crf[r] = step_to(first[r], kbps1[r], ladder->rungs[r].video_kbps, slope);
+    }
+    return n;
+}
+
+int tc_choose_crf(const char *input_path, const tc_params *params, double crf[PROF_MAX_RUNGS],
+                  ladder_error *err)
+{
+    double seconds, t0 = ladder_now();
+    tc_transcoder *t = NULL;
+    tc_params p = *params;
+    int ret;
+
+    /* the show's length, from a plan of it */
+    for (int r = 0; r < PROF_MAX_RUNGS; r++)
+        p.crf[r] = -1;
+    p.ignore_scte35 = 1;
+    p.n_breaks = 0;
+    if ((ret = tc_open(&t, input_path, &p, err)) < 0)
+        return ret;
+    seconds = tc_get_video_duration(t);
+    tc_close(t);
+    if (lround(seconds / params->ladder.gop_seconds) < CRF_MIN_GOPS) { /* 59.99 s is a minute */
+        for (int r = 0; r < PROF_MAX_RUNGS; r++)
+            crf[r] = -1;
+        return 0;
+    }
+    if ((ret = choose(input_path, params, seconds, crf, err)) < 0)
+        return ret;
+    ladder_log(&params->logger, LADDER_LOG_INFO, "tc",
+               "rate: each rung's CRF chosen from %d of the show's GOPs, twice, in %.1f s", ret,
+               ladder_now() - t0);
+    return 0;
+}
+
+int tc_crf_format(const double *crf, int n, char *out, size_t len)
+{
+    size_t used = 0;
+
+    if (len > 0)
+        out[0] = '\0';
+    if (n > 0 && crf[0] < 0)
+        return 0; /* ABR: no factors to give */
+    for (int r = 0; r < n; r++) {
+        int w = snprintf(out + used, len - used, "%s%.2f", r ? "," : "", crf[r]);
+        if (w < 0 || (size_t)w >= len - used)
+            return -1;
+        used += (size_t)w;
+    }
+    return 0;
+}
+
+int tc_crf_parse(const char *list, double *crf, int n, ladder_error *err)
+{
+    const char *s = list;
+
+    for (int r = 0; r < n; r++) {
+        char *end;
+        double v = strtod(s, &end);
+        if (end == s || !(v >= 1 && v <= 51) || (*end != ',' && *end != '\0') ||
+            (*end == '\0') != (r == n - 1))
+            return ladder_error_set(err, LADDER_EINVAL,
+                                    "--crf '%s': expected %d rate factors (1 to 51), one per rung, "
+                                    "comma-separated",
+                                    list, n);
+        crf[r] = v;
+        s = end + 1;
+    }
+    return 0;
+}
