@@ -18,12 +18,13 @@
 
 static const char usage_text[] =
     "usage: ladder transcode MEZZ --out DIR [--profile FILE] [--threads N] "
-    "[--segments FIRST:COUNT | --audio-only] [--crf LIST] [--ad-breaks TIME[/DURATION],...] "
+    "[--segments FIRST:COUNT | --audio-only] [--crf LIST] [--vbv-init LIST] [--ad-breaks "
+    "TIME[/DURATION],...] "
     "[--ignore-scte35] "
     "[--json] [--quiet]";
 
 typedef struct transcode_opts {
-    const char *profile, *out, *segments, *ad_breaks, *crf;
+    const char *profile, *out, *segments, *ad_breaks, *crf, *vbv_init;
     int threads, json, quiet, verbose, audio_only, ignore_scte35;
 } transcode_opts;
 
@@ -160,6 +161,9 @@ int cmd_transcode(int argc, char **argv)
         {"crf", CLI_OPT_STRING, &o.crf,
          "R1,R2,...: each rung's x264 rate factor, as a distributed ingest's coordinator chose "
          "them (default: chosen for the show here)"},
+        {"vbv-init", CLI_OPT_STRING, &o.vbv_init,
+         "F1,F2,...: how full each rung's VBV is at the first picture (default: x264's 0.9); "
+         "what a join asks of a chunk that would underflow it"},
         {"ad-breaks", CLI_OPT_STRING, &o.ad_breaks,
          "TIME[/DURATION],...: an IDR in every rendition at each ad break (see ladder ingest)"},
         {"ignore-scte35", CLI_OPT_FLAG, &o.ignore_scte35,
@@ -198,7 +202,9 @@ int cmd_transcode(int argc, char **argv)
          ladder_breaks_parse(o.ad_breaks, breaks, LADDER_MAX_BREAKS, &params.n_breaks, &err) < 0) ||
         (o.segments && parse_segments(o.segments, &params, &err) < 0) ||
         load_ladder(o.profile, &params.ladder, &err) < 0 ||
-        (o.crf && tc_crf_parse(o.crf, params.crf, params.ladder.n_rungs, &err) < 0))
+        (o.crf && tc_crf_parse(o.crf, params.crf, params.ladder.n_rungs, &err) < 0) ||
+        (o.vbv_init &&
+         tc_vbv_init_parse(o.vbv_init, params.vbv_init, params.ladder.n_rungs, &err) < 0))
         return cli_fail("transcode", &err);
     if (ladder_path_exists(o.out) && !ladder_dir_is_empty(o.out)) {
         ladder_error_set(&err, LADDER_EEXIST, "%s already exists and is not empty", o.out);

@@ -62,6 +62,10 @@ int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path,
         argv[n++] = "--crf";
         argv[n++] = (char *)job->crf;
     }
+    if (job->vbv_init[0]) {
+        argv[n++] = "--vbv-init";
+        argv[n++] = (char *)job->vbv_init;
+    }
     argv[n++] = job->audio_only ? "--audio-only" : "--segments";
     if (!job->audio_only)
         argv[n++] = segments;

@@ -53,6 +53,8 @@ typedef struct ladder_stream {
     double crf; /* x264's rate factor under the rung's VBV (docs/transcoder.md); 0: 1-pass ABR */
     int rung;   /* index of the rung in the ladder; -1 for audio */
     int use;    /* PROF_USE_HLS or PROF_USE_MP4 (profiles.h) */
+    int maxrate_kbps, bufsize_kbps; /* the rung's VBV */
+    double vbv_init;      /* the VBV's fullness the encode started from; 0: x264's default, 0.9 */
     int width, height;    /* coded picture size (square pixels) */
     int fps_num, fps_den; /* nominal output frame rate */
     int profile_idc, level_idc;

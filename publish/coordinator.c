@@ -10,7 +10,9 @@
  *
  * The join runs beside the wait, on a thread of its own: it replays each job's folder as soon
  * as it and the ones before it are in place, so what is left after the last job is that job's
- * chunk, the playlists, show.json and the validator. */
+ * chunk, the playlists, show.json and the validator. A chunk that would underflow a rung's VBV
+ * where the chunks before it leave the buffer is queued again, under a name of its own, to be
+ * encoded from that level (docs/distributed.md, "Joins that conform"). */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -28,6 +30,7 @@ typedef struct show_jobs {
     queue_job *jobs; /* [0] the audio job, then the chunks in order */
     int n;
     const char **dirs; /* each job's folder, for the join */
+    int *redos;        /* per job: how often the join had it encoded again */
 } show_jobs;
 
 /* What the wait and the join share, under lock. */
@@ -37,6 +40,8 @@ typedef struct arrivals {
     int *in_place;  /* per job: its folder is complete */
     int stopped;    /* the wait ended without every job: the join gives up */
     int join_ended; /* the join returned */
+    int redo_job;   /* a chunk the join wants encoded again, with redo_init; -1: none */
+    double redo_init[PROF_MAX_RUNGS];
 } arrivals;
 
 /* One coordinator's state: the connection, what it was asked, and the show's jobs. */
@@ -46,6 +51,7 @@ typedef struct coordinator {
     publish_queue_params qp; /* mezz, profile and work as absolute paths */
     show_jobs s;
     arrivals a;
+    double all_done; /* when every job's folder was last seen in place; 0: not yet */
 } coordinator;
 
 /* The show's ad breaks, rounded to frames, as each job's transcode is told them. */
@@ -129,7 +135,8 @@ static int plan_jobs(show_jobs *s, const publish_queue_params *qp, const char *i
     s->n = chunks + 1;
     s->jobs = calloc((size_t)s->n, sizeof *s->jobs);
     s->dirs = calloc((size_t)s->n, sizeof *s->dirs);
-    if (!s->jobs || !s->dirs)
+    s->redos = calloc((size_t)s->n, sizeof *s->redos);
+    if (!s->jobs || !s->dirs || !s->redos)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     fill_job(&s->jobs[0], qp, id, work, AUDIO_JOB);
     s->jobs[0].audio_only = 1;
@@ -232,19 +239,71 @@ static int check_show_known(coordinator *c, ladder_error *err)
     return submit_show(c, err);
 }
 
-/* Waits until every job's folder is in place, or a job is dead. */
+/* The chunk the join asked to have encoded again, if any, becomes a job of its own, "NAME-vbvN",
+ * in place of the one it redoes: queued unless its folder is there already (a coordinator
+ * resuming). Its folder name is written into the job's `out`, the join's dirs[k], while the
+ * join waits for it and reads no folder. */
+static int take_redo(coordinator *c, ladder_error *err)
+{
+    char list[QUEUE_CRF_MAX];
+    double init[PROF_MAX_RUNGS];
+    int k;
+
+    pthread_mutex_lock(&c->a.lock);
+    k = c->a.redo_job;
+    if (k >= 0) {
+        memcpy(init, c->a.redo_init, sizeof init);
+        c->a.in_place[k] = 0;
+        c->a.redo_job = -1;
+    }
+    pthread_mutex_unlock(&c->a.lock);
+    if (k < 0)
+        return 0;
+    queue_job *j = &c->s.jobs[k];
+    if (tc_vbv_init_format(init, c->params->ladder->n_rungs, list, sizeof list) < 0)
+        return ladder_error_set(err, LADDER_EINVAL, "too many rungs for a job");
+    snprintf(j->name, sizeof j->name, "chunk-%05d-vbv%d", j->first_segment, ++c->s.redos[k]);
+    snprintf(j->out, sizeof j->out, "%s/%s", c->qp.work, j->name);
+    snprintf(j->vbv_init, sizeof j->vbv_init, "%s", list);
+    ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
+               "segment %d's chunk would underflow a rung's VBV at the joins: encoding it again as "
+               "%s, --vbv-init %s",
+               j->first_segment, j->name, list);
+    c->all_done = 0;
+    return publish_job_in_place(j) ? 0 : queue_submit(c->q, j, c->qp.urgent, err);
+}
+
+/* With every folder in place, the join may still ask for a chunk again: waits for that, or for
+ * the join to end. */
+static void wait_for_join(coordinator *c)
+{
+    pthread_mutex_lock(&c->a.lock);
+    while (!c->a.join_ended && c->a.redo_job < 0)
+        pthread_cond_wait(&c->a.changed, &c->a.lock);
+    pthread_mutex_unlock(&c->a.lock);
+}
+
+/* Waits until every job's folder is in place and the join has ended, or a job is dead. */
 static int wait_for_jobs(coordinator *c, ladder_error *err)
 {
     char dead[600];
     int done = -1, ret = 0;
 
     while (ret >= 0) {
+        if ((ret = take_redo(c, err)) < 0)
+            break;
         int now_done = note_arrivals(c);
         if (now_done != done && c->qp.pf_progress)
             c->qp.pf_progress(c->qp.progress_opaque, now_done, c->s.n);
         done = now_done;
-        if (done == c->s.n || join_ended(c)) /* a join that failed early: its error tells */
+        if (done == c->s.n && !c->all_done)
+            c->all_done = ladder_now();
+        if (join_ended(c)) /* published, or a join that failed: its error tells */
             break;
+        if (done == c->s.n) {
+            wait_for_join(c);
+            continue;
+        }
         ret = queue_show_dead(c->q, c->params->id, dead, sizeof dead, err);
         if (ret > 0)
             ret = ladder_error_set(err, LADDER_EENCODE,
@@ -315,14 +374,31 @@ static int wait_for_folder(void *opaque, int k, ladder_error *err)
                                  c->s.jobs[k].name);
 }
 
+/* The join found chunk k would underflow a rung's VBV: the wait loop queues it again
+ * (take_redo), and the join waits for the new folder. */
+static const char *redo_folder(void *opaque, int k, const double *vbv_init, ladder_error *err)
+{
+    coordinator *c = opaque;
+
+    pthread_mutex_lock(&c->a.lock);
+    c->a.redo_job = k;
+    memcpy(c->a.redo_init, vbv_init, sizeof c->a.redo_init);
+    pthread_cond_broadcast(&c->a.changed);
+    while (c->a.redo_job >= 0 && !c->a.stopped)
+        pthread_cond_wait(&c->a.changed, &c->a.lock);
+    pthread_mutex_unlock(&c->a.lock);
+    return wait_for_folder(c, k, err) < 0 ? NULL : c->s.jobs[k].out;
+}
+
 static void *run_join(void *arg)
 {
     join *j = arg;
-    tc_folder_wait wait = {.wait = wait_for_folder, .opaque = j->c};
+    tc_folder_wait wait = {.wait = wait_for_folder, .redo = redo_folder, .opaque = j->c};
 
     j->ret = publish_folders_arriving(&j->params, j->c->s.dirs, j->c->s.n, &wait, &j->out, &j->err);
     pthread_mutex_lock(&j->c->a.lock);
     j->c->a.join_ended = 1;
+    pthread_cond_broadcast(&j->c->a.changed);
     pthread_mutex_unlock(&j->c->a.lock);
     return NULL;
 }
@@ -332,17 +408,16 @@ static int wait_and_join(coordinator *c, publish_result *out, ladder_error *err)
 {
     join j = {.c = c, .params = *c->params};
     pthread_t thread;
-    double all_done;
     int ret;
 
     j.params.n_breaks = 0; /* the folders' breaks: the cues' and the option's, resolved once */
     c->a.in_place = calloc((size_t)c->s.n, sizeof *c->a.in_place);
     if (!c->a.in_place)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    c->a.redo_job = -1;
     if (pthread_create(&thread, NULL, run_join, &j) != 0)
         return ladder_error_set(err, LADDER_ENOMEM, "cannot start the join");
     ret = wait_for_jobs(c, err);
-    all_done = ladder_now();
     pthread_mutex_lock(&c->a.lock);
     c->a.stopped = 1;
     pthread_cond_broadcast(&c->a.changed);
@@ -358,7 +433,7 @@ static int wait_and_join(coordinator *c, publish_result *out, ladder_error *err)
         *out = j.out;
     ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
                "joined, validated and published %.1f s after the last job",
-               ladder_now() - all_done);
+               ladder_now() - c->all_done);
     return 0;
 }
 
@@ -446,6 +521,7 @@ int publish_queued(const publish_params *params, const publish_queue_params *qp,
     queue_close(c.q);
     free(c.s.jobs);
     free(c.s.dirs);
+    free(c.s.redos);
     free(c.a.in_place);
     pthread_cond_destroy(&c.a.changed);
     pthread_mutex_destroy(&c.a.lock);

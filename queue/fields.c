@@ -70,8 +70,9 @@ int q_parse_entry(const redisReply *e, int urgent, queue_job *job)
     field(f, "breaks", job->breaks, sizeof job->breaks); /* "" in a job from before breaks */
     field(f, "build", job->build, sizeof job->build);    /* these two "" in an older job */
     field(f, "profile_sha256", job->profile_digest, sizeof job->profile_digest);
-    field(f, "crf", job->crf, sizeof job->crf);   /* "" in a job from before it */
-    field(f, "seconds", seconds, sizeof seconds); /* "" in a job from before it: 0 */
+    field(f, "crf", job->crf, sizeof job->crf);                /* "" in a job from before it */
+    field(f, "vbv_init", job->vbv_init, sizeof job->vbv_init); /* "" but in a chunk redone */
+    field(f, "seconds", seconds, sizeof seconds);              /* "" in a job from before it: 0 */
     job->show_seconds = atof(seconds);
     job->audio_only = int_field(f, "audio");
     job->soft_limit = int_field(f, "soft");

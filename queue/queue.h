@@ -53,6 +53,10 @@ typedef struct queue_job {
     /* each rung's rate factor, chosen once for the show (tc_choose_crf, as tc_crf_format
      * writes them); "": the job chooses them itself (a job queued before they were given) */
     char crf[QUEUE_CRF_MAX];
+    /* each rung's VBV fullness at the chunk's start (tc_vbv_init_format): set only on a chunk
+     * the join has the workers encode again, because the buffer the chunks before it leave is
+     * emptier than x264's default assumes (docs/distributed.md, "Joins that conform"); "": 0.9 */
+    char vbv_init[QUEUE_CRF_MAX];
     /* SHA-256 (hex) of the coordinator's ladder binary and of its profile file; a worker whose
      * own differ must not run the job (publish_job_fits). "": not checked (a job queued before
      * they were recorded; the profile "" is pbs16, inside the binary). */

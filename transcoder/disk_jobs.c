@@ -34,6 +34,7 @@ struct tc_folders {
     int video_ref;    /* the first video job read, whose video configuration is the show's */
     ladder_plan plan; /* tc_folders_plan's */
     join_state state;
+    tc_vbv_join vbv; /* the rungs' buffers where the chunks read so far leave them */
     int failed;
     ladder_error error; /* why the folder at n_read cannot be read; sticky */
 };
@@ -106,24 +107,98 @@ static int check_complete(const join_state *s, const ladder_plan *plan, ladder_e
     return 0;
 }
 
-/* Waits for folder k to be complete, reads its summary.json and checks it. */
-static int read_folder(tc_folders *f, int k, ladder_error *err)
+/* Reads folder k's summary.json and checks it against the folders before it. */
+static int load_folder(tc_folders *f, int k, ladder_error *err)
 {
     job_dir *j = &f->jobs[k];
     char path[PATH_MAX];
-    int ret = f->wait ? f->wait->wait(f->wait->opaque, k, err) : 0;
+    int ret;
 
     snprintf(path, sizeof path, "%s/summary.json", j->dir);
-    if (ret >= 0)
-        ret = tc_plan_read(path, &j->plan, j->stats, &j->job, err);
+    ret = tc_plan_read(path, &j->plan, j->stats, &j->job, err);
     if (ret >= 0 && k > 0)
         ret = same_plan(&f->jobs[0], j, err);
-    if (ret >= 0 && !j->job.audio_only && f->video_ref >= 0)
+    if (ret >= 0 && !j->job.audio_only && f->video_ref >= 0 && f->video_ref != k)
         ret = same_plan(&f->jobs[f->video_ref], j, err);
     if (ret >= 0 && !j->job.audio_only && f->video_ref < 0)
         f->video_ref = k;
+    return ret;
+}
+
+/* Chunk k again, from the folder dir that redo made: the same job, the same plan. */
+static int reload_folder(tc_folders *f, int k, const char *dir, ladder_error *err)
+{
+    job_dir *j = &f->jobs[k], *was = av_malloc(sizeof *was);
+    int ret;
+
+    if (!was)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    *was = *j;
+    j->dir = dir;
+    ret = load_folder(f, k, err);
     if (ret >= 0)
-        ret = check_arrival(&f->state, j, k, f->n, err);
+        ret = same_plan(was, j, err);
+    if (ret >= 0 && (j->job.first_segment != was->job.first_segment ||
+                     j->job.n_segments != was->job.n_segments ||
+                     j->job.reached_end != was->job.reached_end || j->job.audio_only))
+        ret = ladder_error_set(err, LADDER_EINPUT,
+                               "%s is not %s encoded again: its segments differ", dir, was->dir);
+    av_free(was);
+    return ret;
+}
+
+/* How often a chunk is encoded again, each time from a little lower, before the join gives up. */
+#define VBV_REDO_TRIES 3
+
+static int vbv_failure(const job_dir *j, const tc_vbv_verdict *v, int redone, ladder_error *err)
+{
+    char list[PROF_MAX_RUNGS * 8];
+    int rungs = j->plan.n_video + j->plan.n_skipped;
+
+    if (redone)
+        return ladder_error_set(err, LADDER_EENCODE,
+                                "%s: %s still underflows its VBV after %d encodes from emptier "
+                                "buffers (%.2f full at the chunk's start)",
+                                j->dir, v->rung, redone, v->start);
+    tc_vbv_init_format(v->init, rungs, list, sizeof list);
+    return ladder_error_set(err, LADDER_EINPUT,
+                            "%s: %s would underflow its VBV, which the chunks before leave %.2f "
+                            "full and its encoder took as %.2f; transcode the chunk again with "
+                            "--vbv-init %s",
+                            j->dir, v->rung, v->start, v->assumed, list);
+}
+
+/* A chunk that would underflow a rung's VBV where the chunks before it leave the buffer is
+ * encoded again from that level by the wait's redo (a distributed ingest's coordinator), until
+ * it fits; without a redo the join fails with what to run (docs/distributed.md, "Joins that
+ * conform"). */
+static int join_vbv(tc_folders *f, int k, ladder_error *err)
+{
+    tc_vbv_verdict v;
+
+    for (int tries = 0;; tries++) {
+        int ret = tc_vbv_join_chunk(&f->vbv, f->jobs[k].dir, &f->jobs[k].plan, tries, &v, err);
+        if (ret <= 0)
+            return ret;
+        if (!f->wait || !f->wait->redo || tries == VBV_REDO_TRIES)
+            return vbv_failure(&f->jobs[k], &v, tries, err);
+        const char *dir = f->wait->redo(f->wait->opaque, k, v.init, err);
+        if (!dir || reload_folder(f, k, dir, err) < 0)
+            return err->code;
+    }
+}
+
+/* Waits for folder k to be complete, reads its summary.json and checks it. */
+static int read_folder(tc_folders *f, int k, ladder_error *err)
+{
+    int ret = f->wait ? f->wait->wait(f->wait->opaque, k, err) : 0;
+
+    if (ret >= 0)
+        ret = load_folder(f, k, err);
+    if (ret >= 0)
+        ret = check_arrival(&f->state, &f->jobs[k], k, f->n, err);
+    if (ret >= 0 && f->state.chunked && !f->jobs[k].job.audio_only)
+        ret = join_vbv(f, k, err);
     return ret;
 }
 

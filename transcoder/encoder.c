@@ -46,6 +46,8 @@ static void set_rate(x264_param_t *p, const prof_rung *rung, const tc_rate *rate
     if (!rate->no_vbv) {
         p->rc.i_vbv_max_bitrate = rung->maxrate_kbps;
         p->rc.i_vbv_buffer_size = rung->bufsize_kbps;
+        if (rate->vbv_init > 0)
+            p->rc.f_vbv_buffer_init = (float)rate->vbv_init;
     }
 }
 

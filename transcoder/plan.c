@@ -217,6 +217,8 @@ int tc_make_plan(const prof_ladder *ladder, const tc_source_info *src, ladder_pl
         snprintf(v->name, sizeof v->name, "%s", pr->name);
         v->timebase_den = LADDER_VIDEO_TIMEBASE;
         v->bitrate_kbps = pr->video_kbps;
+        v->maxrate_kbps = pr->maxrate_kbps;
+        v->bufsize_kbps = pr->bufsize_kbps;
         v->width = size[r][0];
         v->height = size[r][1];
         v->profile_idc = ladder_h264_profile_idc(pr->h264_profile);

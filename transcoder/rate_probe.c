@@ -154,16 +154,15 @@ int tc_choose_crf(const char *input_path, const tc_params *params, double crf[PR
     return 0;
 }
 
-int tc_crf_format(const double *crf, int n, char *out, size_t len)
+/* values[0 .. n) as "%.2f,%.2f,...", what both lists a job is given look like. */
+static int format_list(const double *values, int n, char *out, size_t len)
 {
     size_t used = 0;
 
     if (len > 0)
         out[0] = '\0';
-    if (n > 0 && crf[0] < 0)
-        return 0; /* ABR: no factors to give */
     for (int r = 0; r < n; r++) {
-        int w = snprintf(out + used, len - used, "%s%.2f", r ? "," : "", crf[r]);
+        int w = snprintf(out + used, len - used, "%s%.2f", r ? "," : "", values[r]);
         if (w < 0 || (size_t)w >= len - used)
             return -1;
         used += (size_t)w;
@@ -171,21 +170,49 @@ int tc_crf_format(const double *crf, int n, char *out, size_t len)
     return 0;
 }
 
-int tc_crf_parse(const char *list, double *crf, int n, ladder_error *err)
+/* Exactly n comma-separated numbers from lo to hi, or a one-line error naming the option and
+ * what it expects. */
+static int parse_list(const char *list, double *values, int n, double lo, double hi,
+                      const char *option, const char *expected, ladder_error *err)
 {
     const char *s = list;
 
     for (int r = 0; r < n; r++) {
         char *end;
         double v = strtod(s, &end);
-        if (end == s || !(v >= 1 && v <= 51) || (*end != ',' && *end != '\0') ||
+        if (end == s || !(v >= lo && v <= hi) || (*end != ',' && *end != '\0') ||
             (*end == '\0') != (r == n - 1))
             return ladder_error_set(err, LADDER_EINVAL,
-                                    "--crf '%s': expected %d rate factors (1 to 51), one per rung, "
-                                    "comma-separated",
-                                    list, n);
-        crf[r] = v;
+                                    "%s '%s': expected %d %s, one per rung, comma-separated",
+                                    option, list, n, expected);
+        values[r] = v;
         s = end + 1;
     }
     return 0;
+}
+
+int tc_crf_format(const double *crf, int n, char *out, size_t len)
+{
+    if (n > 0 && crf[0] < 0) {
+        if (len > 0)
+            out[0] = '\0';
+        return 0; /* ABR: no factors to give */
+    }
+    return format_list(crf, n, out, len);
+}
+
+int tc_crf_parse(const char *list, double *crf, int n, ladder_error *err)
+{
+    return parse_list(list, crf, n, 1, 51, "--crf", "rate factors (1 to 51)", err);
+}
+
+int tc_vbv_init_format(const double *vbv_init, int n, char *out, size_t len)
+{
+    return format_list(vbv_init, n, out, len);
+}
+
+int tc_vbv_init_parse(const char *list, double *vbv_init, int n, ladder_error *err)
+{
+    return parse_list(list, vbv_init, n, 0, 1, "--vbv-init",
+                      "fractions of the VBV buffer (0 to 1; 0: x264's 0.9)", err);
 }

@@ -48,8 +48,12 @@ static json_t *stream_json(const ladder_stream *st, const ladder_stream_stats *s
         json_object_set_new(o, "level_idc", json_integer(st->level_idc));
         json_object_set_new(o, "audio_stream", json_integer(st->audio_stream));
         json_object_set_new(o, "cc608", json_boolean(st->cc608));
+        json_object_set_new(o, "maxrate_kbps", json_integer(st->maxrate_kbps));
+        json_object_set_new(o, "bufsize_kbps", json_integer(st->bufsize_kbps));
         if (st->crf > 0)
             json_object_set_new(o, "crf", json_real(st->crf));
+        if (st->vbv_init > 0)
+            json_object_set_new(o, "vbv_init", json_real(st->vbv_init));
     } else {
         json_object_set_new(o, "sample_rate", json_integer(st->sample_rate));
         json_object_set_new(o, "channels", json_integer(st->channels));
@@ -168,13 +172,16 @@ static int read_stream(json_t *o, ladder_stream *st, ladder_stream_stats *stats)
     memset(st, 0, sizeof *st);
     st->rung = st->audio_stream = -1;
     if (json_unpack(
-            o, "{s:i,s:s,s:s,s:i,s:i,s?i,s?s,s?i,s?i,s?s,s?i,s?i,s?i,s?b,s?F,s?i,s?i,s?s,s?o}",
+            o,
+            "{s:i,s:s,s:s,s:i,s:i,s?i,s?s,s?i,s?i,s?i,s?i,s?s,s?i,s?i,s?i,s?b,s?F,s?F,s?i,s?i,s?s,"
+            "s?o}",
             "index", &st->index, "kind", &kind, "name", &name, "timebase", &st->timebase_den,
-            "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung, "use", &use, "width", &st->width,
-            "height", &st->height, "fps", &fps, "profile_idc", &st->profile_idc, "level_idc",
-            &st->level_idc, "audio_stream", &st->audio_stream, "cc608", &st->cc608, "crf", &st->crf,
-            "sample_rate", &st->sample_rate, "channels", &st->channels, "extradata", &extra,
-            "stats", &s) != 0)
+            "bitrate_kbps", &st->bitrate_kbps, "rung", &st->rung, "use", &use, "maxrate_kbps",
+            &st->maxrate_kbps, "bufsize_kbps", &st->bufsize_kbps, "width", &st->width, "height",
+            &st->height, "fps", &fps, "profile_idc", &st->profile_idc, "level_idc", &st->level_idc,
+            "audio_stream", &st->audio_stream, "cc608", &st->cc608, "crf", &st->crf, "vbv_init",
+            &st->vbv_init, "sample_rate", &st->sample_rate, "channels", &st->channels, "extradata",
+            &extra, "stats", &s) != 0)
         return -1;
     st->kind = strcmp(kind, "video") == 0 ? LADDER_STREAM_VIDEO : LADDER_STREAM_AUDIO;
     st->use = strcmp(use, "mp4") == 0 ? PROF_USE_MP4 : PROF_USE_HLS;

@@ -123,6 +123,7 @@ typedef struct tc_encoder {
 typedef struct tc_rate {
     double crf;
     int no_vbv;
+    double vbv_init; /* the VBV's fullness at the first picture; 0: x264's default */
 } tc_rate;
 
 int tc_encoder_open(tc_encoder *e, const prof_ladder *ladder, const prof_rung *rung,
@@ -210,6 +211,37 @@ const char *tc_get_ladder_name(const tc_transcoder *t);
  * only GOP `gop` of the show is encoded, without the rungs' VBV if no_vbv. */
 int tc_open_probe(tc_transcoder **out, const char *input_path, const tc_params *params, int gop,
                   int no_vbv, ladder_error *err);
+
+/* ---- vbv_join.c: the rungs' VBV across a chunked transcode's joins ------------------------- */
+
+/* One rung's decoder buffer where the chunks joined so far leave it. */
+typedef struct tc_vbv_buffer {
+    int started;     /* a picture has come */
+    double level;    /* bits, after the last picture left */
+    double last_dts; /* that picture's decoding time, seconds */
+} tc_vbv_buffer;
+
+typedef struct tc_vbv_join {
+    tc_vbv_buffer buffer[LADDER_MAX_STREAMS]; /* per stream of the plan */
+} tc_vbv_join;
+
+/* What a chunk would do to the buffers. */
+typedef struct tc_vbv_verdict {
+    int underflows; /* some rung's buffer runs dry in the chunk */
+    /* per rung of the ladder, the vbv_init to encode the chunk with again (tc_params): a
+     * little under the level it starts at where it runs dry, as before elsewhere */
+    double init[PROF_MAX_RUNGS];
+    char rung[LADDER_NAME_MAX]; /* the first rung that runs dry, */
+    double start, assumed;      /* its buffer's fullness at the chunk's start, and what its
+                                   encoder assumed (fractions) */
+} tc_vbv_verdict;
+
+/* Plays the HLS rungs of the chunk in dir (whose plan is plan) through their buffers from
+ * where the chunks before it left them. Returns 0 (and moves the buffers on) when none runs
+ * dry, 1 with *out filled when one does (tries: how often the chunk was encoded again
+ * already, each time from a little lower), or a negative code with err filled. */
+int tc_vbv_join_chunk(tc_vbv_join *v, const char *dir, const ladder_plan *plan, int tries,
+                      tc_vbv_verdict *out, ladder_error *err);
 
 /* ---- disk_jobs.c: the folders of a replay -------------------------------------------------- */
 

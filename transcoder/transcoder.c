@@ -77,8 +77,11 @@ static int open_encoders(tc_transcoder *t, ladder_error *err)
     for (int i = 0; i < t->plan.n_video; i++) {
         ladder_stream *st = &t->plan.streams[i];
         tc_cc_fifo_init(&t->cc[i], st->fps_num, st->fps_den);
-        tc_rate rate = {.crf = t->params.crf[st->rung], .no_vbv = t->probe_no_vbv};
+        tc_rate rate = {.crf = t->params.crf[st->rung],
+                        .no_vbv = t->probe_no_vbv,
+                        .vbv_init = t->params.vbv_init[st->rung]};
         st->crf = rate.crf > 0 ? rate.crf : 0;
+        st->vbv_init = rate.vbv_init;
         int ret =
             tc_encoder_open(&t->encoders[i], &t->params.ladder, &t->params.ladder.rungs[st->rung],
                             st, &rate, t->params.b_stats, &t->params.logger, err);

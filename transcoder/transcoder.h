@@ -58,6 +58,11 @@ typedef struct tc_params {
      * chooses them for the show with tc_choose_crf. A negative value: 1-pass ABR at the rung's
      * bitrate, under the same VBV (what shows under 30 GOPs get). */
     double crf[PROF_MAX_RUNGS];
+    /* How full rung r's VBV is taken to be at the first picture, as a fraction of the buffer:
+     * 0 (the default) is x264's 0.9. A distributed ingest's join asks for a lower one where a
+     * chunk would underflow the buffer the chunks before it left (docs/distributed.md,
+     * "Joins that conform"). */
+    double vbv_init[PROF_MAX_RUNGS];
 } tc_params;
 
 /* Fills p with defaults (pbs16, one worker per core, stats on). Cannot fail. */
@@ -79,6 +84,9 @@ const double *tc_get_crf(const tc_transcoder *t);
  * 1..51). */
 int tc_crf_format(const double *crf, int n, char *out, size_t len);
 int tc_crf_parse(const char *list, double *crf, int n, ladder_error *err);
+/* The same for vbv_init[0 .. n): "0.90,0.41,..." (0: the default, 0.9), values 0 to 1. */
+int tc_vbv_init_format(const double *vbv_init, int n, char *out, size_t len);
+int tc_vbv_init_parse(const char *list, double *vbv_init, int n, ladder_error *err);
 
 /* Opens and probes input_path and plans the outputs. The ladder in params is validated again.
  * Returns 0 with *out set, or a negative code with err filled (*out stays NULL): a missing,
@@ -144,6 +152,12 @@ int tc_disk_replay(const char *const *dirs, int n, const ladder_sink *sink, ladd
  * if it never will be; it is called once per folder, in order, from the replay's threads. */
 typedef struct tc_folder_wait {
     int (*wait)(void *opaque, int k, ladder_error *err);
+    /* May be NULL. Chunk k, complete, would underflow a rung's VBV at the level the chunks
+     * before it leave (docs/distributed.md, "Joins that conform"): redo has it encoded again
+     * with tc_params.vbv_init = vbv_init[0 .. the ladder's rungs) and returns the new folder,
+     * complete and valid until the replay ends, or NULL with err filled. Without redo, such a
+     * chunk fails the replay with the --vbv-init list to encode it with. */
+    const char *(*redo)(void *opaque, int k, const double *vbv_init, ladder_error *err);
     void *opaque;
 } tc_folder_wait;
 /* tc_disk_replay of folders in replay order (the audio job, then the chunks by segment), each

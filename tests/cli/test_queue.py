@@ -23,6 +23,11 @@ three chunk jobs. The published media must be byte-identical to a 1-worker distr
   arriving     the join runs as the jobs arrive: with the audio job and the first chunk in
                place and the last not begun, the first chunk's segments are already staged; the
                show then equals a 1-worker run's
+  vbv          high motion under a VBV as tight as the rates: a chunk whose encoder took the
+               buffer as fuller than the chunks before leave it would underflow. `ladder
+               package` of the jobs by hand refuses it in one line with the --vbv-init to use;
+               encoded again with that, the show publishes. The coordinator does the same by
+               itself (a job "chunk-NNNNN-vbv1"), and both shows conform and are the same bytes
 """
 import json
 import os
@@ -638,8 +643,88 @@ def case_arriving():
     redis.stop()
 
 
+TIGHT_VBV = """<?xml version="1.0" encoding="UTF-8"?>
+<ladder xmlns="urn:ladder:profile:1" name="tight-vbv" preset="veryfast" gop-seconds="1"
+        segment-seconds="2" container="ts" audio-channels="2">
+  <rung name="hls-180p-150" use="hls" width="320" height="180" video-kbps="150"
+        maxrate-kbps="165" bufsize-kbps="165" profile="baseline" level="3.0" audio-kbps="64"/>
+  <rung name="hls-360p-400" use="hls" width="640" height="360" video-kbps="400"
+        maxrate-kbps="440" bufsize-kbps="440" profile="main" level="3.0" audio-kbps="64"/>
+</ladder>
+"""
+
+
+def vbv_suggestion(stderr):
+    """The chunk `ladder package` refuses for its VBV, and the --vbv-init it says to use."""
+    m = re.search(r"(\S+): (\S+) would underflow its VBV.* --vbv-init (\S+)$", stderr.strip())
+    return (m.group(1), m.group(2), m.group(3)) if m else None
+
+
+def case_vbv():
+    # 30 s of 1 s GOPs: a CRF per rung, which the VBV caps nearly everywhere on this content.
+    mezz = make_clip("motion", os.path.join(d, "motion.mp4"), "--size", "640x360",
+                     "--duration", "30")
+    profile = os.path.join(d, "tight.xml")
+    with open(profile, "w") as f:
+        f.write(TIGHT_VBV)
+    lib = os.path.join(d, "lib")
+    hand = os.path.join(d, "by-hand")
+    r = ladder("transcode", mezz, "--out", os.path.join(hand, "whole"), "--profile", profile,
+               "--quiet")
+    rates = [s["crf"] for s in summary(os.path.join(hand, "whole"))["streams"]
+             if s["kind"] == "video"]
+    crf = ",".join("%.2f" % x for x in rates)
+    jobs = [os.path.join(hand, "audio")]
+    ladder("transcode", mezz, "--out", jobs[0], "--audio-only", "--profile", profile, "--quiet")
+    for k in range(15):
+        jobs.append(os.path.join(hand, f"chunk-{k:05d}"))
+        ladder("transcode", mezz, "--out", jobs[-1], "--segments", f"{k}:1", "--profile",
+               profile, "--crf", crf, "--quiet")
+    # By hand: each refusal names the chunk and the starts to encode it from.
+    redone = []
+    for _ in range(len(jobs)):
+        r = ladder("package", *jobs, "--id", "by-hand", "--library", lib, "--profile", profile,
+                   "--quiet")
+        found = vbv_suggestion(r.stderr)
+        if r.returncode == 0 or not found:
+            break
+        lines = r.stderr.strip().splitlines()
+        c.equal(len(lines), 1, f"the refusal is one line: {lines}")
+        folder, rung, starts = found
+        redone.append(os.path.basename(folder))
+        shutil.rmtree(folder)
+        k = jobs.index(folder) - 1
+        r2 = ladder("transcode", mezz, "--out", folder, "--segments", f"{k}:1", "--profile",
+                    profile, "--crf", crf, "--vbv-init", starts, "--quiet")
+        c.equal(r2.returncode, 0, f"{folder} encoded again with --vbv-init {starts} "
+                f"({r2.stderr.strip()})")
+        c.equal([s.get("vbv_init", 0) > 0 for s in summary(folder)["streams"]
+                 if s["kind"] == "video"], [float(x) > 0 for x in starts.split(",")],
+                f"{folder}'s summary has the starts it was given")
+    c.check(redone, "chunks of the jobs by hand would underflow a rung's VBV at a join")
+    c.equal(r.returncode, 0, f"the jobs by hand publish once encoded again ({r.stderr.strip()})")
+    # The coordinator: the same chunks encoded again by the workers, unasked.
+    redis = Redis()
+    w = Worker(redis.url, "w")
+    q = ingest(redis.url, "queued", lib, "--profile", profile, mezz=mezz)
+    c.equal(q.returncode, 0, f"the distributed ingest publishes ({q.stderr.strip()[-400:]})")
+    with open(w.log) as f:
+        ran = re.findall(r"queued/(\S+): done in", f.read())
+    c.equal(sorted(j for j in ran if "-vbv" in j), sorted(f"{name}-vbv1" for name in redone),
+            f"the workers encoded again the chunks done again by hand: {ran}")
+    for show in ("by-hand", "queued"):
+        r = ladder("validate", show_version(lib, show), "--profile", profile, "--json")
+        fails = {x.get("rule") for x in json.loads(r.stdout or "{}").get("failures", [])}
+        c.check(r.returncode == 0 and not fails, f"{show} passes every rule ({fails or 'none'})")
+    a, b = media(lib, "queued"), media(lib, "by-hand")
+    c.check(a == b and len(a) > 10, f"the queued show is the jobs' by hand ({len(a)} files; "
+            f"differ: {sorted(k for k in a if a.get(k) != b.get(k))[:5]})")
+    c.equal(w.stop(), 0, "the worker exits 0 on SIGTERM")
+    redis.stop()
+
+
 try:
-    {"arriving": case_arriving, "workers": case_workers, "breaks": case_breaks, "kill": case_kill, "coordinator": case_coordinator,
+    {"vbv": case_vbv, "arriving": case_arriving, "workers": case_workers, "breaks": case_breaks, "kill": case_kill, "coordinator": case_coordinator,
      "redis": case_redis, "poison": case_poison, "urgent": case_urgent,
      "limits": case_limits, "mismatch": case_mismatch, "long-audio": case_long_audio,
      "crf": case_crf}[CASE]()

@@ -67,6 +67,9 @@ static queue_job sample_job(void)
     snprintf(j.crf, sizeof j.crf,
              "30.54,27.04,28.60,23.34,22.26,27.22,12.00,51.00,19.99,"
              "20.00,21.50,22.75,23.10,24.00,25.25,26.01");
+    /* a chunk the join had encoded again from emptier buffers */
+    snprintf(j.vbv_init, sizeof j.vbv_init,
+             "0.00,0.41,0.00,0.00,0.87,0.00,0.00,0.00,0.05,0.00,0.00,0.00,0.00,0.00,0.00,0.00");
     return j;
 }
 
@@ -132,6 +135,7 @@ static void assert_same_job(const queue_job *a, const queue_job *b)
     assert_string_equal(a->build, b->build);
     assert_string_equal(a->profile_digest, b->profile_digest);
     assert_string_equal(a->crf, b->crf);
+    assert_string_equal(a->vbv_init, b->vbv_init);
 }
 
 static void test_chunk_round_trip(void **state)
