@@ -18,15 +18,38 @@
 
 static const char usage_text[] =
     "usage: ladder transcode MEZZ --out DIR [--profile FILE] [--threads N] "
-    "[--segments FIRST:COUNT | --audio-only] [--crf LIST] [--vbv-init LIST] [--ad-breaks "
+    "[--segments FIRST:COUNT | --audio-only | --probe PASS:GOP] [--crf LIST] [--vbv-init LIST] "
+    "[--ad-breaks "
     "TIME[/DURATION],...] "
     "[--ignore-scte35] "
     "[--json] [--quiet]";
 
 typedef struct transcode_opts {
-    const char *profile, *out, *segments, *ad_breaks, *crf, *vbv_init;
+    const char *profile, *out, *segments, *ad_breaks, *crf, *vbv_init, *probe;
     int threads, json, quiet, verbose, audio_only, ignore_scte35;
+    tc_rate_probe rate_probe; /* --probe: its pass and factors, gop the GOP */
+    int gop;
 } transcode_opts;
+
+/* --probe PASS:GOP with --crf: one GOP of the rate probe, at the pass's factors. */
+static int parse_probe(transcode_opts *o, const tc_params *p, ladder_error *err)
+{
+    int pass, gop, end = 0;
+
+    if (o->segments || o->audio_only || !o->crf)
+        return ladder_error_set(err, LADDER_EINVAL,
+                                "--probe is a job of its own: give it with --crf, without "
+                                "--segments or --audio-only");
+    if (sscanf(o->probe, "%d:%d%n", &pass, &gop, &end) != 2 || o->probe[end] || pass < 1 ||
+        pass > 2 || gop < 0 || gop > 1000000)
+        return ladder_error_set(err, LADDER_EINVAL,
+                                "--probe '%s': expected PASS:GOP, PASS 1 or 2, e.g. 1:14",
+                                o->probe);
+    o->rate_probe.pass = pass;
+    o->gop = gop;
+    memcpy(o->rate_probe.crf, p->crf, sizeof p->crf);
+    return 0;
+}
 
 /* --segments FIRST:COUNT: a chunk of the show (segments FIRST .. FIRST+COUNT-1). */
 static int parse_segments(const char *spec, tc_params *p, ladder_error *err)
@@ -101,6 +124,27 @@ static void print_table(const tc_transcoder *t)
         printf("(the source has no audio: the renditions are video-only)\n");
 }
 
+/* Encodes the probe's GOP and writes its bits and seconds per rung as summary.json. */
+static int probe_into(const char *in, const char *staging, const tc_params *params,
+                      const transcode_opts *o, ladder_error *err)
+{
+    double bits[PROF_MAX_RUNGS] = {0}, seconds[PROF_MAX_RUNGS] = {0};
+    char path[PATH_MAX + 32], *json;
+    int ret = tc_probe_gop(in, params, &o->rate_probe, o->gop, bits, seconds, err);
+
+    if (ret < 0)
+        return ret;
+    json = tc_probe_json(&o->rate_probe, o->gop, params->ladder.n_rungs, bits, seconds);
+    if (!json)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    snprintf(path, sizeof path, "%s/summary.json", staging);
+    ret = ladder_write_file_atomic(path, json, strlen(json), err);
+    if (ret >= 0 && o->json)
+        printf("%s\n", json);
+    free(json);
+    return ret;
+}
+
 /* Runs the transcode into the staging folder and writes summary.json (and the source's CEA-608
  * as text) there. */
 static int transcode_into(const char *in, const char *staging, const tc_params *params,
@@ -158,6 +202,9 @@ int cmd_transcode(int argc, char **argv)
          "FIRST:COUNT: only the video of those segments (a chunk of a distributed ingest)"},
         {"audio-only", CLI_OPT_FLAG, &o.audio_only,
          "only the audio (the audio job of a distributed ingest)"},
+        {"probe", CLI_OPT_STRING, &o.probe,
+         "PASS:GOP: only GOP's bits per rung at --crf, for pass 1 or 2 of the rate probe (a "
+         "probe job of a distributed ingest)"},
         {"crf", CLI_OPT_STRING, &o.crf,
          "R1,R2,...: each rung's x264 rate factor, as a distributed ingest's coordinator chose "
          "them (default: chosen for the show here)"},
@@ -204,7 +251,8 @@ int cmd_transcode(int argc, char **argv)
         load_ladder(o.profile, &params.ladder, &err) < 0 ||
         (o.crf && tc_crf_parse(o.crf, params.crf, params.ladder.n_rungs, &err) < 0) ||
         (o.vbv_init &&
-         tc_vbv_init_parse(o.vbv_init, params.vbv_init, params.ladder.n_rungs, &err) < 0))
+         tc_vbv_init_parse(o.vbv_init, params.vbv_init, params.ladder.n_rungs, &err) < 0) ||
+        (o.probe && parse_probe(&o, &params, &err) < 0))
         return cli_fail("transcode", &err);
     if (ladder_path_exists(o.out) && !ladder_dir_is_empty(o.out)) {
         ladder_error_set(&err, LADDER_EEXIST, "%s already exists and is not empty", o.out);
@@ -217,7 +265,8 @@ int cmd_transcode(int argc, char **argv)
     sweep_stale(parent, o.out);
     ret = ladder_mkdir_p(staging, &err);
     if (ret >= 0)
-        ret = transcode_into(argv[1], staging, &params, &o, &err);
+        ret = o.probe ? probe_into(argv[1], staging, &params, &o, &err)
+                      : transcode_into(argv[1], staging, &params, &o, &err);
     if (ret >= 0 && rename(staging, o.out) != 0)
         ret = ladder_error_set(&err, LADDER_EIO, "cannot move the result to %s: %s", o.out,
                                strerror(errno));

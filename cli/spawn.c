@@ -33,7 +33,7 @@ static void exec_child(char *const argv[], const char *log_path, pid_t parent)
 int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path, pid_t *pid,
                         ladder_error *err)
 {
-    char segments[32], nthreads[16];
+    char segments[32], nthreads[16], probe[32];
     char *argv[24];
     int n = 0;
     pid_t parent = getpid();
@@ -66,9 +66,10 @@ int cli_spawn_transcode(const queue_job *job, int threads, const char *log_path,
         argv[n++] = "--vbv-init";
         argv[n++] = (char *)job->vbv_init;
     }
-    argv[n++] = job->audio_only ? "--audio-only" : "--segments";
+    snprintf(probe, sizeof probe, "%d:%d", job->probe_pass, job->probe_gop);
+    argv[n++] = job->audio_only ? "--audio-only" : job->probe_pass ? "--probe" : "--segments";
     if (!job->audio_only)
-        argv[n++] = segments;
+        argv[n++] = job->probe_pass ? probe : segments;
     argv[n] = NULL;
     fflush(NULL);
     *pid = fork();

@@ -12,7 +12,12 @@
  * as it and the ones before it are in place, so what is left after the last job is that job's
  * chunk, the playlists, show.json and the validator. A chunk that would underflow a rung's VBV
  * where the chunks before it leave the buffer is queued again, under a name of its own, to be
- * encoded from that level (docs/distributed.md, "Joins that conform"). */
+ * encoded from that level (docs/distributed.md, "Joins that conform").
+ *
+ * The rates are chosen before any chunk is queued, by the same probe a local transcode runs
+ * (tc_rate_probe), but with its GOPs encoded by the workers as jobs of their own: the audio job
+ * and the probe's first pass are queued at once, its second pass when the first is in, and the
+ * chunks, which need the rates, after that (docs/distributed.md, "The rate probe as jobs"). */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -51,7 +56,10 @@ typedef struct coordinator {
     publish_queue_params qp; /* mezz, profile and work as absolute paths */
     show_jobs s;
     arrivals a;
-    double all_done; /* when every job's folder was last seen in place; 0: not yet */
+    double all_done;       /* when every job's folder was last seen in place; 0: not yet */
+    tc_rate_probe probe;   /* the rates being chosen, and once chosen */
+    queue_job *probe_jobs; /* the pass under way (probe.n_gops of them); NULL: none */
+    int chunks_ready;      /* the chunks have their rates and may be queued */
 } coordinator;
 
 /* The show's ad breaks, rounded to frames, as each job's transcode is told them. */
@@ -69,18 +77,11 @@ static int breaks_for_jobs(const ladder_plan *plan, char *out, size_t size, ladd
     return ret;
 }
 
-/* What every job is told alike: the show's ad breaks, rounded to frames, and each rung's rate
- * factor, chosen once for the show (docs/distributed.md). */
-typedef struct job_common {
-    char breaks[QUEUE_BREAKS_MAX];
-    char crf[QUEUE_CRF_MAX];
-} job_common;
-
-/* The show's length in segments (and in seconds, into *seconds), its ad breaks and its rates,
- * from the transcoder's own probe: the file the workers will read is refused here, in one line,
- * if they would refuse it. The breaks and rates are resolved once, here, so every job conditions
- * the same frames and spends its bits alike. */
-static int count_segments(const char *mezz, const publish_params *pp, job_common *common,
+/* The show's length in segments (and in seconds, into *seconds) and its ad breaks, from the
+ * transcoder's own look at the file: the file the workers will read is refused here, in one
+ * line, if they would refuse it. The breaks are resolved once, here, so every job conditions
+ * the same frames. */
+static int count_segments(const char *mezz, const publish_params *pp, char *breaks, size_t size,
                           double *seconds, ladder_error *err)
 {
     const prof_ladder *ladder = pp->ladder;
@@ -94,13 +95,12 @@ static int count_segments(const char *mezz, const publish_params *pp, job_common
     params.breaks = pp->breaks;
     params.n_breaks = pp->n_breaks;
     params.ignore_scte35 = pp->ignore_scte35;
+    for (int r = 0; r < PROF_MAX_RUNGS; r++)
+        params.crf[r] = -1; /* the rates are the probe jobs' to choose */
     if ((ret = tc_open(&t, mezz, &params, err)) < 0)
         return ret;
     *seconds = duration = tc_get_video_duration(t);
-    ret = breaks_for_jobs(tc_get_plan(t), common->breaks, sizeof common->breaks, err);
-    if (ret >= 0 &&
-        tc_crf_format(tc_get_crf(t), ladder->n_rungs, common->crf, sizeof common->crf) < 0)
-        ret = ladder_error_set(err, LADDER_EINVAL, "the rates are too long for a job");
+    ret = breaks_for_jobs(tc_get_plan(t), breaks, size, err);
     tc_close(t);
     if (ret < 0)
         return ret;
@@ -195,34 +195,47 @@ static int join_ended(coordinator *c)
     return ended;
 }
 
-/* Submits every job not done yet; returns how many were queued anew. */
-static int submit_all(queue_conn *q, const show_jobs *s, int urgent, ladder_error *err)
+/* Submits each of the n jobs not done yet. */
+static int submit_jobs(coordinator *c, const queue_job *jobs, int n, ladder_error *err)
 {
-    int added = 0;
-
-    for (int i = 0; i < s->n; i++) {
-        int r = publish_job_in_place(&s->jobs[i]) ? 0 : queue_submit(q, &s->jobs[i], urgent, err);
+    for (int i = 0; i < n; i++) {
+        int r =
+            publish_job_in_place(&jobs[i]) ? 0 : queue_submit(c->q, &jobs[i], c->qp.urgent, err);
         if (r < 0)
             return r;
-        added += r;
     }
-    return added;
+    return 0;
 }
 
-/* Registers the show and submits its jobs; says so when it resumes one in flight. */
+/* Submits what may be queued now and is not done: the audio job, the probe's pass under way,
+ * and the chunks once they have their rates. */
+static int submit_pending(coordinator *c, ladder_error *err)
+{
+    int ret = submit_jobs(c, c->s.jobs, 1, err);
+
+    if (ret >= 0 && c->probe_jobs)
+        ret = submit_jobs(c, c->probe_jobs, c->probe.n_gops, err);
+    if (ret >= 0 && c->chunks_ready)
+        ret = submit_jobs(c, c->s.jobs + 1, c->s.n - 1, err);
+    return ret;
+}
+
+/* Registers the show (its jobs and the probe's two passes) and submits what may be queued;
+ * says so when it resumes one in flight. */
 static int submit_show(coordinator *c, ladder_error *err)
 {
-    int run = 0;
-    int ret = queue_show_begin(c->q, c->params->id, c->qp.mezz, c->s.n, c->qp.urgent, &run, err);
+    int run = 0, n = c->s.n + 2 * c->probe.n_gops;
+    int ret = queue_show_begin(c->q, c->params->id, c->qp.mezz, n, c->qp.urgent, &run, err);
 
     for (int i = 0; i < c->s.n; i++)
         c->s.jobs[i].run = run;
-
+    for (int k = 0; c->probe_jobs && k < c->probe.n_gops; k++)
+        c->probe_jobs[k].run = run;
     if (ret > 0)
         ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
                    "%s is in flight already: resuming (%d of %d jobs done)", c->params->id,
                    count_done(&c->s), c->s.n);
-    return ret < 0 ? ret : submit_all(c->q, &c->s, c->qp.urgent, err);
+    return ret < 0 ? ret : submit_pending(c, err);
 }
 
 /* Redis restarted without its data (no AOF) forgets the show and its queued jobs: they are
@@ -283,10 +296,29 @@ static void wait_for_join(coordinator *c)
     pthread_mutex_unlock(&c->a.lock);
 }
 
+/* A job that failed for good fails the show. */
+static int check_dead(coordinator *c, ladder_error *err)
+{
+    char dead[600];
+    int ret = queue_show_dead(c->q, c->params->id, dead, sizeof dead, err);
+
+    if (ret > 0)
+        ret = ladder_error_set(
+            err, LADDER_EENCODE,
+            "a job failed for good, nothing is published (ladder:dead has it): %s", dead);
+    return ret;
+}
+
+/* Waits up to a second for news of the show's jobs, resubmitting them if Redis forgot them. */
+static int wait_a_second(coordinator *c, ladder_error *err)
+{
+    int ret = queue_wait(c->q, c->params->id, 1000, err);
+    return ret < 0 ? ret : check_show_known(c, err);
+}
+
 /* Waits until every job's folder is in place and the join has ended, or a job is dead. */
 static int wait_for_jobs(coordinator *c, ladder_error *err)
 {
-    char dead[600];
     int done = -1, ret = 0;
 
     while (ret >= 0) {
@@ -304,16 +336,9 @@ static int wait_for_jobs(coordinator *c, ladder_error *err)
             wait_for_join(c);
             continue;
         }
-        ret = queue_show_dead(c->q, c->params->id, dead, sizeof dead, err);
-        if (ret > 0)
-            ret = ladder_error_set(err, LADDER_EENCODE,
-                                   "a job failed for good, nothing is published (ladder:dead has "
-                                   "it): %s",
-                                   dead);
+        ret = check_dead(c, err);
         if (ret >= 0)
-            ret = queue_wait(c->q, c->params->id, 1000, err);
-        if (ret >= 0)
-            ret = check_show_known(c, err);
+            ret = wait_a_second(c, err);
     }
     return ret;
 }
@@ -437,27 +462,126 @@ static int wait_and_join(coordinator *c, publish_result *out, ladder_error *err)
     return 0;
 }
 
+/* The probe pass under way as jobs: one per sampled GOP, "probeP-GGGGG", at the pass's factors,
+ * like the audio job in everything else (limits, run, fingerprints). */
+static int plan_probe_pass(coordinator *c, ladder_error *err)
+{
+    const queue_job *audio = &c->s.jobs[0];
+    char crf[QUEUE_CRF_MAX], name[QUEUE_JOB_NAME_MAX];
+
+    if (tc_crf_format(c->probe.crf, c->params->ladder->n_rungs, crf, sizeof crf) < 0)
+        return ladder_error_set(err, LADDER_EINVAL, "too many rungs for a job");
+    for (int k = 0; k < c->probe.n_gops; k++) {
+        queue_job *j = &c->probe_jobs[k];
+        snprintf(name, sizeof name, "probe%d-%05d", c->probe.pass, c->probe.gops[k]);
+        fill_job(j, &c->qp, c->params->id, c->qp.work, name);
+        j->probe_pass = c->probe.pass;
+        j->probe_gop = c->probe.gops[k];
+        j->show_seconds = c->params->ladder->gop_seconds;
+        j->run = audio->run;
+        snprintf(j->crf, sizeof j->crf, "%s", crf);
+        snprintf(j->build, sizeof j->build, "%s", audio->build);
+        snprintf(j->profile_digest, sizeof j->profile_digest, "%s", audio->profile_digest);
+    }
+    return 0;
+}
+
+static int wait_for_probe(coordinator *c, ladder_error *err)
+{
+    for (;;) {
+        int done = 0, ret;
+        for (int k = 0; k < c->probe.n_gops; k++)
+            done += publish_job_in_place(&c->probe_jobs[k]);
+        if (done == c->probe.n_gops)
+            return 0;
+        if ((ret = check_dead(c, err)) < 0 || (ret = wait_a_second(c, err)) < 0)
+            return ret;
+    }
+}
+
+/* The pass's bits and seconds per rung, summed in the order of the GOPs as tc_choose_crf sums
+ * them, move the probe on. */
+static int read_probe_pass(coordinator *c, ladder_error *err)
+{
+    double bits[PROF_MAX_RUNGS] = {0}, seconds[PROF_MAX_RUNGS] = {0};
+    int n_rungs = c->params->ladder->n_rungs;
+
+    for (int k = 0; k < c->probe.n_gops; k++) {
+        int ret = tc_probe_read(c->probe_jobs[k].out, &c->probe, c->probe.gops[k], n_rungs, bits,
+                                seconds, err);
+        if (ret < 0)
+            return ret;
+    }
+    tc_rate_probe_next(&c->probe, c->params->ladder, bits, seconds);
+    return 0;
+}
+
+/* Each rung's rate factor, from the probe's two passes run by the workers. */
+static int choose_rates(coordinator *c, ladder_error *err)
+{
+    double t0 = ladder_now();
+    int ret = 0;
+
+    if (c->probe.n_gops == 0) /* a show under 30 GOPs: 1-pass ABR */
+        return 0;
+    if (!(c->probe_jobs = calloc((size_t)c->probe.n_gops, sizeof *c->probe_jobs)))
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    while (ret >= 0 && c->probe.pass <= 2) {
+        ret = plan_probe_pass(c, err);
+        if (ret >= 0)
+            ret = submit_jobs(c, c->probe_jobs, c->probe.n_gops, err);
+        if (ret >= 0)
+            ret = wait_for_probe(c, err);
+        if (ret >= 0)
+            ret = read_probe_pass(c, err);
+    }
+    free(c->probe_jobs);
+    c->probe_jobs = NULL;
+    if (ret >= 0)
+        ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
+                   "rates chosen from %d of the show's GOPs, twice, on the workers, in %.1f s",
+                   c->probe.n_gops, ladder_now() - t0);
+    return ret;
+}
+
+/* The chunks get the rates and are queued. */
+static int submit_chunks(coordinator *c, ladder_error *err)
+{
+    char crf[QUEUE_CRF_MAX];
+
+    if (tc_crf_format(c->probe.crf, c->params->ladder->n_rungs, crf, sizeof crf) < 0)
+        return ladder_error_set(err, LADDER_EINVAL, "too many rungs for a job");
+    for (int i = 1; i < c->s.n; i++)
+        snprintf(c->s.jobs[i].crf, sizeof c->s.jobs[i].crf, "%s", crf);
+    c->chunks_ready = 1;
+    return submit_jobs(c, c->s.jobs + 1, c->s.n - 1, err);
+}
+
 /* Plans, submits and waits for the jobs, joining their folders into the show as they come. */
 static int run_show(coordinator *c, publish_result *out, ladder_error *err)
 {
-    job_common *common = calloc(1, sizeof *common);
+    char *breaks = malloc(QUEUE_BREAKS_MAX);
     double seconds = 0;
-    int n_segments = common ? count_segments(c->qp.mezz, c->params, common, &seconds, err)
-                            : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    int n_segments =
+        breaks ? count_segments(c->qp.mezz, c->params, breaks, QUEUE_BREAKS_MAX, &seconds, err)
+               : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     int ret = n_segments;
 
     if (ret >= 0)
         ret = plan_jobs(&c->s, &c->qp, c->params->id, c->qp.work, n_segments,
                         c->params->ladder->segment_seconds, seconds, err);
-    for (int i = 0; ret >= 0 && i < c->s.n; i++) {
-        snprintf(c->s.jobs[i].breaks, sizeof c->s.jobs[i].breaks, "%s", common->breaks);
-        snprintf(c->s.jobs[i].crf, sizeof c->s.jobs[i].crf, "%s", common->crf);
-    }
-    free(common);
+    for (int i = 0; ret >= 0 && i < c->s.n; i++)
+        snprintf(c->s.jobs[i].breaks, sizeof c->s.jobs[i].breaks, "%s", breaks);
+    free(breaks);
+    tc_rate_probe_begin(&c->probe, c->params->ladder, seconds);
     if (ret >= 0)
         ret = fingerprint_jobs(&c->s, err);
     if (ret >= 0)
         ret = submit_show(c, err);
+    if (ret >= 0)
+        ret = choose_rates(c, err);
+    if (ret >= 0)
+        ret = submit_chunks(c, err);
     if (ret >= 0)
         ret = wait_and_join(c, out, err);
     return ret;

@@ -78,7 +78,9 @@ int q_parse_entry(const redisReply *e, int urgent, queue_job *job)
     job->soft_limit = int_field(f, "soft");
     job->hard_limit = int_field(f, "hard");
     job->max_tries = int_field(f, "max_tries");
-    job->run = int_field(f, "run"); /* 0 in a job queued before runs were counted */
+    job->run = int_field(f, "run");               /* 0 in a job queued before runs were counted */
+    job->probe_pass = int_field(f, "probe_pass"); /* 0: not a probe job */
+    job->probe_gop = int_field(f, "probe_gop");
     if (sscanf(segments, "%d:%d", &job->first_segment, &job->n_segments) != 2 || !job->show[0] ||
         !job->name[0] || !job->mezz[0] || !job->out[0])
         return -1;

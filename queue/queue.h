@@ -43,7 +43,7 @@ void queue_set_stop_flag(queue_conn *q, const volatile sig_atomic_t *stop);
  * the audio of the whole show or the video of segments first_segment .. + n_segments - 1. */
 typedef struct queue_job {
     char show[LADDER_NAME_MAX];
-    char name[QUEUE_JOB_NAME_MAX]; /* "audio" or "chunk-NNNNN" (its first segment) */
+    char name[QUEUE_JOB_NAME_MAX]; /* "audio", "chunk-NNNNN" (its first segment), "probeP-GGGGG" */
     char mezz[QUEUE_PATH_MAX], out[QUEUE_PATH_MAX], profile[QUEUE_PATH_MAX]; /* profile "": pbs16 */
     int audio_only, first_segment, n_segments;
     int soft_limit, hard_limit; /* seconds: a warning in the log; the worker gives the job up */
@@ -57,6 +57,9 @@ typedef struct queue_job {
      * the join has the workers encode again, because the buffer the chunks before it leave is
      * emptier than x264's default assumes (docs/distributed.md, "Joins that conform"); "": 0.9 */
     char vbv_init[QUEUE_CRF_MAX];
+    /* A rate probe job (docs/distributed.md, "The rate probe as jobs"): GOP probe_gop of the
+     * show, encoded for pass probe_pass (1 or 2) at the factors in crf. 0: not a probe job. */
+    int probe_pass, probe_gop;
     /* SHA-256 (hex) of the coordinator's ladder binary and of its profile file; a worker whose
      * own differ must not run the job (publish_job_fits). "": not checked (a job queued before
      * they were recorded; the profile "" is pbs16, inside the binary). */

@@ -24,11 +24,12 @@ const char *q_job_stream(int urgent);
 #define Q_JOB_XADD                                                                                 \
     "XADD %s * show %s name %s mezz %s out %s profile %s audio %d segments %s soft %d hard %d "    \
     "max_tries %d run %d breaks %s build %s profile_sha256 %s seconds %s crf %s "                  \
-    "vbv_init %s"
+    "vbv_init %s probe_pass %d probe_gop %d"
 #define Q_JOB_XADD_ARGS(j, urgent, segments, seconds)                                              \
     q_job_stream(urgent), (j)->show, (j)->name, (j)->mezz, (j)->out, (j)->profile,                 \
         (j)->audio_only, (segments), (j)->soft_limit, (j)->hard_limit, (j)->max_tries, (j)->run,   \
-        (j)->breaks, (j)->build, (j)->profile_digest, (seconds), (j)->crf, (j)->vbv_init
+        (j)->breaks, (j)->build, (j)->profile_digest, (seconds), (j)->crf, (j)->vbv_init,          \
+        (j)->probe_pass, (j)->probe_gop
 /* "FIRST:COUNT", the job's segments field. */
 void q_job_segments(const queue_job *j, char *out, size_t size);
 /* The job's show_seconds as text, to the millisecond: its seconds field. */

@@ -26,7 +26,7 @@
 #define PROBE_CRF         23.0
 #define PROBE_EVERY_GOPS  20 /* one GOP sampled in this many */
 #define PROBE_MIN_WINDOWS 3
-#define PROBE_MAX_WINDOWS 30
+#define PROBE_MAX_WINDOWS TC_PROBE_MAX_GOPS
 #define CRF_MIN           12.0
 #define CRF_MAX           51.0
 #define SLOPE_DEFAULT     6.0 /* CRF per halving of the bits */
@@ -46,10 +46,8 @@ static int probe_windows(double duration, double gop_seconds, int *gops)
     return n;
 }
 
-/* Encodes one GOP of the show as the show will be, but at the factors crf[] and, if no_vbv,
- * without the VBV; adds each rung's bits and seconds. */
-static int probe_one(const char *path, const tc_params *params, const double *crf, int no_vbv,
-                     int gop, double *bits, double *seconds, ladder_error *err)
+int tc_probe_gop(const char *path, const tc_params *params, const tc_rate_probe *probe, int gop,
+                 double bits[PROF_MAX_RUNGS], double seconds[PROF_MAX_RUNGS], ladder_error *err)
 {
     tc_params p = *params;
     tc_transcoder *t = NULL;
@@ -63,8 +61,9 @@ static int probe_one(const char *path, const tc_params *params, const double *cr
     p.audio_only = 0;
     p.first_segment = 0; /* a chunk's run, narrowed to the one GOP by tc_open_probe */
     p.n_segments = 1;
-    memcpy(p.crf, crf, sizeof p.crf);
-    ret = tc_open_probe(&t, path, &p, gop, no_vbv, err);
+    memcpy(p.crf, probe->crf, sizeof p.crf);
+    memset(p.vbv_init, 0, sizeof p.vbv_init);
+    ret = tc_open_probe(&t, path, &p, gop, probe->pass == 1, err);
     if (ret >= 0)
         ret = tc_run(t, NULL, err);
     for (int i = 0; ret >= 0 && i < tc_get_plan(t)->n_video; i++) {
@@ -77,22 +76,6 @@ static int probe_one(const char *path, const tc_params *params, const double *cr
     return ret;
 }
 
-/* One pass over the sampled GOPs: each rung's average kbit/s at crf[] (0 for a rung the source
- * is too small for). */
-static int probe_pass(const char *path, const tc_params *params, const int *gops, int n,
-                      const double *crf, int no_vbv, double *kbps, ladder_error *err)
-{
-    double bits[PROF_MAX_RUNGS] = {0}, seconds[PROF_MAX_RUNGS] = {0};
-    int ret;
-
-    for (int k = 0; k < n; k++)
-        if ((ret = probe_one(path, params, crf, no_vbv, gops[k], bits, seconds, err)) < 0)
-            return ret;
-    for (int r = 0; r < params->ladder.n_rungs; r++)
-        kbps[r] = seconds[r] > 0 ? bits[r] / seconds[r] / 1000 : 0;
-    return 0;
-}
-
 /* The factor that moves a rung from kbps at crf to its target, at `slope` CRF per halving. */
 static double step_to(double crf, double kbps, double target, double slope)
 {
@@ -100,28 +83,38 @@ static double step_to(double crf, double kbps, double target, double slope)
     return round(fmin(CRF_MAX, fmax(CRF_MIN, c)) * 100) / 100; /* "%.2f" carries it exactly */
 }
 
-static int choose(const char *path, const tc_params *params, double show_seconds,
-                  double crf[PROF_MAX_RUNGS], ladder_error *err)
+void tc_rate_probe_begin(tc_rate_probe *p, const prof_ladder *ladder, double seconds)
 {
-    const prof_ladder *ladder = &params->ladder;
-    double first[PROF_MAX_RUNGS], kbps0[PROF_MAX_RUNGS], kbps1[PROF_MAX_RUNGS];
-    int gops[PROBE_MAX_WINDOWS], n = probe_windows(show_seconds, ladder->gop_seconds, gops), ret;
-
-    for (int r = 0; r < PROF_MAX_RUNGS; r++)
-        first[r] = PROBE_CRF;
-    if ((ret = probe_pass(path, params, gops, n, first, 1, kbps0, err)) < 0)
-        return ret;
-    for (int r = 0; r < ladder->n_rungs; r++)
-        first[r] = step_to(PROBE_CRF, kbps0[r], ladder->rungs[r].video_kbps, SLOPE_DEFAULT);
-    if ((ret = probe_pass(path, params, gops, n, first, 0, kbps1, err)) < 0)
-        return ret;
-    for (int r = 0; r < ladder->n_rungs; r++) {
-        double moved = kbps0[r] > 0 && kbps1[r] > 0 ? log2(kbps0[r] / kbps1[r]) : 0;
-        double slope = fabs(moved) > 0.1 ? (first[r] - PROBE_CRF) / moved : SLOPE_DEFAULT;
-        slope = fmin(SLOPE_MAX, fmax(SLOPE_MIN, slope));
-        crf[r] = step_to(first[r], kbps1[r], ladder->rungs[r].video_kbps, slope);
+    memset(p, 0, sizeof *p);
+    if (lround(seconds / ladder->gop_seconds) < CRF_MIN_GOPS) { /* 59.99 s is a minute */
+        for (int r = 0; r < PROF_MAX_RUNGS; r++)
+            p->crf[r] = -1;
+        p->pass = 3;
+        return;
     }
-    return n;
+    p->n_gops = probe_windows(seconds, ladder->gop_seconds, p->gops);
+    p->pass = 1;
+    for (int r = 0; r < PROF_MAX_RUNGS; r++)
+        p->crf[r] = PROBE_CRF;
+}
+
+void tc_rate_probe_next(tc_rate_probe *p, const prof_ladder *ladder,
+                        const double bits[PROF_MAX_RUNGS], const double seconds[PROF_MAX_RUNGS])
+{
+    for (int r = 0; r < ladder->n_rungs; r++) {
+        double kbps = seconds[r] > 0 ? bits[r] / seconds[r] / 1000 : 0,
+               target = ladder->rungs[r].video_kbps;
+        if (p->pass == 1) {
+            p->kbps0[r] = kbps;
+            p->crf[r] = step_to(PROBE_CRF, kbps, target, SLOPE_DEFAULT);
+            continue;
+        }
+        double moved = p->kbps0[r] > 0 && kbps > 0 ? log2(p->kbps0[r] / kbps) : 0;
+        double slope = fabs(moved) > 0.1 ? (p->crf[r] - PROBE_CRF) / moved : SLOPE_DEFAULT;
+        slope = fmin(SLOPE_MAX, fmax(SLOPE_MIN, slope));
+        p->crf[r] = step_to(p->crf[r], kbps, target, slope);
+    }
+    p->pass++;
 }
 
 int tc_choose_crf(const char *input_path, const tc_params *params, double crf[PROF_MAX_RUNGS],
@@ -129,6 +122,7 @@ int tc_choose_crf(const char *input_path, const tc_params *params, double crf[PR
 {
     double seconds, t0 = ladder_now();
     tc_transcoder *t = NULL;
+    tc_rate_probe probe;
     tc_params p = *params;
     int ret;
 
@@ -141,16 +135,20 @@ int tc_choose_crf(const char *input_path, const tc_params *params, double crf[PR
         return ret;
     seconds = tc_get_video_duration(t);
     tc_close(t);
-    if (lround(seconds / params->ladder.gop_seconds) < CRF_MIN_GOPS) { /* 59.99 s is a minute */
-        for (int r = 0; r < PROF_MAX_RUNGS; r++)
-            crf[r] = -1;
-        return 0;
+    tc_rate_probe_begin(&probe, &params->ladder, seconds);
+    while (probe.pass <= 2) {
+        double bits[PROF_MAX_RUNGS] = {0}, secs[PROF_MAX_RUNGS] = {0};
+        for (int k = 0; k < probe.n_gops; k++)
+            if ((ret = tc_probe_gop(input_path, params, &probe, probe.gops[k], bits, secs, err)) <
+                0)
+                return ret;
+        tc_rate_probe_next(&probe, &params->ladder, bits, secs);
     }
-    if ((ret = choose(input_path, params, seconds, crf, err)) < 0)
-        return ret;
-    ladder_log(&params->logger, LADDER_LOG_INFO, "tc",
-               "rate: each rung's CRF chosen from %d of the show's GOPs, twice, in %.1f s", ret,
-               ladder_now() - t0);
+    memcpy(crf, probe.crf, sizeof probe.crf);
+    if (probe.n_gops > 0)
+        ladder_log(&params->logger, LADDER_LOG_INFO, "tc",
+                   "rate: each rung's CRF chosen from %d of the show's GOPs, twice, in %.1f s",
+                   probe.n_gops, ladder_now() - t0);
     return 0;
 }
 

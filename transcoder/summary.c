@@ -1,5 +1,6 @@
 /* summary.c: the JSON summary of a transcode (summary.json), written with jansson, and
  * reading its plan back for tc_disk_replay. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -260,4 +261,62 @@ char *tc_summary_json(const tc_transcoder *t, double elapsed)
     for (int i = 0; i < plan->n_streams; i++)
         stats[i] = *tc_get_stats(t, i);
     return tc_plan_json(plan, stats, tc_get_job(t), tc_get_ladder_name(t), elapsed);
+}
+
+/* ---- a rate probe job's summary (`ladder transcode --probe`) ----------------------------- */
+
+static json_t *numbers(const double *v, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < n; i++)
+        json_array_append_new(a, json_real(v[i]));
+    return a;
+}
+
+char *tc_probe_json(const tc_rate_probe *p, int gop, int n_rungs, const double *bits,
+                    const double *seconds)
+{
+    /* jansson writes reals with 17 digits: the sums the coordinator makes are the local ones */
+    json_t *root = json_pack("{s:{s:i,s:i,s:o,s:o}}", "probe", "pass", p->pass, "gop", gop, "bits",
+                             numbers(bits, n_rungs), "seconds", numbers(seconds, n_rungs));
+    char *s = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
+
+    json_decref(root);
+    return s;
+}
+
+static int add_numbers(json_t *a, double *sum, int n)
+{
+    if (!json_is_array(a) || (int)json_array_size(a) != n)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        json_t *v = json_array_get(a, i);
+        if (!json_is_number(v))
+            return -1;
+        sum[i] += json_number_value(v);
+    }
+    return 0;
+}
+
+int tc_probe_read(const char *dir, const tc_rate_probe *p, int gop, int n_rungs, double *bits,
+                  double *seconds, ladder_error *err)
+{
+    char path[PATH_MAX];
+    json_error_t jerr;
+    json_t *root, *bits_a = NULL, *seconds_a = NULL;
+    int pass = 0, at = -1, ret = 0;
+
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    if (!(root = json_load_file(path, 0, &jerr)))
+        return ladder_error_set(err, LADDER_EINPUT, "%s:%d: %s", path, jerr.line, jerr.text);
+    if (json_unpack(root, "{s:{s:i,s:i,s:o,s:o}}", "probe", "pass", &pass, "gop", &at, "bits",
+                    &bits_a, "seconds", &seconds_a) != 0 ||
+        pass != p->pass || at != gop)
+        ret = ladder_error_set(err, LADDER_EINPUT, "%s is not pass %d of the probe of GOP %d", path,
+                               p->pass, gop);
+    else if (add_numbers(bits_a, bits, n_rungs) < 0 || add_numbers(seconds_a, seconds, n_rungs) < 0)
+        ret = ladder_error_set(err, LADDER_EINPUT, "%s: expected %d rungs' bits and seconds", path,
+                               n_rungs);
+    json_decref(root);
+    return ret;
 }

@@ -76,6 +76,34 @@ void tc_params_default(tc_params *p);
  * Deterministic for one binary and one source. Returns 0 or a negative code with err filled. */
 int tc_choose_crf(const char *input_path, const tc_params *params, double crf[PROF_MAX_RUNGS],
                   ladder_error *err);
+/* The probe of tc_choose_crf in steps, so that a distributed ingest's workers can encode its
+ * GOPs (docs/distributed.md, "The rate probe as jobs"); tc_choose_crf runs the same steps on
+ * one machine, and the factors are the same bytes either way. begin plans the probe of a show
+ * of `seconds` (pass 3 at once, crf all -1, for a show under 30 GOPs); then for pass 1 and 2,
+ * each of gops[] is encoded by tc_probe_gop, which adds its bits and seconds per rung, and next
+ * takes the sums, added in the order of gops[], and moves to the next pass. After pass 2, crf
+ * holds the show's factors. */
+#define TC_PROBE_MAX_GOPS 30
+typedef struct tc_rate_probe {
+    int pass;                            /* the pass to encode: 1, 2; 3: done */
+    int n_gops, gops[TC_PROBE_MAX_GOPS]; /* which GOPs of the show, by index */
+    double crf[PROF_MAX_RUNGS];          /* the factors of this pass; after pass 2 the show's */
+    double kbps0[PROF_MAX_RUNGS];        /* pass 1's result, for pass 2's slope */
+} tc_rate_probe;
+void tc_rate_probe_begin(tc_rate_probe *p, const prof_ladder *ladder, double seconds);
+/* params: the show's (ladder, threads, logger). 0 or a negative code with err filled. */
+int tc_probe_gop(const char *input_path, const tc_params *params, const tc_rate_probe *p, int gop,
+                 double bits[PROF_MAX_RUNGS], double seconds[PROF_MAX_RUNGS], ladder_error *err);
+void tc_rate_probe_next(tc_rate_probe *p, const prof_ladder *ladder,
+                        const double bits[PROF_MAX_RUNGS], const double seconds[PROF_MAX_RUNGS]);
+/* A probe job's result, in a folder as `ladder transcode --probe` writes it: summary.json with
+ * {"probe": {"pass", "gop", "bits": [per rung], "seconds": [per rung]}}. write makes the JSON
+ * (malloc'd, NULL if out of memory); read adds the folder's bits and seconds to the sums,
+ * checking it is that pass's and that GOP's. */
+char *tc_probe_json(const tc_rate_probe *p, int gop, int n_rungs, const double *bits,
+                    const double *seconds);
+int tc_probe_read(const char *dir, const tc_rate_probe *p, int gop, int n_rungs, double *bits,
+                  double *seconds, ladder_error *err);
 /* Each rung's rate factor as the transcode uses it (tc_choose_crf's, or the params'); n_rungs
  * of them, valid until tc_close. */
 const double *tc_get_crf(const tc_transcoder *t);

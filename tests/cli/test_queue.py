@@ -18,8 +18,9 @@ three chunk jobs. The published media must be byte-identical to a 1-worker distr
                in one line before starting it; a worker that fits then does every job
   long-audio   a mezzanine whose audio runs 8 s past its video: the jobs cover the video's
                length, not the container's, and the show equals a local ingest's
-  crf          a 60 s show, encoded at a CRF per rung: the coordinator chooses the factors
-               once and every job uses them; the show equals the same jobs run by hand
+  crf          a 60 s show, encoded at a CRF per rung: the coordinator has the workers
+               encode the rate probe's GOPs as jobs, chooses the factors once and every job
+               uses them; the show equals the same jobs run by hand, each choosing them alone
   arriving     the join runs as the jobs arrive: with the audio job and the first chunk in
                place and the last not begun, the first chunk's segments are already staged; the
                show then equals a 1-worker run's
@@ -525,8 +526,17 @@ def case_crf():
     redis = Redis()
     ws = [Worker(redis.url, f"w{i}") for i in range(2)]
     lib = os.path.join(d, "lib")
-    r = ingest(redis.url, "queued", lib, "--quiet", mezz=mezz)
-    c.equal(r.returncode, 0, f"a distributed ingest of a 60 s show ({r.stderr.strip()})")
+    r = ingest(redis.url, "queued", lib, mezz=mezz)
+    c.equal(r.returncode, 0, f"a distributed ingest of a 60 s show ({r.stderr.strip()[-300:]})")
+    # The probe's GOPs (3 of the 30) were jobs of the workers, pass 1 before pass 2.
+    ran = []
+    for w in ws:
+        with open(w.log) as f:
+            ran += re.findall(r"queued/(probe\d-\d+): done in", f.read())
+    c.equal(sorted(ran), [f"probe{p}-{g:05d}" for p in (1, 2) for g in (5, 15, 25)],
+            f"the workers encoded the rate probe's GOPs: {ran}")
+    c.check("rates chosen from 3 of the show's GOPs, twice, on the workers" in r.stderr,
+            f"the coordinator says so: {r.stderr.strip()[-300:]}")
     jobs = [os.path.join(d, "by-hand", "audio")]
     ladder("transcode", mezz, "--out", jobs[0], "--audio-only", "--quiet")
     for k in range(10):

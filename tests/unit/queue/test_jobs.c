@@ -61,6 +61,8 @@ static queue_job sample_job(void)
     j.max_tries = 3;
     j.run = 7;
     j.show_seconds = 120.0;
+    j.probe_pass = 2;
+    j.probe_gop = 1799;
     memset(j.build, 'b', sizeof j.build - 1); /* as long as a digest gets */
     snprintf(j.profile_digest, sizeof j.profile_digest, "%064d", 42);
     /* the rate factors the coordinator chose, one per rung of pbs16 */
@@ -136,6 +138,8 @@ static void assert_same_job(const queue_job *a, const queue_job *b)
     assert_string_equal(a->profile_digest, b->profile_digest);
     assert_string_equal(a->crf, b->crf);
     assert_string_equal(a->vbv_init, b->vbv_init);
+    assert_int_equal(a->probe_pass, b->probe_pass);
+    assert_int_equal(a->probe_gop, b->probe_gop);
 }
 
 static void test_chunk_round_trip(void **state)
