@@ -8,10 +8,15 @@ workers, from the per-job times bench/queue.sh measures (docs/distributed.md, "M
                 --sample-seconds of show: playlists, show.json's hashes, the validator
   --join-last S the part that does not: replaying the last chunk (default 0)
   --show S      the show's length (default 3600)
+  --probe S     one rate probe job's time on one core (s): one GOP, encoded for one pass; the
+                show has --probe-gops of them per pass (default: one GOP in 20 of --gop
+                seconds, 3 to 30, as transcoder/rate_probe.c samples); 0: no probe (ABR)
 
-The jobs are queued audio first, then the chunks in order, and each worker takes the next job
-when it is free (what `ladder worker` does); the audio job and the join's tail scale with the
-show's length, a chunk's time does not. The coordinator replays each chunk as it arrives, beside
+The jobs are queued the way the coordinator queues them: the audio job and the probe's first
+pass, its second pass once the first is in, then the chunks in order once the second is in
+(docs/distributed.md, "The rate probe as jobs"); each worker takes the next job when it is free
+(what `ladder worker` does). The audio job and the join's tail scale with the show's length, a
+chunk's time does not. The coordinator replays each chunk as it arrives, beside
 the encoding, so only the last chunk's replay and the tail come after the last job. Storage and Redis are taken as free: the doc says where that
 stops being true."""
 import argparse
@@ -19,16 +24,28 @@ import heapq
 import math
 
 
-def wall(n_workers, jobs):
-    """Greedy list schedule: the time the last job ends."""
+def wall(n_workers, phases):
+    """Greedy list schedule of the phases' jobs, each phase's jobs starting no earlier than the
+    end of the phase before it (its first job, the audio job, gates nothing): when the last
+    job ends."""
     free = [0.0] * n_workers
     heapq.heapify(free)
-    end = 0.0
-    for t in jobs:
-        start = heapq.heappop(free)
-        end = max(end, start + t)
-        heapq.heappush(free, start + t)
+    end = gate = 0.0
+    for phase in phases:
+        phase_end = gate
+        for i, t in enumerate(phase["jobs"]):
+            start = max(heapq.heappop(free), gate)
+            end = max(end, start + t)
+            if i >= phase.get("free", 0):
+                phase_end = max(phase_end, start + t)
+            heapq.heappush(free, start + t)
+        gate = phase_end
     return end
+
+
+def probe_gops(show, gop):
+    total = int(show / gop)
+    return 0 if round(show / gop) < 30 else min(30, max(3, math.ceil(total / 20)))
 
 
 def main():
@@ -40,23 +57,32 @@ def main():
     p.add_argument("--join-last", type=float, default=0)
     p.add_argument("--sample-seconds", type=float, default=60)
     p.add_argument("--show", type=float, default=3600)
+    p.add_argument("--probe", type=float, default=0)
+    p.add_argument("--probe-gops", type=int)
+    p.add_argument("--gop", type=float, default=2)
     a = p.parse_args()
     scale = a.show / a.sample_seconds
     chunks = math.ceil(a.show / a.chunk_seconds)
     audio, join = a.audio * scale, a.join * scale + a.join_last
-    jobs = [audio] + [a.chunk] * chunks
+    n_probe = (a.probe_gops if a.probe_gops is not None else probe_gops(a.show, a.gop)) \
+        if a.probe > 0 else 0
+    jobs = [{"jobs": [audio] + [a.probe] * n_probe, "free": 1}, {"jobs": [a.probe] * n_probe},
+            {"jobs": [a.chunk] * chunks}]
     one = wall(1, jobs) + join
     print(f"{a.show:.0f} s show: {chunks} chunks of {a.chunk:.1f} s, audio job {audio:.0f} s, "
-          f"join {join:.0f} s (one core each)")
+          f"{n_probe} probe GOPs of {a.probe:.1f} s twice, join {join:.0f} s (one core each)")
     print("| workers | wall (min) | speed-up | efficiency | bound by |")
     print("|---|---|---|---|---|")
     for n in (1, 2, 4, 8, 16, 24, 32, 48, 64):
         jobs_wall = wall(n, jobs)
         total = jobs_wall + join
+        probe_wall = wall(n, [{"jobs": [a.probe] * n_probe}] * 2) if n_probe else 0
         if jobs_wall <= audio + 1e-9:
             bound = "the audio job"
         elif n >= chunks:
             bound = "one chunk each"
+        elif probe_wall > 0.1 * jobs_wall:
+            bound = "chunks; the probe a tenth"
         else:
             bound = "chunks"
         print(f"| {n} | {total / 60:.1f} | {one / total:.1f}x | {one / total / n:.0%} | {bound} |")

@@ -33,7 +33,7 @@ static int write_audio_only_segment(pkg_packager *p, int i, int last, ladder_err
     if (!ao->opened) {
         snprintf(dir, sizeof dir, "%s/hls/audio", p->out_dir);
         ret = seg_writer_open(&ao->w, dir, p->params.container == PROF_CONTAINER_FMP4, NULL,
-                              &p->plan.streams[ao->audio], err);
+                              &p->plan.streams[ao->audio], &p->params, "hls/audio/index.m3u8", err);
         ao->opened = ret >= 0;
     }
     if (ret >= 0) {

@@ -17,9 +17,13 @@ int hls_rung_open(pkg_packager *p, const ladder_stream *v, ladder_error *err)
 
     r->stream = v->index;
     r->audio = v->audio_stream;
+    char playlist[PROF_NAME_MAX + 32];
+
     snprintf(dir, sizeof dir, "%s/hls/%s", p->out_dir, v->name);
+    snprintf(playlist, sizeof playlist, "hls/%s/index.m3u8", v->name);
     return seg_writer_open(&r->w, dir, p->params.container == PROF_CONTAINER_FMP4, v,
-                           r->audio >= 0 ? &p->plan.streams[r->audio] : NULL, err);
+                           r->audio >= 0 ? &p->plan.streams[r->audio] : NULL, &p->params, playlist,
+                           err);
 }
 
 int write_variant_segment(pkg_packager *p, seg_writer *w, int audio, int reader, AVPacket **video,

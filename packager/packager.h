@@ -36,6 +36,12 @@ typedef struct pkg_params {
      * the plan has breaks. Borrowed until pkg_close. */
     const char *show_id;
     ladder_logger logger;
+    /* Told of each HLS segment once its file is complete, from the thread that wrote it, in
+     * order within a variant: the variant's playlist as the multivariant playlist names it
+     * ("hls/hls-720p-3000/index.m3u8"), the segment's name in it, and whether the variant is
+     * audio only. May be NULL. Publishing reads each segment ahead with it (val_reader). */
+    void (*on_segment)(void *opaque, const char *playlist, const char *segment, int audio_only);
+    void *on_segment_opaque;
 } pkg_params;
 
 #define PKG_MAX_CAPTION_TRACKS 16

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include <libavformat/avformat.h>
+#include <openssl/evp.h>
 
 #include "media_av.h"
 #include "packager.h"
@@ -27,6 +28,7 @@ void pkt_list_clear(pkt_list *l);
 typedef struct hls_segment {
     double start, duration; /* seconds, media time */
     int64_t bytes;
+    char sha256[65]; /* of the file, hashed as it was written (for show.json); "": not known */
 } hls_segment;
 
 typedef struct hls_iframe {
@@ -49,11 +51,18 @@ typedef struct seg_writer {
     int n_iframes, cap_iframes;
     hls_iframe *iframes;
     int64_t segment_start_pos;
+    EVP_MD_CTX *sha;          /* the segment file's SHA-256, as its bytes go out */
+    int hashing;              /* sha is hashing the open segment file (not fMP4's init.mp4) */
+    const pkg_params *params; /* its on_segment, told of each segment file closed; may be NULL */
+    char playlist[256];       /* the variant's playlist URI, for on_segment */
 } seg_writer;
 
-/* Opens a writer into dir (created) for the given plan streams (video or audio may be NULL). */
+/* Opens a writer into dir (created) for the given plan streams (video or audio may be NULL).
+ * playlist: the variant's playlist URI, which params->on_segment (params may be NULL) is told
+ * with each segment closed. */
 int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_stream *video,
-                    const ladder_stream *audio, ladder_error *err);
+                    const ladder_stream *audio, const pkg_params *params, const char *playlist,
+                    ladder_error *err);
 /* Writes one segment: video packets (may be empty) and audio packets, already in the packets'
  * own time bases, starting at `start` seconds and lasting `duration`. */
 int seg_writer_segment(seg_writer *w, double start, double duration, AVPacket **video, int n_video,

@@ -22,6 +22,8 @@ static int write_to_segment(void *opaque, uint8_t *buf, int size)
     errno = 0;
     if (fwrite(buf, 1, size, w->file) != (size_t)size) /* the system's reason: disk full, ... */
         return AVERROR(errno ? errno : EIO);
+    if (w->hashing && !EVP_DigestUpdate(w->sha, buf, size))
+        w->hashing = 0; /* show.json hashes the file itself */
     return size;
 }
 
@@ -52,7 +54,8 @@ static void set_muxer_options(const seg_writer *w, AVDictionary **opts)
 }
 
 int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_stream *video,
-                    const ladder_stream *audio, ladder_error *err)
+                    const ladder_stream *audio, const pkg_params *params, const char *playlist,
+                    ladder_error *err)
 {
     AVDictionary *opts = NULL;
     unsigned char *buf;
@@ -60,6 +63,10 @@ int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_strea
 
     memset(w, 0, sizeof *w);
     w->video = w->audio = -1;
+    w->params = params;
+    snprintf(w->playlist, sizeof w->playlist, "%s", playlist);
+    if (!(w->sha = EVP_MD_CTX_new()))
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     snprintf(w->dir, sizeof w->dir, "%s", dir);
     ret = ladder_mkdir_p(dir, err);
     if (ret < 0)
@@ -92,19 +99,46 @@ int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_strea
     return ret < 0 ? media_error_from_av(err, ret, "segment muxer") : 0;
 }
 
+static void segment_name(const seg_writer *w, int i, char *out, size_t size)
+{
+    snprintf(out, size, "seg%05d.%s", i, w->fmp4 ? "m4s" : "ts");
+}
+
+/* The file of the last segment written is complete: its hash is kept and on_segment told. */
+static void told_closed(seg_writer *w)
+{
+    unsigned char digest[32];
+    char name[32];
+
+    if (w->n_segments == 0)
+        return; /* the file closed was fMP4's init.mp4 */
+    if (w->hashing && EVP_DigestFinal_ex(w->sha, digest, NULL))
+        for (int i = 0; i < 32; i++)
+            snprintf(w->segments[w->n_segments - 1].sha256 + 2 * i, 3, "%02x", digest[i]);
+    w->hashing = 0;
+    if (!w->params || !w->params->on_segment)
+        return;
+    segment_name(w, w->n_segments - 1, name, sizeof name);
+    w->params->on_segment(w->params->on_segment_opaque, w->playlist, name, w->video < 0);
+}
+
 static int start_file(seg_writer *w, ladder_error *err)
 {
-    char path[1100];
+    char path[1100], name[32];
 
     avio_flush(w->oc->pb);
     if (w->file && fclose(w->file) != 0) {
         w->file = NULL;
         return ladder_error_set(err, LADDER_EIO, "%s: %s", w->dir, strerror(errno));
     }
-    snprintf(path, sizeof path, "%s/seg%05d.%s", w->dir, w->n_segments, w->fmp4 ? "m4s" : "ts");
+    if (w->file)
+        told_closed(w);
+    segment_name(w, w->n_segments, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", w->dir, name);
     w->file = fopen(path, "wb");
     if (!w->file)
         return ladder_error_set(err, LADDER_EIO, "cannot write %s: %s", path, strerror(errno));
+    w->hashing = EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL);
     w->segment_start_pos = avio_tell(w->oc->pb);
     return 0;
 }
@@ -215,6 +249,8 @@ int seg_writer_close(seg_writer *w, ladder_error *err)
         w->segments[w->n_segments - 1].bytes = avio_tell(w->oc->pb) - w->segment_start_pos;
     if (w->file && fclose(w->file) != 0 && ret >= 0)
         ret = AVERROR(errno);
+    if (w->file && ret >= 0)
+        told_closed(w);
     w->file = NULL;
     return ret < 0 ? media_error_from_av(err, ret, w->dir) : 0;
 }
@@ -231,5 +267,6 @@ void seg_writer_free(seg_writer *w)
     }
     av_free(w->segments);
     av_free(w->iframes);
+    EVP_MD_CTX_free(w->sha);
     memset(w, 0, sizeof *w);
 }

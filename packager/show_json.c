@@ -106,11 +106,43 @@ long long pkg_sha256_file(const char *path, char hex[65])
 /* The files to hash; job i hashes file i into hex[i] and size[i] (-1: unreadable). Reading and
  * hashing every file was a fifth of `ladder package`'s time, so they go on every core. */
 typedef struct hash_jobs {
+    const pkg_packager *p;
     const char *root;
     const file_list *files;
     char (*hex)[65];
     long long *size;
 } hash_jobs;
+
+/* The segment the HLS writer w wrote as rel ("hls/NAME/segNNNNN.ts"), if rel is one of its. */
+static const hls_segment *written_as(const seg_writer *w, const char *name, const char *rel)
+{
+    size_t len = strlen(name);
+    int index, end = 0;
+
+    if (strncmp(rel, "hls/", 4) != 0 || strncmp(rel + 4, name, len) != 0 ||
+        sscanf(rel + 4 + len, "/seg%5d.%*[a-z4]%n", &index, &end) != 1 || rel[4 + len + end] ||
+        index < 0 || index >= w->n_segments)
+        return NULL;
+    return &w->segments[index];
+}
+
+/* An HLS segment's SHA-256 as its writer hashed it on the way out, if the file is still the
+ * size it wrote: reading every segment again here was most of show.json's time, and after a
+ * distributed ingest's last job (docs/distributed.md, "After the last job"). */
+static long long known_hash(const pkg_packager *p, const char *rel, const char *path, char *hex)
+{
+    const hls_segment *s = NULL;
+    struct stat st;
+
+    for (int i = 0; !s && i < p->n_hls; i++)
+        s = written_as(&p->hls[i].w, p->plan.streams[p->hls[i].stream].name, rel);
+    if (!s && p->audio_only.opened)
+        s = written_as(&p->audio_only.w, "audio", rel);
+    if (!s || !s->sha256[0] || stat(path, &st) != 0 || st.st_size != s->bytes)
+        return -1;
+    memcpy(hex, s->sha256, 65);
+    return st.st_size;
+}
 
 static void hash_file(void *opaque, int i)
 {
@@ -118,14 +150,16 @@ static void hash_file(void *opaque, int i)
     char path[PATH_MAX * 2];
 
     snprintf(path, sizeof path, "%s/%s", h->root, h->files->paths[i]);
-    h->size[i] = pkg_sha256_file(path, h->hex[i]);
+    h->size[i] = known_hash(h->p, h->files->paths[i], path, h->hex[i]);
+    if (h->size[i] < 0)
+        h->size[i] = pkg_sha256_file(path, h->hex[i]);
 }
 
-static json_t *files_json(const char *root)
+static json_t *files_json(const pkg_packager *p, const char *root)
 {
     file_list l = {0};
     json_t *arr = json_array();
-    hash_jobs h = {.root = root, .files = &l};
+    hash_jobs h = {.p = p, .root = root, .files = &l};
 
     if (!arr || list_files(root, "", &l) != 0) {
         json_decref(arr);
@@ -265,7 +299,7 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
         created, "source", "width", info->plan->src_width, "height", info->plan->src_height, "fps",
         info->plan->src_fps_den ? (double)info->plan->src_fps_num / info->plan->src_fps_den : 0.0,
         "has_audio", info->plan->src_has_audio, "renditions", renditions, "files",
-        files_json(root));
+        files_json(p, root));
     if (root_obj && info->version > 0)
         json_object_set_new(root_obj, "version", json_integer(info->version));
     if (root_obj && pkg_n_captions(p) > 0)

@@ -457,8 +457,9 @@ static int wait_and_join(coordinator *c, publish_result *out, ladder_error *err)
     if (out)
         *out = j.out;
     ladder_log(&c->params->logger, LADDER_LOG_INFO, "ingest",
-               "joined, validated and published %.1f s after the last job",
-               ladder_now() - c->all_done);
+               "joined, validated (%d HLS variants read as they arrived) and published %.1f s "
+               "after the last job",
+               j.out.read_ahead, ladder_now() - c->all_done);
     return 0;
 }
 

@@ -24,6 +24,7 @@ typedef struct fed {
     ladder_stream_stats stats[LADDER_MAX_STREAMS];
     const ladder_captions *cc608; /* the source's CEA-608 as cues; NULL: none */
     ladder_captions cc608_read;   /* read back from a transcode folder's cc608.vtt */
+    int read_ahead;               /* variants the validator took from their val_reader */
 } fed;
 
 void publish_params_default(publish_params *p)
@@ -92,7 +93,7 @@ static int feed(const publish_params *params, const packet_source *src, const la
 }
 
 static int open_packager(pkg_packager **p, const publish_params *params, const lib_stage *stage,
-                         ladder_error *err)
+                         publish_read_ahead *ahead, ladder_error *err)
 {
     char prefix[32];
     pkg_params pp = {0};
@@ -111,20 +112,24 @@ static int open_packager(pkg_packager **p, const publish_params *params, const l
     pp.cc_name = params->cc_name;
     pp.show_id = params->id;
     pp.logger = params->logger;
+    pp.on_segment = publish_read_ahead_segment;
+    pp.on_segment_opaque = ahead;
     return pkg_open(p, &pp, err);
 }
 
 /* A show that breaks a publishing rule is not published; the first failure is the error. The
  * caption tracks it was made from are the reference for its cue times. */
 static int validate(const publish_params *params, const char *dir, const ladder_captions *tracks,
-                    int n_tracks, ladder_error *err)
+                    int n_tracks, const publish_read_ahead *ahead, int *read_ahead,
+                    ladder_error *err)
 {
     val_report *r = malloc(sizeof *r);
     int ret;
 
     if (!r)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    ret = val_validate(dir, params->ladder, tracks, n_tracks, r);
+    ret = val_validate_ahead(dir, params->ladder, tracks, n_tracks, ahead->readers, ahead->n, r);
+    *read_ahead = r->read_ahead;
     if (ret == LADDER_EVALIDATE)
         ladder_error_set(err, ret, "show '%s' not published: %d rule(s) failed, first %s: %s: %s",
                          params->id, r->n_failures, r->failures[0].file, r->failures[0].rule,
@@ -141,7 +146,13 @@ static int make_version(const publish_params *params, const packet_source *src,
 {
     ladder_captions tracks[PKG_MAX_CAPTION_TRACKS];
     pkg_packager *p = NULL;
-    int n_tracks = 0, ret = open_packager(&p, params, stage, err);
+    publish_read_ahead *ahead = malloc(sizeof *ahead);
+    int n_tracks = 0, ret;
+
+    if (!ahead)
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    publish_read_ahead_init(ahead, lib_stage_dir(stage));
+    ret = open_packager(&p, params, stage, ahead, err);
 
     if (ret >= 0)
         ret = feed(params, src, pkg_get_sink(p), f, err);
@@ -162,7 +173,9 @@ static int make_version(const publish_params *params, const packet_source *src,
     }
     pkg_close(p);
     if (ret >= 0)
-        ret = validate(params, lib_stage_dir(stage), tracks, n_tracks, err);
+        ret = validate(params, lib_stage_dir(stage), tracks, n_tracks, ahead, &f->read_ahead, err);
+    publish_read_ahead_free(ahead);
+    free(ahead);
     return ret;
 }
 
@@ -186,7 +199,10 @@ static int publish_from(const publish_params *params, const packet_source *src, 
         *out = (publish_result){.version = lib_stage_version(stage),
                                 .n_renditions = f->plan.n_video,
                                 .n_skipped = f->plan.n_skipped,
-                                .duration = f->plan.src_duration};
+                                .read_ahead = f->read_ahead,
+                                /* the show is as long as its video, not its container */
+                                .duration = f->plan.n_video > 0 ? f->stats[0].duration
+                                                                : f->plan.src_duration};
     lib_stage_close(stage);
     if (f)
         ladder_captions_free(&f->cc608_read);

@@ -53,6 +53,7 @@ typedef struct publish_result {
     int n_renditions; /* video renditions made */
     int n_skipped;    /* rungs left out as larger than the source */
     double duration;  /* seconds of media */
+    int read_ahead;   /* HLS variants validated from segments read as they were written */
 } publish_result;
 
 /* Transcodes mezz with tc (its ladder is params' ladder) into the packager, and publishes. */

@@ -76,7 +76,7 @@ typedef struct span {
 } span;
 
 /* What scanning a variant carries from one segment to the next. */
-typedef struct scan {
+typedef struct val_scan {
     const char *uri;
     int audio_only, started;
     val_media *m;
@@ -329,6 +329,26 @@ static void scan_segment(val_report *r, scan *s, const char *path, const char *n
     check_continuity(r, s, name, sp);
     s->prev[0] = sp[0];
     s->prev[1] = sp[1];
+}
+
+val_scan *val_scan_new(const char *uri, int audio_only, val_media *m)
+{
+    val_scan *s = calloc(1, sizeof *s);
+
+    if (s)
+        *s = (scan){.uri = uri, .audio_only = audio_only, .m = m};
+    memset(m, 0, sizeof *m);
+    return s;
+}
+
+void val_scan_segment(val_report *r, val_scan *s, const char *path, const char *name)
+{
+    scan_segment(r, s, path, name);
+}
+
+void val_scan_free(val_scan *s)
+{
+    free(s);
 }
 
 void val_scan_variant(val_report *r, const char *show, const char *uri, int audio_only,

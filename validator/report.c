@@ -32,6 +32,7 @@ void val_pass(val_report *r)
 void val_report_merge(val_report *into, const val_report *from)
 {
     into->checks += from->checks;
+    into->read_ahead += from->read_ahead;
     for (int i = 0; i < from->n_failures && into->n_failures < VAL_MAX_FAILURES; i++)
         into->failures[into->n_failures++] = from->failures[i];
 }

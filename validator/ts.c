@@ -17,7 +17,7 @@ typedef struct pid_state {
     uint8_t packet[TS_PACKET];
 } pid_state;
 
-typedef struct cc_state {
+typedef struct val_ts_state {
     int n;
     pid_state pids[MAX_PIDS];
 } cc_state;
@@ -99,10 +99,29 @@ static void check_segment(val_report *r, const char *uri, const char *name, cons
               bad_pid, bad_cc, bad_expected);
 }
 
+val_ts_state *val_ts_state_new(void)
+{
+    return calloc(1, sizeof(val_ts_state));
+}
+
+void val_ts_state_free(val_ts_state *s)
+{
+    free(s);
+}
+
+void val_ts_segment(val_report *r, const char *uri, const char *name, const char *path,
+                    val_ts_state *s)
+{
+    size_t len = strlen(name);
+
+    if (len >= 3 && strcmp(name + len - 3, ".ts") == 0)
+        check_segment(r, uri, name, path, s);
+}
+
 void val_ts_continuity(val_report *r, const char *show, const char *uri, const val_playlist *pl)
 {
     char dir[2048], path[4096];
-    cc_state *s = calloc(1, sizeof *s);
+    val_ts_state *s = val_ts_state_new();
 
     if (!s) {
         val_fail(r, uri, "ts-continuity-counters", "out of memory");
@@ -110,11 +129,8 @@ void val_ts_continuity(val_report *r, const char *show, const char *uri, const v
     }
     val_dir_of(dir, sizeof dir, show, uri);
     for (int i = 0; i < pl->n; i++) {
-        size_t len = strlen(pl->uris[i]);
-        if (len < 3 || strcmp(pl->uris[i] + len - 3, ".ts") != 0)
-            continue;
         val_join(path, sizeof path, dir, pl->uris[i]);
-        check_segment(r, uri, pl->uris[i], path, s);
+        val_ts_segment(r, uri, pl->uris[i], path, s);
     }
-    free(s);
+    val_ts_state_free(s);
 }

@@ -144,6 +144,13 @@ void val_read_iframes(val_report *r, const char *show, const char *uri, val_play
 
 /* ts-continuity-counters: per PID across all the variant's segments. */
 void val_ts_continuity(val_report *r, const char *show, const char *uri, const val_playlist *pl);
+/* The same one segment at a time, in order (reader.c): the counters carry on in the state. A
+ * segment whose name does not end in .ts is skipped. new gives NULL when out of memory. */
+typedef struct val_ts_state val_ts_state;
+val_ts_state *val_ts_state_new(void);
+void val_ts_segment(val_report *r, const char *uri, const char *name, const char *path,
+                    val_ts_state *s);
+void val_ts_state_free(val_ts_state *s);
 
 /* ---- 3. readers: fMP4 boxes (bmff.c) --------------------------------------------------------- */
 
@@ -180,6 +187,18 @@ typedef struct val_media {
  * Free m with val_media_free. */
 void val_scan_variant(val_report *r, const char *show, const char *uri, int audio_only,
                       const val_playlist *pl, val_media *m);
+/* The same one segment at a time, in order (reader.c): new zeroes m, which the scan fills;
+ * uri is borrowed until free. new gives NULL when out of memory. */
+typedef struct val_scan val_scan;
+val_scan *val_scan_new(const char *uri, int audio_only, val_media *m);
+void val_scan_segment(val_report *r, val_scan *s, const char *path, const char *name);
+void val_scan_free(val_scan *s);
+/* A reader's results for the variant at uri with playlist pl, if it read exactly pl's files,
+ * unchanged: its reports merged into r, its media moved into m (the reader gives them once);
+ * returns 1, or 0 with nothing done. */
+int val_reader_is_for(const val_reader *rd, const char *uri);
+int val_reader_take(val_reader *rd, const char *show, const char *uri, const val_playlist *pl,
+                    val_report *r, val_media *m);
 void val_media_free(val_media *m);
 /* "avc1.PPCCLL,mp4a.40.2" as the media says; empty when nothing was read. */
 void val_media_codecs(const val_media *m, char *out, size_t len);

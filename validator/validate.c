@@ -128,7 +128,7 @@ static void check_duration(val_report *r, const char *file, double extinf, doubl
 
 /* Everything about one variant: its playlist, its segment files, its media. */
 static void check_variant(val_report *r, const char *show, const prof_ladder *ladder,
-                          val_variant *x, val_playlist *pl, val_media *m)
+                          val_variant *x, val_reader *ahead, val_playlist *pl, val_media *m)
 {
     double avg, peak;
     char codecs[128];
@@ -137,8 +137,12 @@ static void check_variant(val_report *r, const char *show, const prof_ladder *la
     val_read_media(r, show, x->uri, (int)lround(ladder->segment_seconds), pl);
     measure_segments(show, x->uri, pl, &avg, &peak, r);
     check_bandwidth(r, x, avg, peak);
-    val_ts_continuity(r, show, x->uri, pl);
-    val_scan_variant(r, show, x->uri, x->audio_only, pl, m);
+    if (ahead && val_reader_take(ahead, show, x->uri, pl, r, m)) {
+        r->read_ahead++;
+    } else {
+        val_ts_continuity(r, show, x->uri, pl);
+        val_scan_variant(r, show, x->uri, x->audio_only, pl, m);
+    }
     val_media_codecs(m, codecs, sizeof codecs);
     if (x->has_codecs && codecs[0])
         val_check_codecs(r, x->uri, x->codecs, codecs);
@@ -216,8 +220,19 @@ typedef struct variant_pool {
     const prof_ladder *ladder;
     const val_breaks *breaks;
     val_master *ms;
-    variant_job *jobs; /* ms->n variants, then the MP4s */
+    variant_job *jobs;          /* ms->n variants, then the MP4s */
+    val_reader *const *readers; /* what was read ahead, tried on every variant */
+    int n_readers;
 } variant_pool;
+
+/* The reader opened for the variant at uri, or NULL. */
+static val_reader *reader_for(const variant_pool *vp, const char *uri)
+{
+    for (int k = 0; k < vp->n_readers; k++)
+        if (val_reader_is_for(vp->readers[k], uri))
+            return vp->readers[k];
+    return NULL;
+}
 
 static void read_variant(void *opaque, int i)
 {
@@ -228,7 +243,9 @@ static void read_variant(void *opaque, int i)
         val_mp4s(&job->report, vp->show, vp->ladder);
         val_check_break_mp4s(&job->report, vp->show, vp->breaks);
     } else {
-        check_variant(&job->report, vp->show, vp->ladder, &vp->ms->v[i], &job->pl, &job->m);
+        val_variant *x = &vp->ms->v[i];
+        check_variant(&job->report, vp->show, vp->ladder, x, reader_for(vp, x->uri), &job->pl,
+                      &job->m);
     }
 }
 
@@ -243,6 +260,12 @@ static void free_jobs(variant_job *jobs, int n)
 
 int val_validate(const char *show, const prof_ladder *ladder, const ladder_captions *captions,
                  int n_captions, val_report *r)
+{
+    return val_validate_ahead(show, ladder, captions, n_captions, NULL, 0, r);
+}
+
+int val_validate_ahead(const char *show, const prof_ladder *ladder, const ladder_captions *captions,
+                       int n_captions, val_reader *const *readers, int n_readers, val_report *r)
 {
     val_master *ms = malloc(sizeof *ms);
     val_playlist *pl = calloc(1, sizeof *pl);
@@ -269,9 +292,14 @@ int val_validate(const char *show, const prof_ladder *ladder, const ladder_capti
         free(breaks);
         return LADDER_ENOMEM;
     }
-    ladder_parallel_for(
-        ms->n + 1, read_variant,
-        &(variant_pool){.show = show, .ladder = ladder, .breaks = breaks, .ms = ms, .jobs = jobs});
+    ladder_parallel_for(ms->n + 1, read_variant,
+                        &(variant_pool){.show = show,
+                                        .ladder = ladder,
+                                        .breaks = breaks,
+                                        .ms = ms,
+                                        .jobs = jobs,
+                                        .readers = readers,
+                                        .n_readers = n_readers});
     for (int i = ms->n - 1; i >= 0; i--)
         if (!ms->v[i].audio_only) {
             start = jobs[i].m.start;

@@ -22,6 +22,7 @@ typedef struct val_failure {
 
 typedef struct val_report {
     int checks;     /* checks made */
+    int read_ahead; /* variants whose segments came from a val_reader (val_validate_ahead) */
     int n_failures; /* failures kept (at most VAL_MAX_FAILURES; checks still counts them all) */
     val_failure failures[VAL_MAX_FAILURES];
 } val_report;
@@ -34,6 +35,22 @@ typedef struct val_report {
  * or LADDER_ENOMEM. report is large: allocate it. */
 int val_validate(const char *show_dir, const prof_ladder *ladder, const ladder_captions *captions,
                  int n_captions, val_report *report);
+
+/* ---- reading ahead (reader.c) ----------------------------------------------------------------
+ * A variant's segments read as they are written, so that val_validate_ahead need not read them
+ * again at the end (docs/distributed.md, "After the last job"). Open a reader per variant with
+ * the show folder and the variant's playlist URI as the multivariant playlist will name it
+ * ("hls/hls-720p-3000/index.m3u8"); add each segment by its name in that playlist, in order,
+ * once the file is complete (add is thread-safe). val_validate_ahead uses a variant's reader
+ * only if it read exactly the files the playlist lists, unchanged since; otherwise, and for a
+ * variant without one, it reads the segments itself. The result is val_validate's either way. */
+typedef struct val_reader val_reader;
+int val_reader_open(val_reader **out, const char *show_dir, const char *uri, int audio_only);
+void val_reader_add(val_reader *reader, const char *segment);
+void val_reader_free(val_reader *reader);
+int val_validate_ahead(const char *show_dir, const prof_ladder *ladder,
+                       const ladder_captions *captions, int n_captions, val_reader *const *readers,
+                       int n_readers, val_report *report);
 
 /* ---- ads (rules_ads.c, docs/hls-rules.md#ads) ------------------------------------------------
  * The break rules of a show with ad breaks run inside val_validate, from show.json's "breaks".

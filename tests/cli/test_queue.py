@@ -648,6 +648,11 @@ def case_arriving():
     with open(w.log) as f:
         ran = re.findall(r"arriving/(\S+): done in", f.read())
     c.equal(ran, ["chunk-00002"], "the worker ran only the chunk not in place")
+    # Every HLS variant was validated from its segments as they were written, not read again.
+    variants = {k.split("/")[1] for k in ref if k.startswith("hls/") and k.endswith(".ts")}
+    m = re.search(r"validated \((\d+) HLS variants read as they arrived\)", err)
+    c.check(m and int(m.group(1)) == len(variants) >= 4,
+            f"the {len(variants)} variants were read as they arrived: {err.strip()[-300:]}")
     c.equal(media(lib, "arriving"), ref, "the show has a 1-worker run's bytes")
     c.equal(w.stop(), 0, "the worker exits 0 on SIGTERM")
     redis.stop()
