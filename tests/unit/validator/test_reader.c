@@ -60,9 +60,10 @@ static void assert_same_report(const val_report *a, const val_report *b)
     }
 }
 
-static void test_read_ahead_same_report(void **state)
+/* The show validated with a reader given its first n segments: the plain report, and the
+ * reader used (read_ahead 1) or not (0). */
+static void check_ahead(const tmp_show *t, int n, int read_ahead)
 {
-    tmp_show *t = *state;
     prof_ladder ladder;
     val_report *plain = new_report(), *ahead;
 
@@ -70,27 +71,21 @@ static void test_read_ahead_same_report(void **state)
     make_show(t);
     val_validate(t->dir, &ladder, NULL, 0, plain);
     assert_int_equal(plain->read_ahead, 0);
-    ahead = validate_ahead(t, &ladder, COUNT(segments));
-    assert_int_equal(ahead->read_ahead, 1);
+    ahead = validate_ahead(t, &ladder, n);
+    assert_int_equal(ahead->read_ahead, read_ahead);
     assert_same_report(plain, ahead);
     free(plain);
     free(ahead);
 }
 
+static void test_read_ahead_same_report(void **state)
+{
+    check_ahead(*state, COUNT(segments), 1);
+}
+
 static void test_read_ahead_missed_segment(void **state)
 {
-    tmp_show *t = *state;
-    prof_ladder ladder;
-    val_report *plain = new_report(), *ahead;
-
-    assert_int_equal(prof_load_default(&ladder, NULL), 0);
-    make_show(t);
-    val_validate(t->dir, &ladder, NULL, 0, plain);
-    ahead = validate_ahead(t, &ladder, COUNT(segments) - 1);
-    assert_int_equal(ahead->read_ahead, 0);
-    assert_same_report(plain, ahead);
-    free(plain);
-    free(ahead);
+    check_ahead(*state, COUNT(segments) - 1, 0);
 }
 
 /* A segment rewritten after it was read (here: cut short) is read again at the end. */
