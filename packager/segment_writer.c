@@ -127,12 +127,13 @@ static int start_file(seg_writer *w, ladder_error *err)
     char path[1100], name[32];
 
     avio_flush(w->oc->pb);
-    if (w->file && fclose(w->file) != 0) {
+    if (w->file) {
+        int closed = fclose(w->file) == 0;
         w->file = NULL;
-        return ladder_error_set(err, LADDER_EIO, "%s: %s", w->dir, strerror(errno));
-    }
-    if (w->file)
+        if (!closed)
+            return ladder_error_set(err, LADDER_EIO, "%s: %s", w->dir, strerror(errno));
         told_closed(w);
+    }
     segment_name(w, w->n_segments, name, sizeof name);
     snprintf(path, sizeof path, "%s/%s", w->dir, name);
     w->file = fopen(path, "wb");
@@ -247,11 +248,13 @@ int seg_writer_close(seg_writer *w, ladder_error *err)
     avio_flush(w->oc->pb);
     if (w->n_segments > 0) /* the trailer's bytes belong to the last segment */
         w->segments[w->n_segments - 1].bytes = avio_tell(w->oc->pb) - w->segment_start_pos;
-    if (w->file && fclose(w->file) != 0 && ret >= 0)
-        ret = AVERROR(errno);
-    if (w->file && ret >= 0)
-        told_closed(w);
-    w->file = NULL;
+    if (w->file) {
+        if (fclose(w->file) != 0 && ret >= 0)
+            ret = AVERROR(errno);
+        w->file = NULL;
+        if (ret >= 0)
+            told_closed(w);
+    }
     return ret < 0 ? media_error_from_av(err, ret, w->dir) : 0;
 }
 
