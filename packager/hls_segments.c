@@ -15,15 +15,17 @@ int hls_rung_open(pkg_packager *p, const ladder_stream *v, ladder_error *err)
     hls_rung *r = &p->hls[p->n_hls++];
     char dir[1200];
 
-    r->stream = v->index;
-    r->audio = v->audio_stream;
     char playlist[PROF_NAME_MAX + 32];
+    int fmp4 = p->params.container == PROF_CONTAINER_FMP4;
+
+    r->stream = v->index;
+    r->group_audio = v->audio_stream;
+    r->audio = fmp4 ? -1 : v->audio_stream; /* fMP4: video alone, its audio a track of its own */
 
     snprintf(dir, sizeof dir, "%s/hls/%s", p->out_dir, v->name);
     snprintf(playlist, sizeof playlist, "hls/%s/index.m3u8", v->name);
-    return seg_writer_open(&r->w, dir, p->params.container == PROF_CONTAINER_FMP4, v,
-                           r->audio >= 0 ? &p->plan.streams[r->audio] : NULL, &p->params, playlist,
-                           err);
+    return seg_writer_open(&r->w, dir, fmp4, v, r->audio >= 0 ? &p->plan.streams[r->audio] : NULL,
+                           &p->params, playlist, err);
 }
 
 int write_variant_segment(pkg_packager *p, seg_writer *w, int audio, int reader, AVPacket **video,
@@ -94,7 +96,7 @@ static int64_t next_cut_after(const pkg_packager *p, const hls_rung *r, int64_t 
 }
 
 /* A keyframe at or after the next cut starts a segment; the first rung's cuts are the
- * audio-only variant's too. Under r->lock. */
+ * audio tracks' too. Under r->lock. */
 static int cut_segment(pkg_packager *p, int i, const ladder_packet *pkt, ladder_error *err)
 {
     hls_rung *r = &p->hls[i];
@@ -105,7 +107,7 @@ static int cut_segment(pkg_packager *p, int i, const ladder_packet *pkt, ladder_
     r->next_cut = next_cut_after(p, r, pkt->pts);
     if (ret < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    return i == 0 ? audio_only_cut(p, t, err) : 0;
+    return i == 0 ? audio_tracks_cut(p, t, err) : 0;
 }
 
 /* Under r->lock. */
@@ -195,7 +197,7 @@ int hls_rung_playlists(pkg_packager *p, const hls_rung *r, pkg_master_entry *e, 
     measure_variant(&r->w, &e->stats);
     pkg_avc1_codec(v, e->video_codec, sizeof e->video_codec);
     snprintf(e->stats.codecs, sizeof e->stats.codecs, "%s%s", e->video_codec,
-             r->audio >= 0 ? ",mp4a.40.2" : "");
+             r->group_audio >= 0 ? ",mp4a.40.2" : "");
     e->target_kbps = v->bitrate_kbps;
     e->width = v->width;
     e->height = v->height;
@@ -204,6 +206,12 @@ int hls_rung_playlists(pkg_packager *p, const hls_rung *r, pkg_master_entry *e, 
     snprintf(e->uri, sizeof e->uri, "hls/%s/index.m3u8", v->name);
     snprintf(e->iframe_uri, sizeof e->iframe_uri, "hls/%s/iframes.m3u8", v->name);
     e->iframe_peak_bps = iframe_peak_bps(&r->w, r->video_end);
+    const audio_track *t = r->audio < 0 ? audio_track_of(p, r->group_audio) : NULL;
+    if (t) { /* fMP4: what a player fetches is the video and its audio rendition */
+        snprintf(e->audio_group, sizeof e->audio_group, "aac-%d",
+                 p->plan.streams[t->audio].bitrate_kbps);
+        measure_with_audio(&r->w, &t->w, &e->stats);
+    }
     return ret;
 }
 

@@ -1,14 +1,14 @@
 /* packager.c: the packager as a ladder_sink, and its lifecycle (packager.h). It hands each
  * packet to the concerns that mux it: the HLS rungs (hls_segments.c), the MP4 fallbacks
- * (mp4_fallback.c) and the audio-only variant (audio_only.c), the audio through the audio
- * stores (audio_store.c); pkg_finish then writes the playlists, the caption tracks and the
- * poster.
+ * (mp4_fallback.c) and the audio tracks (audio_tracks.c), the audio through the audio
+ * stores (audio_store.c); pkg_finish then writes the playlists, the DASH manifest (fMP4), the
+ * caption tracks and the poster.
  *
  * The sink's calls for different streams come at once (the transcoder's encoder threads, the
  * replay's reader threads), so every rung muxes on its own thread. What is shared has a lock of
  * its own: an HLS rung (its video thread and the audio thread both flush it), each audio store
- * (appended by one thread, read by the rungs), the audio-only variant, and the first error. A
- * rung's lock is taken before the audio-only variant's, and either before an audio store's,
+ * (appended by one thread, read by the rungs), each audio track, and the first error. A
+ * rung's lock is taken before an audio track's, and either before an audio store's,
  * never the other way; no lock is held while waiting for one. */
 #include <math.h>
 #include <pthread.h>
@@ -59,7 +59,7 @@ static void register_audio_readers(pkg_packager *p)
         p->hls[i].audio_reader = add_audio_reader(p, p->hls[i].audio);
     for (int i = 0; i < p->n_mp4; i++)
         p->mp4[i].audio_reader = add_audio_reader(p, p->mp4[i].audio);
-    audio_only_begin(p);
+    audio_tracks_begin(p);
 }
 
 /* Called once, before any packet: nothing runs beside it. */
@@ -93,8 +93,8 @@ static int audio_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error 
     if (ret < 0)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = hls_audio_arrived(p, pkt->stream, err);
-    if (ret >= 0 && pkt->stream == p->audio_only.audio)
-        ret = audio_only_flush(p, err);
+    if (ret >= 0)
+        ret = audio_tracks_flush(p, pkt->stream, err);
     return ret;
 }
 
@@ -135,7 +135,7 @@ static int sink_end(void *opaque, const ladder_plan *plan, ladder_error *err)
     if (ret >= 0)
         ret = mp4_finish(p, &why);
     if (ret >= 0) /* after hls_finish: its last segment ends at the show's duration */
-        ret = audio_only_finish(p, &why);
+        ret = audio_tracks_finish(p, &why);
     return ret < 0 ? sink_result(p, ret, &why, err) : 0;
 }
 
@@ -166,7 +166,8 @@ int pkg_open(pkg_packager **out, const pkg_params *params, ladder_error *err)
         p->params.entry_name = p->entry_name;
     }
     pthread_mutex_init(&p->error_lock, NULL);
-    pthread_mutex_init(&p->audio_only.lock, NULL);
+    for (int i = 0; i < LADDER_MAX_STREAMS; i++)
+        pthread_mutex_init(&p->audio_tracks[i].lock, NULL);
     for (int i = 0; i < PROF_MAX_RUNGS; i++)
         pthread_mutex_init(&p->hls[i].lock, NULL);
     for (int i = 0; i < LADDER_MAX_STREAMS; i++)
@@ -192,10 +193,12 @@ void pkg_close(pkg_packager *p)
         mp4_rung_free(&p->mp4[i]);
     for (int i = 0; i < LADDER_MAX_STREAMS; i++)
         pkt_list_clear(&p->audio[i].pkts);
-    audio_only_free(&p->audio_only);
+    for (int i = 0; i < p->n_audio_tracks; i++)
+        audio_track_free(&p->audio_tracks[i]);
     ladder_text_free(&p->break_tags);
     pthread_mutex_destroy(&p->error_lock);
-    pthread_mutex_destroy(&p->audio_only.lock);
+    for (int i = 0; i < LADDER_MAX_STREAMS; i++)
+        pthread_mutex_destroy(&p->audio_tracks[i].lock);
     for (int i = 0; i < PROF_MAX_RUNGS; i++)
         pthread_mutex_destroy(&p->hls[i].lock);
     for (int i = 0; i < LADDER_MAX_STREAMS; i++)
@@ -210,12 +213,51 @@ int pkg_target_seconds(const pkg_packager *p)
     return (int)lround(p->params.segment_seconds);
 }
 
+/* fMP4: every audio track is an AUDIO rendition of its own group. */
+static int audio_groups(const pkg_packager *p, pkg_audio_group *g)
+{
+    int n = 0;
+
+    for (int i = 0; p->params.container == PROF_CONTAINER_FMP4 && i < p->n_audio_tracks; i++) {
+        const audio_track *t = &p->audio_tracks[i];
+        const ladder_stream *st = &p->plan.streams[t->audio];
+        if (t->w.n_segments == 0)
+            continue;
+        snprintf(g[n].group, sizeof g[n].group, "aac-%d", st->bitrate_kbps);
+        snprintf(g[n].name, sizeof g[n].name, "Audio %dk", st->bitrate_kbps);
+        snprintf(g[n].uri, sizeof g[n].uri, "hls/%s/index.m3u8", t->name);
+        g[n++].channels = st->channels;
+    }
+    return n;
+}
+
+/* The HLS rungs' playlists, then the audio-only variant's: the master playlist's entries. */
+static int media_playlists(pkg_packager *p, pkg_master_entry *e, int *n, ladder_error *err)
+{
+    int ret = 0;
+
+    for (int i = 0; ret >= 0 && i < p->n_hls; i++)
+        ret = hls_rung_playlists(p, &p->hls[i], &e[(*n)++], err);
+    /* fMP4's other tracks are renditions only, named by the video variants */
+    for (int i = 0; ret >= 0 && i < p->n_audio_tracks; i++) {
+        pkg_master_entry only = {0};
+        if (p->audio_tracks[i].w.n_segments > 0)
+            ret = audio_track_playlist(p, &p->audio_tracks[i], &only, err);
+        if (i == 0 && p->audio_tracks[i].w.n_segments > 0)
+            e[(*n)++] = only;
+    }
+    return ret;
+}
+
 int pkg_finish(pkg_packager *p, ladder_error *err)
 {
+    pkg_audio_group groups[LADDER_MAX_STREAMS];
     pkg_master_text text = {.subs = p->captions,
                             .n_subs = p->n_captions,
                             .cc_language = p->params.cc_language,
-                            .cc_name = p->params.cc_name};
+                            .cc_name = p->params.cc_name,
+                            .audio = groups,
+                            .n_audio = audio_groups(p, groups)};
     pkg_master_entry *e = av_calloc(PROF_MAX_RUNGS + 1, sizeof *e);
     char path[1100];
     int n = 0, ret = 0;
@@ -223,10 +265,8 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
     if (!e)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = pkg_break_tags(p, err);
-    for (int i = 0; ret >= 0 && i < p->n_hls; i++)
-        ret = hls_rung_playlists(p, &p->hls[i], &e[n++], err);
-    if (ret >= 0 && p->audio_only.w.n_segments > 0)
-        ret = audio_only_playlist(p, &e[n++], err);
+    if (ret >= 0)
+        ret = media_playlists(p, e, &n, err);
     if (ret >= 0 && p->n_captions > 0)
         ret = write_caption_tracks(p->out_dir, p->captions, p->n_captions,
                                    p->n_hls > 0 ? p->hls[0].w.segments : NULL,
@@ -241,6 +281,8 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         snprintf(path, sizeof path, "%s/%s", p->out_dir, p->entry_name);
         ret = write_master_playlist(path, e, n, &text, p->params.entry_prefix, err);
     }
+    if (ret >= 0 && p->n_hls > 0 && p->params.container == PROF_CONTAINER_FMP4)
+        ret = write_dash_manifest(p, err);
     p->n_variants = n;
     for (int i = 0; i < n; i++)
         p->variants[i] = e[i].stats;
@@ -259,6 +301,11 @@ const pkg_variant_stats *pkg_get_variants(const pkg_packager *p, int *n)
 const char *pkg_out_dir(const pkg_packager *p)
 {
     return p->out_dir;
+}
+
+int pkg_fmp4(const pkg_packager *p)
+{
+    return p->params.container == PROF_CONTAINER_FMP4;
 }
 
 void pkg_poster_size(const pkg_packager *p, int *width, int *height)

@@ -29,6 +29,9 @@ typedef struct hls_segment {
     double start, duration; /* seconds, media time */
     int64_t bytes;
     char sha256[65]; /* of the file, hashed as it was written (for show.json); "": not known */
+    /* fMP4: its first stream's earliest presentation time and end, in that track's timescale
+     * (seg_writer.timescale), for the DASH SegmentTimeline */
+    int64_t t0, t1;
 } hls_segment;
 
 typedef struct hls_iframe {
@@ -55,6 +58,8 @@ typedef struct seg_writer {
     int hashing;              /* sha is hashing the open segment file (not fMP4's init.mp4) */
     const pkg_params *params; /* its on_segment, told of each segment file closed; may be NULL */
     char playlist[256];       /* the variant's playlist URI, for on_segment */
+    int timescale;            /* of its first stream's track (fMP4's mdhd) */
+    int64_t seg_t0, seg_t1;   /* the open segment's times (hls_segment's t0, t1) */
 } seg_writer;
 
 /* Opens a writer into dir (created) for the given plan streams (video or audio may be NULL).
@@ -83,7 +88,15 @@ typedef struct pkg_master_entry {
     char video_codec[32];           /* CODECS of the I-frame stream: the avc1 part only */
     double iframe_peak_bps;
     int cc608; /* its video carries CEA-608 (CC1) */
+    /* fMP4: its audio rendition's GROUP-ID ("" for none, and in TS, where audio is muxed) */
+    char audio_group[32];
 } pkg_master_entry;
+
+/* An EXT-X-MEDIA:TYPE=AUDIO rendition (fMP4): the group the video variants name. */
+typedef struct pkg_audio_group {
+    char group[32], name[32], uri[256];
+    int channels;
+} pkg_audio_group;
 
 /* The target duration is the longest EXTINF rounded, and never below min_target (the
  * profile's segment length), so a show shorter than one segment still says 6. */
@@ -98,6 +111,9 @@ int write_iframe_playlist(const char *path, const seg_writer *w, double total, c
 double iframe_peak_bps(const seg_writer *w, double total);
 /* Fills v's segment count, duration and average and peak bitrate from what w wrote. */
 void measure_variant(const seg_writer *w, pkg_variant_stats *v);
+/* The same for a video variant and its audio rendition played together (fMP4): the peak of
+ * each segment's video and audio bytes added up, as a player fetches them. */
+void measure_with_audio(const seg_writer *video, const seg_writer *audio, pkg_variant_stats *v);
 /* "avc1.PPCCLL" from the SPS in a stream's Annex-B extradata: profile_idc, constraint flags,
  * level_idc. */
 void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len);
@@ -108,6 +124,8 @@ typedef struct pkg_master_text {
     const ladder_captions *subs; /* the SUBTITLES renditions */
     int n_subs;
     const char *cc_language, *cc_name; /* the CLOSED-CAPTIONS rendition, when a rung has 608 */
+    const pkg_audio_group *audio;      /* the AUDIO renditions (fMP4) */
+    int n_audio;
 } pkg_master_text;
 int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
                           const pkg_master_text *text, const char *prefix, ladder_error *err);
@@ -138,7 +156,8 @@ typedef struct closed_segment {
 
 typedef struct hls_rung {
     pthread_mutex_t lock; /* the rung's state and writer */
-    int stream, audio;    /* plan indexes; audio -1 when video-only */
+    int stream, audio;    /* plan indexes; audio: the audio muxed in (TS), -1 for none */
+    int group_audio;      /* the audio the variant plays: muxed (TS) or its own track (fMP4) */
     seg_writer w;
     pkt_list open; /* video of the segment being gathered */
     double open_start;
@@ -173,17 +192,18 @@ typedef struct audio_store {
     int ended;
 } audio_store;
 
-/* The audio-only variant: the lowest-bitrate AAC cut at the first HLS rung's segment times,
- * written a segment at a time as the cuts and the audio come in. */
-typedef struct audio_only_variant {
+/* An HLS audio track of its own (audio_tracks.c): an AAC cut at the first HLS rung's segment
+ * times, written a segment at a time as the cuts and the audio come in. */
+typedef struct audio_track {
     pthread_mutex_t lock; /* the writer and the cuts */
-    int audio;            /* plan stream; -1: none */
+    int audio;            /* plan stream */
+    char name[32];        /* its folder under hls/: "audio", "audio-128" */
     int audio_reader;
     seg_writer w;
     int opened, written; /* segments written */
     double *cuts;        /* segment start times, from the first HLS rung */
     int n_cuts, cap_cuts;
-} audio_only_variant;
+} audio_track;
 
 struct pkg_packager {
     pkg_params params;
@@ -196,7 +216,8 @@ struct pkg_packager {
     int n_mp4;
     audio_store audio[LADDER_MAX_STREAMS]; /* indexed by plan stream */
     double duration;
-    audio_only_variant audio_only;
+    audio_track audio_tracks[LADDER_MAX_STREAMS]; /* the first: the audio-only variant */
+    int n_audio_tracks;
     ladder_captions captions[PKG_MAX_CAPTION_TRACKS]; /* shallow copies: the cues are borrowed */
     int n_captions;
     pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
@@ -256,19 +277,27 @@ int mp4_video_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error *er
 int mp4_finish(pkg_packager *p, ladder_error *err);
 void mp4_rung_free(mp4_rung *m);
 
-/* audio_only.c: the audio-only variant. */
+/* audio_tracks.c: the audio tracks of their own. */
 
-/* Picks its audio (-1: none) and registers it as a reader. */
-void audio_only_begin(pkg_packager *p);
+/* Picks them (none without an HLS rung) and registers each as a reader. */
+void audio_tracks_begin(pkg_packager *p);
+/* The track of plan stream `audio`, or NULL. */
+const audio_track *audio_track_of(const pkg_packager *p, int audio);
 /* A segment start time, from the first HLS rung's thread. */
-int audio_only_cut(pkg_packager *p, double t, ladder_error *err);
-/* Writes the segments whose end is known and whose audio is in. */
-int audio_only_flush(pkg_packager *p, ladder_error *err);
-/* After the last packet: the rest of the variant. */
-int audio_only_finish(pkg_packager *p, ladder_error *err);
-/* hls/audio/index.m3u8 and its master playlist entry. */
-int audio_only_playlist(pkg_packager *p, pkg_master_entry *e, ladder_error *err);
-void audio_only_free(audio_only_variant *ao);
+int audio_tracks_cut(pkg_packager *p, double when, ladder_error *err);
+/* Writes the segments of audio stream `audio`'s track whose end is known and audio is in. */
+int audio_tracks_flush(pkg_packager *p, int audio, ladder_error *err);
+/* After the last packet: the rest of every track. */
+int audio_tracks_finish(pkg_packager *p, ladder_error *err);
+/* hls/<name>/index.m3u8, and the track's entry as an audio-only variant (e comes zeroed). */
+int audio_track_playlist(pkg_packager *p, const audio_track *t, pkg_master_entry *e,
+                         ladder_error *err);
+void audio_track_free(audio_track *t);
+
+/* dash.c: manifest.mpd over the fMP4 segments the HLS playlists name (docs/dash.md), after
+ * the HLS playlists and the caption tracks. */
+#define PKG_DASH_MANIFEST "manifest.mpd"
+int write_dash_manifest(pkg_packager *p, ladder_error *err);
 
 /* variant_order.c: the order of the master playlist's entries. */
 void order_variants(pkg_master_entry *e, int n);
@@ -279,6 +308,8 @@ int make_poster(pkg_packager *p, ladder_error *err);
 
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);
+/* Whether the show's segments are fMP4 (and it has a DASH manifest). */
+int pkg_fmp4(const pkg_packager *p);
 double pkg_duration(const pkg_packager *p);
 const ladder_captions *pkg_captions(const pkg_packager *p);
 int pkg_n_captions(const pkg_packager *p);

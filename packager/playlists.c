@@ -135,6 +135,17 @@ static void append_closed_captions(ladder_text *t, const pkg_master_entry *e, in
         ladder_text_printf(t, ",CLOSED-CAPTIONS=NONE");
 }
 
+/* RFC 8216 4.3.4.1: each audio track is the one rendition of its group, so the group's
+ * DEFAULT is that track; CHANNELS is required of audio renditions by Apple's authoring rules
+ * (docs/hls-rules.md). */
+static void append_audio_group(ladder_text *t, const pkg_audio_group *g, const char *prefix)
+{
+    ladder_text_printf(t,
+                       "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"%s\",NAME=\"%s\",DEFAULT=YES,"
+                       "AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s%s\"\n",
+                       g->group, g->name, g->channels, prefix, g->uri);
+}
+
 int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
                           const pkg_master_text *text, const char *prefix, ladder_error *err)
 {
@@ -146,6 +157,8 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
     ladder_text_printf(&t, "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n");
     if (n_subs > 0)
         append_subtitles(&t, text->subs, n_subs, prefix);
+    for (int i = 0; text && i < text->n_audio; i++)
+        append_audio_group(&t, &text->audio[i], prefix);
     if (any_cc)
         ladder_text_printf(&t,
                            "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"%s\",LANGUAGE=\"%s\","
@@ -161,6 +174,8 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
         if (!e->stats.is_audio_only)
             ladder_text_printf(&t, ",RESOLUTION=%dx%d,FRAME-RATE=%.3f", e->width, e->height,
                                e->fps);
+        if (e->audio_group[0])
+            ladder_text_printf(&t, ",AUDIO=\"%s\"", e->audio_group);
         if (n_subs > 0)
             ladder_text_printf(&t, ",SUBTITLES=\"%s\"", PKG_SUBTITLES_GROUP);
         append_closed_captions(&t, e, any_cc);
@@ -196,6 +211,29 @@ void measure_variant(const seg_writer *w, pkg_variant_stats *v)
     }
     v->duration = dur;
     v->avg_bps = dur > 0 ? bytes * 8 / dur : 0;
+}
+
+void measure_with_audio(const seg_writer *video, const seg_writer *audio, pkg_variant_stats *v)
+{
+    int64_t bytes = 0;
+
+    measure_variant(video, v);
+    if (audio->n_segments != video->n_segments) { /* never, as both are cut at the same IDRs */
+        pkg_variant_stats a;
+        measure_variant(audio, &a);
+        v->avg_bps += a.avg_bps;
+        v->peak_bps += a.peak_bps;
+        return;
+    }
+    v->peak_bps = 0;
+    for (int i = 0; i < video->n_segments; i++) {
+        const hls_segment *s = &video->segments[i];
+        int64_t both = s->bytes + audio->segments[i].bytes;
+        bytes += both;
+        if (s->duration > 0 && both * 8 / s->duration > v->peak_bps)
+            v->peak_bps = both * 8 / s->duration;
+    }
+    v->avg_bps = v->duration > 0 ? bytes * 8 / v->duration : 0;
 }
 
 void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len)

@@ -42,9 +42,14 @@ static int open_init_file(seg_writer *w, ladder_error *err)
 static void set_muxer_options(const seg_writer *w, AVDictionary **opts)
 {
     if (w->fmp4) {
-        /* fragments only when we flush; moov empty up front; tfdt-relative data offsets */
-        av_dict_set(opts, "movflags", "frag_custom+empty_moov+default_base_moof+cmaf+skip_trailer",
-                    0);
+        /* fragments only when we flush; moov empty up front; tfdt-relative data offsets.
+         * frag_discont without edit lists: a track's first tfdt is its own time, offset
+         * included (cmaf's negative composition offsets put the first IDR's presentation on
+         * its PTS), where the muxer would start every track at 0 and so move the audio off
+         * the video by its priming, and every track off the DASH timeline (docs/dash.md). */
+        av_dict_set(opts, "movflags",
+                    "frag_custom+empty_moov+default_base_moof+cmaf+skip_trailer+frag_discont", 0);
+        av_dict_set(opts, "use_editlist", "0", 0);
         return;
     }
     /* PAT/PMT go out at every segment start and every IDR (resend_headers); repeating them
@@ -96,6 +101,8 @@ int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_strea
     set_muxer_options(w, &opts);
     ret = avformat_write_header(w->oc, &opts);
     av_dict_free(&opts);
+    if (ret >= 0) /* the muxer has set each stream's time base to its track's timescale */
+        w->timescale = w->oc->streams[0]->time_base.den;
     return ret < 0 ? media_error_from_av(err, ret, "segment muxer") : 0;
 }
 
@@ -141,6 +148,8 @@ static int start_file(seg_writer *w, ladder_error *err)
         return ladder_error_set(err, LADDER_EIO, "cannot write %s: %s", path, strerror(errno));
     w->hashing = EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL);
     w->segment_start_pos = avio_tell(w->oc->pb);
+    w->seg_t0 = INT64_MAX;
+    w->seg_t1 = INT64_MIN;
     return 0;
 }
 
@@ -201,6 +210,10 @@ static int write_packet(seg_writer *w, AVPacket *src, int stream, ladder_error *
     av_packet_rescale_ts(p, w->in_tb[stream], st->time_base); /* TS: always 1/90000 */
     p->pts += offset;
     p->dts += offset;
+    if (stream == 0) {
+        w->seg_t0 = FFMIN(w->seg_t0, p->pts);
+        w->seg_t1 = FFMAX(w->seg_t1, p->pts + p->duration);
+    }
     if (is_idr && !w->fmp4)
         av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
     if (ret >= 0 && (ret = av_write_frame(w->oc, p)) < 0)
@@ -236,8 +249,12 @@ int seg_writer_segment(seg_writer *w, double start, double duration, AVPacket **
     /* push the muxer's buffered audio (TS) or last fragment (fMP4) into this segment */
     av_write_frame(w->oc, NULL);
     avio_flush(w->oc->pb);
-    w->segments[w->n_segments++] = (hls_segment){
-        .start = start, .duration = duration, .bytes = avio_tell(w->oc->pb) - w->segment_start_pos};
+    w->segments[w->n_segments++] =
+        (hls_segment){.start = start,
+                      .duration = duration,
+                      .bytes = avio_tell(w->oc->pb) - w->segment_start_pos,
+                      .t0 = w->seg_t0,
+                      .t1 = w->seg_t1};
     return 0;
 }
 

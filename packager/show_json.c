@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <libavutil/mem.h>
@@ -136,8 +137,9 @@ static long long known_hash(const pkg_packager *p, const char *rel, const char *
 
     for (int i = 0; !s && i < p->n_hls; i++)
         s = written_as(&p->hls[i].w, p->plan.streams[p->hls[i].stream].name, rel);
-    if (!s && p->audio_only.opened)
-        s = written_as(&p->audio_only.w, "audio", rel);
+    for (int i = 0; !s && i < p->n_audio_tracks; i++)
+        if (p->audio_tracks[i].opened)
+            s = written_as(&p->audio_tracks[i].w, p->audio_tracks[i].name, rel);
     if (!s || !s->sha256[0] || stat(path, &st) != 0 || st.st_size != s->bytes)
         return -1;
     memcpy(hex, s->sha256, 65);
@@ -306,6 +308,11 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
         json_object_set_new(root_obj, "captions", captions_json(p, duration));
     if (root_obj && info->plan->n_breaks > 0)
         json_object_set_new(root_obj, "breaks", breaks_json(info->plan));
+    if (root_obj)
+        json_object_set_new(root_obj, "container", json_string(pkg_fmp4(p) ? "fmp4" : "ts"));
+    snprintf(path, sizeof path, "%s/" PKG_DASH_MANIFEST, root);
+    if (root_obj && pkg_fmp4(p) && access(path, F_OK) == 0) /* the origin's /play reads it */
+        json_object_set_new(root_obj, "dash", json_pack("{s:s}", "path", PKG_DASH_MANIFEST));
     pkg_poster_size(p, &poster_w, &poster_h);
     if (root_obj && poster_w > 0) /* for share pages: og:image:width and height */
         json_object_set_new(root_obj, "poster",

@@ -299,6 +299,7 @@ static void read_stream_inf(const char *line, val_variant *x)
     x->has_frame_rate = val_attr(line, "FRAME-RATE", value, sizeof value);
     val_attr(line, "CLOSED-CAPTIONS", x->closed_captions, sizeof x->closed_captions);
     val_attr(line, "SUBTITLES", x->subtitles, sizeof x->subtitles);
+    val_attr(line, "AUDIO", x->audio, sizeof x->audio);
 }
 
 static void read_subtitles_tag(const char *line, val_master *m)
@@ -331,6 +332,51 @@ static void read_media_tag(const char *line, val_master *m)
     }
     if (strcmp(type, "SUBTITLES") == 0 && m->n_subs < VAL_MAX_VARIANTS)
         read_subtitles_tag(line, m);
+    if (strcmp(type, "AUDIO") == 0 && m->n_audio < VAL_MAX_VARIANTS) {
+        val_audio_group *a = &m->audio[m->n_audio++];
+        memset(a, 0, sizeof *a);
+        val_attr(line, "GROUP-ID", a->group, sizeof a->group);
+        val_attr(line, "NAME", a->name, sizeof a->name);
+        val_attr(line, "URI", a->uri, sizeof a->uri);
+        val_attr(line, "CHANNELS", a->channels, sizeof a->channels);
+    }
+}
+
+const val_audio_group *val_audio_group_of(const val_master *m, const char *group)
+{
+    for (int i = 0; group[0] && i < m->n_audio; i++)
+        if (strcmp(m->audio[i].group, group) == 0)
+            return &m->audio[i];
+    return NULL;
+}
+
+/* RFC 8216 4.3.4.1 and 4.3.4.2: an audio rendition has a GROUP-ID, NAME and URI (Ladder's
+ * always have one: its fMP4 video carries no sound), and CHANNELS (Apple's authoring rules); a
+ * variant's AUDIO names a declared group. Each rendition that is not also a variant is then
+ * read as one (val_variant.rendition), so its playlist and segments meet the same rules. */
+static void check_audio_groups(val_report *r, val_master *m)
+{
+    for (int i = 0; i < m->n_audio; i++) {
+        const val_audio_group *a = &m->audio[i];
+        int listed = 0;
+        CHECK(r, a->group[0] && a->name[0] && a->uri[0] && a->channels[0], "master.m3u8",
+              "audio-rendition-signalled",
+              "an AUDIO rendition lacks GROUP-ID, NAME, URI or CHANNELS (NAME \"%s\")", a->name);
+        for (int k = 0; k < m->n; k++)
+            listed |= strcmp(m->v[k].uri, a->uri) == 0;
+        if (a->uri[0] && !listed && m->n < VAL_MAX_VARIANTS) {
+            val_variant *x = &m->v[m->n++];
+            memset(x, 0, sizeof *x);
+            snprintf(x->uri, sizeof x->uri, "%s", a->uri);
+            x->audio_only = x->rendition = 1;
+        }
+    }
+    for (int i = 0; i < m->n; i++)
+        if (m->v[i].audio[0])
+            CHECK(r, val_audio_group_of(m, m->v[i].audio) != NULL, "master.m3u8",
+                  "audio-rendition-signalled",
+                  "%s: AUDIO group \"%s\" has no EXT-X-MEDIA TYPE=AUDIO", m->v[i].uri,
+                  m->v[i].audio);
 }
 
 /* RFC 8216 4.3.4.1 and 4.3.4.2: a subtitle rendition has a GROUP-ID, LANGUAGE, NAME and URI,
@@ -451,4 +497,5 @@ void val_read_master(val_report *r, const char *show, val_master *m)
     CHECK(r, m->n > 1, "master.m3u8", "more-than-one-variant", "%d variant(s)", m->n);
     check_closed_captions(r, m);
     check_subtitles(r, m);
+    check_audio_groups(r, m); /* last: it adds the renditions to the variants */
 }

@@ -103,12 +103,20 @@ typedef struct val_variant {
     char uri[256], codecs[128];
     long long bandwidth, average;
     int has_codecs, has_resolution, has_frame_rate, audio_only;
-    char closed_captions[64]; /* "NONE", a GROUP-ID, or "" when absent */
-    char subtitles[64];       /* the SUBTITLES group, "" when absent */
-    double extinf_seconds;    /* the EXTINF values of its media playlist added up */
-    double media_seconds;     /* measured from the segments (0: unknown) */
-    double frame_seconds;     /* one video frame, or AAC frame for audio alone (0: unknown) */
+    char closed_captions[64];  /* "NONE", a GROUP-ID, or "" when absent */
+    char subtitles[64];        /* the SUBTITLES group, "" when absent */
+    double extinf_seconds;     /* the EXTINF values of its media playlist added up */
+    double media_seconds;      /* measured from the segments (0: unknown) */
+    double frame_seconds;      /* one video frame, or AAC frame for audio alone (0: unknown) */
+    char audio[64];            /* the AUDIO group it plays (fMP4's own audio), "" when muxed */
+    int rendition;             /* not a STREAM-INF: an AUDIO rendition, read as a variant is */
+    char measured_codecs[128]; /* what its media says (for variants with an AUDIO group) */
 } val_variant;
+
+/* An EXT-X-MEDIA:TYPE=AUDIO rendition. */
+typedef struct val_audio_group {
+    char group[64], name[64], uri[256], channels[16];
+} val_audio_group;
 
 typedef struct val_iframe_stream {
     char uri[256], codecs[128];
@@ -124,6 +132,8 @@ typedef struct val_master {
     int n, n_iframes;
     int n_subs;
     val_subtitles subs[VAL_MAX_VARIANTS];
+    int n_audio;
+    val_audio_group audio[VAL_MAX_VARIANTS];
     int n_cc_groups;                      /* EXT-X-MEDIA TYPE=CLOSED-CAPTIONS */
     char cc_groups[VAL_MAX_VARIANTS][64]; /* their GROUP-IDs */
     int too_many;                         /* the playlist had more than VAL_MAX_VARIANTS */
@@ -131,8 +141,11 @@ typedef struct val_master {
     val_iframe_stream iframes[VAL_MAX_VARIANTS];
 } val_master;
 
-/* Reads master.m3u8 and checks its own rules; fills m (m->n variants). */
+/* Reads master.m3u8 and checks its own rules; fills m (m->n variants, the AUDIO renditions
+ * that are no variant last). */
 void val_read_master(val_report *r, const char *show, val_master *m);
+/* The AUDIO rendition of a group, or NULL. */
+const val_audio_group *val_audio_group_of(const val_master *m, const char *group);
 /* Reads a variant's media playlist and checks the media playlist rules; target_seconds is the
  * profile's segment length, which the target duration must equal. */
 void val_read_media(val_report *r, const char *show, const char *uri, int target_seconds,

@@ -6,7 +6,7 @@
  * Playlists (playlist.c): extm3u-first, version-tag, playlist-type-vod, endlist,
  * target-duration (the profile's segment length), extinf-within-target,
  * segment-max-target-plus-half, independent-segments, more-than-one-variant,
- * too-many-variants, closed-captions-signalled, subtitles-signalled.
+ * too-many-variants, closed-captions-signalled, subtitles-signalled, audio-rendition-signalled.
  * Segments and timelines (this file): playlist-exists, segment-exists, stream-inf-attributes,
  * video-resolution-frame-rate, iframe-stream-per-variant, codecs-match-sps,
  * average-bandwidth-within-10pct, peak-bandwidth-within-10pct, peak-at-most-twice-average,
@@ -117,6 +117,56 @@ static void check_bandwidth(val_report *r, const val_variant *x, double avg, dou
           "peak %.0f bit/s is more than twice the average %.0f", peak, avg);
 }
 
+typedef struct variant_job {
+    val_report report;
+    val_playlist pl;
+    val_media m;
+} variant_job;
+
+/* The size of a playlist's segment i in bits; 0 when it is missing (segment-exists says so). */
+static double segment_bits(const char *show, const char *uri, const val_playlist *pl, int i)
+{
+    char dir[2048], path[4096];
+    struct stat st;
+
+    val_dir_of(dir, sizeof dir, show, uri);
+    val_join(path, sizeof path, dir, pl->uris[i]);
+    return stat(path, &st) == 0 ? st.st_size * 8.0 : 0;
+}
+
+/* A variant whose audio is a rendition of its own (fMP4): a player fetches both, segment by
+ * segment, so its BANDWIDTH is the peak of the two added up and its CODECS name both. */
+static void check_with_audio(val_report *r, const char *show, const val_variant *x,
+                             const val_playlist *pl, const val_variant *a, const val_playlist *apl)
+{
+    double bits = 0, peak = 0;
+    char codecs[260];
+
+    for (int i = 0; i < pl->n; i++) {
+        double both = segment_bits(show, x->uri, pl, i) +
+                      (i < apl->n ? segment_bits(show, a->uri, apl, i) : 0);
+        bits += both;
+        if (pl->durations[i] > 0 && both / pl->durations[i] > peak)
+            peak = both / pl->durations[i];
+    }
+    check_bandwidth(r, x, pl->total > 0 ? bits / pl->total : 0, peak);
+    snprintf(codecs, sizeof codecs, "%s,%s", x->measured_codecs, a->measured_codecs);
+    if (x->has_codecs && x->measured_codecs[0] && a->measured_codecs[0])
+        val_check_codecs(r, x->uri, x->codecs, codecs);
+}
+
+/* Every variant with an AUDIO group, against the rendition's segments. */
+static void check_audio_groups(val_report *r, const char *show, const val_master *ms,
+                               const variant_job *jobs)
+{
+    for (int i = 0; i < ms->n; i++) {
+        const val_audio_group *g = val_audio_group_of(ms, ms->v[i].audio);
+        for (int k = 0; g && k < ms->n; k++)
+            if (strcmp(ms->v[k].uri, g->uri) == 0)
+                check_with_audio(r, show, &ms->v[i], &jobs[i].pl, &ms->v[k], &jobs[k].pl);
+    }
+}
+
 /* extinf-sum-matches-media: the EXTINF values add up to the media's duration within slack. */
 static void check_duration(val_report *r, const char *file, double extinf, double media,
                            double slack)
@@ -133,10 +183,12 @@ static void check_variant(val_report *r, const char *show, const prof_ladder *la
     double avg, peak;
     char codecs[128];
 
-    check_variant_tags(r, x);
+    if (!x->rendition)
+        check_variant_tags(r, x);
     val_read_media(r, show, x->uri, (int)lround(ladder->segment_seconds), pl);
     measure_segments(show, x->uri, pl, &avg, &peak, r);
-    check_bandwidth(r, x, avg, peak);
+    if (!x->rendition && !x->audio[0]) /* else with its audio, after all are read */
+        check_bandwidth(r, x, avg, peak);
     if (ahead && val_reader_take(ahead, show, x->uri, pl, r, m)) {
         r->read_ahead++;
     } else {
@@ -144,7 +196,8 @@ static void check_variant(val_report *r, const char *show, const prof_ladder *la
         val_scan_variant(r, show, x->uri, x->audio_only, pl, m);
     }
     val_media_codecs(m, codecs, sizeof codecs);
-    if (x->has_codecs && codecs[0])
+    snprintf(x->measured_codecs, sizeof x->measured_codecs, "%s", codecs);
+    if (x->has_codecs && codecs[0] && !x->audio[0])
         val_check_codecs(r, x->uri, x->codecs, codecs);
     x->extinf_seconds = pl->total;
     x->media_seconds = m->end > m->start ? m->end - m->start : 0;
@@ -208,12 +261,6 @@ static void check_video_variant(val_report *r, const val_variant *x, const val_p
  * each other, so each is read by whichever worker is free, into a report of its own. The
  * reports are then merged in playlist order, and the rules across variants run after: the
  * result is the same as reading them one after the other. The MP4 fallbacks are one more job. */
-
-typedef struct variant_job {
-    val_report report;
-    val_playlist pl;
-    val_media m;
-} variant_job;
 
 typedef struct variant_pool {
     const char *show;
@@ -308,7 +355,7 @@ int val_validate_ahead(const char *show, const prof_ladder *ladder, const ladder
     for (int i = 0; i < ms->n; i++) {
         val_variant *x = &ms->v[i];
         val_report_merge(r, &jobs[i].report);
-        audio_ok |= x->bandwidth <= 192000;
+        audio_ok |= !x->rendition && x->bandwidth <= 192000;
         any_audio |= strstr(x->codecs, "mp4a") != NULL;
         if (!x->audio_only && !first_pl)
             first_pl = &jobs[i].pl;
@@ -317,6 +364,7 @@ int val_validate_ahead(const char *show, const prof_ladder *ladder, const ladder
             check_video_variant(r, x, &jobs[i].pl, &jobs[i].m, ladder, &first);
         }
     }
+    check_audio_groups(r, show, ms, jobs);
     if (first_pl && (ms->n_subs > 0 || n_captions > 0))
         val_check_subtitles(r, show, ms, first_pl, first.media.start, first.media.frame,
                             (int)lround(ladder->segment_seconds), captions, n_captions);

@@ -276,6 +276,63 @@ static void test_master_missing(void **state)
     free(r);
 }
 
+/* fMP4's audio renditions (audio-rendition-signalled): each that is no variant is read as one. */
+static const char *const grouped_master =
+    "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aac-64\",NAME=\"Audio 64k\",DEFAULT=YES,AUTOSELECT=YES,"
+    "CHANNELS=\"2\",URI=\"hls/audio/index.m3u8\"\n"
+    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aac-128\",NAME=\"Audio 128k\",DEFAULT=YES,AUTOSELECT=YES,"
+    "%sURI=\"hls/audio-128/index.m3u8\"\n"
+    "#EXT-X-STREAM-INF:BANDWIDTH=1200000,AVERAGE-BANDWIDTH=1000000,"
+    "CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=25.000,AUDIO=\"%s\","
+    "CLOSED-CAPTIONS=NONE\nhls/720p/index.m3u8\n"
+    "#EXT-X-STREAM-INF:BANDWIDTH=500000,AVERAGE-BANDWIDTH=400000,"
+    "CODECS=\"avc1.4d401e,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=25.000,AUDIO=\"aac-64\","
+    "CLOSED-CAPTIONS=NONE\nhls/360p/index.m3u8\n"
+    "#EXT-X-STREAM-INF:BANDWIDTH=70000,AVERAGE-BANDWIDTH=65000,CODECS=\"mp4a.40.2\","
+    "CLOSED-CAPTIONS=NONE\nhls/audio/index.m3u8\n";
+
+static void test_master_audio_groups(void **state)
+{
+    char text[2048];
+    val_report *r;
+    val_master *m;
+
+    snprintf(text, sizeof text, grouped_master, "CHANNELS=\"2\",", "aac-128");
+    m = read_master_text(*state, text, &r);
+    assert_int_equal(r->n_failures, 0);
+    assert_int_equal(m->n_audio, 2);
+    assert_int_equal(m->n, 4); /* hls/audio is a variant already; hls/audio-128 is added */
+    assert_string_equal(m->v[0].audio, "aac-128");
+    assert_string_equal(m->v[3].uri, "hls/audio-128/index.m3u8");
+    assert_true(m->v[3].rendition && m->v[3].audio_only);
+    assert_false(m->v[2].rendition);
+    assert_string_equal(val_audio_group_of(m, "aac-64")->uri, "hls/audio/index.m3u8");
+    free(m);
+    free(r);
+}
+
+static void test_master_audio_group_undeclared(void **state)
+{
+    char text[2048];
+    val_report *r;
+    val_master *m;
+
+    snprintf(text, sizeof text, grouped_master, "CHANNELS=\"2\",", "aac-96");
+    m = read_master_text(*state, text, &r);
+    assert_int_equal(r->n_failures, 1);
+    assert_string_equal(r->failures[0].rule, "audio-rendition-signalled");
+    assert_non_null(strstr(r->failures[0].message, "aac-96"));
+    free(m);
+    free(r);
+    snprintf(text, sizeof text, grouped_master, "", "aac-128"); /* no CHANNELS */
+    m = read_master_text(*state, text, &r);
+    assert_int_equal(r->n_failures, 1);
+    assert_string_equal(r->failures[0].rule, "audio-rendition-signalled");
+    free(m);
+    free(r);
+}
+
 /* ---- val_validate --------------------------------------------------------------------------- */
 
 /* The rule constants come from the ladder: without one there is nothing to judge against. */
