@@ -47,7 +47,7 @@ static int check(int n, char **files)
     return failed ? CLI_EXIT_FAILURE : 0;
 }
 
-/* One line in, one decision out: "hls|mp4 MAX_HEIGHT PROFILE_IDC RULE". */
+/* One line in, one decision out: "hls|mp4|dash MAX_HEIGHT PROFILE_IDC RULE". */
 static void route_line(const dev_rules *d, char *line)
 {
     char *fields[3] = {line, NULL, NULL};
@@ -62,8 +62,7 @@ static void route_line(const dev_rules *d, char *line)
         }
     }
     dev_route_client(d, &(dev_client){fields[0], fields[1], fields[2]}, &r);
-    printf("%s %d %d %s\n", r.format == DEV_FORMAT_MP4 ? "mp4" : "hls", r.max_height, r.profile_idc,
-           r.rule);
+    printf("%s %d %d %s\n", dev_format_name(r.format), r.max_height, r.profile_idc, r.rule);
 }
 
 static int route(const char *file)

@@ -1,5 +1,5 @@
-/* devices.c: device rules (devices.xml): what `/play/<id>` answers a given client with, HLS
- * or one progressive MP4. The file is checked against the built-in devices.xsd; each rule's
+/* devices.c: device rules (devices.xml): what `/play/<id>` answers a given client with, HLS,
+ * DASH or one progressive MP4. The file is checked against the built-in devices.xsd; each rule's
  * user-agent pattern is compiled once, with POSIX regcomp, and matching is read-only, so one
  * loaded rule set serves every server thread. */
 #include <regex.h>
@@ -153,7 +153,10 @@ static int read_decision(ladder_xml_ctx *lc, const xmlNode *node, device_rule *r
         rc = ladder_xml_int_attr(node, "max-height", 1080, &r->route.max_height);
     if (rc < 0)
         return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
-    r->route.format = strcmp(format, "mp4") == 0 ? DEV_FORMAT_MP4 : DEV_FORMAT_HLS;
+    /* the schema allows these three only */
+    r->route.format = strcmp(format, "mp4") == 0    ? DEV_FORMAT_MP4
+                      : strcmp(format, "dash") == 0 ? DEV_FORMAT_DASH
+                                                    : DEV_FORMAT_HLS;
     r->route.profile_idc = ladder_h264_profile_idc(profile);
     r->route.ads = strcmp(ads, "stitched") == 0 ? DEV_ADS_STITCHED : DEV_ADS_INTERSTITIALS;
     r->route.rule = r->name;
@@ -276,6 +279,11 @@ void dev_route_client(const dev_rules *d, const dev_client *c, dev_route *out)
                        .profile_idc = 66,
                        .ads = DEV_ADS_INTERSTITIALS,
                        .rule = "no-rule"};
+}
+
+const char *dev_format_name(dev_format f)
+{
+    return f == DEV_FORMAT_MP4 ? "mp4" : f == DEV_FORMAT_DASH ? "dash" : "hls";
 }
 
 const char *dev_name(const dev_rules *d)

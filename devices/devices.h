@@ -1,5 +1,6 @@
 /* devices.h: Ladder's device rules, what `/play/<id>` sends a client to: the HLS master
- * playlist or one progressive MP4 fallback, chosen from its User-Agent and client hints.
+ * playlist, the DASH MPD (a show packaged in fMP4 has one) or one progressive MP4 fallback,
+ * chosen from its User-Agent and client hints.
  *
  * Rules are an XML file (devices.xml, checked against the built-in devices.xsd), tried in
  * order; the first whose conditions all hold decides. The default set (devices/devices.xml) is
@@ -15,7 +16,12 @@
 
 #include "ladder.h"
 
-typedef enum { DEV_FORMAT_HLS = 0, DEV_FORMAT_MP4 = 1 } dev_format;
+/* DASH is what the rule prefers; a show without an MPD (MPEG-TS) is answered with HLS, under
+ * the same rule (docs/origin.md, "/play/<id>"). */
+typedef enum { DEV_FORMAT_HLS = 0, DEV_FORMAT_MP4 = 1, DEV_FORMAT_DASH = 2 } dev_format;
+
+/* "hls", "mp4" or "dash": the spelling of devices.xml and of `?format=`. Never NULL. */
+const char *dev_format_name(dev_format f);
 
 /* How an HLS device gets a show's ad breaks: HLS Interstitials in the show's own playlists
  * (the player fetches the ads), or the origin's stitched playlists (ads spliced in). */
@@ -34,7 +40,8 @@ typedef struct dev_route {
     dev_format format;
     int max_height;
     int profile_idc;
-    dev_ads ads;      /* for HLS: the rule's ads attribute (default interstitials) */
+    dev_ads ads;      /* for HLS (and DASH, which falls back to HLS): the rule's ads attribute
+                         (default interstitials) */
     const char *rule; /* the deciding rule's name; valid while the rule set is */
 } dev_route;
 

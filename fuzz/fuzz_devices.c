@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dev_name(d);
     for (size_t i = 0; i < sizeof clients / sizeof clients[0]; i++) {
         dev_route_client(d, &clients[i], &route);
-        if (route.format != DEV_FORMAT_HLS && route.format != DEV_FORMAT_MP4)
+        if (route.format != DEV_FORMAT_HLS && route.format != DEV_FORMAT_MP4 &&
+            route.format != DEV_FORMAT_DASH)
             abort();
     }
     dev_free(d);

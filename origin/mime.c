@@ -1,6 +1,7 @@
 /* mime.c: what a served file is, by its name: Content-Type, the kind /metrics counts it as,
  * whether it compresses (playlists, caption text, and the demo page's text), and how long
- * caches may keep it (docs/origin.md, "Caching"). */
+ * caches may keep it (docs/origin.md, "Caching"). A DASH MPD is a playlist in all three: it
+ * lists segments that are pruned with its version, as a media playlist does. */
 #include <string.h>
 
 #include "library.h"
@@ -17,6 +18,7 @@ typedef struct ext_type {
 
 static const ext_type types[] = {
     {".m3u8", {"application/vnd.apple.mpegurl", ORG_KIND_PLAYLIST, 1}},
+    {".mpd", {"application/dash+xml", ORG_KIND_PLAYLIST, 1}}, /* ISO/IEC 23009-1 Annex C */
     {".ts", {"video/mp2t", ORG_KIND_SEGMENT, 0}},
     {".m4s", {"video/iso.segment", ORG_KIND_SEGMENT, 0}},
     {".mp4", {"video/mp4", ORG_KIND_MP4, 0}},

@@ -243,6 +243,8 @@ typedef struct org_show {
     org_break *breaks; /* in time order; NULL when the show has none */
     int n_hls;
     char (*hls)[LADDER_NAME_MAX]; /* the HLS rung names (renditions with use "hls"), sorted */
+    char dash_path[64]; /* show.json "dash" "path", relative to the version folder ("manifest.mpd");
+                           "" when the version has no MPD (packaged as MPEG-TS) */
 
     org_cache_entry entry; /* keyed by id */
 } org_show;
@@ -417,6 +419,9 @@ enum MHD_Result org_send_made_tagged(org_request *rq, char *body, size_t len,
 enum MHD_Result org_send_not_allowed(org_request *rq, const char *allow);
 /* A short text/plain error with the common headers; 405 adds Allow. */
 enum MHD_Result org_send_error(org_request *rq, unsigned status);
+/* The same with a body of the caller's: line, one line ending in '\n', a string constant (the
+ * response points at it; it is not copied). */
+enum MHD_Result org_send_error_says(org_request *rq, unsigned status, const char *line);
 /* A new empty-bodied response for a redirect to location (the status is org_send's), with the
  * common headers and the given Cache-Control; the caller destroys it. NULL if out of memory. */
 struct MHD_Response *org_redirect_response(origin *o, const char *location,
@@ -440,7 +445,7 @@ enum MHD_Result org_serve_show_file(org_request *rq, const char *rest);
 /* GET/HEAD /demo/<file...> from params.http.demo_dir (404 without one); a folder is its
  * index.html. */
 enum MHD_Result org_serve_demo_file(org_request *rq, const char *rest);
-/* play.c: /play/<id>: 302 to the HLS master or to the MP4 that fits the device. */
+/* play.c: /play/<id>: 302 to the HLS master, the DASH MPD or the MP4 that fits the device. */
 enum MHD_Result org_serve_play(org_request *rq, const char *rest);
 /* The MP4 a desktop plays (what /play?format=mp4 gives one); NULL if the show has none. */
 const org_mp4 *org_play_desktop_mp4(const org_show *s);

@@ -59,10 +59,11 @@ static const char *error_text(unsigned status)
     }
 }
 
-/* A plain-text error; `allow` (may be NULL) is the Allow header of a 405. */
-static enum MHD_Result send_error_text(org_request *rq, unsigned status, const char *allow)
+/* A plain-text error whose body is `body` (a constant); `allow` (may be NULL) is the Allow
+ * header of a 405. */
+static enum MHD_Result send_error_text(org_request *rq, unsigned status, const char *body,
+                                       const char *allow)
 {
-    const char *body = error_text(status);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
     enum MHD_Result ret;
@@ -86,7 +87,13 @@ static enum MHD_Result send_error_text(org_request *rq, unsigned status, const c
 
 enum MHD_Result org_send_error(org_request *rq, unsigned status)
 {
-    return send_error_text(rq, status, status == 405 ? ORG_ALLOWED_METHODS : NULL);
+    return send_error_text(rq, status, error_text(status),
+                           status == 405 ? ORG_ALLOWED_METHODS : NULL);
+}
+
+enum MHD_Result org_send_error_says(org_request *rq, unsigned status, const char *line)
+{
+    return send_error_text(rq, status, line, NULL);
 }
 
 enum MHD_Result org_send_made(org_request *rq, char *body, size_t len, const char *content_type,
@@ -126,7 +133,7 @@ enum MHD_Result org_send_made_tagged(org_request *rq, char *body, size_t len,
 
 enum MHD_Result org_send_not_allowed(org_request *rq, const char *allow)
 {
-    return send_error_text(rq, 405, allow);
+    return send_error_text(rq, 405, error_text(405), allow);
 }
 
 struct MHD_Response *org_redirect_response(origin *o, const char *location,

@@ -2,7 +2,8 @@
  * and, from that version's show.json (read by library/show_json.c), title, duration and MP4
  * fallbacks (with the H.264 profile of each, from its codecs string). A show whose show.json
  * cannot be read is answered 404, and the origin's log says why. The ad breaks ("breaks") and
- * the HLS rung names are read here too, for ads.c and stitched.c.
+ * the HLS rung names are read here too, for ads.c and stitched.c, and the DASH MPD ("dash",
+ * present when the version was packaged in fMP4) for play.c.
  *
  * Parsed once per version and cached by show id. A version folder never changes once
  * published, so an entry stays good while `current` names the same folder and that folder's
@@ -208,9 +209,8 @@ void org_show_rung_list(const org_show *s, char *out, size_t size)
 /* show.json "breaks" (docs/show-json.md): [{"id": "break-K", "time": s, "duration": s, ...}],
  * in time order. Absent: none. A break without a usable time or duration makes the show
  * unreadable (-1 with why), as it would be served wrong. */
-static int take_breaks(org_show *s, const char *text, size_t len, const char **why)
+static int take_breaks(org_show *s, const json_t *root, const char **why)
 {
-    json_t *root = json_loadb(text, len, 0, NULL);
     json_t *list = json_object_get(root, "breaks");
     size_t n = json_array_size(list);
     int ret = 0;
@@ -236,8 +236,28 @@ static int take_breaks(org_show *s, const char *text, size_t len, const char **w
         out->duration = json_number_value(d);
         s->n_breaks++;
     }
-    json_decref(root);
     return ret;
+}
+
+/* show.json "dash" (docs/show-json.md): {"path": "manifest.mpd"}, the MPD's path inside the
+ * version folder. Absent: the show has no MPD (MPEG-TS). A path that is not a plain relative
+ * name ending in .mpd makes the show unreadable (-1 with why): /play would send players to it. */
+static int take_dash(org_show *s, const json_t *root, const char **why)
+{
+    const json_t *dash = json_object_get(root, "dash");
+    const char *path = json_string_value(json_object_get(dash, "path"));
+    size_t n = path ? strlen(path) : 0;
+
+    if (!dash)
+        return 0;
+    if (!path || n < 5 || n >= sizeof s->dash_path || strcmp(path + n - 4, ".mpd") != 0 ||
+        path[0] == '/' || path[0] == '.' || strstr(path, "/.") || strstr(path, "//") ||
+        strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") != n) {
+        *why = "show.json: \"dash\" has no usable \"path\" (a relative name ending in .mpd)";
+        return -1;
+    }
+    memcpy(s->dash_path, path, n + 1);
+    return 0;
 }
 
 /* Says once why a show cannot be served (not again for the same file), so that an operator
@@ -266,6 +286,7 @@ static org_show *load_show(org_showinfo *si, const char *id, const org_show_key 
     char *text;
     lib_show js = {0};
     ladder_error err = {0};
+    json_t *root = NULL;
     org_show *s = calloc(1, sizeof *s);
     int ret = s ? 0 : ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
     const char *why = NULL;
@@ -276,8 +297,12 @@ static org_show *load_show(org_showinfo *si, const char *id, const org_show_key 
         ret = ladder_error_set(&err, LADDER_EIO, "show.json cannot be read");
     if (ret == 0)
         ret = lib_show_parse(text, len, &js, &err);
-    if (ret == 0 && take_breaks(s, text, len, &why) != 0)
+    /* what lib_show does not read ("breaks", "dash"), from the same text */
+    if (ret == 0 && !(root = json_loadb(text, len, 0, NULL)))
+        ret = ladder_error_set(&err, LADDER_ENOMEM, "out of memory");
+    if (ret == 0 && (take_breaks(s, root, &why) != 0 || take_dash(s, root, &why) != 0))
         ret = ladder_error_set(&err, LADDER_EINPUT, "%s", why);
+    json_decref(root);
     free(text);
     if (ret == 0 && strcmp(js.id, id) != 0)
         ret = ladder_error_set(&err, LADDER_EINPUT, "show.json names show '%s'", js.id);

@@ -1,10 +1,11 @@
 """test_devices.py: the built-in device rules (devices/devices.xml) send every client where
 docs/origin.md ("/play/<id>") says it belongs, checked on uap-core's corpus of real
 user-agent strings and on our own cases for what the corpus lacks (iPadOS, WebView, smart TVs,
-Client Hints). The expected answer comes from an independent oracle: uap-core's own regexes
+DASH TVs, Client Hints). The expected answer comes from an independent oracle: uap-core's own regexes
 (uap.py) parse each string into OS and browser family and version, and the policy below maps
 those to a format. A broken rule file gets one FILE:LINE error and exit 1."""
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
@@ -25,7 +26,8 @@ MAINSTREAM = {"Mobile Safari", "Mobile Safari UI/WKWebView", "Safari", "Chrome",
               "Firefox iOS", "Edge", "Edge Mobile", "IE", "IE Mobile", "Opera", "Opera Mobile",
               "Opera Mini", "Android", "Samsung Internet", "UC Browser", "Amazon Silk",
               "BlackBerry WebKit", "Nokia Browser", "Facebook", "Yandex Browser", "Chromium",
-              "Vivaldi", "Firefox Beta", "Opera Coast"}
+              "Vivaldi", "Firefox Beta", "Opera Coast",
+              "HbbTV"}  # uap names an HbbTV terminal's browser by the standard it implements
 # Where uap's parse is the wrong basis, with the reason.
 ORACLE_GAPS = {
     # UC Browser on a Galaxy Pocket (Android 2.3) claiming Opera Mini; uap says only "Linux".
@@ -53,6 +55,16 @@ def expected(ua):
     os_family, v1, v2 = uap.parse_os(ua)
     browser, browser_major = uap.parse_ua(ua)
     major, minor, bmajor = num(v1), num(v2) or 0, num(browser_major)
+    # DASH where the TV's platform player is a DASH player: HbbTV 1.5 and later (uap's own
+    # HbbTV/x.y.z regex; 1.2.1 is HbbTV 1.5, the first with DASH), Samsung Tizen TVs (phones
+    # say Mobile), LG webOS 3+ (Chromium, MSE); HbbTV 1.0 and webOS 1-2 are smart TVs on HLS.
+    if browser == "HbbTV":
+        v = re.search(r"HbbTV/(\d+)\.(\d+)\.(\d+)", ua)
+        return ("dash", None) if v and (int(v[1]), int(v[2])) >= (1, 2) else ("hls", None)
+    if os_family == "Tizen" and ("SMART-TV" in ua.upper() or " TV Safari/" in ua):
+        return ("dash", None)
+    if os_family == "Web0S" and browser == "Chrome":
+        return ("dash", None)
     if browser == "Opera Mini" and "OPiOS" not in ua:  # a proxy browser; OPiOS is WebKit
         return ("mp4", 360)
     if os_family in ("iOS", "tvOS", "ATV OS X"):
@@ -140,12 +152,36 @@ OWN = [
      "Chrome/70.0.3538.110 Mobile Safari/537.36", "", "", "hls", None),  # Fire TV
     ("Mozilla/5.0 (X11; Linux armv7l) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.225 "
      "Safari/537.36 CrKey/1.56.500000", "", "", "hls", None),  # Chromecast
+    # DASH TVs (devices.xml cites where each string comes from)
     ("Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/538.1 (KHTML, like Gecko) "
-     "Version/6.0 TV Safari/538.1", "", "", "hls", None),
+     "Version/6.0 TV Safari/538.1", "", "", "dash", None),
+    ("Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "76.0.3809.146/6.0 TV Safari/537.36", "", "", "dash", None),  # Samsung TV 2021
+    ("Mozilla/5.0 (SMART-TV; Linux; Tizen 5.0) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "SamsungBrowser/2.2 Chrome/63.0.3239.84 TV Safari/537.36", "", "", "dash", None),
+    ("Mozilla/5.0 (Linux; Tizen 2.2; SAMSUNG SM-Z9005) AppleWebKit/537.3 (KHTML, like Gecko) "
+     "Version/2.2 Mobile Safari/537.3", "", "", "hls", None),  # a Tizen phone is no TV
     ("Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36 (KHTML, like Gecko) "
-     "Chrome/79.0.3945.79 Safari/537.36 WebAppManager", "", "", "hls", None),
+     "Chrome/79.0.3945.79 Safari/537.36 WebAppManager", "", "", "dash", None),  # webOS TV 6
+    ("Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "QtWebEngine/5.2.1 Chrome/38.0.2125.122 Safari/537.36 WebAppManager", "", "", "dash",
+     None),  # webOS TV 3
+    ("Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/538.2 (KHTML, like Gecko) Large Screen "
+     "WebAppManager Safari/538.2", "", "", "hls", None),  # webOS TV 2: WebKit, HLS
+    ("HbbTV/1.2.1 (;Panasonic;VIERA 2013;3.672;4101-0003 0002-0000;)", "", "", "dash", None),
+    ("Opera/9.80 (Linux sh4; HbbTV/1.2.1 (+PVR; Loewe; SL220; LOH/2.1.36.0;;) CE-HTML/1.0 "
+     "Config(L:deu,CC:DEU) NETRANGEMMH) Presto/2.12.362 Version/12.10", "", "", "dash", None),
+    ("Mozilla/5.0 (Linux armv7l) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/53.0.2785.143 "
+     "Safari/537.36 OPR/40.0.2207.0 OMI/ Model/Vestel-MB211 VSTVB MB200 HbbTV/1.2.1 (; JVC; "
+     "MB211;; _TV_NT72563_2017 SmartTvA/3.0.0", "", "", "dash", None),
     ("Opera/9.80 (Linux mips; U; HbbTV/1.1.1 (; Philips; ; ; ; ) CE-HTML/1.0 NETTV/3.2.1; en) "
-     "Presto/2.6.33 Version/10.70", "", "", "hls", None),  # smart TVs: HLS, even Presto ones
+     "Presto/2.6.33 Version/10.70", "", "", "hls", None),  # HbbTV 1.0: HLS, even Presto ones
+    ("Mozilla/5.0 (Unknown; Linux armv7l) AppleWebKit/537.1+ HbbTV/1.1.1 (; LGE; WEBOS1; "
+     "03.23.31; 1H13;)", "", "", "hls", None),  # HbbTV 1.0 on webOS 1
+    # ExoPlayer and Media3 apps (the form of their Util.getUserAgent) stay on HLS: their DASH
+    # module is optional (devices.xml)
+    ("MyApp/1.0 (Linux;Android 11) ExoPlayerLib/2.18.1", "", "", "hls", None),
+    ("MyApp/1.0 (Linux; Android 13) AndroidXMedia3/1.1.1", "", "", "hls", None),
     ("Opera/9.80 (Windows NT 6.1; U; en) Presto/2.10.289 Version/12.02", "", "", "mp4", 1080),
     ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
      "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0", "?0", '"Windows"', "hls", None),

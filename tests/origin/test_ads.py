@@ -446,8 +446,11 @@ for what, ua, query, want, rule in [
      "android-native"),
     ("Media3", "MyApp/2.0 (Linux; Android 14) AndroidXMedia3/1.4.1", "", STITCHED,
      "android-native"),
+    # a DASH rule: a TS show (and one with breaks) gets HLS under it, stitched
     ("a Tizen TV", "Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36 (KHTML, like "
-     "Gecko) 76.0.3809.146/6.0 TV Safari/537.36", "", STITCHED, "smart-tvs"),
+     "Gecko) 76.0.3809.146/6.0 TV Safari/537.36", "", STITCHED, "tizen-tv-dash"),
+    ("an HbbTV 1.0 TV", "Opera/9.80 (Linux mips; U; HbbTV/1.1.1 (; Philips; ; ; ; ) CE-HTML/1.0 "
+     "NETTV/3.2.1; en) Presto/2.6.33 Version/10.70", "", STITCHED, "smart-tvs"),
     ("desktop Chrome", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
      "Gecko) Chrome/120.0.0.0 Safari/537.36", "", OWN, "default"),
     ("desktop Chrome asking for stitched", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0",

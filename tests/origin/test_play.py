@@ -1,11 +1,16 @@
 """test_play.py: /play/<id> over real HTTP: the device rules (devices/devices.xml, built in, or
---devices) pick HLS or the best-fitting MP4 of the show's current version; ?format overrides;
-the redirect is private, no-store and never varies; a re-ingest moves MP4 redirects to the new
-version; a bad --devices file stops `ladder serve` with one error line; /metrics counts /play.
+--devices) pick HLS, DASH or the best-fitting MP4 of the show's current version; ?format
+overrides; the redirect is private, no-store and never varies; a re-ingest moves MP4 redirects
+to the new version; a bad --devices file stops `ladder serve` with one error line; /metrics
+counts /play. DASH: the MPD is served as a playlist is (type, gzip, Cache-Control, CORS); TVs
+(HbbTV 1.5+, Tizen, webOS 3+) get the versioned MPD of an fMP4 show, HLS with a note for a TS
+show or a show with breaks; ?format=dash on a TS show is a 404 with one line.
 Shows: a 1280x720 clip with the default ladder (MP4s 180p-720p, all Baseline), a 640x360 clip
-with a ladder of MP4s in two profiles, and one with HLS only."""
+with a ladder of MP4s in two profiles, one with HLS only, and two in fMP4 (one with ad breaks),
+whose manifest.mpd the packager writes."""
 import atexit
 import concurrent.futures
+import gzip
 import json
 import os
 import re
@@ -31,18 +36,33 @@ DESKTOP_CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 
 REDUCED_CHROME = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
                   "Chrome/120.0.0.0 Mobile Safari/537.36")
 OLD_IE = "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1; Trident/4.0)"
+# DASH TVs, real strings from the sources devices/devices.xml cites for each rule.
+HBBTV_15 = "HbbTV/1.2.1 (;Panasonic;VIERA 2013;3.672;4101-0003 0002-0000;)"  # uap-core
+HBBTV_15_PRESTO = ("Opera/9.80 (Linux sh4; HbbTV/1.2.1 (+PVR; Loewe; SL220; LOH/2.1.36.0;;) "
+                   "CE-HTML/1.0 Config(L:deu,CC:DEU) NETRANGEMMH) Presto/2.12.362 Version/12.10")
+HBBTV_10 = ("Opera/9.80 (Linux mips; U; HbbTV/1.1.1 (; Philips; ; ; ; ) CE-HTML/1.0 NETTV/3.2.1; "
+            "en) Presto/2.6.33 Version/10.70")
+TIZEN_2021 = ("Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "76.0.3809.146/6.0 TV Safari/537.36")
+TIZEN_BROWSER = ("Mozilla/5.0 (SMART-TV; Linux; Tizen 5.0) AppleWebKit/537.36 (KHTML, like Gecko) "
+                 "SamsungBrowser/2.2 Chrome/63.0.3239.84 TV Safari/537.36")
+WEBOS_6 = ("Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/79.0.3945.79 Safari/537.36 WebAppManager")
+WEBOS_2 = ("Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/538.2 (KHTML, like Gecko) Large Screen "
+           "WebAppManager Safari/538.2")
+EXOPLAYER = "MyApp/1.0 (Linux;Android 11) ExoPlayerLib/2.18.1"
 
 RUNG = ('<rung name="{name}" use="{use}" width="{w}" height="{h}" video-kbps="{kbps}" '
         'maxrate-kbps="{max}" bufsize-kbps="{buf}" profile="{profile}" level="3.0" '
         'audio-kbps="64"/>')
 
 
-def ladder_xml(name, rungs):
+def ladder_xml(name, rungs, container="ts"):
     body = "\n  ".join(RUNG.format(name=n, use=u, w=w, h=h, kbps=k, max=k * 3 // 2, buf=k * 2,
                                    profile=p) for n, u, w, h, k, p in rungs)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<ladder xmlns="urn:ladder:profile:1" '
             f'name="{name}" preset="veryfast" gop-seconds="2" segment-seconds="6" '
-            f'container="ts" audio-channels="2">\n  {body}\n</ladder>\n')
+            f'container="{container}" audio-channels="2">\n  {body}\n</ladder>\n')
 
 
 # Two MP4 profiles: the 360p MP4 is Main, so a Baseline-only device must get the 234p one.
@@ -51,6 +71,10 @@ MIXED = ladder_xml("mixed", [("hls-360p-600", "hls", 640, 360, 600, "main"),
                              ("mp4-234p-300", "mp4", 416, 234, 300, "baseline"),
                              ("mp4-360p-500", "mp4", 640, 360, 500, "main")])
 HLS_ONLY = ladder_xml("hlsonly", [("hls-180p-250", "hls", 320, 180, 250, "baseline")])
+# fMP4 (CMAF): the packager writes vN/manifest.mpd and show.json "dash" for it.
+CMAF = ladder_xml("cmaf", [("hls-180p-250", "hls", 320, 180, 250, "baseline"),
+                           ("hls-360p-600", "hls", 640, 360, 600, "main"),
+                           ("mp4-360p-500", "mp4", 640, 360, 500, "baseline")], container="fmp4")
 
 # Rules of our own for --devices: the limits of each case are explicit.
 DEVICES = """<?xml version="1.0" encoding="UTF-8"?>
@@ -74,9 +98,9 @@ def write(path, text):
     return path
 
 
-def ingest(show_id, size, profile=None):
+def ingest(show_id, size, profile=None, *more):
     clip = make_clip("good", os.path.join(d, f"{size}.mp4"), "--size", size, "--duration", "4")
-    args = ["ingest", clip, "--id", show_id, "--library", lib, "--quiet"]
+    args = ["ingest", clip, "--id", show_id, "--library", lib, "--quiet", *more]
     if profile:
         args += ["--profile", write(os.path.join(d, f"{show_id}.xml"), profile)]
     r = ladder(*args)
@@ -87,6 +111,8 @@ def ingest(show_id, size, profile=None):
 ingest("show", "1280x720")
 ingest("mixed", "640x360", MIXED)
 ingest("hlsonly", "640x360", HLS_ONLY)
+ingest("cmaf", "640x360", CMAF)
+ingest("cmafads", "640x360", CMAF, "--ad-breaks", "0/2,2/3")
 mp4s = sorted(os.listdir(os.path.join(lib, "show", "v1", "mp4")))
 c.equal(mp4s, ["mp4-180p-250.mp4", "mp4-360p-500.mp4", "mp4-480p-900.mp4", "mp4-720p-1800.mp4"],
         "a 1280x720 source gets the default ladder's MP4s up to 720p")
@@ -182,9 +208,135 @@ for what, ua, query, want in [
 ]:
     resp, _ = play("/play/show" + query, ua)
     c.equal((resp.status, resp.getheader("Location")), (302, want), what)
-resp, body = play("/play/show?format=dash", IPHONE)
+resp, body = play("/play/show?format=webm", IPHONE)
 c.equal((resp.status, resp.getheader("Cache-Control")), (400, "no-store"),
         "an unknown ?format is a 400")
+
+# ---- DASH ---------------------------------------------------------------------------------------
+def as_json(path, ua, extra=None):
+    """(response, decoded JSON or {}) of /play asked for JSON."""
+    resp, body = play(path, ua, {"Accept": "application/json", **(extra or {})})
+    try:
+        return resp, json.loads(body)
+    except ValueError:
+        return resp, {}
+
+
+# A TS show has no MPD, whatever asks: a DASH rule gets HLS with a note, ?format=dash a 404.
+NO_MPD = "the show is packaged as MPEG-TS and has no DASH MPD: HLS instead"
+for ua in (TIZEN_2021, WEBOS_6, HBBTV_15):
+    resp, _ = play("/play/show", ua)
+    c.equal((resp.status, resp.getheader("Location")), (302, MASTER),
+            f"a DASH TV on a TS show gets HLS ({ua[:40]})")
+resp, answer = as_json("/play/show", TIZEN_2021)
+c.equal((resp.status, answer), (200, {"format": "hls", "url": MASTER, "rule": "tizen-tv-dash",
+                                      "note": NO_MPD}),
+        "its JSON answer says why, in one line")
+for what, headers in (("redirect", {}), ("JSON", {"Accept": "application/json"})):
+    resp, body = play("/play/show?format=dash", DESKTOP_CHROME, headers)
+    text = body.decode(errors="replace")
+    c.check(resp.status == 404 and text.endswith("\n") and text.count("\n") == 1 and
+            "MPEG-TS" in text and 'container="fmp4"' in text and "docs/origin.md" in text and
+            resp.getheader("Content-Type", "").startswith("text/plain") and
+            resp.getheader("Cache-Control") == "no-store" and
+            resp.getheader("Access-Control-Allow-Origin") == "*" and
+            resp.getheader("Location") is None,
+            f"?format=dash on a TS show ({what}): 404 with one line saying why ({resp.status} "
+            f"{text!r})")
+
+# The fMP4 shows: their MPD comes from the packager (docs/packager.md). Without it, the rest of
+# this part cannot run: the packager did not write what the origin serves.
+MPD = "/shows/cmaf/v1/manifest.mpd"
+mpd_files = [os.path.join(lib, sid, "v1", "manifest.mpd") for sid in ("cmaf", "cmafads")]
+dash_keys = []
+for sid in ("cmaf", "cmafads"):
+    with open(os.path.join(lib, sid, "v1", "show.json")) as f:
+        dash_keys.append(json.load(f).get("dash"))
+have_mpd = c.check(all(os.path.isfile(p) for p in mpd_files) and
+                   dash_keys == [{"path": "manifest.mpd"}] * 2,
+                   "the packager wrote v1/manifest.mpd and show.json \"dash\": {\"path\": "
+                   "\"manifest.mpd\"} for the fMP4 shows (container=\"fmp4\"); missing: "
+                   f"{[p for p in mpd_files if not os.path.isfile(p)]}, show.json dash: "
+                   f"{dash_keys} (DASH cannot be served before the packager writes an MPD)")
+if have_mpd:
+    with open(mpd_files[0], "rb") as f:
+        mpd_bytes = f.read()
+    # served as a playlist is: type, compression, Cache-Control, Vary, CORS
+    for enc in ("", "gzip"):
+        extra = {"Accept-Encoding": enc} if enc else {}
+        r_mpd, b_mpd = get(port, MPD, extra)
+        r_m3u8, _ = get(port, "/shows/cmaf/v1/master.m3u8", extra)
+        same = {h: (r_mpd.getheader(h), r_m3u8.getheader(h))
+                for h in ("Cache-Control", "Vary", "Content-Encoding",
+                          "Access-Control-Allow-Origin", "Access-Control-Expose-Headers")}
+        data = gzip.decompress(b_mpd) if r_mpd.getheader("Content-Encoding") == "gzip" else b_mpd
+        c.check(r_mpd.status == 200 and
+                r_mpd.getheader("Content-Type") == "application/dash+xml" and
+                data == mpd_bytes and all(a == b for a, b in same.values()) and
+                r_mpd.getheader("Cache-Control") == "public, max-age=86400" and
+                r_mpd.getheader("Access-Control-Allow-Origin") == "*" and
+                (r_mpd.getheader("Content-Encoding") == "gzip") == (enc == "gzip") and
+                "accept-encoding" in (r_mpd.getheader("Vary") or "").lower(),
+                f"{MPD} {'with' if enc else 'without'} Accept-Encoding: gzip: "
+                f"application/dash+xml, the file's bytes, headers as the playlist's {same}")
+    r_mpd, _ = get(port, "/shows/cmaf/manifest.mpd")
+    c.equal(r_mpd.status, 404, "no unversioned MPD: /play names the versioned one")
+
+    # the TVs' rules send them to the versioned MPD; the others keep what they had
+    for what, ua, want, rule in [
+        ("HbbTV 1.5 (HbbTV/1.2.1)", HBBTV_15, MPD, "hbbtv-dash"),
+        ("HbbTV 1.5 on Presto", HBBTV_15_PRESTO, MPD, "hbbtv-dash"),
+        ("a Samsung Tizen TV (2021)", TIZEN_2021, MPD, "tizen-tv-dash"),
+        ("Samsung's TV browser on Tizen 5", TIZEN_BROWSER, MPD, "tizen-tv-dash"),
+        ("an LG webOS 6 TV", WEBOS_6, MPD, "webos-tv-dash"),
+        ("HbbTV 1.0: HLS", HBBTV_10, "/shows/cmaf/master.m3u8", "smart-tvs"),
+        ("webOS 2 (WebKit): HLS", WEBOS_2, "/shows/cmaf/master.m3u8", "smart-tvs"),
+        ("an ExoPlayer app: HLS", EXOPLAYER, "/shows/cmaf/master.m3u8", "android-native"),
+        ("an iPhone: HLS", IPHONE, "/shows/cmaf/master.m3u8", "ios"),
+        ("desktop Chrome: HLS", DESKTOP_CHROME, "/shows/cmaf/master.m3u8", "default"),
+        ("desktop Chrome asking for DASH", DESKTOP_CHROME + "\0?format=dash", MPD, "default"),
+    ]:
+        ua, _, query = ua.partition("\0")
+        resp, body = play("/play/cmaf" + query, ua)
+        c.check((resp.status, resp.getheader("Location"), resp.getheader("X-Ladder-Rule")) ==
+                (302, want, rule) and resp.getheader("Cache-Control") == "private, no-store" and
+                resp.getheader("Vary") is None and body == b"",
+                f"/play{query} for {what}: 302 to {want} by {rule} ({resp.status} "
+                f"{resp.getheader('Location')} {resp.getheader('X-Ladder-Rule')})")
+    f, _ = get(port, MPD)
+    c.equal((f.status, f.getheader("Content-Type")), (200, "application/dash+xml"),
+            "the MPD /play names is served")
+    resp, answer = as_json("/play/cmaf", WEBOS_6)
+    c.check(resp.status == 200 and answer == {"format": "dash", "url": MPD,
+                                              "rule": "webos-tv-dash"} and
+            resp.getheader("Cache-Control") == "private, no-store",
+            f"the JSON answer of a DASH decision: {answer}")
+    resp, answer = as_json("/play/cmaf?format=dash", IPHONE)
+    c.equal(answer, {"format": "dash", "url": MPD, "rule": "ios"}, "?format=dash as JSON")
+    for query, want in (("?format=hls", "/shows/cmaf/master.m3u8"),
+                        ("?format=mp4", "/shows/cmaf/v1/mp4/mp4-360p-500.mp4")):
+        resp, _ = play("/play/cmaf" + query, TIZEN_2021)
+        c.equal((resp.status, resp.getheader("Location")), (302, want),
+                f"a DASH TV asking {query} gets {want}")
+
+    # A show with breaks: the ads are stitched into HLS only, so a DASH rule gets the stitched
+    # HLS (as these TVs did before DASH) with a note; ?format=dash the MPD, without ads.
+    resp, _ = play("/play/cmafads", TIZEN_2021)
+    c.equal((resp.status, resp.getheader("Location"), resp.getheader("X-Ladder-Rule")),
+            (302, "/stitched/cmafads/master.m3u8", "tizen-tv-dash"),
+            "a DASH TV on a show with breaks gets the stitched HLS")
+    resp, answer = as_json("/play/cmafads", TIZEN_2021)
+    c.check(answer.get("format") == "hls" and answer.get("ads") == "stitched" and
+            answer.get("note") == "the show has ad breaks, which the origin delivers in HLS "
+            "only: HLS instead" and len(answer.get("breaks", [])) == 2,
+            f"its JSON says why and lists the breaks: {answer}")
+    resp, _ = play("/play/cmafads?format=dash", TIZEN_2021)
+    c.equal((resp.status, resp.getheader("Location")), (302, "/shows/cmafads/v1/manifest.mpd"),
+            "?format=dash on a show with breaks: its MPD")
+    resp, answer = as_json("/play/cmafads?format=dash", TIZEN_2021)
+    c.equal(answer, {"format": "dash", "url": "/shows/cmafads/v1/manifest.mpd",
+                     "rule": "tizen-tv-dash", "ads": "none"},
+            "whose JSON says the MPD carries no ads")
 
 # ---- unknown ids and odd targets ------------------------------------------------------------------
 os.makedirs(os.path.join(lib, "unpublished", "v1"))  # a folder without `current`
@@ -264,7 +416,7 @@ c.check(wait_until(lambda: metric(port, KEY) >= before + 3), "/metrics counts /p
 stop(origin)
 
 # ---- a bad --devices file: exit 1, one line that names the file and line ---------------------------
-bad = write(os.path.join(d, "bad.xml"), DEVICES.replace('format="hls"', 'format="dash"'))
+bad = write(os.path.join(d, "bad.xml"), DEVICES.replace('format="hls"', 'format="webm"'))
 for path, pattern in [(bad, re.escape(bad) + r":\d+: "), (os.path.join(d, "none.xml"),
                                                           re.escape(os.path.join(d, "none.xml")))]:
     r = run([LADDER, "serve", "--library", lib, "--listen", "127.0.0.1:0", "--devices", path],

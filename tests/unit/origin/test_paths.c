@@ -195,6 +195,17 @@ static void test_type_of_playlists(void **state)
     ASSERT_TYPE("a/v3/hls/720p/index.m3u8", "application/vnd.apple.mpegurl", ORG_KIND_PLAYLIST, 1);
 }
 
+/* A DASH MPD is served as a playlist: its type (ISO/IEC 23009-1 Annex C), counted as one,
+ * compressed; but only by its whole extension. */
+static void test_type_of_mpd(void **state)
+{
+    (void)state;
+    ASSERT_TYPE("a/v3/manifest.mpd", "application/dash+xml", ORG_KIND_PLAYLIST, 1);
+    ASSERT_TYPE("a/manifest.mpd", "application/dash+xml", ORG_KIND_PLAYLIST, 1);
+    ASSERT_TYPE("a/v3/manifest.mpd.bak", "application/octet-stream", ORG_KIND_OTHER, 0);
+    ASSERT_TYPE("a/v3/mpd", "application/octet-stream", ORG_KIND_OTHER, 0);
+}
+
 /* Segments, including fMP4 init segments: an .mp4 (or .m4a) under hls/. */
 static void test_type_of_segments(void **state)
 {
@@ -303,6 +314,17 @@ static void test_cache_version_playlists_one_day(void **state)
     (void)state;
     assert_string_equal(org_cache_control(ORG_ROOT_LIBRARY, "a/v3/master.m3u8"), ONE_DAY);
     assert_string_equal(org_cache_control(ORG_ROOT_LIBRARY, "a/v3/hls/720p/index.m3u8"), ONE_DAY);
+}
+
+/* The MPD is cached exactly as the playlists are: a day in vN/, a minute elsewhere. */
+static void test_cache_mpd_as_playlists(void **state)
+{
+    (void)state;
+    assert_string_equal(org_cache_control(ORG_ROOT_LIBRARY, "a/v3/manifest.mpd"),
+                        org_cache_control(ORG_ROOT_LIBRARY, "a/v3/master.m3u8"));
+    assert_string_equal(org_cache_control(ORG_ROOT_LIBRARY, "a/v3/manifest.mpd"), ONE_DAY);
+    assert_string_equal(org_cache_control(ORG_ROOT_LIBRARY, "a/current/manifest.mpd"), ONE_MIN);
+    assert_string_equal(org_cache_control(ORG_ROOT_LIBRARY, "a/manifest.mpd"), ONE_MIN);
 }
 
 /* Names a re-ingest moves: the show's top level and anything through current/. */
