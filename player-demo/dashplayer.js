@@ -98,9 +98,11 @@ export function startDash(dashjs, video, url, hooks) {
   // The text AdaptationSets (the WebVTT sidecars) and any CEA-608 channel dash.js found, in the
   // order setTextTrack counts them.
   player.on(E.TEXT_TRACKS_ADDED, (e) => {
-    hooks.onCaptions((e.tracks || []).map((t, i) => ({
-      i, label: (t.labels && t.labels[0] && t.labels[0].text) || langName(t.lang) || `Track ${i + 1}`,
-    })));
+    // A CEA-608 channel read from the video is told apart from the sidecar of its language.
+    hooks.onCaptions((e.tracks || []).map((t, i) => {
+      const name = (t.labels && t.labels[0] && t.labels[0].text) || langName(t.lang) || `Track ${i + 1}`;
+      return { i, label: t.isEmbedded ? `${name} (CEA-608)` : name };
+    }));
   });
   player.on(E.ERROR, (e) => {
     const err = e.error || {};
