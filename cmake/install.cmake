@@ -34,12 +34,14 @@ set(LADDER_DEVICES_FILES devices/devices.xml devices/devices.xsd)
 install(FILES ${LADDER_PROFILE_FILES} DESTINATION ${LADDER_INSTALL_DATADIR}/profiles)
 install(FILES ${LADDER_DEVICES_FILES} DESTINATION ${LADDER_INSTALL_DATADIR}/devices)
 
-# The player page: what index.html loads, and hls.js, which scripts/player-deps.sh copies
-# from npm into player-demo/vendor/ (not committed). Without it the page cannot play.
+# The player page: what index.html loads, and hls.js and dash.js, which scripts/player-deps.sh
+# copies from npm into player-demo/vendor/ (not committed). Without them the page cannot play.
 install(CODE "
-  if(NOT EXISTS \"${PROJECT_SOURCE_DIR}/player-demo/vendor/hls.min.js\")
-    message(FATAL_ERROR \"player-demo/vendor/hls.min.js is missing: run scripts/player-deps.sh first\")
-  endif()")
+  foreach(f hls.min.js dash.all.min.js)
+    if(NOT EXISTS \"${PROJECT_SOURCE_DIR}/player-demo/vendor/\${f}\")
+      message(FATAL_ERROR \"player-demo/vendor/\${f} is missing: run scripts/player-deps.sh first\")
+    endif()
+  endforeach()")
 install(DIRECTORY player-demo/ DESTINATION ${LADDER_INSTALL_DATADIR}/player-demo
         FILES_MATCHING PATTERN "*.html" PATTERN "*.js" PATTERN "*.css"
         PATTERN node_modules EXCLUDE)

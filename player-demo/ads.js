@@ -376,7 +376,7 @@ export function createAds(ctx) {
   }
 
   return {
-    state, attachHls, startMp4,
+    state, attachHls, startMp4, seekbar,
     stop() { clearInterval(tick); stopPath(); seekbar.remove(); badge.remove(); },
   };
 }
@@ -400,7 +400,9 @@ function pinPreroll(e) {
 
 // The seek bar under the video: the show's own timeline (never the ad's), what is played, and
 // a mark per break (played ones dimmed). A click or the arrow keys seek; inside an ad it does
-// nothing. The native controls keep play, volume and fullscreen.
+// nothing. The native controls keep play, volume and fullscreen. Shown for a show with breaks
+// or with preview thumbnails (thumbs.js adds the class has-thumbs and the preview); a path that
+// runs no ads (DASH) gives it the element's duration.
 function createSeekbar(ctx, state) {
   const bar = document.createElement('div');
   bar.id = 'seekbar';
@@ -408,6 +410,7 @@ function createSeekbar(ctx, state) {
   bar.tabIndex = 0;
   bar.setAttribute('role', 'slider');
   bar.setAttribute('aria-label', 'Position in the show; marks are ad breaks');
+  const length = () => state.duration || (!state.path && Number.isFinite(ctx.video.duration) ? ctx.video.duration : 0);
   const played = document.createElement('div');
   played.className = 'sb-played';
   const marks = document.createElement('div');
@@ -415,10 +418,10 @@ function createSeekbar(ctx, state) {
   bar.append(played, marks);
   ctx.box.after(bar);
   let drawn = '';
-  const seekTo = (t) => { if (!state.inAd() && state.duration) state.seek(Math.max(0, Math.min(state.duration - 0.1, t))); };
+  const seekTo = (t) => { if (!state.inAd() && length()) state.seek(Math.max(0, Math.min(length() - 0.1, t))); };
   bar.addEventListener('click', (e) => {
     const r = bar.getBoundingClientRect();
-    seekTo(((e.clientX - r.left) / r.width) * state.duration);
+    seekTo(((e.clientX - r.left) / r.width) * length());
   });
   bar.addEventListener('keydown', (e) => {
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
@@ -427,9 +430,12 @@ function createSeekbar(ctx, state) {
     seekTo(state.primaryTime() + (e.key === 'ArrowLeft' ? -5 : 5));
   });
   return {
+    el: bar,
+    length,
+    seek: seekTo,
     draw() {
-      const d = state.duration;
-      bar.hidden = !d || !state.breaks.length;
+      const d = length();
+      bar.hidden = !d || (!state.breaks.length && !bar.classList.contains('has-thumbs'));
       if (bar.hidden) return;
       const t = Math.min(d, state.primaryTime());
       played.style.width = `${(100 * t / d).toFixed(2)}%`;

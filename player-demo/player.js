@@ -1,8 +1,11 @@
 // player.js: the player view. Asks the origin's /play which format this device gets, plays it
-// with hls.js, the browser's own HLS or an MP4, and owns the toolbar (quality, captions), the
-// keyboard, the words shown for errors and the window.ladderPlayer hooks the tests read.
+// with hls.js, the browser's own HLS, dash.js (dashplayer.js) or an MP4, and owns the toolbar
+// (quality, captions), the seek bar's thumbnails (thumbs.js), the keyboard, the words shown
+// for errors and the window.ladderPlayer hooks the tests read.
 import { createAds } from './ads.js';
+import { loadDashJs, startDash } from './dashplayer.js';
 import { startStats } from './stats.js';
+import { attachThumbs, pickThumbs } from './thumbs.js';
 import { mbps, getShow } from './util.js';
 
 const H264_AAC = 'video/mp4; codecs="avc1.42E01E,mp4a.40.2"';
@@ -19,10 +22,24 @@ export function canUseHlsJs() {
   return !!(window.Hls && Hls.isSupported() && window.MediaSource &&
     MediaSource.isTypeSupported(H264_AAC) && !window.ManagedMediaSource);
 }
+// dash.js needs MSE (or Safari's ManagedMediaSource, which dash.js 5 uses) playing H.264+AAC.
+export function canUseDashJs() {
+  const M = window.MediaSource || window.ManagedMediaSource;
+  return !!(M && M.isTypeSupported && M.isTypeSupported(H264_AAC));
+}
 
-// The one decision: the origin's device rules say HLS or MP4; the page only follows it.
-async function askPlay(id, mp4, signal) {
-  const url = `/play/${encodeURIComponent(id)}${mp4 ? '?format=mp4' : ''}`;
+// The format the page's URL asks /play for: `format=` in the hash's query
+// (#/watch/<id>?format=dash) or in the page's own query; '' lets the device rules decide.
+export function askedFormat() {
+  const q = location.hash.includes('?') ? location.hash.split('?')[1] : location.search.slice(1);
+  const f = new URLSearchParams(q).get('format') || '';
+  return /^(hls|mp4|dash)$/.test(f) ? f : '';
+}
+
+// The one decision: the origin's device rules say HLS, DASH or MP4; the page only follows it.
+// format: '' (the rules decide), or 'hls', 'mp4', 'dash' to ask for one.
+async function askPlay(id, format, signal) {
+  const url = `/play/${encodeURIComponent(id)}${format ? `?format=${format}` : ''}`;
   let r;
   try {
     r = await fetch(url, { headers: { Accept: 'application/json' }, signal });
@@ -36,7 +53,7 @@ async function askPlay(id, mp4, signal) {
 function checkAnswer(status, a) {
   if (status === 404) throw new Words('This show is not published.');
   if (status !== 200) throw new Words(`The origin answered ${status} when asked how to play this show.`);
-  if (!a || !a.url || (a.format !== 'hls' && a.format !== 'mp4')) {
+  if (!a || !a.url || !['hls', 'mp4', 'dash'].includes(a.format)) {
     throw new Words('The origin did not say how to play this show.');
   }
   return a;
@@ -47,10 +64,10 @@ function checkAnswer(status, a) {
 // starts within the same task, before the page's first layout and paint (which cost the time
 // to first frame ~80 ms on a slow machine when they came first). The first player opened on
 // that show takes the answer.
-function takeEarlyAnswer(id) {
+function takeEarlyAnswer(id, format) {
   const early = window.ladderEarlyPlay;
   window.ladderEarlyPlay = null;
-  if (!early || early.id !== id) return null;
+  if (!early || early.id !== id || (early.format || '') !== format) return null;
   return early.reply.then((r) => checkAnswer(r.status, r.answer), () => {
     throw new Words(UNREACHABLE);
   });
@@ -75,7 +92,7 @@ export function openPlayer(id, showEntry) {
   box.classList.add('loading');
 
   const lp = window.ladderPlayer = {
-    path: null, src: null, rule: null, hls: null, video,
+    path: null, src: null, rule: null, hls: null, dash: null, dashView: null, thumbs: null, video,
     errors: [], levelSwitches: [], firstPlayingAt: null,
     setQuality, ads: null,
   };
@@ -146,7 +163,7 @@ export function openPlayer(id, showEntry) {
   on(video, 'volumechange', () => { if (!video.muted) unmute.hidden = true; });
   on(unmute, 'click', () => { video.muted = false; unmute.hidden = true; if (video.paused) requestPlay(); });
   on(video, 'error', () => {
-    if (lp.path === 'hlsjs') return; // hls.js reports these itself, as MEDIA_ERROR
+    if (lp.path === 'hlsjs' || lp.path === 'dashjs') return; // hls.js and dash.js report these
     const code = video.error && video.error.code;
     box.classList.remove('loading');
     say(code === 2 ? 'The network dropped while loading the video. Reload to try again.'
@@ -160,7 +177,8 @@ export function openPlayer(id, showEntry) {
     try {
       // Playback starts on /play's answer alone; the catalog entry (title, MP4 list) fills in
       // after the first frame, so it never delays it.
-      const ans = await (takeEarlyAnswer(id) || askPlay(id, false, ac.signal));
+      const asked = askedFormat();
+      let ans = await (takeEarlyAnswer(id, asked) || askPlay(id, asked, ac.signal));
       if (ac.signal.aborted) return;
       video.poster = `/shows/${encodeURIComponent(id)}/poster.jpg`;
       afterFirstFrame(() => showEntry().then((entry) => {
@@ -173,11 +191,17 @@ export function openPlayer(id, showEntry) {
         if (lp.path === 'mp4') buildMp4Menu();
       }));
       let a = ans, path;
-      if (ans.format === 'hls') {
+      // DASH where dash.js can play it; else the same show as HLS, played as below.
+      if (ans.format === 'dash' && !canUseDashJs()) {
+        st.dashRule = ans.rule;
+        ans = a = await askPlay(id, 'hls', ac.signal);
+      }
+      if (ans.format === 'dash') path = 'dashjs';
+      else if (ans.format === 'hls') {
         if (canUseHlsJs()) path = 'hlsjs';
         else if (video.canPlayType('application/vnd.apple.mpegurl')) path = 'native';
         else {
-          a = await askPlay(id, true, ac.signal);
+          a = await askPlay(id, 'mp4', ac.signal);
           if (a.format !== 'mp4') throw new Words('This browser plays neither HLS nor MSE, and this show has no MP4.');
           path = 'mp4';
           st.fallback = true;
@@ -188,6 +212,12 @@ export function openPlayer(id, showEntry) {
       Object.assign(lp, { path, src: a.url, rule: a.rule || '' });
       box.dataset.path = path;
       if (path === 'hlsjs') { startHls(a.url); requestPlay(); }
+      else if (path === 'dashjs') {
+        const dashjs = await loadDashJs();
+        if (ac.signal.aborted) return;
+        startDashJs(dashjs, a.url);
+        requestPlay();
+      }
       else if (path === 'mp4') {
         // The ads module sets the source: a pre-roll comes before the show.
         ads.startMp4(a.url, a.breaks, requestPlay);
@@ -201,11 +231,12 @@ export function openPlayer(id, showEntry) {
       // The measured figures are for the stats panel, and on the MP4 path the captions: fetched
       // once the picture is moving. An MP4 is read with its own version's show.json, whose
       // sidecar paths are relative to that version (a re-ingest may have moved `current` on).
-      const base = path === 'mp4' ? versionBase(a.url) : '';
+      const base = versionBase(a.url);
       afterFirstFrame(() => getShow(id, ac.signal, base || undefined).then((info) => {
         st.renditions = Object.fromEntries((info.renditions || []).map((r) => [r.name, r]));
         if (lp.path === 'mp4') buildMp4Menu();
-        if (base) addSidecars(info.captions || [], base);
+        if (base && lp.path === 'mp4') addSidecars(info.captions || [], base);
+        startThumbs(info, base || `/shows/${encodeURIComponent(id)}/v${info.version}`);
       }, () => {}));
     } catch (e) {
       if (e.name === 'AbortError' || ac.signal.aborted) return;
@@ -249,6 +280,37 @@ export function openPlayer(id, showEntry) {
     hls.attachMedia(video);
   }
 
+  // ---- DASH: dash.js (dashplayer.js), seen by the rest of the page through an hls.js-shaped
+  // view (levels, currentLevel, autoLevelEnabled, bandwidthEstimate) --------------------------
+  function startDashJs(dashjs, url) {
+    const view = startDash(dashjs, video, url, {
+      lp,
+      onLevels: buildHlsMenu,
+      onSwitch: syncHlsMenu,
+      onCaptions: (tracks) => buildCaptions(tracks, -1),
+      onError: (err) => {
+        box.classList.remove('loading');
+        say(`This show cannot be played here (dash.js: ${err.message || err.code || 'error'}).`);
+      },
+    });
+    lp.dash = view.player;
+    lp.dashView = view;
+  }
+  // The player's hls.js, or dash.js's view shaped like it.
+  const engine = () => lp.hls || lp.dashView;
+
+  // ---- thumbnails on the seek bar (thumbs.js) ----------------------------------------------
+  // show.json's "thumbnails" (paths relative to the version folder `base`); the seek bar
+  // appears for them.
+  function startThumbs(info, base) {
+    const t = pickThumbs(info.thumbnails);
+    if (!t || lp.thumbs) return;
+    lp.thumbs = { vtt: `${base}/${t.vtt}`, width: t.width, cues: null };
+    attachThumbs({ bar: ads.seekbar.el, vttUrl: lp.thumbs.vtt, duration: ads.seekbar.length,
+      seek: ads.seekbar.seek, signal: ac.signal })
+      .then((th) => { lp.thumbs.cues = th.cues; ads.seekbar.draw(); }, () => {});
+  }
+
   function onFatal(hls, d) {
     if (d.type === Hls.ErrorTypes.NETWORK_ERROR) {
       if (d.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR && d.response && d.response.code === 404) {
@@ -278,8 +340,9 @@ export function openPlayer(id, showEntry) {
   }
 
   // ---- quality menu ------------------------------------------------------------------------
+  // hls.js's levels, or dash.js's video Representations through its view.
   function buildHlsMenu() {
-    const lv = lp.hls.levels;
+    const lv = engine().levels;
     const order = lv.map((_, i) => i).sort((a, b) => (lv[b].height - lv[a].height) || (lv[b].bitrate - lv[a].bitrate));
     q.replaceChildren(new Option('Auto', '-1'),
       ...order.map((i) => new Option(`${lv[i].height ? `${lv[i].height}p` : 'audio'} · ${mbps(lv[i].bitrate)} Mbps`, String(i))));
@@ -287,7 +350,7 @@ export function openPlayer(id, showEntry) {
     show($('quality-wrap'), q, lv.length > 1);
   }
   function syncHlsMenu() {
-    const hls = lp.hls;
+    const hls = engine();
     if (!hls || !q.options.length) return;
     const l = hls.levels[hls.currentLevel];
     q.options[0].text = hls.autoLevelEnabled && l ? `Auto · ${l.height}p` : 'Auto';
@@ -313,6 +376,10 @@ export function openPlayer(id, showEntry) {
     if (lp.path === 'hlsjs' && lp.hls) {
       st.manual = i >= 0;
       lp.hls.currentLevel = i;
+      q.value = String(i);
+    } else if (lp.path === 'dashjs' && lp.dashView) {
+      st.manual = i >= 0;
+      lp.dashView.setLevel(i);
       q.value = String(i);
     } else if (lp.path === 'mp4') {
       const m = st.mp4[i];
@@ -362,6 +429,8 @@ export function openPlayer(id, showEntry) {
     if (lp.hls) {
       lp.hls.subtitleTrack = i;
       lp.hls.subtitleDisplay = i >= 0;
+    } else if (lp.dashView) {
+      lp.dashView.setCaptions(i);
     } else {
       [...video.textTracks].forEach((t, k) => { if (isText(t)) t.mode = k === i ? 'showing' : 'disabled'; });
     }
@@ -406,16 +475,18 @@ export function openPlayer(id, showEntry) {
     stopStats();
     ads.stop();
     if (lp.hls) lp.hls.destroy();
+    if (lp.dash) lp.dash.destroy();
     video.pause();
     video.removeAttribute('src');
     video.load();
   };
 }
 
-// The version folder an MP4 URL is in: /shows/<id>/vN/mp4/<name>.mp4 -> /shows/<id>/vN ('' if
-// the URL is not shaped so).
+// The version folder a played URL is in: /shows/<id>/vN/mp4/<name>.mp4 or
+// /shows/<id>/vN/manifest.mpd -> /shows/<id>/vN ('' if the URL is not shaped so: the HLS
+// master is /shows/<id>/master.m3u8).
 function versionBase(url) {
-  const m = /^(.*\/v\d+)\/mp4\/[^/]+$/.exec(url || '');
+  const m = /^(.*\/v\d+)\/(?:mp4\/[^/]+|[^/]+\.mpd)$/.exec(url || '');
   return m ? m[1] : '';
 }
 

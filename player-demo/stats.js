@@ -1,12 +1,13 @@
 // stats.js: the engineer stats panel: which path and rule, the rendition playing and why,
 // bandwidth estimate, buffer, frames, and a live chart of the last 60 s. Reads the player's
 // state every 500 ms rather than listening to events, so it shows what is true, not what was
-// announced.
+// announced. hls.js and dash.js give the same figures: dash.js through dashplayer.js's view,
+// shaped like hls.js (levels, currentLevel, loadLevel, autoLevelEnabled, bandwidthEstimate).
 import { mbps, rungOf } from './util.js';
 
 const PERIOD = 500, KEEP = 120; // 120 samples of 500 ms: 60 s
 const COLOR_A = '#4cc2ff', COLOR_B = '#ffb547';
-const PATHS = { hlsjs: 'hls.js (MSE)', native: 'native HLS', mp4: 'MP4 (progressive)' };
+const PATHS = { hlsjs: 'hls.js (MSE)', dashjs: 'dash.js (MSE, DASH)', native: 'native HLS', mp4: 'MP4 (progressive)' };
 
 // Open by default on wide screens only; on a phone the panel sits below the video, folded.
 if (matchMedia('(max-width: 760px)').matches) document.getElementById('stats').open = false;
@@ -31,7 +32,7 @@ export function startStats(lp, st) {
   }
 
   function tick() {
-    const v = lp.video, hls = lp.hls;
+    const v = lp.video, hls = lp.hls || lp.dashView;
     const cur = current(lp, st);
     row('Path', PATHS[lp.path] || 'asking /play…');
     row('Device rule', lp.rule || '—');
@@ -68,14 +69,14 @@ export function startStats(lp, st) {
 function current(lp, st) {
   const ad = lp.ads && lp.ads.ad;
   if (ad) return currentAd(ad);
-  const hls = lp.hls, v = lp.video;
+  const hls = lp.hls || lp.dashView, v = lp.video;
   if (hls && hls.levels && hls.levels.length) {
     const loading = hls.currentLevel < 0;
     const i = loading ? hls.loadLevel : hls.currentLevel;
     const l = hls.levels[i];
     if (l) {
       const codecs = (l.codecs || [l.videoCodec, l.audioCodec].filter(Boolean).join(',')).replace(/,/g, ', ');
-      return { name: rungOf(l.uri || l.url), bps: loading ? 0 : l.bitrate,
+      return { name: l.name || rungOf(l.uri || l.url), bps: loading ? 0 : l.bitrate,
         label: `${l.height}p · ${mbps(l.bitrate)} Mbps · ${codecs}${loading ? ' (loading)' : ''}` };
     }
   }
@@ -113,6 +114,14 @@ function why(lp, st) {
     return `MP4 chosen by rule ${lp.rule}`;
   }
   if (lp.path === 'native') return `the browser's own HLS player picks the rendition (rule ${lp.rule})`;
+  if (lp.path === 'dashjs') {
+    const d = lp.dashView;
+    if (!d) return '—';
+    if (!d.autoLevelEnabled) return 'manual choice';
+    const e = d.bandwidthEstimate;
+    if (!e) return "auto: starting Representation, no throughput estimate yet (dash.js's ABR)";
+    return `auto (dash.js: throughput and BOLA rules): estimate ${mbps(e)} Mbps allows ≤ ${mbps(e * d.safetyFactor())} Mbps`;
+  }
   if (!hls) return '—';
   if (!hls.autoLevelEnabled) return 'manual choice';
   const abr = hls.abrController, bw = abr && abr.bwEstimator;

@@ -8,6 +8,12 @@ one in the first 6 s segment, one after its boundary, one across the next bounda
 costs a second or two, where ingesting another clip would transcode again. The clip stays in
 OUT for the tests that re-ingest `demo` during playback.
 
+For the DASH tests (test_dash.mjs) the same transcode is packaged once more as `dash`
+("DASH test", the English captions) with player-ladder.xml switched to container="fmp4"
+(OUT/player-ladder-fmp4.xml), which is what makes the packager write vN/manifest.mpd. Should
+that packaging fail, the fixture says so in OUT/dash.err and goes on: the other shows' tests
+still run, and test_dash.mjs fails with that message.
+
 For the ad tests (test_ads.mjs) it also ingests `breaks`, a 16 s clip with a pre-roll and two
 mid-rolls at non-segment times (BREAKS, each planned 6 s), and the ads `ad1` (4 s) and `ad2`
 (2 s) with player-ad-ladder.xml (the same rungs in 1 s segments): a break of 6 s holds both.
@@ -77,7 +83,19 @@ def main(out):
         r = ladder(*args)
         if r.returncode != 0:
             sys.exit(f"fixture: ladder {args[0]} failed: {r.stderr.strip()}")
-    print(f"fixture: {lib} has demo, xss, captions and breaks ({PROFILE}), ads ad1 and ad2 ({AD_PROFILE})")
+    fmp4 = os.path.join(out, "player-ladder-fmp4.xml")
+    with open(PROFILE, encoding="utf-8") as f:
+        text = f.read()
+    with open(fmp4, "w", encoding="utf-8") as f:
+        f.write(text.replace('container="ts"', 'container="fmp4"'))
+    r = ladder("package", tdir, "--id", "dash", "--title", "DASH test", "--library", lib,
+               "--profile", fmp4, "--captions", f"{en}:en:English", "--quiet")
+    if r.returncode != 0:
+        with open(os.path.join(out, "dash.err"), "w", encoding="utf-8") as f:
+            f.write(f"ladder package --id dash (container fmp4) failed: {r.stderr.strip()}\n")
+        print(f"fixture: the fMP4 show `dash` failed ({r.stderr.strip()}); see {out}/dash.err")
+    print(f"fixture: {lib} has demo, xss, captions and breaks ({PROFILE}), ads ad1 and ad2 ({AD_PROFILE})"
+          f"{'' if r.returncode else f', dash ({fmp4})'}")
 
 
 if __name__ == "__main__":

@@ -99,12 +99,13 @@ export function playerState(page) {
   return page.evaluate(() => {
     const p = window.ladderPlayer;
     const q = p.video.getVideoPlaybackQuality();
+    const e = p.hls || p.dashView; // dash.js's view has hls.js's shape (player-demo/dashplayer.js)
     return {
       path: p.path, src: p.src, rule: p.rule, errors: p.errors, levelSwitches: p.levelSwitches,
       currentTime: p.video.currentTime, paused: p.video.paused, ended: p.video.ended,
       decodedFrames: q.totalVideoFrames, droppedFrames: q.droppedVideoFrames,
-      level: p.hls ? p.hls.currentLevel : null, autoLevel: p.hls ? p.hls.autoLevelEnabled : null,
-      levels: p.hls ? p.hls.levels.map((l) => ({ height: l.height, bitrate: l.bitrate })) : [],
+      level: e ? e.currentLevel : null, autoLevel: e ? e.autoLevelEnabled : null,
+      levels: e ? e.levels.map((l) => ({ height: l.height, bitrate: l.bitrate })) : [],
     };
   });
 }
