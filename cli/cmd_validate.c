@@ -162,15 +162,17 @@ static int check_ads(const char *dir, const cli_list *ads, const cli_list *stitc
 
 static void print_json(const char *show, const val_report *r)
 {
-    json_t *failures = json_array(), *root;
+    json_t *failures = json_array(), *notes = json_array(), *root;
     char *text;
 
     for (int i = 0; failures && i < r->n_failures; i++)
         json_array_append_new(failures,
                               json_pack("{s:s,s:s,s:s}", "file", r->failures[i].file, "rule",
                                         r->failures[i].rule, "message", r->failures[i].message));
-    root = json_pack("{s:s,s:b,s:i,s:o}", "show", show, "ok", r->n_failures == 0, "checks",
-                     r->checks, "failures", failures);
+    for (int i = 0; notes && i < r->n_notes; i++)
+        json_array_append_new(notes, json_string(r->notes[i]));
+    root = json_pack("{s:s,s:b,s:i,s:o,s:o}", "show", show, "ok", r->n_failures == 0, "checks",
+                     r->checks, "failures", failures, "notes", notes);
     text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     if (text)
         printf("%s\n", text);
@@ -238,6 +240,8 @@ int cmd_validate(int argc, char **argv)
     if (json) {
         print_json(dir, r);
     } else {
+        for (int i = 0; i < r->n_notes; i++)
+            printf("%s: note: %s\n", dir, r->notes[i]);
         for (int i = 0; i < r->n_failures; i++)
             printf("%s: %s: %s\n", r->failures[i].file, r->failures[i].rule,
                    r->failures[i].message);

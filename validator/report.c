@@ -24,6 +24,17 @@ void val_fail(val_report *r, const char *file, const char *rule, const char *fmt
     va_end(ap);
 }
 
+void val_note(val_report *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (r->n_notes == VAL_MAX_NOTES)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(r->notes[r->n_notes++], sizeof r->notes[0], fmt, ap);
+    va_end(ap);
+}
+
 void val_pass(val_report *r)
 {
     r->checks++;
@@ -35,6 +46,8 @@ void val_report_merge(val_report *into, const val_report *from)
     into->read_ahead += from->read_ahead;
     for (int i = 0; i < from->n_failures && into->n_failures < VAL_MAX_FAILURES; i++)
         into->failures[into->n_failures++] = from->failures[i];
+    for (int i = 0; i < from->n_notes && into->n_notes < VAL_MAX_NOTES; i++)
+        memcpy(into->notes[into->n_notes++], from->notes[i], sizeof from->notes[i]);
 }
 
 void val_join(char *out, size_t len, const char *a, const char *b)

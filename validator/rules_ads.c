@@ -195,6 +195,26 @@ int val_parse_breaks(const char *text, val_breaks *b)
     return eat(&j, '}');
 }
 
+int val_json_string(const char *text, const char *key, char *out, size_t len)
+{
+    json j = {.p = text};
+    char name[64];
+
+    if (!eat(&j, '{') || eat(&j, '}'))
+        return 0;
+    do {
+        if (!jstring(&j, name, sizeof name) || !eat(&j, ':'))
+            return 0;
+        if (strcmp(name, key) == 0) {
+            ws(&j);
+            return *j.p == '"' && jstring(&j, out, len);
+        }
+        if (!jskip(&j))
+            return 0;
+    } while (eat(&j, ','));
+    return 0;
+}
+
 void val_read_breaks(val_report *r, const char *show, val_breaks *b)
 {
     char path[2048], id[32], *text;

@@ -4,9 +4,10 @@
  *   1. report.c      the report and the small file and text helpers;
  *   2. bitstream.c   H.264 SPS and AAC configuration readers, on bytes in memory;
  *   3. playlist.c    playlists as text;  ts.c  TS packets;  bmff.c  fMP4 boxes;
+ *      mpd.c         the DASH MPD (libxml2);
  *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
- *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c, and
- *                    validate.c, which runs them all.
+ *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c, rules_dash.c,
+ *                    and validate.c, which runs them all.
  * A reader in layer 3 also checks the rules that need its data in hand (a playlist's own tags,
  * a segment's packets), through the report; it never calls a rule file. */
 #ifndef LADDER_VAL_INTERNAL_H
@@ -22,6 +23,8 @@
 /* Counts a check and keeps its failure (up to VAL_MAX_FAILURES). */
 void val_fail(val_report *r, const char *file, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Keeps a note (up to VAL_MAX_NOTES): no check, no failure. */
+void val_note(val_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Counts a check that passed. */
 void val_pass(val_report *r);
 /* Adds from's checks and failures after into's, as if they had been made there. */
@@ -171,6 +174,97 @@ void val_ts_state_free(val_ts_state *s);
  * a new array for the caller to free; 0, or -1 when unreadable (then *cto is NULL). */
 int val_fmp4_offsets(const char *path, uint32_t track_id, int32_t **cto, int *count);
 
+/* An init segment's first track: moov/trak's tkhd, mdhd and hdlr, and its trex defaults. */
+typedef struct val_fmp4_track {
+    uint32_t track_id, timescale;
+    char handler[5]; /* "vide", "soun" */
+    uint32_t default_duration, default_flags;
+    int64_t edit_media_time; /* the edit list's media_time (0 without one), subtracted from
+                              * the presentation times, as a player maps them */
+} val_fmp4_track;
+/* 0 with *t filled, -1 when the file is unreadable or has no such track. */
+int val_fmp4_init(const char *path, val_fmp4_track *t);
+
+/* A media segment's samples of track t, in t's timescale (ISO/IEC 14496-12 8.8): */
+typedef struct val_fmp4_timing {
+    uint64_t tfdt;     /* the first traf's baseMediaDecodeTime */
+    int64_t earliest;  /* earliest presentation time: min of decode time + composition offset,
+                        * less the edit list's media_time */
+    int64_t first_pts; /* the first sample's (decode order) presentation time */
+    uint64_t duration; /* the sample durations added up */
+    int samples;
+    int first_sync; /* the first sample is a sync sample (sample_is_non_sync_sample clear) */
+    long bytes;     /* the file's size */
+} val_fmp4_timing;
+/* 0 with *s filled; -1 when unreadable, damaged, or without a sample of the track. */
+int val_fmp4_segment(const char *path, const val_fmp4_track *t, val_fmp4_timing *s);
+
+/* ---- 3. readers: the DASH MPD (mpd.c) -------------------------------------------------------- */
+
+#define VAL_MPD_MAX_SETS 16 /* AdaptationSets, all Periods together */
+#define VAL_MPD_MAX_REPS 16 /* Representations per AdaptationSet */
+
+/* One S of a SegmentTimeline: t (has_t 0: where the previous one ended), d, r (-1: until the
+ * end of the Period). */
+typedef struct val_mpd_s {
+    uint64_t t, d;
+    long long r;
+    int has_t;
+} val_mpd_s;
+
+/* A SegmentTemplate, attributes merged from the AdaptationSet's and the Representation's
+ * (the Representation's win); the has_ flags say what was written. */
+typedef struct val_mpd_template {
+    int present, has_media, has_init, has_timescale, has_duration, has_start;
+    char media[256], init[256];
+    uint64_t timescale, duration, pto;
+    long long start_number; /* 1 when absent (ISO/IEC 23009-1 5.3.9.5.3) */
+    int n_s;                /* SegmentTimeline entries; -1: no SegmentTimeline */
+    val_mpd_s *s;           /* owned */
+} val_mpd_template;
+
+/* A Representation with what it inherits from its AdaptationSet (mimeType, codecs, width,
+ * height, frameRate, sar, audioSamplingRate, startWithSAP); "" or 0 when absent. */
+typedef struct val_mpd_rep {
+    char id[64];
+    int has_id, line;
+    long long bandwidth; /* -1: absent or not a number */
+    char mime[64], codecs[128], frame_rate[32], sar[32], base_url[256];
+    int width, height;  /* 0: absent */
+    long sampling_rate; /* audioSamplingRate, 0: absent */
+    val_mpd_template tpl;
+} val_mpd_rep;
+
+typedef struct val_mpd_set {
+    char content_type[32], mime[64], lang[32];
+    int line, period;
+    int start_with_sap; /* -1: absent */
+    int n_reps, too_many;
+    val_mpd_rep reps[VAL_MPD_MAX_REPS];
+} val_mpd_set;
+
+typedef struct val_mpd {
+    int n_periods, n_sets, too_many;
+    char type[32], profiles[512];
+    double duration, min_buffer; /* s; -1: absent or not an xs:duration */
+    char duration_text[64];
+    val_mpd_set sets[VAL_MPD_MAX_SETS];
+} val_mpd;
+
+/* An xs:duration (PnYnMnDTnHnMnS, no sign) in seconds; 0 when it is not one. */
+int val_parse_xs_duration(const char *s, double *seconds);
+/* Reads MPD text (len bytes) into *m (allocate it; free with val_mpd_free) and checks
+ * dash-mpd-parses on file: well-formed, no DTD, root MPD in urn:mpeg:dash:schema:mpd:2011,
+ * type static, an isoff-live or isoff-on-demand profile, mediaPresentationDuration and
+ * minBufferTime xs:durations. Returns 1 when the document was read (the rules on it may
+ * follow even if an attribute failed), 0 when it could not be. */
+int val_read_mpd(val_report *r, const char *file, const char *text, size_t len, val_mpd *m);
+void val_mpd_free(val_mpd *m);
+/* A SegmentTemplate URL with $RepresentationID$, $Number$, $Time$, $Bandwidth$ (each with an
+ * optional %0Nd) and $$ filled in; 0 when the template is malformed or out does not fit. */
+int val_mpd_url(const char *tpl, const val_mpd_rep *rep, long long number, uint64_t time, char *out,
+                size_t len);
+
 /* ---- 3. readers: media through libavformat (media.c) ----------------------------------------- */
 
 /* What a variant's segments say. */
@@ -248,6 +342,13 @@ void val_check_subtitles(val_report *r, const char *show, const val_master *ms,
  * with a ladder, the rung's profile and level. */
 void val_mp4s(val_report *r, const char *show, const prof_ladder *ladder);
 
+/* ---- 4. the DASH rules (rules_dash.c, docs/dash-rules.md) ---------------------------------- */
+
+/* dash-manifest-present, and on show/manifest.mpd when there is one: dash-mpd-parses,
+ * dash-structure, dash-segments, dash-bandwidth, dash-duration, dash-text. A TS show has no
+ * MPD and gets a note saying so. */
+void val_check_dash(val_report *r, const char *show);
+
 /* ---- 4. the ad rules (rules_ads.c) --------------------------------------------------------- */
 
 #define VAL_MAX_BREAKS 64
@@ -266,6 +367,9 @@ typedef struct val_breaks {
     val_break b[VAL_MAX_BREAKS];
 } val_breaks;
 
+/* The top-level string field key of show.json's text, into out; 0 when absent, not a string,
+ * or the text is not a JSON object. */
+int val_json_string(const char *json, const char *key, char *out, size_t len);
 /* Reads the "breaks" of show/show.json (none without the file or the field) and checks
  * show-json-breaks: readable, ids break-1.. in time order. */
 void val_read_breaks(val_report *r, const char *show, val_breaks *b);

@@ -13,6 +13,7 @@
 #include "profiles.h"
 
 #define VAL_MAX_FAILURES 256
+#define VAL_MAX_NOTES    4
 
 typedef struct val_failure {
     char file[256]; /* relative to the show folder */
@@ -25,6 +26,8 @@ typedef struct val_report {
     int read_ahead; /* variants whose segments came from a val_reader (val_validate_ahead) */
     int n_failures; /* failures kept (at most VAL_MAX_FAILURES; checks still counts them all) */
     val_failure failures[VAL_MAX_FAILURES];
+    int n_notes;                    /* what a reader should know that is no failure, e.g. that */
+    char notes[VAL_MAX_NOTES][256]; /* a TS show has no DASH (printed by `ladder validate`) */
 } val_report;
 
 /* Checks the show in show_dir (a version folder, or any folder holding master.m3u8) against

@@ -59,7 +59,7 @@ THIRD_PARTY = {
 LIBRARIES = {
     "ffmpeg": {"media", "transcoder", "packager", "validator"},
     "x264": {"transcoder", "profiles"},
-    "libxml2": {"xml", "profiles", "devices"},
+    "libxml2": {"xml", "profiles", "devices", "validator"},
     "libmicrohttpd": {"origin"},
     "zlib": {"origin"},
     "jansson": {"transcoder", "packager", "library", "queue", "origin", "cli"},
