@@ -5,7 +5,8 @@
  *   2. bitstream.c   H.264 SPS and AAC configuration readers, on bytes in memory;
  *   3. playlist.c    playlists as text;  ts.c  TS packets;  bmff.c  fMP4 boxes;
  *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
- *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c, and
+ *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c,
+ *                    rules_thumbnails.c, and
  *                    validate.c, which runs them all.
  * A reader in layer 3 also checks the rules that need its data in hand (a playlist's own tags,
  * a segment's packets), through the report; it never calls a rule file. */
@@ -270,5 +271,10 @@ void val_check_break_mp4s(val_report *r, const char *show, const val_breaks *b);
  * names (read again here); frame: one video frame, s. */
 void val_check_dateranges(val_report *r, const char *show, const val_master *ms,
                           const val_breaks *b, double frame);
+
+/* ---- 4. the thumbnail rules (rules_thumbnails.c) ------------------------------------------- */
+
+/* thumbnail-*: the trick-play thumbnails show.json lists (none listed: nothing to check). */
+void val_check_thumbnails(val_report *r, const char *show);
 
 #endif

@@ -23,7 +23,10 @@
  * Ad breaks (rules_ads.c): show-json-breaks, break-on-segment-idr, break-on-mp4-keyframe,
  * daterange-same-in-every-playlist, daterange-needs-pdt, daterange-start-date,
  * daterange-matches-show-json, daterange-interstitial; and outside val_validate,
- * val_check_stitched (stitched-*) and val_check_ad (ad-rungs-match). */
+ * val_check_stitched (stitched-*) and val_check_ad (ad-rungs-match).
+ * Thumbnails (rules_thumbnails.c): thumbnail-show-json, thumbnail-vtt, thumbnail-timing,
+ * thumbnail-tile-inside-sheet, thumbnail-sheet-size, thumbnail-image-playlist,
+ * thumbnail-master-entry. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -337,6 +340,7 @@ int val_validate_ahead(const char *show, const prof_ladder *ladder, const ladder
         check_iframe_stream(r, show, &ms->iframes[i], ms, pl);
     val_report_merge(r, &jobs[ms->n].report); /* the MP4s */
     val_check_dateranges(r, show, ms, breaks, frame);
+    val_check_thumbnails(r, show);
     free_jobs(jobs, ms->n + 1);
     val_playlist_free(pl);
     free(pl);
