@@ -6,7 +6,8 @@
  *   peak (the video alone, as its audio is an AdaptationSet of its own);
  * - one audio AdaptationSet, each AAC bitrate a Representation: they are the same sound at
  *   two rates, which a player should switch between like the video (DASH-IF IOP 3.2.13);
- * - a text AdaptationSet per caption track, over the sidecar WebVTT file.
+ * - a text AdaptationSet per caption track, over the sidecar WebVTT file;
+ * - an image AdaptationSet per thumbnail size, over the sprite sheets (thumbnails.c).
  *
  * Every Representation has its own SegmentTemplate and SegmentTimeline, made from the times
  * each segment was written with, in its track's timescale: segments are cut at the aligned
@@ -159,6 +160,30 @@ static void append_text(ladder_text *t, const pkg_packager *p)
     }
 }
 
+/* DASH-IF IOP 6.2.6 thumbnails: a sheet is a segment of interval x tiles seconds, the
+ * Representation's size the whole sheet's, its grid in the thumbnail_tile property. */
+static void append_thumbnails(ladder_text *t, const pkg_packager *p)
+{
+    int n;
+    const pkg_thumbs *th = pkg_thumbnails(p, &n);
+
+    for (int i = 0; i < n; i++)
+        ladder_text_printf(t,
+                           "    <AdaptationSet id=\"%d\" contentType=\"image\" "
+                           "mimeType=\"image/jpeg\">\n"
+                           "      <SegmentTemplate media=\"%s/sheet$Number%%05d$.jpg\" "
+                           "timescale=\"1000\" duration=\"%lld\" startNumber=\"0\"/>\n"
+                           "      <Representation id=\"thumbnails-%d\" bandwidth=\"%lld\" "
+                           "width=\"%d\" height=\"%d\">\n"
+                           "        <EssentialProperty schemeIdUri=\"http://dashif.org/"
+                           "thumbnail_tile\" value=\"%dx%d\"/>\n"
+                           "      </Representation>\n    </AdaptationSet>\n",
+                           2 + p->n_captions + i, th[i].dir,
+                           llround(th[i].interval * th[i].columns * th[i].rows * 1000), th[i].width,
+                           (long long)ceil(th[i].peak_bps), th[i].sheet_width, th[i].sheet_height,
+                           th[i].columns, th[i].rows);
+}
+
 int write_dash_manifest(pkg_packager *p, ladder_error *err)
 {
     ladder_text t = {0};
@@ -174,6 +199,7 @@ int write_dash_manifest(pkg_packager *p, ladder_error *err)
     if (p->n_audio_tracks > 0)
         append_audio(&t, p);
     append_text(&t, p);
+    append_thumbnails(&t, p);
     ladder_text_printf(&t, "  </Period>\n</MPD>\n");
     snprintf(path, sizeof path, "%s/" PKG_DASH_MANIFEST, p->out_dir);
     return pkg_save_text(&t, path, err);

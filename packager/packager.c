@@ -1,8 +1,8 @@
 /* packager.c: the packager as a ladder_sink, and its lifecycle (packager.h). It hands each
  * packet to the concerns that mux it: the HLS rungs (hls_segments.c), the MP4 fallbacks
  * (mp4_fallback.c) and the audio tracks (audio_tracks.c), the audio through the audio
- * stores (audio_store.c); pkg_finish then writes the playlists, the DASH manifest (fMP4), the
- * caption tracks and the poster.
+ * stores (audio_store.c), and the thumbnails (thumbnails.c); pkg_finish then writes the
+ * playlists, the DASH manifest (fMP4), the caption tracks and the poster.
  *
  * The sink's calls for different streams come at once (the transcoder's encoder threads, the
  * replay's reader threads), so every rung muxes on its own thread. What is shared has a lock of
@@ -82,6 +82,8 @@ static int sink_begin(void *opaque, const ladder_plan *plan, ladder_error *err)
         }
     }
     register_audio_readers(p);
+    if (ret >= 0)
+        ret = thumbs_begin(p, &why);
     return sink_result(p, ret, &why, err);
 }
 
@@ -102,6 +104,8 @@ static int video_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error 
 {
     int ret = hls_video_packet(p, pkt, err);
 
+    if (ret >= 0)
+        ret = thumbs_video_packet(p, pkt, err);
     return ret >= 0 ? mp4_video_packet(p, pkt, err) : ret;
 }
 
@@ -195,6 +199,7 @@ void pkg_close(pkg_packager *p)
         pkt_list_clear(&p->audio[i].pkts);
     for (int i = 0; i < p->n_audio_tracks; i++)
         audio_track_free(&p->audio_tracks[i]);
+    thumbs_free(p);
     ladder_text_free(&p->break_tags);
     pthread_mutex_destroy(&p->error_lock);
     for (int i = 0; i < LADDER_MAX_STREAMS; i++)
@@ -265,6 +270,8 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
     if (!e)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
     ret = pkg_break_tags(p, err);
+    if (ret >= 0 && (ret = thumbs_finish(p, err)) >= 0)
+        text.thumbs = pkg_thumbnails(p, &text.n_thumbs);
     if (ret >= 0)
         ret = media_playlists(p, e, &n, err);
     if (ret >= 0 && p->n_captions > 0)

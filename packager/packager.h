@@ -23,6 +23,7 @@ typedef struct pkg_params {
     double segment_seconds;   /* target segment length, a multiple of the GOP (6) */
     double gop_seconds;       /* the IDR grid (2): where cuts may move to around ad breaks */
     prof_container container; /* TS segments, or fMP4 (init.mp4 + .m4s) */
+    int thumbnails_off;       /* no trick-play thumbnails (the profile's thumbnails="off") */
     const char *entry_prefix; /* when set (e.g. "v2/"), pkg_finish also writes entry_name: */
     const char *entry_name;   /* the master playlist as seen from the show's top folder */
     /* Caption tracks, published as HLS subtitle renditions and sidecar WebVTT files; borrowed

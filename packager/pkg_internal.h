@@ -123,6 +123,8 @@ void pkg_avc1_codec(const ladder_stream *st, char *out, size_t len);
 typedef struct pkg_master_text {
     const ladder_captions *subs; /* the SUBTITLES renditions */
     int n_subs;
+    const struct pkg_thumbs *thumbs; /* the EXT-X-IMAGE-STREAM-INF entries (thumbnails.c) */
+    int n_thumbs;
     const char *cc_language, *cc_name; /* the CLOSED-CAPTIONS rendition, when a rung has 608 */
     const pkg_audio_group *audio;      /* the AUDIO renditions (fMP4) */
     int n_audio;
@@ -205,6 +207,8 @@ typedef struct audio_track {
     int n_cuts, cap_cuts;
 } audio_track;
 
+typedef struct pkg_thumbnailer pkg_thumbnailer; /* thumbnails.c */
+
 struct pkg_packager {
     pkg_params params;
     char out_dir[1024];
@@ -223,6 +227,7 @@ struct pkg_packager {
     pkg_variant_stats variants[PROF_MAX_RUNGS + 1];
     int n_variants;
     int poster_width, poster_height; /* 0 until poster.jpg is written */
+    pkg_thumbnailer *thumbs;         /* the trick-play thumbnails; NULL: none */
     ladder_text break_tags; /* PDT and DATERANGEs for every media playlist; empty: no breaks */
     ladder_sink sink;
     pthread_mutex_t error_lock;
@@ -305,6 +310,48 @@ void order_variants(pkg_master_entry *e, int n);
 /* poster.c: poster.jpg from the largest HLS rung up to 720p, a third of the way in; sets
  * p's poster size. Nothing, and 0, when no rung has a segment. */
 int make_poster(pkg_packager *p, ladder_error *err);
+
+/* thumbnails.c: trick-play thumbnails (docs/packager.md, "Thumbnails"): every IDR on the
+ * thumbnail grid of one HLS rung, decoded as it arrives, scaled into JPEG sprite sheets of each
+ * tile width, a sheet written as it fills; at the end the last sheet, the WebVTT tracks and the
+ * image media playlists. */
+
+#define PKG_THUMBS_DIR    "thumbnails"
+#define PKG_THUMB_SIZES   2 /* tile widths 160 and 320 */
+#define PKG_THUMB_COLUMNS 5
+#define PKG_THUMB_ROWS    5
+
+/* One tile width's published thumbnails: what show.json, the master playlist and the MPD
+ * writer need. Sheet k is <dir>/sheet<k, 5 digits>.jpg (k from 0); sheet k holds tiles
+ * k*columns*rows.., left to right then top to bottom; tile i shows the IDR at i*interval and
+ * stands for [i*interval, (i+1)*interval), the last one up to the show's end. Every sheet is
+ * sheet_width x sheet_height, the last one's unused tiles black. */
+typedef struct pkg_thumbs {
+    int width, height;             /* one tile, px: height even, the video's aspect */
+    int columns, rows;             /* tiles per sheet (DASH thumbnail_tile "5x5", LAYOUT) */
+    int sheet_width, sheet_height; /* columns * width, rows * height */
+    double interval;               /* seconds per tile */
+    int tiles, sheets;             /* tiles with a picture; sheets written */
+    double duration;               /* seconds the tiles cover: the show's */
+    double peak_bps;               /* the largest sheet's bits over the seconds it covers */
+    char dir[32];                  /* "thumbnails/160", relative to the version folder */
+    char vtt[32];                  /* "thumbnails/160.vtt" */
+    char playlist[48];             /* "thumbnails/160/index.m3u8" (image media playlist) */
+} pkg_thumbs;
+
+/* After the sink's begin (runs alone): picks the rung and opens the decoder; nothing when the
+ * profile turns thumbnails off or there is no HLS rung. */
+int thumbs_begin(pkg_packager *p, ladder_error *err);
+/* A video packet (any stream; only the chosen rung's IDRs are used). Thread-safe. */
+int thumbs_video_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error *err);
+/* After the sink's end (p->duration known): the last sheets, the .vtt files and the image
+ * playlists. */
+int thumbs_finish(pkg_packager *p, ladder_error *err);
+/* The thumbnails published, one per tile width (*n = 0 when none); valid until pkg_close. */
+const pkg_thumbs *pkg_thumbnails(const pkg_packager *p, int *n);
+/* The master playlist's EXT-X-IMAGE-STREAM-INF lines, URIs with prefix in front. */
+void thumbs_master_lines(ladder_text *t, const pkg_thumbs *th, int n, const char *prefix);
+void thumbs_free(pkg_packager *p);
 
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);

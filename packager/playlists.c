@@ -192,6 +192,7 @@ int write_master_playlist(const char *path, const pkg_master_entry *v, int n,
             (long long)ceil(e->iframe_peak_bps), e->video_codec, e->width, e->height, prefix,
             e->iframe_uri);
     }
+    thumbs_master_lines(&t, text ? text->thumbs : NULL, text ? text->n_thumbs : 0, prefix);
     return pkg_save_text(&t, path, err);
 }
 

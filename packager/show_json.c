@@ -279,6 +279,20 @@ static json_t *breaks_json(const ladder_plan *plan)
     return arr;
 }
 
+/* The trick-play thumbnails, one entry per tile width (docs/show-json.md). */
+static json_t *thumbnails_json(const pkg_thumbs *t, int n)
+{
+    json_t *arr = json_array();
+
+    for (int i = 0; arr && i < n; i++)
+        json_array_append_new(arr, json_pack("{s:i,s:i,s:f,s:i,s:i,s:s,s:s,s:i,s:i}", "width",
+                                             t[i].width, "height", t[i].height, "interval",
+                                             t[i].interval, "columns", t[i].columns, "rows",
+                                             t[i].rows, "vtt", t[i].vtt, "playlist", t[i].playlist,
+                                             "sheets", t[i].sheets, "tiles", t[i].tiles));
+    return arr;
+}
+
 int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error *err)
 {
     const char *root = pkg_out_dir(p);
@@ -287,7 +301,8 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
     char path[PATH_MAX + 16], created[32], *text;
     time_t now = time(NULL);
     struct tm tm;
-    int ret, poster_w, poster_h;
+    int ret, poster_w, poster_h, n_thumbs;
+    const pkg_thumbs *thumbs = pkg_thumbnails(p, &n_thumbs);
 
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
     for (int i = 0; renditions && i < info->plan->n_streams; i++)
@@ -313,6 +328,8 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
     snprintf(path, sizeof path, "%s/" PKG_DASH_MANIFEST, root);
     if (root_obj && pkg_fmp4(p) && access(path, F_OK) == 0) /* the origin's /play reads it */
         json_object_set_new(root_obj, "dash", json_pack("{s:s}", "path", PKG_DASH_MANIFEST));
+    if (root_obj && n_thumbs > 0)
+        json_object_set_new(root_obj, "thumbnails", thumbnails_json(thumbs, n_thumbs));
     pkg_poster_size(p, &poster_w, &poster_h);
     if (root_obj && poster_w > 0) /* for share pages: og:image:width and height */
         json_object_set_new(root_obj, "poster",

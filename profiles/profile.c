@@ -72,17 +72,19 @@ static int known_preset(const char *name)
  * with the failure recorded in lc. */
 static int read_ladder_attrs(ladder_xml_ctx *lc, const xmlNode *node, prof_ladder *out)
 {
-    char container[16];
+    char container[16], thumbnails[8];
     long gop_ms, seg_ms;
 
     if (ladder_xml_attr_or(node, "name", "", out->name, sizeof out->name) < 0 ||
         ladder_xml_attr_or(node, "preset", "veryfast", out->preset, sizeof out->preset) < 0 ||
         ladder_xml_attr_or(node, "container", "ts", container, sizeof container) < 0 ||
+        ladder_xml_attr_or(node, "thumbnails", "on", thumbnails, sizeof thumbnails) < 0 ||
         ladder_xml_int_attr(node, "audio-channels", 2, &out->audio_channels) < 0 ||
         millis_attr(node, "gop-seconds", "2", &gop_ms) < 0 ||
         millis_attr(node, "segment-seconds", "6", &seg_ms) < 0)
         return ladder_xml_fail_line(lc, LADDER_ENOMEM, 0, "out of memory");
     out->container = strcmp(container, "fmp4") == 0 ? PROF_CONTAINER_FMP4 : PROF_CONTAINER_TS;
+    out->thumbnails_off = strcmp(thumbnails, "off") == 0;
     out->gop_seconds = (double)gop_ms / 1000.0;
     out->segment_seconds = (double)seg_ms / 1000.0;
     if (!known_preset(out->preset))

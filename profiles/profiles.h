@@ -37,6 +37,7 @@ typedef struct prof_ladder {
     double gop_seconds;       /* IDR interval in seconds of presentation time, default 2 */
     double segment_seconds;   /* HLS target segment length, a multiple of gop_seconds, default 6 */
     prof_container container; /* HLS segment container, default TS */
+    int thumbnails_off;       /* thumbnails="off": no trick-play thumbnails (docs/packager.md) */
     int audio_channels;       /* output audio channels, 2 */
     int n_rungs;
     prof_rung rungs[PROF_MAX_RUNGS];

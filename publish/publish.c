@@ -104,6 +104,7 @@ static int open_packager(pkg_packager **p, const publish_params *params, const l
     pp.segment_seconds = params->ladder->segment_seconds;
     pp.gop_seconds = params->ladder->gop_seconds;
     pp.container = params->ladder->container;
+    pp.thumbnails_off = params->ladder->thumbnails_off;
     pp.entry_prefix = prefix;
     pp.entry_name = LIB_ENTRY_PLAYLIST;
     pp.captions = params->captions;

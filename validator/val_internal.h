@@ -7,7 +7,7 @@
  *      mpd.c         the DASH MPD (libxml2);
  *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
  *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c, rules_dash.c,
- *                    and validate.c, which runs them all.
+ *                    rules_thumbnails.c, and validate.c, which runs them all.
  * A reader in layer 3 also checks the rules that need its data in hand (a playlist's own tags,
  * a segment's packets), through the report; it never calls a rule file. */
 #ifndef LADDER_VAL_INTERNAL_H
@@ -387,5 +387,10 @@ void val_check_break_mp4s(val_report *r, const char *show, const val_breaks *b);
  * names (read again here); frame: one video frame, s. */
 void val_check_dateranges(val_report *r, const char *show, const val_master *ms,
                           const val_breaks *b, double frame);
+
+/* ---- 4. the thumbnail rules (rules_thumbnails.c) ------------------------------------------- */
+
+/* thumbnail-*: the trick-play thumbnails show.json lists (none listed: nothing to check). */
+void val_check_thumbnails(val_report *r, const char *show);
 
 #endif

@@ -25,7 +25,10 @@
  * daterange-matches-show-json, daterange-interstitial; and outside val_validate,
  * val_check_stitched (stitched-*) and val_check_ad (ad-rungs-match).
  * DASH (rules_dash.c, docs/dash-rules.md): dash-manifest-present, dash-mpd-parses,
- * dash-structure, dash-segments, dash-bandwidth, dash-duration, dash-text. */
+ * dash-structure, dash-segments, dash-bandwidth, dash-duration, dash-text.
+ * Thumbnails (rules_thumbnails.c): thumbnail-show-json, thumbnail-vtt, thumbnail-timing,
+ * thumbnail-tile-inside-sheet, thumbnail-sheet-size, thumbnail-image-playlist,
+ * thumbnail-master-entry. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -388,6 +391,7 @@ int val_validate_ahead(const char *show, const prof_ladder *ladder, const ladder
     val_report_merge(r, &jobs[ms->n].report); /* the MP4s */
     val_check_dateranges(r, show, ms, breaks, frame);
     val_check_dash(r, show);
+    val_check_thumbnails(r, show);
     free_jobs(jobs, ms->n + 1);
     val_playlist_free(pl);
     free(pl);

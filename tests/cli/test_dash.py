@@ -3,7 +3,8 @@ segment files its HLS playlists name, read by three players' parsers other than 
 - The MPD: a static isoff-live presentation with one video AdaptationSet (every HLS rung, its
   @bandwidth the measured peak of its segments, @codecs/@width/@height/@frameRate/@sar), one
   audio AdaptationSet (each AAC bitrate, with a Role and a lang), a text/vtt AdaptationSet over
-  the sidecar WebVTT, and the CEA-608 Accessibility descriptor for the 608 in the video.
+  the sidecar WebVTT, an image AdaptationSet per thumbnail size over its sprite sheets, and the
+  CEA-608 Accessibility descriptor for the 608 in the video.
 - The HLS beside it: video segments carry only video, each AAC is an EXT-X-MEDIA audio
   rendition that the variants name, and no media file exists twice.
 - Timing: every video Representation starts at the period's start and every audio one within
@@ -53,8 +54,16 @@ root = ET.parse(mpd_path).getroot()
 c.check(root.get("type") == "static" and "urn:mpeg:dash:profile:isoff-live:2011" in
         root.get("profiles", "") and root.get("mediaPresentationDuration", "").startswith("PT")
         and root.get("minBufferTime"), f"MPD: static, isoff-live, durations ({root.attrib})")
-sets = {a.get("contentType"): a for a in root.iterfind("d:Period/d:AdaptationSet", NS)}
-c.equal(sorted(sets), ["audio", "text", "video"], "one video, one audio and one text AdaptationSet")
+all_sets = list(root.iterfind("d:Period/d:AdaptationSet", NS))
+sets = {a.get("contentType"): a for a in all_sets}
+c.equal(sorted(a.get("contentType") for a in all_sets), ["audio", "image", "image", "text", "video"],
+        "one video, one audio, one text and two image (thumbnail) AdaptationSets")
+for a in (a for a in all_sets if a.get("contentType") == "image"):
+    tile = a.find("d:Representation/d:EssentialProperty", NS)
+    media = a.find("d:SegmentTemplate", NS).get("media").replace("$Number%05d$", "00000")
+    c.check(tile is not None and tile.get("schemeIdUri") == "http://dashif.org/thumbnail_tile" and
+            tile.get("value") == "5x5" and os.path.exists(os.path.join(show, media)),
+            f"image AdaptationSet: thumbnail_tile 5x5 over existing sheets ({media})")
 
 
 def segment_bits(folder):
@@ -114,8 +123,9 @@ c.check(base is not None and text.get("mimeType") == "text/vtt" and
         "the captions are a text/vtt AdaptationSet over the sidecar WebVTT")
 
 uris = set(re.findall(r'(?:initialization|media)="([^"]+)"', open(mpd_path).read()))
-c.equal(uris, {"hls/$RepresentationID$/init.mp4", "hls/$RepresentationID$/seg$Number%05d$.m4s"},
-        "the MPD names the HLS folders' files, nothing of its own")
+c.equal(uris, {"hls/$RepresentationID$/init.mp4", "hls/$RepresentationID$/seg$Number%05d$.m4s",
+              "thumbnails/160/sheet$Number%05d$.jpg", "thumbnails/320/sheet$Number%05d$.jpg"},
+        "the MPD names the HLS folders' files and the thumbnail sheets, nothing of its own")
 r = run(["node", os.path.join(ROOT, "tests", "js", "check_mpd.mjs"), show])
 c.equal(r.returncode, 0, f"mpd-parser reads the MPD as the HLS playlists say: {r.stdout.strip()}")
 
