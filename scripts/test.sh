@@ -24,6 +24,6 @@ rm -rf build-tsan
 scripts/build.sh build-tsan -DLADDER_TSAN=ON
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure --timeout 900 \
   -R '^(cli\.threads|cli\.queue\.arriving)$'
-# Fuzzing (fuzz/README.md): the regression inputs, then every libFuzzer target for 20 s (clang,
+# Fuzzing (fuzz/README.md): the regression inputs, then every libFuzzer target for 10 s (clang,
 # ASan, UBSan). build-fuzz/ is kept between runs, so its corpus grows.
-fuzz/run.sh 20 build-fuzz
+fuzz/run.sh 10 build-fuzz
