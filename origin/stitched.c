@@ -12,8 +12,9 @@
  * show's EXT-X-PROGRAM-DATE-TIME and EXT-X-DATERANGE are left out (the ads are in the
  * timeline now); EXT-X-TARGETDURATION is the max over show and ads; an fMP4 EXT-X-MAP is
  * repeated after each discontinuity. The stitched master is the show's master without its
- * I-frame playlists, its URIs pointing at the stitched media playlists, each variant's
- * BANDWIDTH the max of the show's and its ads' (AVERAGE-BANDWIDTH their time-weighted mean).
+ * I-frame and thumbnail playlists, its URIs pointing at the stitched media playlists, each
+ * variant's BANDWIDTH the max of the show's and its ads' (AVERAGE-BANDWIDTH their time-weighted
+ * mean).
  *
  * A break is spliced at the show's segment boundary nearest the break's time: the packager
  * cuts every rung there, and audio within an AAC frame of it.
@@ -520,8 +521,9 @@ static void put_stream_inf(origin *o, const org_show *s, const plan *pn, writer 
     }
 }
 
-/* The stitched master: the show's, without I-frame playlists, URIs into /stitched/<id>/vN/,
- * each variant's bandwidths those of the stitched timeline. */
+/* The stitched master: the show's, URIs into /stitched/<id>/vN/, each variant's bandwidths
+ * those of the stitched timeline. It leaves out the I-frame and thumbnail (image) playlists:
+ * they follow the show's own timeline, which the ads shift. */
 static int build_master(origin *o, const org_show *s, writer *w)
 {
     char path[PATH_MAX_BYTES], prefix[ORG_VERSION_DIR_MAX + 2];
@@ -550,7 +552,8 @@ static int build_master(origin *o, const org_show *s, writer *w)
         p = nl ? nl + 1 : end;
         if (l.n && l.p[l.n - 1] == '\r')
             l.n--;
-        if (l.n == 0 || starts(l, "#EXT-X-I-FRAME-STREAM-INF:"))
+        if (l.n == 0 || starts(l, "#EXT-X-I-FRAME-STREAM-INF:") ||
+            starts(l, "#EXT-X-IMAGE-STREAM-INF:"))
             continue;
         if (starts(l, "#EXT-X-STREAM-INF:")) {
             inf = l; /* written with its URI, which names the variant */

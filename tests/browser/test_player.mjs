@@ -321,7 +321,8 @@ test('captions, Android 2.3 MP4: the sidecars of the same version as <track>s, e
   assert.equal(errors.length, cues.length);
   const modes = await page.evaluate(() => [...window.ladderPlayer.video.textTracks].map((t) => `${t.label}:${t.mode}`));
   assert.deepEqual(modes, ['English:showing', 'Español:disabled']);
-  const vtt = page.responses.filter((r) => r.url.endsWith('.vtt'));
+  // Caption sidecars only: the seek bar's thumbnails track (thumbnails/*.vtt) is not one.
+  const vtt = page.responses.filter((r) => r.url.endsWith('.vtt') && new URL(r.url).pathname.includes('/subtitles/'));
   assert.deepEqual(vtt.map((r) => [new URL(r.url).pathname, r.status]), [[`/shows/captions/${version}/subtitles/en.vtt`, 200]],
     'only the chosen sidecar is fetched');
   assert.deepEqual(page.pageErrors, [], 'script errors');

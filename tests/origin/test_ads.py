@@ -280,8 +280,11 @@ resp, body = get(port, "/stitched/main/master.m3u8")
 master = body.decode()
 c.check(resp.status == 200 and resp.getheader("Content-Type") == "application/vnd.apple.mpegurl"
         and master.startswith("#EXTM3U") and "I-FRAME" not in master and
-        resp.getheader("Cache-Control") == "public, max-age=60",
-        f"the stitched master: no I-frame playlists, cacheable ({resp.status})")
+        "IMAGE-STREAM-INF" not in master and resp.getheader("Cache-Control") == "public, max-age=60",
+        f"the stitched master: no I-frame or thumbnail playlists, cacheable ({resp.status})")
+with open(os.path.join(lib, "main", "v1", "master.m3u8")) as f:
+    c.check("#EXT-X-IMAGE-STREAM-INF:" in f.read(),
+            "the show's own master lists thumbnail playlists (which the stitched one leaves out)")
 variants = [line for line in master.splitlines() if line and not line.startswith("#")]
 variants += re.findall(r'URI="([^"]+)"', master)
 c.check(len(variants) >= 4 and all(v.startswith("v1/") for v in variants) and
