@@ -347,7 +347,8 @@ int thumbs_video_packet(pkg_packager *p, const ladder_packet *pkt, ladder_error 
 /* After the sink's end (p->duration known): the last sheets, the .vtt files and the image
  * playlists. */
 int thumbs_finish(pkg_packager *p, ladder_error *err);
-/* The thumbnails published, one per tile width (*n = 0 when none); valid until pkg_close. */
+/* The thumbnails published, one per tile width (*n = 0 when none): complete once pkg_finish
+ * has run thumbs_finish (the MPD writer runs after it); valid until pkg_close. */
 const pkg_thumbs *pkg_thumbnails(const pkg_packager *p, int *n);
 /* The master playlist's EXT-X-IMAGE-STREAM-INF lines, URIs with prefix in front. */
 void thumbs_master_lines(ladder_text *t, const pkg_thumbs *th, int n, const char *prefix);
