@@ -110,6 +110,11 @@ export function playerState(page) {
   });
 }
 
+// Requests a page made that did not go to the origin at base (blob: and data: stay in the page).
+export function foreignRequests(page, base) {
+  return page.requests.filter((u) => !u.startsWith(`${base}/`) && !/^(blob|data):/.test(u));
+}
+
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);

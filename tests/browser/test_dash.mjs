@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { FIXTURE, launchBrowser, newPage, openWatch, playerState, screenshot, startOrigin, waitPlayed } from './lib.mjs';
+import { FIXTURE, foreignRequests, launchBrowser, newPage, openWatch, playerState, screenshot, startOrigin, waitPlayed } from './lib.mjs';
 
 let origin;
 let browser;
@@ -26,10 +26,6 @@ after(async () => {
   await browser?.close();
   await origin?.stop();
 });
-
-function foreign(page) {
-  return page.requests.filter((u) => !u.startsWith(`${origin.base}/`) && !/^(blob|data):/.test(u));
-}
 
 // The cues of a thumbnails WebVTT, as the test reads it: {start, end, sheet (absolute URL), x, y, w, h}.
 function parseVtt(text, url) {
@@ -149,7 +145,7 @@ test('DASH: dash.js plays the MPD, captions, down under 300 kbit/s and back up',
   // Thumbnails work on the DASH path too.
   const { cues } = await thumbCues('dash');
   await hoverAndCheck(page, cues, 0.5, 'DASH');
-  assert.deepEqual(foreign(page), [], 'requests left the origin');
+  assert.deepEqual(foreignRequests(page, origin.base), [], 'requests left the origin');
   assert.deepEqual(page.pageErrors, [], 'script errors');
   await page.context().close();
 });

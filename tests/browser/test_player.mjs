@@ -10,8 +10,8 @@ import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
 import {
-  FIXTURE, LADDER, ROOT, UA, launchBrowser, newPage, openShowFromCatalog, openWatch, playerState, run,
-  screenshot, startOrigin, waitPlayed,
+  FIXTURE, LADDER, ROOT, UA, foreignRequests, launchBrowser, newPage, openShowFromCatalog, openWatch,
+  playerState, run, screenshot, startOrigin, waitPlayed,
 } from './lib.mjs';
 
 let origin;
@@ -27,11 +27,6 @@ after(async () => {
   await origin?.stop();
 });
 
-// Requests a page made that did not go to the origin (blob: and data: stay in the page).
-function foreign(page) {
-  return page.requests.filter((u) => !u.startsWith(`${origin.base}/`) && !/^(blob|data):/.test(u));
-}
-
 test('desktop: plays from the catalog with hls.js, no error, nothing outside the origin', async () => {
   const page = await newPage(browser);
   await openShowFromCatalog(page, origin.base, 'demo');
@@ -41,7 +36,7 @@ test('desktop: plays from the catalog with hls.js, no error, nothing outside the
   assert.match(s.src, /\/shows\/demo\/master\.m3u8$/);
   assert.ok(s.decodedFrames > 0, `decoded frames ${s.decodedFrames}`);
   assert.deepEqual(s.errors, [], 'hls.js reported errors');
-  assert.deepEqual(foreign(page), [], 'requests left the origin');
+  assert.deepEqual(foreignRequests(page, origin.base), [], 'requests left the origin');
   assert.deepEqual(page.pageErrors, [], 'script errors');
   await screenshot(page, 'player-desktop');
   await page.context().close();
