@@ -288,7 +288,7 @@ int pkg_finish(pkg_packager *p, ladder_error *err)
         snprintf(path, sizeof path, "%s/%s", p->out_dir, p->entry_name);
         ret = write_master_playlist(path, e, n, &text, p->params.entry_prefix, err);
     }
-    if (ret >= 0 && p->n_hls > 0 && p->params.container == PROF_CONTAINER_FMP4)
+    if (ret >= 0 && pkg_has_dash(p))
         ret = write_dash_manifest(p, err);
     p->n_variants = n;
     for (int i = 0; i < n; i++)
@@ -313,6 +313,11 @@ const char *pkg_out_dir(const pkg_packager *p)
 int pkg_fmp4(const pkg_packager *p)
 {
     return p->params.container == PROF_CONTAINER_FMP4;
+}
+
+int pkg_has_dash(const pkg_packager *p)
+{
+    return pkg_fmp4(p) && p->n_hls > 0;
 }
 
 void pkg_poster_size(const pkg_packager *p, int *width, int *height)

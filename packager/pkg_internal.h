@@ -356,8 +356,10 @@ void thumbs_free(pkg_packager *p);
 
 /* packager.c accessors for show_json.c */
 const char *pkg_out_dir(const pkg_packager *p);
-/* Whether the show's segments are fMP4 (and it has a DASH manifest). */
+/* Whether the show's segments are fMP4. */
 int pkg_fmp4(const pkg_packager *p);
+/* Whether pkg_finish writes a DASH manifest: fMP4 segments and at least one HLS rung. */
+int pkg_has_dash(const pkg_packager *p);
 double pkg_duration(const pkg_packager *p);
 const ladder_captions *pkg_captions(const pkg_packager *p);
 int pkg_n_captions(const pkg_packager *p);

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <libavutil/mem.h>
@@ -325,8 +324,7 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
         json_object_set_new(root_obj, "breaks", breaks_json(info->plan));
     if (root_obj)
         json_object_set_new(root_obj, "container", json_string(pkg_fmp4(p) ? "fmp4" : "ts"));
-    snprintf(path, sizeof path, "%s/" PKG_DASH_MANIFEST, root);
-    if (root_obj && pkg_fmp4(p) && access(path, F_OK) == 0) /* the origin's /play reads it */
+    if (root_obj && pkg_has_dash(p)) /* the origin's /play reads it */
         json_object_set_new(root_obj, "dash", json_pack("{s:s}", "path", PKG_DASH_MANIFEST));
     if (root_obj && n_thumbs > 0)
         json_object_set_new(root_obj, "thumbnails", thumbnails_json(thumbs, n_thumbs));
