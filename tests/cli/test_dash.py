@@ -133,9 +133,12 @@ proc, port = start_origin(lib)
 url = f"http://127.0.0.1:{port}/shows/fmp4/{os.path.basename(show)}/manifest.mpd"
 # the text AdaptationSet is a stream ffmpeg has no decoder for: the video and audio only
 r = run(["ffmpeg", "-nostdin", "-v", "error", "-xerror", "-i", url, "-map", "0:v", "-map", "0:a",
-         "-f", "null", "-"], timeout=180)
-c.check(r.returncode == 0 and not r.stderr.strip(),
-        f"ffmpeg's dash demuxer plays every Representation: exit {r.returncode} {r.stderr[:300]}")
+         "-progress", "pipe:1", "-nostats", "-f", "null", "-"], timeout=180)
+reached = [int(v) / 1e6 for v in re.findall(r"^out_time_us=(\d+)$", r.stdout, re.M)]
+c.check(r.returncode == 0 and not r.stderr.strip() and reached and
+        reached[-1] >= meta["duration"] - 0.1,
+        f"ffmpeg's dash demuxer plays every Representation to the end ({meta['duration']} s): exit "
+        f"{r.returncode}, reached {reached[-1] if reached else None} s {r.stderr[:300]}")
 r = run(["gst-launch-1.0", "-q", "playbin", f"uri={url}", "video-sink=fakesink sync=false",
          "audio-sink=fakesink sync=false"], timeout=120)
 out = r.stdout + r.stderr
