@@ -28,18 +28,11 @@ static void append_duration(ladder_text *t, const char *attr, double seconds)
     ladder_text_printf(t, " %s=\"PT%.3fS\"", attr, seconds);
 }
 
-/* Segment i's length: to the next one's start; for the last, to the end of its samples, and
- * for video its EXTINF, as the muxer writes the last picture for a whole frame where a replayed
- * MP4's last packet may say less (hls_segments.c). */
+/* Segment i's length: to the next one's start, and for the last, to the end of its samples. */
 static int64_t segment_length(const seg_writer *w, int i)
 {
     const hls_segment *s = &w->segments[i];
-
-    if (i + 1 < w->n_segments)
-        return w->segments[i + 1].t0 - s->t0;
-    if (w->video >= 0)
-        return llround(s->duration * w->timescale);
-    return s->t1 - s->t0;
+    return (i + 1 < w->n_segments ? w->segments[i + 1].t0 : s->t1) - s->t0;
 }
 
 /* The S elements: @t where a segment does not start where the one before ended, @r for runs

@@ -30,7 +30,8 @@ typedef struct hls_segment {
     int64_t bytes;
     char sha256[65]; /* of the file, hashed as it was written (for show.json); "": not known */
     /* fMP4: its first stream's earliest presentation time and end, in that track's timescale
-     * (seg_writer.timescale), for the DASH SegmentTimeline */
+     * (seg_writer.timescale), for the DASH SegmentTimeline; a video picture ends at least a
+     * whole frame after it starts, as the muxer writes it */
     int64_t t0, t1;
 } hls_segment;
 
@@ -59,6 +60,7 @@ typedef struct seg_writer {
     const pkg_params *params; /* its on_segment, told of each segment file closed; may be NULL */
     char playlist[256];       /* the variant's playlist URI, for on_segment */
     int timescale;            /* of its first stream's track (fMP4's mdhd) */
+    int64_t frame_ticks;      /* video: one frame in its track's timescale; 0 without video */
     int64_t seg_t0, seg_t1;   /* the open segment's times (hls_segment's t0, t1) */
 } seg_writer;
 

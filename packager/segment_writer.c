@@ -103,6 +103,11 @@ int seg_writer_open(seg_writer *w, const char *dir, int fmp4, const ladder_strea
     av_dict_free(&opts);
     if (ret >= 0) /* the muxer has set each stream's time base to its track's timescale */
         w->timescale = w->oc->streams[0]->time_base.den;
+    /* the nominal frame, not the packet's duration: a replayed MP4's last sample may say less
+     * (hls_segments.c), while the muxer writes it for a whole frame */
+    if (ret >= 0 && video && video->fps_num > 0)
+        w->frame_ticks = av_rescale_q(1, (AVRational){video->fps_den, video->fps_num},
+                                      w->oc->streams[0]->time_base);
     return ret < 0 ? media_error_from_av(err, ret, "segment muxer") : 0;
 }
 
@@ -212,7 +217,7 @@ static int write_packet(seg_writer *w, AVPacket *src, int stream, ladder_error *
     p->dts += offset;
     if (stream == 0) {
         w->seg_t0 = FFMIN(w->seg_t0, p->pts);
-        w->seg_t1 = FFMAX(w->seg_t1, p->pts + p->duration);
+        w->seg_t1 = FFMAX(w->seg_t1, p->pts + FFMAX(p->duration, w->frame_ticks));
     }
     if (is_idr && !w->fmp4)
         av_opt_set(w->oc->priv_data, "mpegts_flags", "+resend_headers", 0);
