@@ -312,6 +312,10 @@ void order_variants(pkg_master_entry *e, int n);
 /* poster.c: poster.jpg from the largest HLS rung up to 720p, a third of the way in; sets
  * p's poster size. Nothing, and 0, when no rung has a segment. */
 int make_poster(pkg_packager *p, ladder_error *err);
+/* Encodes a full-range 4:2:0 picture (AV_PIX_FMT_YUVJ420P) as a baseline JPEG file at the fixed
+ * quantiser qscale, bit-exact so that a show's bytes repeat; the file's size in *bytes (may be
+ * NULL). An AVERROR on failure. Also the thumbnails' sheets. */
+int pkg_write_jpeg(AVFrame *yuvj, int qscale, const char *path, int64_t *bytes);
 
 /* thumbnails.c: trick-play thumbnails (docs/packager.md, "Thumbnails"): every IDR on the
  * thumbnail grid of one HLS rung, decoded as it arrives, scaled into JPEG sprite sheets of each

@@ -47,35 +47,23 @@ static int first_picture(const char *path, AVFrame *out)
     return ret;
 }
 
-/* Encodes a picture as a baseline JPEG file. */
-static int write_jpeg(const AVFrame *pic, const char *path)
+int pkg_write_jpeg(AVFrame *yuvj, int qscale, const char *path, int64_t *bytes)
 {
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
     AVCodecContext *enc = codec ? avcodec_alloc_context3(codec) : NULL;
-    AVFrame *yuvj = av_frame_alloc();
     AVPacket *pkt = av_packet_alloc();
-    struct SwsContext *sws = NULL;
     FILE *f = NULL;
-    int ret = enc && yuvj && pkt ? 0 : AVERROR(ENOMEM);
+    int ret = enc && pkt ? 0 : AVERROR(ENOMEM);
 
     if (ret >= 0) {
-        yuvj->format = AV_PIX_FMT_YUVJ420P; /* full range, as JPEG viewers expect */
-        yuvj->width = enc->width = pic->width;
-        yuvj->height = enc->height = pic->height;
+        enc->width = yuvj->width;
+        enc->height = yuvj->height;
         enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
         enc->time_base = (AVRational){1, 25};
         enc->flags |= AV_CODEC_FLAG_QSCALE | AV_CODEC_FLAG_BITEXACT;
-        enc->global_quality = FF_QP2LAMBDA * 3;
-        ret = av_frame_get_buffer(yuvj, 0);
-    }
-    if (ret >= 0 &&
-        !(sws = sws_getContext(pic->width, pic->height, pic->format, pic->width, pic->height,
-                               AV_PIX_FMT_YUVJ420P, SWS_BICUBIC, NULL, NULL, NULL)))
-        ret = AVERROR(EINVAL);
-    if (ret >= 0)
-        ret = sws_scale_frame(sws, yuvj, pic);
-    if (ret >= 0)
+        enc->global_quality = FF_QP2LAMBDA * qscale;
         ret = avcodec_open2(enc, codec, NULL);
+    }
     if (ret >= 0) {
         yuvj->quality = enc->global_quality;
         ret = avcodec_send_frame(enc, yuvj);
@@ -87,10 +75,36 @@ static int write_jpeg(const AVFrame *pic, const char *path)
         ret = AVERROR(EIO);
     if (f && fclose(f) != 0 && ret >= 0)
         ret = AVERROR(EIO);
-    sws_freeContext(sws);
+    if (ret >= 0 && bytes)
+        *bytes = pkt->size;
     avcodec_free_context(&enc);
-    av_frame_free(&yuvj);
     av_packet_free(&pkt);
+    return ret;
+}
+
+/* Writes a picture as a baseline JPEG file, converted to full range first. */
+static int write_jpeg(const AVFrame *pic, const char *path)
+{
+    AVFrame *yuvj = av_frame_alloc();
+    struct SwsContext *sws = NULL;
+    int ret = yuvj ? 0 : AVERROR(ENOMEM);
+
+    if (ret >= 0) {
+        yuvj->format = AV_PIX_FMT_YUVJ420P; /* full range, as JPEG viewers expect */
+        yuvj->width = pic->width;
+        yuvj->height = pic->height;
+        ret = av_frame_get_buffer(yuvj, 0);
+    }
+    if (ret >= 0 &&
+        !(sws = sws_getContext(pic->width, pic->height, pic->format, pic->width, pic->height,
+                               AV_PIX_FMT_YUVJ420P, SWS_BICUBIC, NULL, NULL, NULL)))
+        ret = AVERROR(EINVAL);
+    if (ret >= 0)
+        ret = sws_scale_frame(sws, yuvj, pic);
+    if (ret >= 0)
+        ret = pkg_write_jpeg(yuvj, 3, path, NULL);
+    sws_freeContext(sws);
+    av_frame_free(&yuvj);
     return ret;
 }
 

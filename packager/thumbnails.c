@@ -9,12 +9,10 @@
  * Only the chosen rung's packet calls touch the thumbnailer (one stream's calls come in order,
  * never at once), begin and finish run alone; its lock still guards it, so a caller that hands
  * one stream's packets from several threads stays safe. It is taken with no other lock held. */
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <libavcodec/avcodec.h>
 #include <libswscale/swscale.h>
@@ -101,11 +99,6 @@ static int open_size(thumb_size *s, int width, const ladder_stream *v, double in
     return ret;
 }
 
-static int make_dir(const char *path)
-{
-    return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : AVERROR(errno);
-}
-
 int thumbs_begin(pkg_packager *p, ladder_error *err)
 {
     pkg_thumbnailer *th;
@@ -124,19 +117,18 @@ int thumbs_begin(pkg_packager *p, ladder_error *err)
     /* one tile every 2 s, or every IDR when they are further apart: the smallest multiple of
      * the GOP that is at least 2 s, so every tile is an IDR */
     th->interval = gop * ceil(2.0 / gop - 1e-9);
-    snprintf(dir, sizeof dir, "%s/" PKG_THUMBS_DIR, p->out_dir);
-    ret = make_dir(dir);
-    for (int i = 0; ret >= 0 && i < PKG_THUMB_SIZES; i++) {
+    for (int i = 0; i < PKG_THUMB_SIZES; i++) {
         th->size[i].t = &th->pub[i];
-        ret = open_size(&th->size[th->n_sizes++], tile_widths[i], v, th->interval);
+        if ((ret = open_size(&th->size[th->n_sizes++], tile_widths[i], v, th->interval)) < 0)
+            return media_error_from_av(err, ret, "starting the thumbnails");
         snprintf(dir, sizeof dir, "%s/%s", p->out_dir, th->pub[i].dir);
-        if (ret >= 0)
-            ret = make_dir(dir);
+        if ((ret = ladder_mkdir_p(dir, err)) < 0)
+            return ret;
     }
     th->pic = av_frame_alloc();
     th->pkt = av_packet_alloc();
     th->dec = avcodec_alloc_context3(avcodec_find_decoder(AV_CODEC_ID_H264));
-    if (ret >= 0 && (!th->pic || !th->pkt || !th->dec))
+    if (!th->pic || !th->pkt || !th->dec)
         ret = AVERROR(ENOMEM);
     if (ret >= 0) {
         th->dec->thread_count = 1; /* one picture at a time: threads would only add delay */
@@ -145,44 +137,14 @@ int thumbs_begin(pkg_packager *p, ladder_error *err)
     return ret < 0 ? media_error_from_av(err, ret, "starting the thumbnails") : 0;
 }
 
-/* Writes size s's current sheet as sheet<index>.jpg; its JPEG's bytes in *bytes. */
+/* Writes size s's current sheet as sheet<index>.jpg (the quantiser a notch coarser than
+ * poster.jpg's: tiles are small and many); its JPEG's bytes in *bytes. */
 static int write_sheet(pkg_packager *p, thumb_size *s, int index, int64_t *bytes)
 {
-    pkg_thumbnailer *th = p->thumbs;
-    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
-    AVCodecContext *enc = codec ? avcodec_alloc_context3(codec) : NULL;
     char path[PATH_MAX];
-    FILE *f = NULL;
-    int ret = enc ? 0 : AVERROR(ENOMEM);
 
     snprintf(path, sizeof path, "%s/%s/sheet%05d.jpg", p->out_dir, s->t->dir, index);
-    if (ret >= 0) {
-        enc->width = s->t->sheet_width;
-        enc->height = s->t->sheet_height;
-        enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
-        enc->time_base = (AVRational){1, 25};
-        /* fixed quantiser, as poster.jpg's; bit-exact, so a show's bytes repeat */
-        enc->flags |= AV_CODEC_FLAG_QSCALE | AV_CODEC_FLAG_BITEXACT;
-        enc->global_quality = FF_QP2LAMBDA * 5;
-        ret = avcodec_open2(enc, codec, NULL);
-    }
-    if (ret >= 0) {
-        s->sheet->quality = enc->global_quality;
-        s->sheet->pts = index;
-        ret = avcodec_send_frame(enc, s->sheet);
-    }
-    if (ret >= 0)
-        ret = avcodec_receive_packet(enc, th->pkt);
-    if (ret >= 0 && (!(f = fopen(path, "wb")) ||
-                     fwrite(th->pkt->data, 1, th->pkt->size, f) != (size_t)th->pkt->size))
-        ret = AVERROR(EIO);
-    if (f && fclose(f) != 0 && ret >= 0)
-        ret = AVERROR(EIO);
-    if (ret >= 0)
-        *bytes = th->pkt->size;
-    av_packet_unref(th->pkt);
-    avcodec_free_context(&enc);
-    return ret;
+    return pkg_write_jpeg(s->sheet, 5, path, bytes);
 }
 
 /* The sheet of size s is complete (or the show ended): written, and its bitrate counted over
