@@ -8,7 +8,6 @@
  * daterange-start-date, daterange-matches-show-json, daterange-interstitial,
  * stitched-discontinuities, stitched-durations, stitched-target-duration,
  * stitched-no-interstitials, ad-rungs-match. */
-#include <ctype.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,194 +24,66 @@
  * which may differ from the EXTINF sum by a frame or two. */
 #define VAL_SPAN_SLACK 0.05
 
-/* ---- show.json's "breaks": a small JSON reader ------------------------------------------------
- * The validator reads show.json the way it reads playlists, as text of its own: a top-level
- * object whose "breaks" is an array of flat objects. Everything else is skipped unread. */
-
-typedef struct json {
-    const char *p;
-    int depth;
-} json;
-
-static void ws(json *j)
-{
-    while (isspace((unsigned char)*j->p))
-        j->p++;
-}
-
-static int eat(json *j, char c)
-{
-    ws(j);
-    if (*j->p != c)
-        return 0;
-    j->p++;
-    return 1;
-}
-
-/* A string into out (\u escapes outside ASCII become '?'); 0 when malformed. */
-static int jstring(json *j, char *out, size_t len)
-{
-    size_t n = 0;
-
-    if (!eat(j, '"'))
-        return 0;
-    while (*j->p && *j->p != '"') {
-        char c = *j->p++;
-        if ((unsigned char)c < 0x20)
-            return 0;
-        if (c == '\\') {
-            c = *j->p++;
-            if (c == 'u') {
-                unsigned v;
-                if (sscanf(j->p, "%4x", &v) != 1 || strspn(j->p, "0123456789abcdefABCDEF") < 4)
-                    return 0;
-                j->p += 4;
-                c = v < 0x80 ? (char)v : '?';
-            } else if (c && strchr("\"\\/", c)) {
-            } else if (c && strchr("bfnrt", c)) {
-                c = " \b\f\n\r\t"[strchr(" bfnrt", c) - " bfnrt"];
-            } else {
-                return 0;
-            }
-        }
-        if (out && n + 1 < len)
-            out[n++] = c;
-    }
-    if (out && len)
-        out[n] = '\0';
-    return eat(j, '"');
-}
-
-static int jnumber(json *j, double *v)
-{
-    char *end;
-
-    ws(j);
-    *v = strtod(j->p, &end);
-    if (end == j->p)
-        return 0;
-    j->p = end;
-    return 1;
-}
-
-static int jskip(json *j);
-
-/* An array or object of anything, past its closing bracket. */
-static int jskip_container(json *j, char close)
-{
-    if (++j->depth > 64)
-        return 0;
-    if (eat(j, close)) {
-        j->depth--;
-        return 1;
-    }
-    do {
-        if (close == '}' && !(jstring(j, NULL, 0) && eat(j, ':')))
-            return 0;
-        if (!jskip(j))
-            return 0;
-    } while (eat(j, ','));
-    j->depth--;
-    return eat(j, close);
-}
-
-static int jskip(json *j)
-{
-    double v;
-
-    ws(j);
-    if (*j->p == '"')
-        return jstring(j, NULL, 0);
-    if (*j->p == '{' || *j->p == '[') {
-        char close = *j->p == '{' ? '}' : ']';
-        j->p++;
-        return jskip_container(j, close);
-    }
-    for (const char *lit = "true\0false\0null\0"; *lit; lit += strlen(lit) + 1)
-        if (strncmp(j->p, lit, strlen(lit)) == 0) {
-            j->p += strlen(lit);
-            return 1;
-        }
-    return jnumber(j, &v);
-}
+/* ---- show.json's "breaks" (json.c reads the JSON) ------------------------------------------ */
 
 /* One break object. */
-static int jbreak(json *j, val_break *b)
+static int jbreak(val_json *j, val_break *b)
 {
     char key[32];
 
     memset(b, 0, sizeof *b);
     b->time = b->duration = -1;
-    if (!eat(j, '{'))
+    if (!val_json_eat(j, '{'))
         return 0;
-    if (eat(j, '}'))
+    if (val_json_eat(j, '}'))
         return 1;
     do {
-        if (!jstring(j, key, sizeof key) || !eat(j, ':'))
+        if (!val_json_str(j, key, sizeof key) || !val_json_eat(j, ':'))
             return 0;
-        int ok = strcmp(key, "id") == 0           ? jstring(j, b->id, sizeof b->id)
-                 : strcmp(key, "start_date") == 0 ? jstring(j, b->start_date, sizeof b->start_date)
-                 : strcmp(key, "source") == 0     ? jstring(j, b->source, sizeof b->source)
-                 : strcmp(key, "scte35") == 0     ? jstring(j, b->scte35, sizeof b->scte35)
-                 : strcmp(key, "time") == 0       ? (b->has_time = jnumber(j, &b->time))
-                 : strcmp(key, "duration") == 0   ? jnumber(j, &b->duration)
-                                                  : jskip(j);
+        int ok = strcmp(key, "id") == 0 ? val_json_str(j, b->id, sizeof b->id)
+                 : strcmp(key, "start_date") == 0
+                     ? val_json_str(j, b->start_date, sizeof b->start_date)
+                 : strcmp(key, "source") == 0   ? val_json_str(j, b->source, sizeof b->source)
+                 : strcmp(key, "scte35") == 0   ? val_json_str(j, b->scte35, sizeof b->scte35)
+                 : strcmp(key, "time") == 0     ? (b->has_time = val_json_num(j, &b->time))
+                 : strcmp(key, "duration") == 0 ? val_json_num(j, &b->duration)
+                                                : val_json_skip(j);
         if (!ok)
             return 0;
-    } while (eat(j, ','));
-    return eat(j, '}');
+    } while (val_json_eat(j, ','));
+    return val_json_eat(j, '}');
 }
 
 int val_parse_breaks(const char *text, val_breaks *b)
 {
-    json j = {.p = text};
+    val_json j = {.p = text};
     char key[64];
 
     b->n = 0;
-    if (!eat(&j, '{'))
+    if (!val_json_eat(&j, '{'))
         return 0;
-    if (eat(&j, '}'))
+    if (val_json_eat(&j, '}'))
         return 1;
     do {
-        if (!jstring(&j, key, sizeof key) || !eat(&j, ':'))
+        if (!val_json_str(&j, key, sizeof key) || !val_json_eat(&j, ':'))
             return 0;
         if (strcmp(key, "breaks") != 0) {
-            if (!jskip(&j))
+            if (!val_json_skip(&j))
                 return 0;
             continue;
         }
-        if (!eat(&j, '['))
+        if (!val_json_eat(&j, '['))
             return 0;
-        if (eat(&j, ']'))
+        if (val_json_eat(&j, ']'))
             continue;
         do {
             if (b->n == VAL_MAX_BREAKS || !jbreak(&j, &b->b[b->n++]))
                 return 0;
-        } while (eat(&j, ','));
-        if (!eat(&j, ']'))
+        } while (val_json_eat(&j, ','));
+        if (!val_json_eat(&j, ']'))
             return 0;
-    } while (eat(&j, ','));
-    return eat(&j, '}');
-}
-
-int val_json_string(const char *text, const char *key, char *out, size_t len)
-{
-    json j = {.p = text};
-    char name[64];
-
-    if (!eat(&j, '{') || eat(&j, '}'))
-        return 0;
-    do {
-        if (!jstring(&j, name, sizeof name) || !eat(&j, ':'))
-            return 0;
-        if (strcmp(name, key) == 0) {
-            ws(&j);
-            return *j.p == '"' && jstring(&j, out, len);
-        }
-        if (!jskip(&j))
-            return 0;
-    } while (eat(&j, ','));
-    return 0;
+    } while (val_json_eat(&j, ','));
+    return val_json_eat(&j, '}');
 }
 
 void val_read_breaks(val_report *r, const char *show, val_breaks *b)

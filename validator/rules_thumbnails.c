@@ -22,101 +22,88 @@ typedef struct val_thumbs {
     char vtt[256], playlist[256];
 } val_thumbs;
 
-/* ---- show.json: the few fields these rules need, read as text ------------------------------
- * Like show-json-breaks, show.json is read by the validator itself: the entries are flat
- * objects of numbers and plain strings (docs/show-json.md). */
+/* ---- show.json: its duration and thumbnails (json.c reads the JSON) ----------------------- */
 
-/* The value after "key": within [p, end), or NULL. */
-static const char *json_value(const char *p, const char *end, const char *key)
+/* A relative path, without ".." (the paths Ladder writes). */
+static int read_path(val_json *j, char *out, size_t len)
 {
-    char quoted[64];
-    size_t n = (size_t)snprintf(quoted, sizeof quoted, "\"%s\"", key);
-
-    for (const char *q = p; q && q + n <= end; q++) {
-        q = memchr(q, '"', (size_t)(end - q));
-        if (!q || q + n > end)
-            return NULL;
-        if (strncmp(q, quoted, n) != 0)
-            continue;
-        const char *v = q + n;
-        while (v < end && strchr(" \t\r\n", *v))
-            v++;
-        if (v < end && *v == ':') {
-            for (v++; v < end && strchr(" \t\r\n", *v); v++)
-                ;
-            return v;
-        }
-    }
-    return NULL;
+    return val_json_str(j, out, len) && strstr(out, "..") == NULL && out[0] != '/' &&
+           strlen(out) + 1 < len;
 }
 
-static int json_number(const char *p, const char *end, const char *key, double *out)
-{
-    const char *v = json_value(p, end, key);
-    char *stop;
-
-    if (!v)
-        return 0;
-    *out = strtod(v, &stop);
-    return stop != v;
-}
-
-static int json_int(const char *p, const char *end, const char *key, int *out)
+static int read_int(val_json *j, int *out)
 {
     double d;
 
-    if (!json_number(p, end, key, &d) || d != floor(d) || d < 0 || d > 1e7)
+    if (!val_json_num(j, &d) || d != floor(d) || d < 0 || d > 1e7)
         return 0;
     *out = (int)d;
     return 1;
 }
 
-/* A plain string (no escapes: the paths Ladder writes have none). */
-static int json_path(const char *p, const char *end, const char *key, char *out, size_t len)
+/* One entry of "thumbnails": every field there and sane. */
+static int read_entry(val_json *j, val_thumbs *e)
 {
-    const char *v = json_value(p, end, key), *close;
+    char key[32];
 
-    if (!v || *v != '"' || !(close = memchr(v + 1, '"', (size_t)(end - v - 1))))
+    memset(e, 0, sizeof *e);
+    e->sheets = e->tiles = -1;
+    if (!val_json_eat(j, '{'))
         return 0;
-    if ((size_t)(close - v - 1) >= len || memchr(v + 1, '\\', (size_t)(close - v - 1)))
-        return 0;
-    memcpy(out, v + 1, (size_t)(close - v - 1));
-    out[close - v - 1] = 0;
-    return strstr(out, "..") == NULL && out[0] != '/';
+    do {
+        if (!val_json_str(j, key, sizeof key) || !val_json_eat(j, ':'))
+            return 0;
+        int ok = strcmp(key, "width") == 0      ? read_int(j, &e->width)
+                 : strcmp(key, "height") == 0   ? read_int(j, &e->height)
+                 : strcmp(key, "columns") == 0  ? read_int(j, &e->columns)
+                 : strcmp(key, "rows") == 0     ? read_int(j, &e->rows)
+                 : strcmp(key, "sheets") == 0   ? read_int(j, &e->sheets)
+                 : strcmp(key, "tiles") == 0    ? read_int(j, &e->tiles)
+                 : strcmp(key, "interval") == 0 ? val_json_num(j, &e->interval)
+                 : strcmp(key, "vtt") == 0      ? read_path(j, e->vtt, sizeof e->vtt)
+                 : strcmp(key, "playlist") == 0 ? read_path(j, e->playlist, sizeof e->playlist)
+                                                : val_json_skip(j);
+        if (!ok)
+            return 0;
+    } while (val_json_eat(j, ','));
+    return val_json_eat(j, '}') && e->width > 0 && e->height > 0 && e->columns > 0 && e->rows > 0 &&
+           e->sheets >= 0 && e->tiles >= 0 && e->interval > 0 && e->vtt[0] && e->playlist[0];
 }
 
 /* Reads show.json's duration and thumbnails; the count of entries (0: none listed), or -1
- * when the list is there but unreadable. */
+ * when the list is there but unreadable (or the text is not a JSON object). */
 static int read_thumbs(const char *text, double *duration, val_thumbs *t)
 {
-    const char *end = text + strlen(text), *p = json_value(text, end, "thumbnails");
+    val_json j = {.p = text};
+    char key[32];
     int n = 0;
 
-    if (!json_number(text, end, "duration", duration))
-        *duration = NAN;
-    if (!p)
-        return 0;
-    if (*p != '[')
+    *duration = NAN;
+    if (!val_json_eat(&j, '{'))
         return -1;
-    for (p++;;) {
-        while (p < end && strchr(" \t\r\n,", *p))
-            p++;
-        if (p < end && *p == ']')
-            return n;
-        const char *close = p < end && *p == '{' ? memchr(p, '}', (size_t)(end - p)) : NULL;
-        if (!close || n == MAX_THUMBS)
+    if (val_json_eat(&j, '}'))
+        return 0;
+    do {
+        if (!val_json_str(&j, key, sizeof key) || !val_json_eat(&j, ':'))
             return -1;
-        val_thumbs *e = &t[n++];
-        if (!json_int(p, close, "width", &e->width) || !json_int(p, close, "height", &e->height) ||
-            !json_int(p, close, "columns", &e->columns) || !json_int(p, close, "rows", &e->rows) ||
-            !json_int(p, close, "sheets", &e->sheets) || !json_int(p, close, "tiles", &e->tiles) ||
-            !json_number(p, close, "interval", &e->interval) ||
-            !json_path(p, close, "vtt", e->vtt, sizeof e->vtt) ||
-            !json_path(p, close, "playlist", e->playlist, sizeof e->playlist) || e->width <= 0 ||
-            e->height <= 0 || e->columns <= 0 || e->rows <= 0 || !(e->interval > 0))
+        if (strcmp(key, "duration") == 0 && !val_json_num(&j, duration))
             return -1;
-        p = close + 1;
-    }
+        if (strcmp(key, "thumbnails") == 0) {
+            if (!val_json_eat(&j, '['))
+                return -1;
+            if (val_json_eat(&j, ']'))
+                continue;
+            do
+                if (n == MAX_THUMBS || !read_entry(&j, &t[n++]))
+                    return -1;
+            while (val_json_eat(&j, ','));
+            if (!val_json_eat(&j, ']'))
+                return -1;
+        } else if (strcmp(key, "duration") != 0 && !val_json_skip(&j)) {
+            return -1;
+        }
+    } while (val_json_eat(&j, ','));
+    return val_json_eat(&j, '}') ? n : -1;
 }
 
 /* ---- JPEG size ----------------------------------------------------------------------------- */

@@ -4,7 +4,7 @@
  *   1. report.c      the report and the small file and text helpers;
  *   2. bitstream.c   H.264 SPS and AAC configuration readers, on bytes in memory;
  *   3. playlist.c    playlists as text;  ts.c  TS packets;  bmff.c  fMP4 boxes;
- *      mpd.c         the DASH MPD (libxml2);
+ *      mpd.c         the DASH MPD (libxml2);  json.c  show.json's JSON;
  *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
  *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c, rules_dash.c,
  *                    rules_thumbnails.c, and validate.c, which runs them all.
@@ -265,6 +265,26 @@ void val_mpd_free(val_mpd *m);
 int val_mpd_url(const char *tpl, const val_mpd_rep *rep, long long number, uint64_t time, char *out,
                 size_t len);
 
+/* ---- 3. readers: show.json's JSON (json.c) --------------------------------------------------- */
+
+/* A cursor over JSON text; each call skips white space first and returns 0 when the text
+ * there is not what it reads, 1 when it is (the cursor then past it). */
+typedef struct val_json {
+    const char *p;
+    int depth; /* nesting, bounded while skipping */
+} val_json;
+
+/* The character c. */
+int val_json_eat(val_json *j, char c);
+/* A string into out (NULL: skipped; \u escapes outside ASCII become '?'). */
+int val_json_str(val_json *j, char *out, size_t len);
+int val_json_num(val_json *j, double *v);
+/* Any value, of any depth up to 64. */
+int val_json_skip(val_json *j);
+/* The top-level string field key of show.json's text, into out; 0 when absent, not a string,
+ * or the text is not a JSON object. */
+int val_json_string(const char *json, const char *key, char *out, size_t len);
+
 /* ---- 3. readers: media through libavformat (media.c) ----------------------------------------- */
 
 /* What a variant's segments say. */
@@ -367,9 +387,6 @@ typedef struct val_breaks {
     val_break b[VAL_MAX_BREAKS];
 } val_breaks;
 
-/* The top-level string field key of show.json's text, into out; 0 when absent, not a string,
- * or the text is not a JSON object. */
-int val_json_string(const char *json, const char *key, char *out, size_t len);
 /* Reads the "breaks" of show/show.json (none without the file or the field) and checks
  * show-json-breaks: readable, ids break-1.. in time order. */
 void val_read_breaks(val_report *r, const char *show, val_breaks *b);
