@@ -1,6 +1,7 @@
 /* prof_test.h: what the profiles' unit tests share: a small valid profile line by line (so a
- * test can replace exactly one line), and the checks that a bad one fails with LADDER_EINVAL,
- * names the file and the right line, and leaves the caller's ladder untouched. */
+ * test can replace exactly one line), the checks that a bad one fails with LADDER_EINVAL,
+ * names the file and the right line, and leaves the caller's ladder untouched, and that a good
+ * one (the other side of a limit) loads. */
 #ifndef LADDER_PROF_TEST_H
 #define LADDER_PROF_TEST_H
 
@@ -28,6 +29,8 @@ extern const size_t prof_default_xml_len;
     "container=\"ts\" audio-channels=\"2\"" extra ">\n"
 #define L2                L2_ATTRS("")
 #define RUNG(name, attrs) "  <rung name=\"" name "\" use=\"hls\" " attrs " audio-kbps=\"64\"/>\n"
+#define MP4_RUNG(name, attrs)                                                                      \
+    "  <rung name=\"" name "\" use=\"mp4\" " attrs " audio-kbps=\"64\"/>\n"
 #define SIZE_RATES(w, h, kbps, maxrate, buf, profile, level)                                       \
     "width=\"" w "\" height=\"" h "\" video-kbps=\"" kbps "\" maxrate-kbps=\"" maxrate             \
     "\" bufsize-kbps=\"" buf "\" profile=\"" profile "\" level=\"" level "\""
@@ -36,6 +39,11 @@ extern const size_t prof_default_xml_len;
 #define L5 "</ladder>\n"
 
 static const char good_xml[] = L1 L2 L3 L4 L5;
+
+/* An HLS rung "name" of kbps video at 640x360 Main 3.0 (VBV 1.5x and 2x), with extra attributes
+ * (per-title ones, say), audio 64: for ladders whose rates matter and sizes do not. */
+#define RATE_RUNG(name, kbps, maxrate, buf, extra)                                                 \
+    RUNG(name, SIZE_RATES("640", "360", kbps, maxrate, buf, "main", "3.0") extra)
 
 /* Fills a ladder with a byte pattern, to see that a failed load leaves it alone. */
 static inline void poison(prof_ladder *l)
@@ -63,6 +71,15 @@ static inline void assert_message(const ladder_error *err, const char *name, lon
     if (needle && !strstr(err->msg, needle))
         fail_msg("message \"%s\" does not contain \"%s\"", err->msg, needle);
     assert_null(strchr(err->msg, '\n'));
+}
+
+/* Loads xml under the name "t.xml" into out, failing the test with the message if it is refused. */
+static inline void expect_good(const char *xml, prof_ladder *out)
+{
+    ladder_error err = {0};
+
+    if (prof_load_memory(xml, strlen(xml), "t.xml", out, &err) != 0)
+        fail_msg("refused: %s", err.msg);
 }
 
 /* Loads xml under the name "t.xml" and expects a failure at line with needle in the message. */

@@ -100,6 +100,87 @@ static const bad_case bad_cases[] = {
      L1 "<ladder xmlns=\"urn:ladder:profile:1\" name=\"t\" gop-seconds=\"0.2\" "
         "segment-seconds=\"0.4\">\n" L3 L5,
      2, "segment-seconds 0.4 is under 1: HLS target durations are whole seconds"},
+
+    /* per-title bounds (docs/per-title.md): the schema's part */
+    {"bad: per-title-size enum",
+     L1 L2 L3 RUNG("b", SIZE_RATES("1280", "720", "3000", "4500", "6000", "high",
+                                   "3.1") " per-title-size=\"any\"") L5,
+     4, "'any'"},
+    {"bad: per-title-min-kbps 0",
+     L1 L2 L3 RUNG("b", SIZE_RATES("1280", "720", "3000", "4500", "6000", "high",
+                                   "3.1") " per-title-min-kbps=\"0\"") L5,
+     4, "'per-title-min-kbps'"},
+    {"bad: per-title-psnr-max under 20", L1 L2_ATTRS(" per-title-psnr-max=\"19.999\"") L3 L5, 2,
+     "'per-title-psnr-max'"},
+    {"bad: per-title-psnr-max over 70", L1 L2_ATTRS(" per-title-psnr-max=\"70.001\"") L3 L5, 2,
+     "'per-title-psnr-max'"},
+    {"bad: per-title-step-min with 4 decimals", L1 L2_ATTRS(" per-title-step-min=\"1.1500\"") L3 L5,
+     2, "'per-title-step-min'"},
+    {"bad: per-title-step-min with a comma", L1 L2_ATTRS(" per-title-step-min=\"1,15\"") L3 L5, 2,
+     "'per-title-step-min'"},
+    /* per-title bounds: profile.c's part */
+    {"bad: per-title step-min under 1.05", L1 L2_ATTRS(" per-title-step-min=\"1.049\"") L3 L4 L5, 2,
+     "per-title-step-min 1.049 is under 1.05: two rungs that close are the same stream"},
+    {"bad: per-title step-max over 2", L1 L2_ATTRS(" per-title-step-max=\"2.001\"") L3 L4 L5, 2,
+     "per-title-step-max 2.001 is over 2: Apple (TN2224, docs/hls-rules.md)"},
+    {"bad: per-title step-min equal to step-max",
+     L1 L2_ATTRS(" per-title-step-min=\"1.5\" per-title-step-max=\"1.5\"") L3 L4 L5, 2,
+     "per-title-step-min 1.5 is not below per-title-step-max 1.5"},
+    {"bad: per-title step-min above step-max",
+     L1 L2_ATTRS(" per-title-step-min=\"1.9\" per-title-step-max=\"1.2\"") L3 L4 L5, 2,
+     "per-title-step-min 1.9 is not below per-title-step-max 1.2"},
+    {"bad: per-title min above max",
+     L1 L2 L3 RUNG("b",
+                   SIZE_RATES("1280", "720", "3000", "4500", "6000", "high",
+                              "3.1") " per-title-min-kbps=\"2001\" per-title-max-kbps=\"2000\"") L5,
+     4, "rung 'b': per-title-min-kbps 2001 is above per-title-max-kbps 2000"},
+    {"bad: per-title default min above max",
+     L1 L2 L3 RUNG("b", SIZE_RATES("1280", "720", "3000", "4500", "6000", "high",
+                                   "3.1") " per-title-max-kbps=\"599\"") L5,
+     4,
+     "per-title-min-kbps 600 (the default, a fifth of video-kbps) is above per-title-max-kbps 599"},
+    {"bad: per-title min above default max",
+     L1 L2 L3 RUNG("b", SIZE_RATES("1280", "720", "3000", "4500", "6000", "high",
+                                   "3.1") " per-title-min-kbps=\"3001\"") L5,
+     4, "per-title-min-kbps 3001 is above per-title-max-kbps 3000 (the default, video-kbps)"},
+    {"bad: per-title-size free on an MP4 rung",
+     L1 L2 L3 MP4_RUNG("m", SIZE_RATES("640", "360", "500", "750", "1000", "baseline",
+                                       "3.0") " per-title-size=\"free\"") L5,
+     4, "rung 'm': per-title-size=\"free\" on an MP4 rung"},
+    /* 600 kbps with maxrate 1200: at 5001 kbps maxrate scales to 10002, over Main 3.0's 10000 */
+    {"bad: per-title ceiling's maxrate over the level",
+     L1 L2 RATE_RUNG("a", "600", "1200", "600", " per-title-max-kbps=\"5001\"") L5, 3,
+     "rung 'a': maxrate-kbps 10002 is over level 3.0's 10000 for main at per-title-max-kbps 5001"},
+    /* 3000 kbps with bufsize 6000: at 8751 kbps bufsize scales to 17502, over High 3.1's 17500 */
+    {"bad: per-title ceiling's bufsize over the level",
+     L1 L2 L3 RUNG("b", SIZE_RATES("1280", "720", "3000", "4500", "6000", "high",
+                                   "3.1") " per-title-max-kbps=\"8751\"") L5,
+     4,
+     "rung 'b': bufsize-kbps 17502 is over level 3.1's 17500 for high at per-title-max-kbps 8751"},
+    /* c's ceiling (1000) allows b at most (1000 + 64) / 1.15 - 64 = 861.2 kbps, under b's floor:
+     * b is the first rung by bitrate left without one (at 861 it passes: test_profiles.c) */
+    {"bad: per-title chain: a floor above what the next rung's ceiling allows",
+     L1 L2 L3 RATE_RUNG("b", "1000", "1500", "2000", " per-title-min-kbps=\"862\"")
+         RATE_RUNG("c", "2000", "3000", "4000", " per-title-max-kbps=\"1000\"") L5,
+     4,
+     "rung 'b': its per-title bounds (862-1000 kbps) leave no bitrate within the step rule "
+     "(1.15-2x the next HLS rung's total); check its neighbours' bounds"},
+    /* the same with the rungs out of bitrate order in the file: still b's line */
+    {"bad: per-title chain, rungs out of order",
+     L1 L2 RATE_RUNG("c", "2000", "3000", "4000", " per-title-max-kbps=\"1000\"")
+         RATE_RUNG("b", "1000", "1500", "2000", " per-title-min-kbps=\"862\"") L3 L5,
+     4, "rung 'b': its per-title bounds (862-1000 kbps)"},
+    /* defaults: 100 kbps then 3000 kbps, a gap no per-title bitrates can bridge within 2x (b's
+     * floor, 600, needs a at (600 + 64) / 2 - 64 = 268 or more; a may not exceed its own 100) */
+    {"bad: per-title chain with default bounds: a gap over 2x",
+     L1 L2 RATE_RUNG("a", "100", "150", "200", "") L4 L5, 3,
+     "rung 'a': its per-title bounds (20-100 kbps) leave no bitrate within the step rule"},
+    /* a narrower step rule of the profile's own: 400 and 4000 kbps pass at 2x (a at 368+, b at
+     * 864-), not at 1.5x (b's floor, 800, needs a at (800 + 64) / 1.5 - 64 = 512 or more) */
+    {"bad: per-title chain under the profile's step-max",
+     L1 L2_ATTRS(" per-title-step-max=\"1.5\"") RATE_RUNG("a", "400", "600", "800", "")
+         RATE_RUNG("b", "4000", "6000", "8000", "") L5,
+     3, "(1.15-1.5x the next HLS rung's total)"},
 };
 
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])

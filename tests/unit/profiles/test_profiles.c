@@ -1,5 +1,6 @@
 /* test_profiles.c: good profiles (profiles/): pbs16 from its file and built in, defaults,
- * fractional GOPs, the limits, and the lookup helpers. */
+ * fractional GOPs, the limits, per-title bounds, the round trip through prof_format_xml, and
+ * the lookup helpers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,225 @@ static void test_seconds_whitespace(void **state)
     assert_int_equal(prof_load_memory(xml, strlen(xml), "t.xml", &l, &err), 0);
     assert_true(l.gop_seconds == 1.5);
     assert_true(l.segment_seconds == 4.5);
+}
+
+/* pbs16 says nothing of per-title: every bound is the default, and the step rule leaves every
+ * HLS rung a bitrate. */
+static void test_pbs16_per_title_defaults(void **state)
+{
+    double lo[PROF_MAX_RUNGS], hi[PROF_MAX_RUNGS];
+    prof_ladder l;
+    int i;
+
+    (void)state;
+    assert_int_equal(prof_load(PBS16_PATH, &l, NULL), 0);
+    assert_true(l.pt_psnr_max == 45.0);
+    assert_true(l.pt_step_min == 1.15);
+    assert_true(l.pt_step_max == 2.0);
+    for (i = 0; i < l.n_rungs; i++) {
+        const prof_rung *r = &l.rungs[i];
+        assert_int_equal(r->pt_min_kbps, (r->video_kbps + 4) / 5);
+        assert_int_equal(r->pt_max_kbps, r->video_kbps);
+        assert_int_equal(r->pt_fixed_size, r->use == PROF_USE_MP4);
+    }
+    assert_int_equal(l.rungs[0].pt_min_kbps, 29);
+    assert_int_equal(l.rungs[10].pt_max_kbps, 4500);
+    assert_int_equal(prof_per_title_check(&l, lo, hi), -1);
+    for (i = 0; i < 11; i++)
+        assert_true(lo[i] <= hi[i]);
+}
+
+/* Every per-title attribute read as written; the kbps defaults follow video-kbps, rounded up. */
+static void test_per_title_attributes(void **state)
+{
+    static const char xml[] =
+        L1 L2_ATTRS(" per-title-psnr-max=\" 40.5 \" per-title-step-min=\"1.2\" "
+                    "per-title-step-max=\"1.875\"") RATE_RUNG("a", "601", "900", "1200", "")
+            RATE_RUNG("b", "1200", "1800", "2400",
+                      " per-title-min-kbps=\"700\" per-title-max-kbps=\"2500\" "
+                      "per-title-size=\"fixed\"")
+                RATE_RUNG("c", "2000", "3000", "4000", " per-title-size=\"free\"")
+                    MP4_RUNG("m", SIZE_RATES("640", "360", "500", "750", "1000", "baseline",
+                                             "3.0") " per-title-size=\"fixed\"") L5;
+    prof_ladder l;
+
+    (void)state;
+    expect_good(xml, &l);
+    assert_true(l.pt_psnr_max == 40.5);
+    assert_true(l.pt_step_min == 1.2);
+    assert_true(l.pt_step_max == 1.875);
+    assert_int_equal(l.rungs[0].pt_min_kbps, 121);
+    assert_int_equal(l.rungs[0].pt_max_kbps, 601);
+    assert_int_equal(l.rungs[0].pt_fixed_size, 0);
+    assert_int_equal(l.rungs[1].pt_min_kbps, 700);
+    assert_int_equal(l.rungs[1].pt_max_kbps, 2500);
+    assert_int_equal(l.rungs[1].pt_fixed_size, 1);
+    assert_int_equal(l.rungs[2].pt_fixed_size, 0);
+    assert_int_equal(l.rungs[3].pt_fixed_size, 1);
+}
+
+/* The other side of each per-title limit passes: step-min 1.05, step-max 2, min == max, the
+ * level's VBV reached exactly at the ceiling, and a floor the next rung's ceiling just allows. */
+static void test_per_title_limits_inclusive(void **state)
+{
+    static const char steps[] =
+        L1 L2_ATTRS(" per-title-step-min=\"1.05\" per-title-step-max=\"2\"") L3 L4 L5;
+    static const char close_steps[] =
+        L1 L2_ATTRS(" per-title-step-min=\"1.999\" per-title-step-max=\"2\"") L3 L4 L5;
+    static const char psnr[] = L1 L2_ATTRS(" per-title-psnr-max=\"70\"") L3 L5;
+    static const char min_is_max[] = L1 L2 RATE_RUNG("a", "600", "900", "1200",
+                                                     " per-title-min-kbps=\"500\" "
+                                                     "per-title-max-kbps=\"500\"") L5;
+    /* maxrate 1200 of 600 at 5000 kbps: 10000, Main 3.0's limit; bufsize 6000 of 3000 at 8750:
+     * 17500, High 3.1's */
+    static const char vbv[] =
+        L1 L2 RATE_RUNG("a", "600", "1200", "600", " per-title-max-kbps=\"5000\"")
+            RUNG("b", SIZE_RATES("1280", "720", "3000", "4500", "6000", "high",
+                                 "3.1") " per-title-max-kbps=\"8750\"") L5;
+    static const char chain[] =
+        L1 L2 L3 RATE_RUNG("b", "1000", "1500", "2000", " per-title-min-kbps=\"861\"")
+            RATE_RUNG("c", "2000", "3000", "4000", " per-title-max-kbps=\"1000\"") L5;
+    double lo[PROF_MAX_RUNGS], hi[PROF_MAX_RUNGS];
+    prof_ladder l;
+
+    (void)state;
+    expect_good(steps, &l);
+    assert_true(l.pt_step_min == 1.05);
+    expect_good(close_steps, &l);
+    expect_good(psnr, &l);
+    assert_true(l.pt_psnr_max == 70.0);
+    expect_good(min_is_max, &l);
+    expect_good(vbv, &l);
+    expect_good(chain, &l);
+    /* what is left: b at exactly its floor, c at its ceiling */
+    assert_int_equal(prof_per_title_check(&l, lo, hi), -1);
+    assert_true(lo[1] == 861 && hi[1] == 861); /* whole kbps */
+    assert_true(hi[2] == 1000 && lo[2] <= 1000);
+}
+
+/* Each field of a and b, compared as memory: doubles bit for bit. */
+static void assert_ladder_equal(const prof_ladder *a, const prof_ladder *b)
+{
+#define SAME(f) assert_memory_equal(&a->f, &b->f, sizeof a->f)
+    int i;
+
+    SAME(name);
+    SAME(preset);
+    SAME(gop_seconds);
+    SAME(segment_seconds);
+    SAME(container);
+    SAME(thumbnails_off);
+    SAME(audio_channels);
+    SAME(pt_psnr_max);
+    SAME(pt_step_min);
+    SAME(pt_step_max);
+    SAME(n_rungs);
+    for (i = 0; i < PROF_MAX_RUNGS; i++) {
+        SAME(rungs[i].name);
+        SAME(rungs[i].use);
+        SAME(rungs[i].width);
+        SAME(rungs[i].height);
+        SAME(rungs[i].video_kbps);
+        SAME(rungs[i].maxrate_kbps);
+        SAME(rungs[i].bufsize_kbps);
+        SAME(rungs[i].h264_profile);
+        SAME(rungs[i].level_idc);
+        SAME(rungs[i].audio_kbps);
+        SAME(rungs[i].max_fps);
+        SAME(rungs[i].pt_min_kbps);
+        SAME(rungs[i].pt_max_kbps);
+        SAME(rungs[i].pt_fixed_size);
+    }
+#undef SAME
+}
+
+/* in through prof_format_xml and prof_load_memory gives in back, and writing that again gives
+ * the same text. */
+static void assert_round_trip(const prof_ladder *in)
+{
+    ladder_text t = {0}, again = {0};
+    prof_ladder out;
+    ladder_error err = {0};
+
+    prof_format_xml(in, &t);
+    assert_false(t.failed);
+    assert_non_null(t.s);
+    memset(&out, 0xA5, sizeof out);
+    if (prof_load_memory(t.s, t.len, "formatted.xml", &out, &err) != 0)
+        fail_msg("%s\n%s", err.msg, t.s);
+    assert_ladder_equal(in, &out);
+    prof_format_xml(&out, &again);
+    assert_false(again.failed);
+    assert_string_equal(t.s, again.s);
+    ladder_text_free(&t);
+    ladder_text_free(&again);
+}
+
+static void test_format_round_trip_pbs16(void **state)
+{
+    prof_ladder l;
+
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    assert_round_trip(&l);
+}
+
+/* Nothing at its default: fMP4, no thumbnails, mono, a fractional GOP, frame-rate caps, and
+ * per-title bounds of every kind. */
+static void test_format_round_trip_non_default(void **state)
+{
+    static const char xml[] =
+        L1 "<ladder xmlns=\"urn:ladder:profile:1\" name=\"odd.one_2\" preset=\"slow\" "
+           "gop-seconds=\"1.001\" segment-seconds=\"6.006\" container=\"fmp4\" "
+           "thumbnails=\"off\" audio-channels=\"1\" per-title-psnr-max=\"42.125\" "
+           "per-title-step-min=\"1.333\" per-title-step-max=\"1.999\">\n" RUNG(
+               "a", SIZE_RATES("416", "234", "145", "218", "290", "baseline",
+                               "3.0") " max-fps=\"30\" per-title-min-kbps=\"100\"")
+               RUNG("b", SIZE_RATES("1280", "720", "900", "1350", "1800", "high",
+                                    "3.1") " per-title-max-kbps=\"1100\" per-title-size=\"fixed\"")
+                   MP4_RUNG("m", SIZE_RATES("848", "480", "900", "1350", "1800", "baseline",
+                                            "3.1") " per-title-min-kbps=\"450\" "
+                                                   "per-title-max-kbps=\"1200\"") L5;
+    prof_ladder l;
+
+    (void)state;
+    expect_good(xml, &l);
+    assert_true(l.gop_seconds == 1.001);
+    assert_true(l.pt_step_min == 1.333);
+    assert_int_equal(l.thumbnails_off, 1);
+    assert_round_trip(&l);
+}
+
+/* Every thousandth reads back bit for bit: step ratios from 1.05 to 2, PSNRs from 36.75 to 70,
+ * GOPs from 1.05 to 2 s with segments of six GOPs. One HLS rung, so no step rule applies. */
+static void test_format_round_trip_decimals(void **state)
+{
+    static const char xml[] = L1 L2 L3 L5;
+    prof_ladder l;
+    int ms;
+
+    (void)state;
+    expect_good(xml, &l);
+    for (ms = 1050; ms < 2000; ms++) {
+        l.pt_step_min = ms / 1000.0;
+        l.pt_step_max = (ms + 1) / 1000.0;
+        l.pt_psnr_max = (ms * 35) / 1000.0;
+        l.gop_seconds = ms / 1000.0;
+        l.segment_seconds = (ms * 6) / 1000.0;
+        assert_round_trip(&l);
+    }
+}
+
+static void test_format_null(void **state)
+{
+    ladder_text t = {0};
+    prof_ladder l;
+
+    (void)state;
+    assert_int_equal(prof_load_default(&l, NULL), 0);
+    prof_format_xml(NULL, &t);
+    assert_null(t.s);
+    prof_format_xml(&l, NULL);
 }
 
 static void test_find_rung(void **state)
