@@ -116,6 +116,43 @@ int tc_crf_parse(const char *list, double *crf, int n, ladder_error *err);
 int tc_vbv_init_format(const double *vbv_init, int n, char *out, size_t len);
 int tc_vbv_init_parse(const char *list, double *vbv_init, int n, ladder_error *err);
 
+/* Per-title (per_title.c, docs/per-title.md): tc_analyse_per_title chooses the show's own ladder
+ * before it is encoded. A few one-second stretches of the show are encoded at each HLS box of
+ * params' ladder and a few rate factors, each probe measured against the source at the display size
+ * with FFmpeg's psnr and ssim filters, and prof_per_title_choose makes the ladder from those
+ * curves. A show under TC_PT_MIN_SECONDS, or one that feeds a single HLS box, keeps the
+ * profile's bitrates (chosen 0, reason says why, logged in one line). Deterministic for one
+ * binary, source and profile. Returns 0 (either way) or a negative code with err filled. */
+#define TC_PT_MIN_SECONDS 6
+#define TC_PT_MIN_WINDOWS 3
+#define TC_PT_MAX_WINDOWS 12
+typedef struct tc_per_title {
+    int chosen; /* 1: ladder is the show's; 0: the profile's, for `reason` */
+    char reason[192];
+    prof_ladder profile; /* the ladder asked for */
+    prof_ladder ladder;  /* what to encode the show with */
+    prof_rd_show show;   /* the probes' curves, and each rung's frame rate on this source */
+    int crf[PROF_RD_MAX_SIZES][PROF_RD_MAX_POINTS]; /* the factor of each curve's points */
+    int size_rung[PROF_RD_MAX_SIZES];               /* the profile's first rung at each box */
+    prof_pt_choice choice[PROF_MAX_RUNGS];
+    int n_windows, windows[TC_PT_MAX_WINDOWS]; /* the stretches, by their first second */
+    double fps;                                /* the source's frame rate */
+    double seconds;                            /* the analysis' wall time (not in the JSON) */
+} tc_per_title;
+int tc_analyse_per_title(const char *input_path, const tc_params *params, tc_per_title *out,
+                         ladder_error *err);
+/* show.json's "per_title" object (docs/show-json.md), malloc'd; NULL if out of memory. */
+char *tc_per_title_json(const tc_per_title *pt);
+/* A folder's record of the choice, for whoever encodes or publishes from it: the ladder as a
+ * profile (prof_format_xml) and show.json's "per_title" object. `ladder transcode --per-title`
+ * writes them beside its output, and a distributed ingest's coordinator into the show's work
+ * folder, where its workers load the ladder as their --profile. save returns 0 or an error;
+ * load returns 1 with *ladder and *json (malloc'd) filled, 0 when dir has none, or an error. */
+#define TC_PER_TITLE_XML  "per-title.xml"
+#define TC_PER_TITLE_JSON "per-title.json"
+int tc_per_title_save(const tc_per_title *pt, const char *dir, ladder_error *err);
+int tc_per_title_load(const char *dir, prof_ladder *ladder, char **json, ladder_error *err);
+
 /* Opens and probes input_path and plans the outputs. The ladder in params is validated again.
  * Returns 0 with *out set, or a negative code with err filled (*out stays NULL): a missing,
  * empty or unreadable file and a file without video are LADDER_EINPUT / LADDER_ENOTFOUND. */
