@@ -7,7 +7,8 @@
  *      mpd.c         the DASH MPD (libxml2);  json.c  show.json's JSON;
  *      media.c       segments through libavformat (uses bitstream.c and bmff.c);
  *   4. the rules:    rules_media.c, rules_mp4.c, rules_captions.c, rules_ads.c, rules_dash.c,
- *                    rules_thumbnails.c, and validate.c, which runs them all.
+ *                    rules_thumbnails.c, rules_per_title.c, and validate.c, which runs them
+ *                    all.
  * A reader in layer 3 also checks the rules that need its data in hand (a playlist's own tags,
  * a segment's packets), through the report; it never calls a rule file. */
 #ifndef LADDER_VAL_INTERNAL_H
@@ -409,5 +410,27 @@ void val_check_dateranges(val_report *r, const char *show, const val_master *ms,
 
 /* thumbnail-*: the trick-play thumbnails show.json lists (none listed: nothing to check). */
 void val_check_thumbnails(val_report *r, const char *show);
+
+/* ---- 4. the per-title ladder (rules_per_title.c) ------------------------------------------- */
+
+/* show.json's "per_title" (docs/show-json.md): absent, "fallback" (the profile's bitrates were
+ * encoded), "chosen" (the show's own ladder was), or there but not readable. */
+typedef enum { VAL_PT_NONE, VAL_PT_FALLBACK, VAL_PT_CHOSEN, VAL_PT_UNREADABLE } val_pt_status;
+
+/* The ladder a show was made with, from show.json's text (NULL: none) and the ladder it is
+ * checked against (given, borrowed): with status "chosen", given with each rung's video_kbps,
+ * maxrate_kbps, bufsize_kbps, width and height those of the per_title rung of its name; else
+ * given itself. Returns the status; why gets, in one line, what makes per_title unusable (not
+ * readable; a rung unknown to given, of another use, listed twice or missing: the other rungs
+ * are still applied), "" when nothing does. */
+val_pt_status val_per_title_parse(const char *json, const prof_ladder *given,
+                                  prof_ladder *effective, char *why, size_t len);
+/* The effective ladder of show/show.json into *effective, as val_per_title_parse gives it, and
+ * per-title-ladder on it when per_title is there and not a fallback: it is readable and names
+ * every rung of given once; prof_per_title_verify accepts it for given at the frame rates the
+ * show's rungs have (the master's FRAME-RATE for HLS, the MP4's track for MP4; a rung not in
+ * the show has none); each renditions[].target_kbps is its rung's per_title kbps. */
+void val_per_title_ladder(val_report *r, const char *show, const prof_ladder *given,
+                          prof_ladder *effective);
 
 #endif

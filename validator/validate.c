@@ -28,7 +28,9 @@
  * dash-structure, dash-segments, dash-bandwidth, dash-duration, dash-text.
  * Thumbnails (rules_thumbnails.c): thumbnail-show-json, thumbnail-vtt, thumbnail-timing,
  * thumbnail-tile-inside-sheet, thumbnail-sheet-size, thumbnail-image-playlist,
- * thumbnail-master-entry. */
+ * thumbnail-master-entry.
+ * Per-title ladders (rules_per_title.c): per-title-ladder; a show ingested with --per-title
+ * is held by every other rule to its own ladder, show.json's per_title over the one given. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -316,9 +318,10 @@ int val_validate(const char *show, const prof_ladder *ladder, const ladder_capti
     return val_validate_ahead(show, ladder, captions, n_captions, NULL, 0, r);
 }
 
-int val_validate_ahead(const char *show, const prof_ladder *ladder, const ladder_captions *captions,
+int val_validate_ahead(const char *show, const prof_ladder *given, const ladder_captions *captions,
                        int n_captions, val_reader *const *readers, int n_readers, val_report *r)
 {
+    prof_ladder *ladder = malloc(sizeof *ladder); /* the show's own (rules_per_title.c) */
     val_master *ms = malloc(sizeof *ms);
     val_playlist *pl = calloc(1, sizeof *pl);
     val_breaks *breaks = malloc(sizeof *breaks);
@@ -329,16 +332,19 @@ int val_validate_ahead(const char *show, const prof_ladder *ladder, const ladder
     double start = 0, frame = 0; /* the first video variant's first PTS and frame */
 
     memset(r, 0, sizeof *r);
-    if (!ladder || !ms || !pl || !breaks) {
+    if (!given || !ladder || !ms || !pl || !breaks) {
+        free(ladder);
         free(ms);
         free(pl);
         free(breaks);
-        return ladder ? LADDER_ENOMEM : LADDER_EINVAL;
+        return given ? LADDER_ENOMEM : LADDER_EINVAL;
     }
+    val_per_title_ladder(r, show, given, ladder);
     val_read_master(r, show, ms);
     val_read_breaks(r, show, breaks);
     jobs = calloc(ms->n + 1, sizeof *jobs);
     if (!jobs) {
+        free(ladder);
         free(ms);
         free(pl);
         free(breaks);
@@ -397,5 +403,6 @@ int val_validate_ahead(const char *show, const prof_ladder *ladder, const ladder
     free(pl);
     free(ms);
     free(breaks);
+    free(ladder);
     return r->n_failures ? LADDER_EVALIDATE : 0;
 }

@@ -32,10 +32,11 @@ typedef struct val_report {
 
 /* Checks the show in show_dir (a version folder, or any folder holding master.m3u8) against
  * the rules, with the constants of `ladder` (borrowed for the call; the profile the show was
- * made with). Cue times are checked against `captions`, the tracks the show was made from
- * (matched by language); with none given, against the show's own sidecar WebVTT files.
- * Returns 0 when everything passes, LADDER_EVALIDATE with the failures in *report otherwise,
- * or LADDER_ENOMEM. report is large: allocate it. */
+ * made with). A per-title show is held to the ladder its show.json's per_title gives, which
+ * rule per-title-ladder checks against `ladder` (docs/per-title.md). Cue times are checked against
+ * `captions`, the tracks the show was made from (matched by language); with none given, against the
+ * show's own sidecar WebVTT files. Returns 0 when everything passes, LADDER_EVALIDATE with the
+ * failures in *report otherwise, or LADDER_ENOMEM. report is large: allocate it. */
 int val_validate(const char *show_dir, const prof_ladder *ladder, const ladder_captions *captions,
                  int n_captions, val_report *report);
 
