@@ -8,7 +8,8 @@
 static const char usage_text[] =
     "usage: ladder ingest MEZZ --id SHOW_ID [--title T] "
     "[--profile FILE] [--library DIR] [--captions FILE[:LANG[:NAME[:sdh]]]]... "
-    "[--cc LANG[:NAME]] [--ad-breaks TIME[/DURATION],...] [--ignore-scte35] [--quiet]\n"
+    "[--cc LANG[:NAME]] [--ad-breaks TIME[/DURATION],...] [--ignore-scte35] [--per-title] "
+    "[--quiet]\n"
     "       ladder ingest MEZZ --id SHOW_ID --queue redis://HOST[:PORT] [--work DIR] "
     "[--chunk SEGMENTS] [--urgent] [--max-tries N] [--soft-limit S] [--hard-limit S] ...";
 
@@ -81,12 +82,15 @@ int cmd_ingest(int argc, char **argv)
 {
     cli_show_opts so = {0};
     publish_queue_params qp;
-    cli_option opts[CLI_SHOW_OPTIONS + 9] = {0};
-    int n = cli_show_options(opts, &so), ignore_scte35 = 0;
+    cli_option opts[CLI_SHOW_OPTIONS + 10] = {0};
+    int n = cli_show_options(opts, &so), ignore_scte35 = 0, per_title = 0;
 
     publish_queue_params_default(&qp);
     opts[n++] = (cli_option){"ignore-scte35", CLI_OPT_FLAG, &ignore_scte35,
                              "no ad breaks from the mezzanine's SCTE-35 cues"};
+    opts[n++] = (cli_option){"per-title", CLI_OPT_FLAG, &per_title,
+                             "choose this show's bitrates and boxes from probe encodes of it "
+                             "(docs/per-title.md)"};
     opts[n++] = (cli_option){"queue", CLI_OPT_STRING, &qp.url,
                              "redis://[:PASSWORD@]HOST[:PORT][/DB]: a distributed ingest, by "
                              "`ladder worker`s"};
@@ -119,6 +123,7 @@ int cmd_ingest(int argc, char **argv)
     cli_output_init(so.quiet ? 0 : 1);
     ret = cli_show_setup(&show, &so, &err);
     show.params.ignore_scte35 = ignore_scte35;
+    show.params.per_title = per_title;
     if (ret < 0)
         ret = cli_fail("ingest", &err);
     else if (qp.url) {

@@ -21,11 +21,12 @@ static const char usage_text[] =
     "[--segments FIRST:COUNT | --audio-only | --probe PASS:GOP] [--crf LIST] [--vbv-init LIST] "
     "[--ad-breaks "
     "TIME[/DURATION],...] "
-    "[--ignore-scte35] "
+    "[--ignore-scte35] [--per-title] "
     "[--json] [--quiet]";
 
 typedef struct transcode_opts {
     const char *profile, *out, *segments, *ad_breaks, *crf, *vbv_init, *probe;
+    int per_title;
     int threads, json, quiet, verbose, audio_only, ignore_scte35;
     tc_rate_probe rate_probe; /* --probe: its pass and factors, gop the GOP */
     int gop;
@@ -186,6 +187,23 @@ static int transcode_into(const char *in, const char *staging, const tc_params *
     return ret;
 }
 
+/* --per-title: the show's ladder, chosen here and recorded in the folder (per-title.xml and
+ * per-title.json), where `ladder package` finds it. */
+static int choose_per_title(const char *in, const char *staging, tc_params *params,
+                            ladder_error *err)
+{
+    tc_per_title *pt = malloc(sizeof *pt);
+    int ret = pt ? tc_analyse_per_title(in, params, pt, err)
+                 : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+
+    if (ret >= 0)
+        ret = tc_per_title_save(pt, staging, err);
+    if (ret >= 0)
+        params->ladder = pt->ladder;
+    free(pt);
+    return ret;
+}
+
 static int load_ladder(const char *profile, prof_ladder *ladder, ladder_error *err)
 {
     return profile ? prof_load(profile, ladder, err) : prof_load_default(ladder, err);
@@ -215,6 +233,9 @@ int cmd_transcode(int argc, char **argv)
          "TIME[/DURATION],...: an IDR in every rendition at each ad break (see ladder ingest)"},
         {"ignore-scte35", CLI_OPT_FLAG, &o.ignore_scte35,
          "no ad breaks from the mezzanine's SCTE-35 cues"},
+        {"per-title", CLI_OPT_FLAG, &o.per_title,
+         "choose this show's bitrates and boxes from probe encodes of it, and record them in "
+         "DIR for `ladder package` (docs/per-title.md)"},
         {"json", CLI_OPT_FLAG, &o.json, "print the summary as JSON on stdout"},
         {"quiet", CLI_OPT_FLAG, &o.quiet, "no progress bar, only warnings and errors"},
         {"verbose", CLI_OPT_FLAG, &o.verbose, "also show FFmpeg's and x264's messages"},
@@ -245,6 +266,12 @@ int cmd_transcode(int argc, char **argv)
         ladder_error_set(&err, LADDER_EINVAL, "--segments and --audio-only are two jobs; give one");
         return cli_fail("transcode", &err);
     }
+    if (o.per_title && (o.segments || o.audio_only || o.probe || o.crf)) {
+        ladder_error_set(&err, LADDER_EINVAL,
+                         "--per-title chooses a whole show's ladder; a job is given it as its "
+                         "--profile (docs/per-title.md)");
+        return cli_fail("transcode", &err);
+    }
     if ((o.ad_breaks &&
          ladder_breaks_parse(o.ad_breaks, breaks, LADDER_MAX_BREAKS, &params.n_breaks, &err) < 0) ||
         (o.segments && parse_segments(o.segments, &params, &err) < 0) ||
@@ -264,6 +291,8 @@ int cmd_transcode(int argc, char **argv)
     }
     sweep_stale(parent, o.out);
     ret = ladder_mkdir_p(staging, &err);
+    if (ret >= 0 && o.per_title)
+        ret = choose_per_title(argv[1], staging, &params, &err);
     if (ret >= 0)
         ret = o.probe ? probe_into(argv[1], staging, &params, &o, &err)
                       : transcode_into(argv[1], staging, &params, &o, &err);

@@ -83,6 +83,7 @@ typedef struct pkg_show_info {
     int version;            /* the library version (vN) this show becomes; 0: none */
     const ladder_plan *plan;
     const ladder_stream_stats *stats; /* per plan stream (PSNR/SSIM); may be NULL */
+    const char *per_title;            /* the "per_title" object (tc_per_title_json); NULL: none */
 } pkg_show_info;
 
 /* After pkg_finish: writes show.json (facts, per-rendition figures, every file's size and

@@ -328,6 +328,8 @@ int pkg_write_show_json(pkg_packager *p, const pkg_show_info *info, ladder_error
         json_object_set_new(root_obj, "dash", json_pack("{s:s}", "path", PKG_DASH_MANIFEST));
     if (root_obj && n_thumbs > 0)
         json_object_set_new(root_obj, "thumbnails", thumbnails_json(thumbs, n_thumbs));
+    if (root_obj && info->per_title)
+        json_object_set_new(root_obj, "per_title", json_loads(info->per_title, 0, NULL));
     pkg_poster_size(p, &poster_w, &poster_h);
     if (root_obj && poster_w > 0) /* for share pages: og:image:width and height */
         json_object_set_new(root_obj, "poster",

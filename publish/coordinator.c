@@ -60,6 +60,7 @@ typedef struct coordinator {
     tc_rate_probe probe;   /* the rates being chosen, and once chosen */
     queue_job *probe_jobs; /* the pass under way (probe.n_gops of them); NULL: none */
     int chunks_ready;      /* the chunks have their rates and may be queued */
+    const char *per_title; /* show.json's "per_title" with --per-title; NULL: none */
 } coordinator;
 
 /* The show's ad breaks, rounded to frames, as each job's transcode is told them. */
@@ -420,7 +421,8 @@ static void *run_join(void *arg)
     join *j = arg;
     tc_folder_wait wait = {.wait = wait_for_folder, .redo = redo_folder, .opaque = j->c};
 
-    j->ret = publish_folders_arriving(&j->params, j->c->s.dirs, j->c->s.n, &wait, &j->out, &j->err);
+    j->ret = publish_folders_arriving(&j->params, j->c->s.dirs, j->c->s.n, &wait, j->c->per_title,
+                                      &j->out, &j->err);
     pthread_mutex_lock(&j->c->a.lock);
     j->c->a.join_ended = 1;
     pthread_cond_broadcast(&j->c->a.changed);
@@ -608,9 +610,36 @@ static int resolve_paths(coordinator *c, char *mezz, char *profile, ladder_error
     return 0;
 }
 
+/* --per-title: the ladder is chosen once, here, and the workers load it from WORK/ID as their
+ * profile, so every job encodes with the same one (docs/per-title.md). */
+static int choose_ladder(coordinator *c, publish_params *chosen, tc_per_title **pt, char *profile,
+                         ladder_error *err)
+{
+    char path[PATH_MAX];
+    tc_params tc;
+    int ret;
+
+    tc_params_default(&tc);
+    tc.ladder = *c->params->ladder;
+    tc.logger = c->params->logger;
+    if ((ret = publish_per_title(c->qp.mezz, &tc, pt, &c->per_title, err)) < 0)
+        return ret;
+    chosen->ladder = &(*pt)->ladder;
+    chosen->profile = c->params->ladder;
+    c->params = chosen;
+    ret = tc_per_title_save(*pt, c->qp.work, err);
+    snprintf(path, sizeof path, "%s/" TC_PER_TITLE_XML, c->qp.work);
+    if (ret >= 0 && (ret = absolute(path, profile, err)) >= 0)
+        c->qp.profile = profile;
+    return ret;
+}
+
 int publish_queued(const publish_params *params, const publish_queue_params *qp,
                    publish_result *out, ladder_error *err)
 {
+    char chosen_profile[PATH_MAX];
+    publish_params chosen = *params;
+    tc_per_title *pt = NULL;
     char mezz[PATH_MAX], profile[PATH_MAX], work[PATH_MAX], work_base[PATH_MAX];
     coordinator c = {.params = params, .qp = *qp};
     int ret;
@@ -631,6 +660,8 @@ int publish_queued(const publish_params *params, const publish_queue_params *qp,
     if (ret >= 0)
         ret = work_folder(qp->work ? qp->work : work_base, params->id, work, sizeof work, err);
     c.qp.work = work;
+    if (ret >= 0 && params->per_title)
+        ret = choose_ladder(&c, &chosen, &pt, chosen_profile, err);
     if (ret >= 0)
         ret = run_show(&c, out, err);
     /* EIO: Redis is gone, and a re-run resumes the show. EBUSY: another coordinator of the same
@@ -648,6 +679,8 @@ int publish_queued(const publish_params *params, const publish_queue_params *qp,
     free(c.s.dirs);
     free(c.s.redos);
     free(c.a.in_place);
+    free((char *)c.per_title);
+    free(pt);
     pthread_cond_destroy(&c.a.changed);
     pthread_mutex_destroy(&c.a.lock);
     return ret;

@@ -16,6 +16,7 @@ typedef struct packet_source {
     const char *const *dirs;
     int n_dirs;
     const tc_folder_wait *wait; /* folders still arriving, in replay order; NULL: all there */
+    const char *per_title;      /* show.json's "per_title" (tc_per_title_json); NULL: none */
 } packet_source;
 
 /* What a feed leaves for show.json and the captions; owned by publish_from. */
@@ -129,7 +130,8 @@ static int validate(const publish_params *params, const char *dir, const ladder_
 
     if (!r)
         return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
-    ret = val_validate_ahead(dir, params->ladder, tracks, n_tracks, ahead->readers, ahead->n, r);
+    ret = val_validate_ahead(dir, params->profile ? params->profile : params->ladder, tracks,
+                             n_tracks, ahead->readers, ahead->n, r);
     *read_ahead = r->read_ahead;
     if (ret == LADDER_EVALIDATE)
         ladder_error_set(err, ret, "show '%s' not published: %d rule(s) failed, first %s: %s: %s",
@@ -169,7 +171,8 @@ static int make_version(const publish_params *params, const packet_source *src,
                               .title = params->title,
                               .version = lib_stage_version(stage),
                               .plan = &f->plan,
-                              .stats = f->stats};
+                              .stats = f->stats,
+                              .per_title = src->per_title};
         ret = pkg_write_show_json(p, &info, err);
     }
     pkg_close(p);
@@ -216,16 +219,44 @@ int publish_ingest(const publish_params *params, const char *mezz, const tc_para
 {
     packet_source src = {0};
     tc_params with_breaks = *tc;
-    int ret;
+    publish_params chosen = *params;
+    tc_per_title *pt = NULL;
+    int ret = 0;
 
     with_breaks.breaks = params->breaks;
     with_breaks.n_breaks = params->n_breaks;
     with_breaks.ignore_scte35 = params->ignore_scte35;
-    ret = tc_open(&src.tc, mezz, &with_breaks, err);
-
+    if (params->per_title) {
+        ret = publish_per_title(mezz, &with_breaks, &pt, &src.per_title, err);
+        with_breaks.ladder = pt ? pt->ladder : with_breaks.ladder;
+        chosen.ladder = pt ? &pt->ladder : params->ladder;
+        chosen.profile = params->ladder;
+    }
     if (ret >= 0)
-        ret = publish_from(params, &src, out, err);
+        ret = tc_open(&src.tc, mezz, &with_breaks, err);
+    if (ret >= 0)
+        ret = publish_from(&chosen, &src, out, err);
     tc_close(src.tc);
+    free((char *)src.per_title);
+    free(pt);
+    return ret;
+}
+
+int publish_per_title(const char *mezz, const tc_params *tc, tc_per_title **pt, const char **json,
+                      ladder_error *err)
+{
+    int ret;
+
+    *json = NULL;
+    if (!(*pt = malloc(sizeof **pt)))
+        return ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    ret = tc_analyse_per_title(mezz, tc, *pt, err);
+    if (ret >= 0 && !(*json = tc_per_title_json(*pt)))
+        ret = ladder_error_set(err, LADDER_ENOMEM, "out of memory");
+    if (ret < 0) {
+        free(*pt);
+        *pt = NULL;
+    }
     return ret;
 }
 
@@ -233,15 +264,32 @@ int publish_folders(const publish_params *params, const char *const *dirs, int n
                     publish_result *out, ladder_error *err)
 {
     packet_source src = {.dirs = dirs, .n_dirs = n_dirs};
-    int ret = tc_disk_check(dirs, n_dirs, err); /* before the library is touched */
+    publish_params chosen = *params;
+    prof_ladder *ladder = malloc(sizeof *ladder);
+    char *json = NULL;
+    int ret = ladder ? tc_disk_check(dirs, n_dirs, err) /* before the library is touched */
+                     : ladder_error_set(err, LADDER_ENOMEM, "out of memory");
 
-    return ret < 0 ? ret : publish_from(params, &src, out, err);
+    /* a `ladder transcode --per-title` recorded the ladder it encoded with */
+    for (int i = 0; ret >= 0 && i < n_dirs && !json; i++)
+        ret = tc_per_title_load(dirs[i], ladder, &json, err);
+    if (ret >= 0 && json) {
+        chosen.ladder = ladder;
+        chosen.profile = params->ladder;
+        src.per_title = json;
+    }
+    if (ret >= 0)
+        ret = publish_from(&chosen, &src, out, err);
+    free(json);
+    free(ladder);
+    return ret;
 }
 
 int publish_folders_arriving(const publish_params *params, const char *const *dirs, int n_dirs,
-                             const tc_folder_wait *wait, publish_result *out, ladder_error *err)
+                             const tc_folder_wait *wait, const char *per_title, publish_result *out,
+                             ladder_error *err)
 {
-    packet_source src = {.dirs = dirs, .n_dirs = n_dirs, .wait = wait};
+    packet_source src = {.dirs = dirs, .n_dirs = n_dirs, .wait = wait, .per_title = per_title};
 
     return publish_from(params, &src, out, err);
 }

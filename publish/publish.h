@@ -42,6 +42,12 @@ typedef struct publish_params {
     const ladder_break *breaks;
     int n_breaks;
     int ignore_scte35;
+    /* --per-title: the show is encoded with the ladder tc_analyse_per_title chooses from
+     * `ladder` for it, and show.json says how (docs/per-title.md) */
+    int per_title;
+    /* Set by publish itself when `ladder` is per-title's choice: the profile it was chosen
+     * from, which the validator holds the choice to (rule per-title-ladder). NULL: ladder. */
+    const prof_ladder *profile;
     ladder_logger logger;
 } publish_params;
 

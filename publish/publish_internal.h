@@ -39,6 +39,13 @@ void publish_read_ahead_free(publish_read_ahead *ra);
  * audio job, then the chunks); each is read when wait says it is complete
  * (tc_disk_replay_arriving). The coordinator's join, as the jobs arrive. */
 int publish_folders_arriving(const publish_params *params, const char *const *dirs, int n_dirs,
-                             const tc_folder_wait *wait, publish_result *out, ladder_error *err);
+                             const tc_folder_wait *wait, const char *per_title, publish_result *out,
+                             ladder_error *err);
+
+/* publish.c: --per-title's analysis of mezz with tc's ladder (tc_analyse_per_title): *pt (the
+ * ladder to encode with; the caller frees it) and show.json's "per_title" object (*json, the
+ * caller frees it). */
+int publish_per_title(const char *mezz, const tc_params *tc, tc_per_title **pt, const char **json,
+                      ladder_error *err);
 
 #endif
