@@ -1,6 +1,8 @@
 // report.js: the show report (#/report/<id>): what the encoder bought for each bitrate, and
 // whether the master playlist tells players the truth about each rung. Drawn from show.json
 // (measured) and master.m3u8 (declared) as plain inline SVG; the table repeats the numbers.
+// A show ingested with --per-title also gets its analysis (show.json "per_title"): the probes'
+// rate-quality curves, their hull and the rungs chosen on it, and why each rung moved.
 import { esc, fmtDuration, mbps, rungOf, getShow } from './util.js';
 
 export function openReport(id, root, catalogP) {
@@ -94,7 +96,7 @@ function render(id, info, variants) {
 <td>${m(d && d.bandwidth)}</td><td>${m(r.peak_bps)}</td><td>${m(d && d.average)}</td><td>${m(r.avg_bps)}</td>
 <td>${Number.isFinite(+r.psnr_y) ? `${(+r.psnr_y).toFixed(2)} dB` : '—'}</td><td>${Number.isFinite(+r.ssim) ? (+r.ssim).toFixed(4) : '—'}</td></tr>`;
   }).join('')}</tbody>
-</table></div>`;
+</table></div>${perTitle(info.per_title)}`;
 }
 
 // ---- SVG ------------------------------------------------------------------------------------
@@ -112,11 +114,11 @@ function ticks(lo, hi, n = 5) {
   return { lo: a, hi: b, vals, fmt: (v) => v.toFixed(dec) };
 }
 
-function axes(xt, yt, sx, sy, H, L, T, B, xLabel, yLabel) {
+function axes(xt, yt, sx, sy, H, L, T, B, xLabel, yLabel, width = W) {
   let s = '';
   for (const v of xt.vals) s += `<line class="grid" x1="${sx(v)}" x2="${sx(v)}" y1="${T}" y2="${H - B}"/><text class="tick" x="${sx(v)}" y="${H - B + 16}" text-anchor="middle">${xt.fmt(v)}</text>`;
-  if (yt) for (const v of yt.vals) s += `<line class="grid" x1="${L}" x2="${W - 14}" y1="${sy(v)}" y2="${sy(v)}"/><text class="tick" x="${L - 6}" y="${sy(v) + 4}" text-anchor="end">${yt.fmt(v)}</text>`;
-  s += `<text class="axis" x="${(L + W - 14) / 2}" y="${H - 6}" text-anchor="middle">${xLabel}</text>`;
+  if (yt) for (const v of yt.vals) s += `<line class="grid" x1="${L}" x2="${width - 14}" y1="${sy(v)}" y2="${sy(v)}"/><text class="tick" x="${L - 6}" y="${sy(v) + 4}" text-anchor="end">${yt.fmt(v)}</text>`;
+  s += `<text class="axis" x="${(L + width - 14) / 2}" y="${H - 6}" text-anchor="middle">${xLabel}</text>`;
   if (yLabel) s += `<text class="axis" transform="translate(13 ${(14 + H - B) / 2}) rotate(-90)" text-anchor="middle">${yLabel}</text>`;
   return s;
 }
@@ -173,4 +175,127 @@ function bars(rows, aName, bName) {
     s += `<rect class="bar-m" x="${L}" y="${y + 14}" width="${Math.max(0, sx((r.b || 0) / 1e6) - L)}" height="10"><title>${esc(r.label)} ${bName}: ${mbps(r.b)} Mbps</title></rect>`;
   });
   return `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${aName} against ${bName} bitrate per rung">${s}</svg>`;
+}
+
+// ---- per-title (show.json "per_title", docs/show-json.md) ------------------------------------
+// The probe encodes' PSNR-Y against their bitrate, one thin line per HLS box, on a log bitrate
+// axis (where x264's CRF steps come out evenly spaced); the probes on the upper envelope of all
+// the curves (the hull the chooser worked on) emphasised; each HLS rung where the chooser put
+// it. Beneath, every rung: the profile's bitrate and box against the chosen ones, and why.
+// Absent: nothing; "fallback": the one line saying why the profile's bitrates were kept.
+
+const PW = 760;
+const num = (v) => (v === null || v === '' || typeof v === 'boolean' ? NaN : Number(v));
+const list = (v) => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []); // objects only
+const boxText = (b) => (Array.isArray(b) && b.length === 2 ? `${num(b[0])}×${num(b[1])}` : '—');
+const dB = (v) => (num(v) > 0 ? `${num(v).toFixed(1)} dB` : '—');
+
+function perTitle(pt) {
+  if (!pt || typeof pt !== 'object') return '';
+  const head = '<h2>Per-title ladder</h2>';
+  if (pt.status === 'fallback') {
+    return `<section id="per-title" class="per-title" data-status="fallback">${head}
+<p class="note pt-fallback">Per-title fell back to the profile's own bitrates: ${esc(pt.reason || 'no reason given')}</p></section>`;
+  }
+  if (pt.status !== 'chosen') return '';
+  const curves = list(pt.curves).map((c, i) => ({
+    i, width: num(c.width), height: num(c.height), box: Array.isArray(c.box) ? c.box : [],
+    points: list(c.points).filter((p) => num(p.kbps) > 0 && num(p.psnr_y) > 0)
+      .map((p) => ({ crf: num(p.crf), kbps: num(p.kbps), psnr: num(p.psnr_y), ssim: num(p.ssim), hull: p.hull === true })),
+  }));
+  const rungs = list(pt.rungs);
+  const hls = rungs.filter((r) => r.use === 'hls');
+  const sum = (key) => hls.reduce((a, r) => a + (num(r[key]) || 0), 0);
+  const before = sum('profile_kbps'), after = sum('kbps');
+  const d = pt.display || {}, win = (Array.isArray(pt.windows) ? pt.windows : []).map(num).filter(Number.isFinite);
+  const secs = num(pt.sampled_seconds);
+  const where = [
+    d.width ? `quality measured at ${num(d.width)}×${num(d.height)}` : '',
+    secs > 0 ? `on ${secs.toFixed(1)} s of the show${win.length ? ` (${win.length} stretch${win.length === 1 ? '' : 'es'} from ${win.map(fmtDuration).join(', ')})` : ''}` : '',
+  ].filter(Boolean).join(' ');
+  const change = (a, b) => {
+    const pct = a > 0 && b > 0 ? Math.round(Math.abs(b / a - 1) * 100) : 0;
+    return pct ? ` <span class="pt-delta">${b < a ? '−' : '+'}${pct}%</span>` : '';
+  };
+  return `<section id="per-title" class="per-title" data-status="chosen">${head}
+<p class="note">${where ? `${esc(where[0].toUpperCase() + where.slice(1))}. ` : ''}${before > 0 ? `HLS video bitrates in all: ${before} → ${after} kbit/s${change(before, after)}.` : ''}</p>
+<figure class="pt-figure">
+  <figcaption>Probe encodes: PSNR-Y against video bitrate, per box <span class="legend"><i class="sw sw-line"></i>probes at one box (x264 CRF) <i class="sw sw-hull"></i>on the hull <i class="sw sw-rung"></i>chosen HLS rung</span></figcaption>
+  ${ptChart(curves, hls)}
+</figure>
+<div class="table-wrap"><table class="pt-table">
+<thead><tr><th>Rung</th><th>Video kbit/s</th><th>Box</th><th>Maxrate / buffer</th><th>PSNR-Y</th><th>Target</th><th>Profile's</th><th>Reason</th></tr></thead>
+<tbody>${rungs.map((r) => {
+    const pk = num(r.profile_kbps), k = num(r.kbps);
+    const pb = boxText(r.profile_box), b = boxText(r.box);
+    return `<tr class="pt-rung-row ${r.use === 'mp4' ? 'mp4' : 'hls'}" data-name="${esc(r.name)}"><td>${esc(r.name)}</td>
+<td>${pk} → ${k}${change(pk, k)}</td><td>${pb === b ? b : `${pb} → ${b}`}</td><td>${num(r.maxrate_kbps)} / ${num(r.bufsize_kbps)}</td>
+<td>${dB(r.psnr_y)}</td><td>${dB(r.target_psnr_y)}</td><td>${dB(r.profile_psnr_y)}</td><td class="pt-reason">${esc(r.reason)}</td></tr>`;
+  }).join('')}</tbody>
+</table></div>
+</section>`;
+}
+
+// Log-scale ticks in kbit/s: 1-2-5 per decade, more steps when the range is short of a decade.
+function logTicks(lo, hi) {
+  let vals = [];
+  for (const steps of [[1, 2, 5], [1, 2, 3, 5, 7], [1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    vals = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+      for (const m of steps) { const v = +(m * 10 ** e).toPrecision(6); if (v >= lo && v <= hi) vals.push(v); }
+    }
+    if (vals.length >= 4) break;
+  }
+  return { vals, fmt: (v) => (v >= 1000 ? `${+(v / 1000).toPrecision(3)}M` : `${+v.toPrecision(3)}k`) };
+}
+
+function ptChart(curves, rungs) {
+  const marks = rungs.filter((r) => num(r.kbps) > 0 && num(r.psnr_y) > 0);
+  const all = [...curves.flatMap((c) => c.points), ...marks.map((r) => ({ kbps: num(r.kbps), psnr: num(r.psnr_y) }))];
+  if (!all.length) return '<p class="note">No probe measurements in show.json.</p>';
+  const H = 380, L = 54, R = 14, T = 14, B = 44;
+  const kx = all.map((p) => p.kbps), ky = all.map((p) => p.psnr);
+  const kmin = Math.min(...kx), kmax = Math.max(...kx);
+  const f = Math.max(1.12, Math.pow(kmax / kmin, 0.04));
+  const lo = kmin / f, hi = kmax * f, span = Math.log(hi / lo);
+  const sx = (v) => +(L + Math.log(v / lo) / span * (PW - L - R)).toFixed(1);
+  const pad = (Math.max(...ky) - Math.min(...ky)) * 0.08 || 0.5;
+  const yt = ticks(Math.min(...ky) - pad, Math.max(...ky) + pad, 6);
+  const sy = (v) => +(H - B - (v - yt.lo) / (yt.hi - yt.lo) * (H - T - B)).toFixed(1);
+  let s = axes(logTicks(lo, hi), yt, sx, sy, H, L, T, B, 'video bitrate (bit/s, log scale)', 'PSNR-Y (dB)', PW);
+  const hull = curves.flatMap((c) => c.points.filter((p) => p.hull)).sort((a, b) => a.kbps - b.kbps);
+  if (hull.length > 1) s += `<polyline class="pt-hull" points="${hull.map((p) => `${sx(p.kbps)},${sy(p.psnr)}`).join(' ')}"/>`;
+  // Every dot and marker, for the labels to keep clear of.
+  const xy = [...curves.flatMap((c) => c.points.map((p) => [sx(p.kbps), sy(p.psnr)])),
+    ...marks.map((r) => [sx(num(r.kbps)), sy(num(r.psnr_y))])];
+  const taken = [], labels = [];
+  const n = curves.length;
+  for (const c of curves) {
+    const hue = Math.round(n > 1 ? 190 + (c.i / (n - 1)) * 110 : 200);
+    const label = `${c.height}p`;
+    s += `<g class="pt-curve" data-box="${esc(boxText(c.box))}" data-height="${c.height}" style="--c: hsl(${hue} 70% 66%)">`;
+    if (c.points.length > 1) s += `<polyline class="pt-line" points="${c.points.map((p) => `${sx(p.kbps)},${sy(p.psnr)}`).join(' ')}"/>`;
+    for (const p of c.points) {
+      s += `<circle class="pt-point${p.hull ? ' pt-hull-point' : ''}" cx="${sx(p.kbps)}" cy="${sy(p.psnr)}" r="${p.hull ? 4 : 2.5}" data-crf="${p.crf}" data-kbps="${p.kbps}">` +
+        `<title>${esc(boxText(c.box))} (${c.width}×${c.height}) CRF ${p.crf}: ${p.kbps} kbit/s, PSNR-Y ${p.psnr.toFixed(2)} dB${Number.isFinite(p.ssim) ? `, SSIM ${p.ssim.toFixed(4)}` : ''}${p.hull ? ', on the hull' : ''}</title></circle>`;
+    }
+    const end = c.points[c.points.length - 1];
+    if (end) labels.push({ label, x: sx(end.kbps), y: sy(end.psnr), hue });
+    s += '</g>';
+  }
+  for (const r of marks) {
+    const x = sx(num(r.kbps)), y = sy(num(r.psnr_y));
+    const name = String(r.name || '');
+    const [lx, ly, anchor] = placeLabel(x, y, name.replace(/^hls-/, '').length * 6, xy, taken, PW - R);
+    const o = (v) => +v.toFixed(1);
+    s += `<g class="pt-rung" data-name="${esc(name)}" data-kbps="${num(r.kbps)}">` +
+      `<title>${esc(name)}: ${num(r.kbps)} kbit/s at ${esc(boxText(r.box))}, predicted PSNR-Y ${num(r.psnr_y).toFixed(2)} dB (profile: ${num(r.profile_kbps)} kbit/s at ${esc(boxText(r.profile_box))})</title>` +
+      `<path class="pt-mark" d="M${x} ${o(y - 5.5)}L${o(x + 5.5)} ${y}L${x} ${o(y + 5.5)}L${o(x - 5.5)} ${y}Z"/>` +
+      `<text class="lbl pt-rung-label" x="${lx}" y="${ly}" text-anchor="${anchor}">${esc(name.replace(/^hls-/, ''))}</text></g>`;
+  }
+  for (const { label, x, y, hue } of labels) {
+    const [lx, ly, anchor] = placeLabel(x, y, label.length * 6.4, xy, taken, PW - R);
+    s += `<text class="lbl pt-curve-label" x="${lx}" y="${ly}" text-anchor="${anchor}" style="--c: hsl(${hue} 70% 66%)">${esc(label)}</text>`;
+  }
+  return `<svg viewBox="0 0 ${PW} ${H}" role="img" aria-label="Per-title probes: PSNR-Y against video bitrate per box, the hull and the chosen rungs">${s}</svg>`;
 }
