@@ -6,6 +6,8 @@
            targets in show.json are the ones the transcoder encoded; the same input twice gives
            the same ladder and the same media; a clip too short to sample falls back to the
            profile's bitrates with one line saying so
+  profile  per-title bounds that contradict each other or the step rule are refused at check
+           time, at their FILE:LINE, in one line
   queue    `ladder ingest --queue --per-title`: the coordinator chooses the ladder once and its
            worker loads it; with one chunk for the whole show the media are byte-identical to
            a local `--per-title` ingest's, and with several chunks the rungs' targets are
@@ -17,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from ladder_test import (LADDER, Checks, cleanup, ladder, make_clip, show_version, tree_hashes,
+from ladder_test import (LADDER, ROOT, Checks, cleanup, ladder, make_clip, show_version, tree_hashes,
                          workdir)
 
 CASE = sys.argv[1]
@@ -118,6 +120,27 @@ def case_ladders():
     c.equal(targets.get("hls-360p-600"), 600, "the fallback keeps pbs16's bitrates")
 
 
+def case_profile():
+    """Bounds that contradict each other are refused at check time, at their line."""
+    with open(os.path.join(ROOT, "profiles", "pbs16.xml")) as f:
+        lines = f.read().split("\n")
+    at = next(i for i, l in enumerate(lines) if 'name="hls-270p-300"' in l)
+    # 360 + 64 kbit/s is over twice hls-234p-145's 145 + 64 at most: no step can bridge them
+    lines[at] = lines[at].replace("/>", ' per-title-min-kbps="360" per-title-max-kbps="400"/>')
+    bad = os.path.join(d, "bad.xml")
+    with open(bad, "w") as f:
+        f.write("\n".join(lines))
+    r = ladder("profiles", "check", bad)
+    err = r.stderr.strip().splitlines()
+    c.check(r.returncode != 0 and len(err) == 1 and any(f"bad.xml:{n}:" in err[0] for n in (at, at + 1)),
+            f"contradictory bounds refused in one line, at one of the two rungs' lines "
+            f"({at}, {at + 1}): {err}")
+    r = ladder("ingest", clip("static"), "--id", "bad", "--library", lib, "--profile", bad,
+               "--per-title")
+    c.check(r.returncode != 0 and not os.path.exists(os.path.join(lib, "bad")),
+            f"and ingest refuses it before encoding ({r.stderr.strip()[-200:]})")
+
+
 # ---- the queue ---------------------------------------------------------------------------
 
 
@@ -180,7 +203,7 @@ def case_queue():
 
 
 try:
-    {"ladders": case_ladders, "queue": case_queue}[CASE]()
+    {"ladders": case_ladders, "queue": case_queue, "profile": case_profile}[CASE]()
 finally:
     for p in procs:
         if p.poll() is None:
