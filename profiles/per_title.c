@@ -247,8 +247,9 @@ static void plan_rung(const prof_ladder *l, const prof_rd_show *s, int r, rung_p
                         ((i == p->own || (!rung->pt_fixed_size && rung->use == PROF_USE_HLS)) &&
                          fits_level(rung, cv->box_w, cv->box_h, s->rung_fps[r]));
         double k = p->allowed[i] ? prof_rd_kbps(cv, c->target_psnr_y) : INFINITY;
-        if (i != p->own &&
-            (!within_reach(cv, k) || grows_thin(rung, cv->box_w, cv->box_h, k, s->rung_fps[r])))
+        if (i != p->own && grows_thin(rung, cv->box_w, cv->box_h, k, s->rung_fps[r]))
+            k = PT_MIN_GROW_BPP * cv->box_w * cv->box_h * s->rung_fps[r] / 1000; /* the least */
+        if (i != p->own && !within_reach(cv, k))
             k = INFINITY;
         if (k < p->want || (k == p->want && i > p->want_size)) {
             p->want = k;

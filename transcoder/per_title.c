@@ -2,8 +2,9 @@
  *
  * A few one-second stretches, spread over the show, are encoded at every HLS box of the ladder
  * and a few rate factors (one transcode per stretch, with a probe ladder of box x factor
- * rungs, so each stretch is decoded and each box scaled once). Each probe is decoded again and
- * compared with the source, both at the display size (the largest HLS picture), by FFmpeg's
+ * rungs, so each stretch is decoded and each box scaled once; the source pictures are kept,
+ * scaled to the display size, as they pass). Each probe is decoded again and compared with
+ * them at the display size (the largest HLS picture), by FFmpeg's
  * psnr and ssim filters. The points per box are the rate-quality curves that
  * prof_per_title_choose turns into the show's ladder. */
 #include <math.h>
@@ -18,7 +19,7 @@
 
 #include "tc_internal.h"
 
-static const int probe_crfs[] = {19, 27, 35}; /* x264's 6-per-halving: 1/2.5 of the bits apart */
+static const int probe_crfs[] = {21, 29, 37}; /* x264's 6-per-halving: 1/2.5 of the bits apart */
 #define N_CRFS          ((int)(sizeof probe_crfs / sizeof probe_crfs[0]))
 #define WINDOW_SECONDS  1  /* each stretch: one GOP of the probe ladder */
 #define SECONDS_PER_WIN 15 /* one stretch per fifteen seconds of show, within the limits */
@@ -88,42 +89,26 @@ static void reference_free(reference *r)
     r->n = 0;
 }
 
-static int read_reference(const char *path, const ladder_logger *lg, int64_t start, int64_t end,
-                          int dw, int dh, reference *ref, ladder_error *err)
-{
-    tc_source *src = NULL;
-    tc_scaler *sc = NULL;
-    int size[1][2] = {{dw, dh}}, ret = tc_source_open(&src, path, lg, err);
-    int64_t last = INT64_MIN;
+/* The tap on the probe transcode's decoding (tc_set_picture_tap): each source picture, scaled
+ * to the display size, is kept as the reference. */
+typedef struct reference_tap {
+    reference *ref;
+    tc_scaler *scaler;
+} reference_tap;
 
-    if (ret >= 0)
-        ret = tc_scaler_open(&sc, (const int(*)[2])size, 1, err);
-    if (ret >= 0 && start > 0)
-        ret = tc_source_seek(src, start, err);
-    while (ret >= 0) {
-        AVFrame *frame = NULL, *scaled = NULL;
-        ret = tc_source_next(src, &frame, NULL, NULL, err);
-        if (ret <= 0)
-            break;
-        if (frame->pts >= end) {
-            av_frame_free(&frame);
-            break;
-        }
-        if (frame->pts >= start && frame->pts > last &&
-            ref->n < (int)(sizeof ref->f / sizeof ref->f[0])) {
-            last = frame->pts;
-            ret = tc_scaler_run(sc, frame, &scaled, err);
-            if (ret >= 0) {
-                scaled->pts = frame->pts;
-                ref->f[ref->n++] = scaled;
-            }
-        }
-        av_frame_free(&frame);
-        ret = ret < 0 ? ret : 0;
-    }
-    tc_scaler_close(sc);
-    tc_source_close(src);
-    return ret < 0 ? ret : 0;
+static int keep_reference(void *opaque, const AVFrame *frame, ladder_error *err)
+{
+    reference_tap *rt = opaque;
+    AVFrame *scaled = NULL;
+    int ret;
+
+    if (rt->ref->n == (int)(sizeof rt->ref->f / sizeof rt->ref->f[0]))
+        return 0;
+    if ((ret = tc_scaler_run(rt->scaler, frame, &scaled, err)) < 0)
+        return ret;
+    scaled->pts = frame->pts;
+    rt->ref->f[rt->ref->n++] = scaled;
+    return 0;
 }
 
 static const AVFrame *reference_at(const reference *ref, int64_t pts)
@@ -418,8 +403,9 @@ static int probe_window(const char *path, const tc_params *params, const prof_la
     tc_transcoder *t = NULL;
     capture cap = {0};
     reference ref = {0};
+    reference_tap tap = {.ref = &ref};
     ladder_sink sink = {.opaque = &cap, .packet = capture_packet};
-    int64_t start = (int64_t)second * WINDOW_SECONDS * LADDER_VIDEO_TIMEBASE;
+    int display[1][2] = {{pt->show.display_w, pt->show.display_h}};
     int ret;
 
     p.ladder = *probes;
@@ -433,13 +419,13 @@ static int probe_window(const char *path, const tc_params *params, const prof_la
     p.audio_only = 0;
     p.first_segment = 0;
     p.n_segments = 1;
-    ret = tc_open_probe(&t, path, &p, second, 1, err);
+    ret = tc_scaler_open(&tap.scaler, (const int(*)[2])display, 1, err);
     if (ret >= 0)
+        ret = tc_open_probe(&t, path, &p, second, 1, err);
+    if (ret >= 0) {
+        tc_set_picture_tap(t, keep_reference, &tap);
         ret = tc_run(t, &sink, err);
-    if (ret >= 0)
-        ret = read_reference(path, &params->logger, start,
-                             start + WINDOW_SECONDS * LADDER_VIDEO_TIMEBASE, pt->show.display_w,
-                             pt->show.display_h, &ref, err);
+    }
     for (int i = 0; ret >= 0 && i < tc_get_plan(t)->n_video; i++) {
         const ladder_stream *st = &tc_get_plan(t)->streams[i];
         bits[st->rung] += 8.0 * (double)tc_get_stats(t, i)->bytes;
@@ -459,6 +445,7 @@ static int probe_window(const char *path, const tc_params *params, const prof_la
                                    probes->rungs[r].name);
     reference_free(&ref);
     capture_free(&cap);
+    tc_scaler_close(tap.scaler);
     tc_close(t);
     return ret;
 }

@@ -211,6 +211,11 @@ const char *tc_get_ladder_name(const tc_transcoder *t);
  * only GOP `gop` of the show is encoded, without the rungs' VBV if no_vbv. */
 int tc_open_probe(tc_transcoder **out, const char *input_path, const tc_params *params, int gop,
                   int no_vbv, ladder_error *err);
+/* Before tc_run: tap is shown each source picture that is encoded (pts in 1/90000 from the
+ * origin), on the decoding thread, before the encoders get it; per_title.c keeps them as the
+ * reference its probes are measured against, so the source is decoded once. 0 or an error. */
+typedef int (*tc_picture_tap)(void *opaque, const AVFrame *frame, ladder_error *err);
+void tc_set_picture_tap(tc_transcoder *t, tc_picture_tap tap, void *opaque);
 
 /* ---- vbv_join.c: the rungs' VBV across a chunked transcode's joins ------------------------- */
 

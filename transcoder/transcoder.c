@@ -21,6 +21,8 @@ struct tc_transcoder {
     tc_job job;                        /* what this run is of a chunked transcode */
     int probe_gop;                     /* >= 0: a rate probe of this GOP alone (rate_probe.c) */
     int probe_no_vbv;                  /* and without the rungs' VBV */
+    tc_picture_tap tap;                /* shown each source picture encoded; may be NULL */
+    void *tap_opaque;
     int ran;
 };
 
@@ -214,6 +216,12 @@ int tc_open_probe(tc_transcoder **out, const char *input_path, const tc_params *
     return open_transcoder(out, input_path, params, gop, no_vbv, err);
 }
 
+void tc_set_picture_tap(tc_transcoder *t, tc_picture_tap tap, void *opaque)
+{
+    t->tap = tap;
+    t->tap_opaque = opaque;
+}
+
 int tc_open(tc_transcoder **out, const char *input_path, const tc_params *params, ladder_error *err)
 {
     tc_transcoder *t;
@@ -393,6 +401,8 @@ static int decode_loop(run_state *rs)
             continue;
         }
         ret = take_captions(rs, frame);
+        if (ret >= 0 && rs->t->tap)
+            ret = rs->t->tap(rs->t->tap_opaque, frame, rs->err);
         if (ret >= 0 && !rs->t->params.audio_only)
             ret = dispatch(rs, frame);
         av_frame_free(&frame);

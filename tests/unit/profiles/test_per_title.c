@@ -478,10 +478,11 @@ static void check_quality(checker *c, const prof_ladder *p, const prof_rd_show *
             const prof_rd_curve *cv = &s->sizes[k];
             double kbps = prof_rd_kbps(cv, target);
             /* a curve counts only up to twice its last probe's rate, but for the rung's own */
-            double bpp = kbps * 1000 / ((double)cv->box_w * cv->box_h * s->rung_fps[r]);
+            double least = 0.02 * cv->box_w * cv->box_h * s->rung_fps[r] / 1000;
             int larger = (double)cv->box_w * cv->box_h > (double)g->width * g->height;
-            if (may_take(g, s, r, own, k) &&
-                (k == own || (kbps <= 2 * cv->p[cv->n - 1].kbps && !(larger && bpp < 0.02))))
+            if (k != own && larger)
+                kbps = fmax(kbps, least); /* a larger box at 0.02 bits per pixel or more */
+            if (may_take(g, s, r, own, k) && (k == own || kbps <= 2 * cv->p[cv->n - 1].kbps))
                 want = fmin(want, kbps);
         }
         if (fabs(ch[r].profile_psnr_y - prof_q) > 1e-6 || fabs(ch[r].target_psnr_y - target) > 1e-6)
