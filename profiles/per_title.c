@@ -215,6 +215,10 @@ static int within_reach(const prof_rd_curve *c, double kbps)
  * more than the probes say (a static 640x360 rung at 87 kbps scored 31.9 dB, the curves said
  * 34.4): there a rung keeps to boxes no larger than its own. */
 #define PT_MIN_GROW_BPP 0.02
+/* Another box than the rung's own must beat it by this much on the curves: the curves are
+ * from a few seconds of the show, and a box change the curves call even is noise (on grainy
+ * content a 480x270 rung moved to 640x360 scored 1.1 dB under what they said). */
+#define PT_BOX_MARGIN_DB 0.5
 static int grows_thin(const prof_rung *own, int w, int h, double kbps, double fps)
 {
     double area = (double)w * h;
@@ -246,7 +250,9 @@ static void plan_rung(const prof_ladder *l, const prof_rd_show *s, int r, rung_p
         p->allowed[i] = (i == p->own && (rung->use != PROF_USE_HLS || rung->pt_fixed_size)) ||
                         ((i == p->own || (!rung->pt_fixed_size && rung->use == PROF_USE_HLS)) &&
                          fits_level(rung, cv->box_w, cv->box_h, s->rung_fps[r]));
-        double k = p->allowed[i] ? prof_rd_kbps(cv, c->target_psnr_y) : INFINITY;
+        double k = !p->allowed[i] ? INFINITY
+                   : i == p->own  ? prof_rd_kbps(cv, c->target_psnr_y)
+                                  : prof_rd_kbps(cv, c->target_psnr_y + PT_BOX_MARGIN_DB);
         if (i != p->own && grows_thin(rung, cv->box_w, cv->box_h, k, s->rung_fps[r]))
             k = PT_MIN_GROW_BPP * cv->box_w * cv->box_h * s->rung_fps[r] / 1000; /* the least */
         if (i != p->own && !within_reach(cv, k))
@@ -318,7 +324,8 @@ static void choose_hls_boxes(const prof_ladder *l, const prof_rd_show *s, const 
             double best_q = -INFINITY;
             for (int k = 0; k < s->n_sizes; k++) {
                 double area = (double)s->sizes[k].width * s->sizes[k].height;
-                double q = prof_rd_psnr(&s->sizes[k], kbps[r]);
+                double q =
+                    prof_rd_psnr(&s->sizes[k], kbps[r]) - (k == plan[r].own ? 0 : PT_BOX_MARGIN_DB);
                 if (plan[r].allowed[k] && area <= ceiling_area && area >= floor_area[i] &&
                     !grows_thin(&l->rungs[r], s->sizes[k].box_w, s->sizes[k].box_h, kbps[r],
                                 s->rung_fps[r]) &&

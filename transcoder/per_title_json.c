@@ -1,6 +1,7 @@
 /* per_title_json.c: show.json's "per_title" object, the analysis and the ladder it chose with
  * each rung's reason (docs/show-json.md). The player page draws it (player-demo/report.js).
- * Every number has at most three decimals, so the same analysis gives the same bytes. */
+ * Every number is written with three decimals (show.json, through jansson, then prints the nearest
+ * double in full), so the same analysis gives the same bytes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

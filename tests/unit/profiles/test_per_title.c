@@ -476,7 +476,8 @@ static void check_quality(checker *c, const prof_ladder *p, const prof_rd_show *
         target = fmin(prof_q, p->pt_psnr_max);
         for (int k = 0; k < s->n_sizes; k++) {
             const prof_rd_curve *cv = &s->sizes[k];
-            double kbps = prof_rd_kbps(cv, target);
+            /* another box than its own must beat the target by 0.5 dB */
+            double kbps = prof_rd_kbps(cv, k == own ? target : target + 0.5);
             /* a curve counts only up to twice its last probe's rate, but for the rung's own */
             double least = 0.02 * cv->box_w * cv->box_h * s->rung_fps[r] / 1000;
             int larger = (double)cv->box_w * cv->box_h > (double)g->width * g->height;
