@@ -119,12 +119,12 @@ static int narrow_chain(const prof_ladder *l, const int *order, int n, double *l
 
     for (int i = 0; i + 1 < n; i++) {
         double a = l->rungs[order[i]].audio_kbps, b = l->rungs[order[i + 1]].audio_kbps;
-        lo[i + 1] = fmax(lo[i + 1], ceil(smin * (lo[i] + a) - b - 1e-9));
+        lo[i + 1] = fmax(lo[i + 1], fmax(lo[i], ceil(smin * (lo[i] + a) - b - 1e-9)));
         hi[i + 1] = fmin(hi[i + 1], floor(smax * (hi[i] + a) - b + 1e-9));
     }
     for (int i = n - 2; i >= 0; i--) {
         double a = l->rungs[order[i]].audio_kbps, b = l->rungs[order[i + 1]].audio_kbps;
-        hi[i] = fmin(hi[i], floor((hi[i + 1] + b) / smin - a + 1e-9));
+        hi[i] = fmin(hi[i], fmin(hi[i + 1], floor((hi[i + 1] + b) / smin - a + 1e-9)));
         lo[i] = fmax(lo[i], ceil((lo[i + 1] + b) / smax - a - 1e-9));
     }
     for (int i = 0; i < n; i++)
@@ -201,12 +201,14 @@ static int own_curve(const prof_rd_show *s, const prof_rung *r)
     return best;
 }
 
-/* Whether a curve says anything at kbps: no more than twice its last probe's rate. Past its
- * probes a curve is only its last segment drawn on, and a small box drawn far up would seem to
- * beat the large ones, where in truth it flattens out at what its upscaling can show. */
+/* Whether a curve says anything at kbps: from 1/1.25 of its first probe's rate to twice its
+ * last's. Past its probes a curve is only an end segment drawn on: a small box drawn far up
+ * would seem to beat the large ones, where in truth it flattens out at what its upscaling can
+ * show, and a large box drawn far down is a guess (on grain a 640x360 rung at 253 kbit/s,
+ * under its curve's first probe at 324, scored 1.1 dB under the curve). */
 static int within_reach(const prof_rd_curve *c, double kbps)
 {
-    return c->n > 0 && kbps <= 2 * c->p[c->n - 1].kbps;
+    return c->n > 0 && kbps <= 2 * c->p[c->n - 1].kbps && kbps >= c->p[0].kbps / 1.25;
 }
 
 /* Whether a w x h box larger than the rung's own would get under PT_MIN_GROW_BPP bits per
@@ -284,12 +286,16 @@ static void choose_hls_rates(const prof_ladder *l, const int *order, int n, cons
         if (below) {
             double total = kbps[order[i - 1]] + l->rungs[order[i - 1]].audio_kbps;
             from = fmax(from, ceil(total * l->pt_step_min - a - 1e-9));
+            from = fmax(from, kbps[order[i - 1]]); /* never fewer video bits than below */
             to = fmin(to, floor(total * l->pt_step_max - a + 1e-9));
         }
         kbps[r] = fmax(from, fmin(to, ceil(want - 1e-9)));
         if (want <= to && want >= from - 1)
             snprintf(choice[r].reason, sizeof choice[r].reason,
                      "the lowest bitrate reaching its target");
+        else if (below && want < from && from == kbps[order[i - 1]] && from > lo[i])
+            snprintf(choice[r].reason, sizeof choice[r].reason,
+                     "held at the video bitrate of %s (a higher rung never gets fewer)", below);
         else if (below && want < from && from > lo[i])
             snprintf(choice[r].reason, sizeof choice[r].reason,
                      "held %.2fx over %s (the step rule)", l->pt_step_min, below);
@@ -489,6 +495,8 @@ static int chain_ok(const prof_ladder *p, const prof_ladder *c, const int *made,
         if (ratio < p->pt_step_min - 1e-9 || ratio > p->pt_step_max + 1e-9)
             return BROKEN("'%s' is %.3fx '%s', outside the steps %.2f-%.2f", hi->name, ratio,
                           lo->name, p->pt_step_min, p->pt_step_max);
+        if (hi->video_kbps < lo->video_kbps)
+            return BROKEN("'%s' has fewer video bits than '%s' below it", hi->name, lo->name);
         if (!(p->rungs[order[i]].pt_fixed_size && p->rungs[order[i + 1]].pt_fixed_size) &&
             (double)hi->width * hi->height < (double)lo->width * lo->height)
             return BROKEN("'%s' has a smaller box than '%s' below it", hi->name, lo->name);

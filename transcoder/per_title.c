@@ -366,6 +366,13 @@ static int plan_curves(const char *path, const tc_params *params, tc_per_title *
 static void probe_ladder(const tc_params *params, const tc_per_title *pt, prof_ladder *l,
                          double *crf)
 {
+    int cap = 0;
+
+    /* a probe's rate is capped at twice the ladder's highest: rates beyond are never chosen,
+     * and the lowest factor on grain would otherwise spend tens of Mbit/s of encoding time */
+    for (int r = 0; r < params->ladder.n_rungs; r++)
+        cap =
+            params->ladder.rungs[r].maxrate_kbps > cap ? params->ladder.rungs[r].maxrate_kbps : cap;
     memset(l, 0, sizeof *l);
     snprintf(l->name, sizeof l->name, "per-title-probe");
     snprintf(l->preset, sizeof l->preset, "%s", params->ladder.preset);
@@ -377,20 +384,24 @@ static void probe_ladder(const tc_params *params, const tc_per_title *pt, prof_l
             prof_rung *r = &l->rungs[l->n_rungs];
             *r = params->ladder.rungs[pt->size_rung[i]];
             snprintf(r->name, sizeof r->name, "probe-%d-%d", i, probe_crfs[c]);
+            r->level_idc = 51; /* the cap, not the level, bounds a probe */
+            r->maxrate_kbps = r->bufsize_kbps = 2 * cap;
             crf[l->n_rungs++] = probe_crfs[c];
         }
 }
 
 /* The stretches to sample: one second in every SECONDS_PER_WIN, at least PT_MIN_WINDOWS and at
- * most TC_PT_MAX_WINDOWS, each in the middle of its share of the show. */
+ * most TC_PT_MAX_WINDOWS, one in each equal share of the show. */
 static int choose_windows(double duration, int *second)
 {
     int total = (int)floor(duration / WINDOW_SECONDS + 1e-6);
     int n = (int)lround(duration / SECONDS_PER_WIN);
 
     n = n < TC_PT_MIN_WINDOWS ? TC_PT_MIN_WINDOWS : n > TC_PT_MAX_WINDOWS ? TC_PT_MAX_WINDOWS : n;
+    /* Each at its own place in its share (the golden ratio's multiples): evenly spaced ones
+     * can all fall on the same phase of content that repeats, and miss its hardest part. */
     for (int k = 0; k < n; k++)
-        second[k] = (int)((2LL * k + 1) * total / (2LL * n));
+        second[k] = (int)((k + fmod(0.5 + k * 0.6180339887498949, 1.0)) * total / n);
     return n;
 }
 
@@ -409,19 +420,10 @@ static int probe_window(const char *path, const tc_params *params, const prof_la
     int ret;
 
     p.ladder = *probes;
-    memcpy(p.crf, crf, sizeof p.crf);
-    memset(p.vbv_init, 0, sizeof p.vbv_init);
-    p.b_stats = 0;
-    p.pf_progress = NULL;
-    p.breaks = NULL;
-    p.n_breaks = 0;
-    p.ignore_scte35 = 1;
-    p.audio_only = 0;
-    p.first_segment = 0;
-    p.n_segments = 1;
+    tc_probe_params(&p, crf);
     ret = tc_scaler_open(&tap.scaler, (const int(*)[2])display, 1, err);
     if (ret >= 0)
-        ret = tc_open_probe(&t, path, &p, second, 1, err);
+        ret = tc_open_probe(&t, path, &p, second, 0, err);
     if (ret >= 0) {
         tc_set_picture_tap(t, keep_reference, &tap);
         ret = tc_run(t, &sink, err);

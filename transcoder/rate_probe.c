@@ -46,6 +46,20 @@ static int probe_windows(double duration, double gop_seconds, int *gops)
     return n;
 }
 
+void tc_probe_params(tc_params *p, const double crf[PROF_MAX_RUNGS])
+{
+    p->b_stats = 0;
+    p->pf_progress = NULL;
+    p->breaks = NULL;
+    p->n_breaks = 0;
+    p->ignore_scte35 = 1;
+    p->audio_only = 0;
+    p->first_segment = 0; /* a chunk's run, narrowed to the one GOP by tc_open_probe */
+    p->n_segments = 1;
+    memcpy(p->crf, crf, sizeof p->crf);
+    memset(p->vbv_init, 0, sizeof p->vbv_init);
+}
+
 int tc_probe_gop(const char *path, const tc_params *params, const tc_rate_probe *probe, int gop,
                  double bits[PROF_MAX_RUNGS], double seconds[PROF_MAX_RUNGS], ladder_error *err)
 {
@@ -53,16 +67,7 @@ int tc_probe_gop(const char *path, const tc_params *params, const tc_rate_probe 
     tc_transcoder *t = NULL;
     int ret;
 
-    p.b_stats = 0;
-    p.pf_progress = NULL;
-    p.breaks = NULL;
-    p.n_breaks = 0;
-    p.ignore_scte35 = 1;
-    p.audio_only = 0;
-    p.first_segment = 0; /* a chunk's run, narrowed to the one GOP by tc_open_probe */
-    p.n_segments = 1;
-    memcpy(p.crf, probe->crf, sizeof p.crf);
-    memset(p.vbv_init, 0, sizeof p.vbv_init);
+    tc_probe_params(&p, probe->crf);
     ret = tc_open_probe(&t, path, &p, gop, probe->pass == 1, err);
     if (ret >= 0)
         ret = tc_run(t, NULL, err);

@@ -211,6 +211,9 @@ const char *tc_get_ladder_name(const tc_transcoder *t);
  * only GOP `gop` of the show is encoded, without the rungs' VBV if no_vbv. */
 int tc_open_probe(tc_transcoder **out, const char *input_path, const tc_params *params, int gop,
                   int no_vbv, ladder_error *err);
+/* A probe's run of params (rate_probe.c, per_title.c): no stats, progress, breaks or audio,
+ * one GOP as a chunk (tc_open_probe), at the factors crf, from x264's VBV fullness. */
+void tc_probe_params(tc_params *p, const double crf[PROF_MAX_RUNGS]);
 /* Before tc_run: tap is shown each source picture that is encoded (pts in 1/90000 from the
  * origin), on the decoding thread, before the encoders get it; per_title.c keeps them as the
  * reference its probes are measured against, so the source is decoded once. 0 or an error. */

@@ -436,6 +436,10 @@ static int rate_bound_binds(const prof_ladder *p, const prof_ladder *out, const 
         return 0;
     if (i == 0 && v > g->video_kbps)
         return 1;
+    /* a rung never has fewer video bits than the one below it */
+    if ((i > 0 && v < out->rungs[order[i - 1]].video_kbps) ||
+        (i + 1 < n && v > out->rungs[order[i + 1]].video_kbps))
+        return 1;
     if (i + 1 < n) {
         double ratio = total(out, order[i + 1]) / (v + a);
         if (ratio < p->pt_step_min - EPS || ratio > p->pt_step_max + EPS)
@@ -455,8 +459,8 @@ typedef struct tally {
 
 /* Quality: each fed rung aims at min(what the profile gives at its own box, pt_psnr_max) and,
  * unless a bound binds, takes the lowest bitrate (within 1 kbps) reaching it on a box it may
- * take whose probes reach that rate (no more than twice the curve's last probe) and, for a box
- * larger than its own, at 0.02 bits per pixel or more; what choice[] reports matches the
+ * take whose probes reach that rate (1/1.25 of the curve's first probe to twice its last) and, for
+ * a box larger than its own, at 0.02 bits per pixel or more; what choice[] reports matches the
  * curves. */
 static void check_quality(checker *c, const prof_ladder *p, const prof_rd_show *s,
                           const prof_ladder *out, const prof_pt_choice *ch, tally *t)
@@ -483,7 +487,8 @@ static void check_quality(checker *c, const prof_ladder *p, const prof_rd_show *
             int larger = (double)cv->box_w * cv->box_h > (double)g->width * g->height;
             if (k != own && larger)
                 kbps = fmax(kbps, least); /* a larger box at 0.02 bits per pixel or more */
-            if (may_take(g, s, r, own, k) && (k == own || kbps <= 2 * cv->p[cv->n - 1].kbps))
+            if (may_take(g, s, r, own, k) &&
+                (k == own || (kbps <= 2 * cv->p[cv->n - 1].kbps && kbps >= cv->p[0].kbps / 1.25)))
                 want = fmin(want, kbps);
         }
         if (fabs(ch[r].profile_psnr_y - prof_q) > 1e-6 || fabs(ch[r].target_psnr_y - target) > 1e-6)
@@ -951,7 +956,7 @@ static void test_top_wish_tiny(void **state)
     fill_curve(&s.sizes[s.n_sizes - 1], &poor, crf3, 3);
     expect_contract("top wish tiny", &p, &s, &out, ch);
     assert_true(out.rungs[10].video_kbps >= p.rungs[10].pt_min_kbps &&
-                out.rungs[10].video_kbps < p.rungs[10].video_kbps / 4);
+                out.rungs[10].video_kbps < p.rungs[10].video_kbps / 2);
     for (int r = 0; r < 10; r++)
         stepped += strstr(ch[r].reason, "step") != NULL;
     assert_true(stepped > 0);
