@@ -477,7 +477,7 @@ static void check_quality(checker *c, const prof_ladder *p, const prof_rd_show *
             if (order[k] == r)
                 i = k;
         prof_q = prof_rd_psnr(&s->sizes[own], g->video_kbps);
-        target = fmin(prof_q, p->pt_psnr_max);
+        target = fmin(prof_q - 0.25, p->pt_psnr_max); /* a quarter dB of slack */
         for (int k = 0; k < s->n_sizes; k++) {
             const prof_rd_curve *cv = &s->sizes[k];
             /* another box than its own must beat the target by 0.5 dB */
